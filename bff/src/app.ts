@@ -1,0 +1,144 @@
+/**
+ * buildApp(config, deps) → a Fastify instance with every plugin and route registered, explicitly.
+ * No socket is opened here: tests call it with `app.inject()`; server.ts is the only place that listens.
+ */
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { loadCatalog, type Catalog } from './catalog/catalog';
+import { createChannelRegistry, type ChannelDeps } from './channels/registry';
+import type { Config } from './config';
+import { AppError, ERROR_CODES } from './errors';
+import type { ChannelRegistry } from './payments/channel';
+import { createOrderService, type OrderService } from './payments/order-service';
+import { catalogRoutes } from './routes/catalog';
+import { healthRoutes } from './routes/health';
+import { notifyRoutes } from './routes/notify';
+import { orderRoutes } from './routes/orders';
+import { openStore, type Store } from './store';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Readonly<Config>;
+    store: Store;
+    catalog: Catalog;
+    channels: ChannelRegistry;
+    orders: OrderService;
+  }
+}
+
+export interface AppDeps extends ChannelDeps {
+  store?: Store;
+  catalog?: Catalog;
+  channels?: ChannelRegistry;
+  /** A pino-compatible destination for tests that capture logs. */
+  logStream?: NodeJS.WritableStream;
+  logger?: FastifyBaseLogger | boolean;
+}
+
+/** Paths pino replaces with [Redacted]: credentials, keys, signatures, tokens. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  '*.signature',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.token',
+  '*.orderStr',
+  '*.privateKey',
+  '*.apiKey',
+  'payment.orderStr',
+  'body.signature',
+];
+
+export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+            ...(deps.logStream ? { stream: deps.logStream } : {}),
+          },
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'requestId',
+    bodyLimit: 64 * 1024,
+    // Slow or stalled clients must not hold sockets forever.
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    ajv: {
+      // Reject, never silently drop, what the schema does not allow; never coerce types.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const store = deps.store ?? (await openStore(config.databaseUrl));
+  const catalog = deps.catalog ?? loadCatalog(config.catalogFile);
+  const channels = deps.channels ?? createChannelRegistry(config, deps);
+  const orders = createOrderService({
+    store,
+    catalog,
+    channels,
+    defaultChannel: 'alipayhk',
+    orderTtlMs: config.orderTtlMs,
+    ...(deps.now ? { now: deps.now } : {}),
+    log: app.log,
+  });
+  app.decorate('config', config);
+  app.decorate('store', store);
+  app.decorate('catalog', catalog);
+  app.decorate('channels', channels);
+  app.decorate('orders', orders);
+  if (!deps.store) app.addHook('onClose', async () => store.close());
+
+  app.setErrorHandler((error, request, reply) => {
+    const { code, statusCode, message } = toErrorBody(error);
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code, message }, 'request rejected');
+    return reply.code(statusCode).send({ error: { code, message }, requestId: request.id });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: ERROR_CODES.NOT_FOUND.message }, requestId: request.id }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'TradePay BFF', version: '1.0.0', description: 'Contract v1: AlipayHK mini program checkout' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Mini programs call through my.request (no CORS); the H5 page is same-origin. Allow no other origin.
+  await app.register(cors, { origin: false });
+
+  await app.register(healthRoutes);
+  await app.register(catalogRoutes);
+  await app.register(orderRoutes);
+  await app.register(notifyRoutes);
+  return app;
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  validation?: unknown;
+  message: string;
+}
+
+function toErrorBody(error: unknown): { code: string; statusCode: number; message: string } {
+  if (error instanceof AppError) return { code: error.code, statusCode: error.statusCode, message: error.message };
+  const e = error as FastifyLikeError;
+  if (e.validation) return { code: 'VALIDATION_FAILED', statusCode: 400, message: e.message };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'BODY_TOO_LARGE', statusCode: 413, message: ERROR_CODES.BODY_TOO_LARGE.message };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { code: 'UNSUPPORTED_MEDIA_TYPE', statusCode: 415, message: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE.message };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { code: 'VALIDATION_FAILED', statusCode: e.statusCode, message: e.message };
+  }
+  return { code: 'INTERNAL', statusCode: 500, message: ERROR_CODES.INTERNAL.message };
+}

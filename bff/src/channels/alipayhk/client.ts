@@ -1,0 +1,107 @@
+/**
+ * Calls AlipayHK functions: builds the signed envelope, posts it, and verifies the signed reply over
+ * its raw bytes. Timeouts, 5xx, unreadable or unsigned replies and `U` results all surface as
+ * GatewayUnknownError: the caller retries with the same business id or queries later.
+ */
+import { randomUUID } from 'node:crypto';
+import { GatewayUnknownError } from '../../errors';
+import { ALIPAYHK_PATHS, type AlipayHkFunction } from './functions';
+import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
+import type { RsaSigner, RsaVerifier } from './signing';
+import type { RequestPayload, ResponsePayload } from './wire-types';
+
+export interface AlipayHkClientOptions {
+  gatewayUrl: string;
+  clientId: string;
+  signer: RsaSigner;
+  verifier: RsaVerifier;
+  timeoutMs: number;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+export interface SignedRequest {
+  payload: RequestPayload;
+  /** `{"request":…,"signature":"…"}` — for cashier.wap.pay this text is the orderStr. */
+  text: string;
+}
+
+export interface GatewayReply<B> {
+  payload: ResponsePayload<B>;
+  raw: string;
+}
+
+export interface AlipayHkClient {
+  signRequest(fn: AlipayHkFunction, body: object, extraHead?: { accessToken?: string }): Promise<SignedRequest>;
+  call<B = Record<string, unknown>>(fn: AlipayHkFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>>;
+}
+
+/** A fresh id per system request (≤64 chars); never reused, unlike the business ids. */
+export function newReqMsgId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkClient {
+  const now = options.now ?? (() => new Date());
+  const doFetch = options.fetch ?? fetch;
+  const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
+
+  async function signRequest(fn: AlipayHkFunction, body: object, extraHead: { accessToken?: string } = {}): Promise<SignedRequest> {
+    const payload: RequestPayload = {
+      head: {
+        version: '2.0.0',
+        function: fn,
+        clientId: options.clientId,
+        reqTime: toRfc3339(now()),
+        reqMsgId: newReqMsgId(),
+        reserve: '{}',
+        ...(extraHead.accessToken ? { accessToken: extraHead.accessToken } : {}),
+      },
+      body: body as Record<string, unknown>,
+    };
+    // Serialise once: these exact bytes are signed and spliced into the envelope.
+    const content = JSON.stringify(payload);
+    const signature = await options.signer.sign(content);
+    return { payload, text: toEnvelopeText('request', content, signature) };
+  }
+
+  async function call<B>(fn: AlipayHkFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>> {
+    const request = await signRequest(fn, body, extraHead);
+    let raw: string;
+    let status: number;
+    try {
+      const response = await doFetch(baseUrl + ALIPAYHK_PATHS[fn], {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=UTF-8' },
+        body: request.text,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      status = response.status;
+      raw = await response.text();
+    } catch (error) {
+      throw new GatewayUnknownError(`${fn}: no answer (${(error as Error).name}: ${(error as Error).message})`);
+    }
+    if (status >= 500) throw new GatewayUnknownError(`${fn}: gateway answered HTTP ${status}`);
+    let payload: ResponsePayload<B>;
+    try {
+      const parts = cutSignedParts(raw, 'response');
+      options.verifier.verify(parts.content, parts.signature);
+      payload = JSON.parse(parts.content) as ResponsePayload<B>;
+    } catch (error) {
+      throw new GatewayUnknownError(`${fn}: reply rejected (HTTP ${status}): ${(error as Error).message}`);
+    }
+    if (payload?.head?.reqMsgId !== request.payload.head.reqMsgId) {
+      throw new GatewayUnknownError(`${fn}: reply answers another request (reqMsgId mismatch)`);
+    }
+    const resultInfo = payload.body?.resultInfo;
+    if (!resultInfo || !['S', 'F', 'U'].includes(resultInfo.resultStatus)) {
+      throw new GatewayUnknownError(`${fn}: reply has no resultInfo`);
+    }
+    if (resultInfo.resultStatus === 'U') {
+      throw new GatewayUnknownError(`${fn}: result unknown (${resultInfo.resultCode})`);
+    }
+    return { payload, raw };
+  }
+
+  return { signRequest, call };
+}

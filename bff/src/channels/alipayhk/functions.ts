@@ -1,0 +1,22 @@
+/**
+ * The AlipayHK functions we call, and where each lives. One table, because the paths are inferred
+ * (protocol.md §1.3: `/api/` + function with dots as slashes + `.htm`, confirmed for the oauth
+ * functions only) and may need correcting for a merchant's DEV endpoint.
+ */
+export const ALIPAYHK_FUNCTIONS = {
+  cashierWapPay: 'alipay.intl.acquiring.cashier.wap.pay',
+  payQuery: 'alipay.intl.acquiring.common.payQuery',
+  payCancel: 'alipay.intl.acquiring.common.payCancel',
+  refund: 'alipay.intl.acquiring.common.refund',
+  notifyPay: 'alipay.intl.acquiring.common.notify.pay',
+} as const;
+
+export type AlipayHkFunction = (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK_FUNCTIONS];
+
+export const ALIPAYHK_PATHS: Record<AlipayHkFunction, string> = {
+  'alipay.intl.acquiring.cashier.wap.pay': '/api/alipay/intl/acquiring/cashier/wap/pay.htm',
+  'alipay.intl.acquiring.common.payQuery': '/api/alipay/intl/acquiring/common/payQuery.htm',
+  'alipay.intl.acquiring.common.payCancel': '/api/alipay/intl/acquiring/common/payCancel.htm',
+  'alipay.intl.acquiring.common.refund': '/api/alipay/intl/acquiring/common/refund.htm',
+  'alipay.intl.acquiring.common.notify.pay': '/api/alipay/intl/acquiring/common/notify/pay.htm',
+};

@@ -1,0 +1,132 @@
+/**
+ * Configuration from the environment (contract v1), validated and frozen. Keys are read and parsed
+ * here, once: a bad key fails at boot with a message naming the variable, never at the first payment.
+ * With no ALIPAYHK_GATEWAY_URL the BFF runs in sandbox mode: every channel points at the local
+ * sandbox and reads the keys the sandbox created under $DATA_DIR/keys/.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { parseRsaKey, SIGN_ALGORITHMS, type ParsedRsaKey, type SignAlgorithm } from './channels/alipayhk/signing';
+
+/** The sandbox's merchant identity (the sandbox defines the same values on its side). */
+export const SANDBOX_ALIPAYHK_CLIENT_ID = 'TPSANDBOXCLIENT01';
+export const SANDBOX_ALIPAYHK_MERCHANT_ID = '2160400000000001';
+
+export interface AlipayHkConfig {
+  gatewayUrl: string;
+  clientId: string;
+  merchantId: string;
+  signAlgorithm: SignAlgorithm;
+  merchantPrivateKey: ParsedRsaKey;
+  gatewayPublicKey: ParsedRsaKey;
+  sellerName: string;
+  mcc: string;
+  timeoutMs: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  sandboxMode: boolean;
+  sandboxPort: number;
+  /** The origin gateways reach us at (notify URLs are built from it). */
+  publicUrl: string;
+  adminToken: string | null;
+  catalogFile: string;
+  orderTtlMs: number;
+  logLevel: string;
+  alipayhk: AlipayHkConfig;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_CATALOG = fileURLToPath(new URL('../data/catalog.json', import.meta.url));
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}, got ${raw}`);
+  return value;
+}
+
+/** A key given inline (PEM or base64) as NAME, or as a file path in NAME_FILE. */
+function keyText(env: Env, name: string, defaultFile: string | null): string {
+  const inline = env[name];
+  if (inline) return inline.replace(/\\n/g, '\n');
+  const file = env[`${name}_FILE`] ?? defaultFile;
+  if (!file) throw new ConfigError(`${name} or ${name}_FILE is required`);
+  if (!existsSync(file)) throw new ConfigError(`${name}_FILE: ${file} does not exist${defaultFile ? ' (in sandbox mode the sandbox creates it on first start: run `pnpm start`)' : ''}`);
+  return readFileSync(file, 'utf8');
+}
+
+function parseKey(env: Env, name: string, kind: 'private' | 'public', defaultFile: string | null): ParsedRsaKey {
+  try {
+    return parseRsaKey(keyText(env, name, defaultFile), kind);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got ${value}`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const dataDir = resolve(env.DATA_DIR || '.data');
+  const sandboxPort = integer(env, 'SANDBOX_PORT', 3100, 0, 65535);
+  const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
+  const keysDir = join(dataDir, 'keys');
+  const signAlgorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA2') as SignAlgorithm;
+  if (!SIGN_ALGORITHMS.includes(signAlgorithm)) throw new ConfigError(`ALIPAYHK_SIGN_ALGORITHM must be RSA2 or RSA, got ${signAlgorithm}`);
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const adminToken = env.ADMIN_TOKEN || null;
+  if (adminToken !== null && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must have at least 16 characters');
+
+  const alipayhk: AlipayHkConfig = {
+    gatewayUrl: url(env, 'ALIPAYHK_GATEWAY_URL', sandboxUrl),
+    clientId: env.ALIPAYHK_CLIENT_ID || (sandboxMode ? SANDBOX_ALIPAYHK_CLIENT_ID : ''),
+    merchantId: env.ALIPAYHK_MERCHANT_ID || (sandboxMode ? SANDBOX_ALIPAYHK_MERCHANT_ID : ''),
+    signAlgorithm,
+    merchantPrivateKey: parseKey(env, 'ALIPAYHK_MERCHANT_PRIVATE_KEY', 'private', sandboxMode ? join(keysDir, 'merchant-private.pem') : null),
+    gatewayPublicKey: parseKey(env, 'ALIPAYHK_GATEWAY_PUBLIC_KEY', 'public', sandboxMode ? join(keysDir, 'gateway-public.pem') : null),
+    sellerName: env.ALIPAYHK_SELLER_NAME || 'TradePay Demo Shop',
+    mcc: env.ALIPAYHK_MCC || '5499',
+    timeoutMs: integer(env, 'ALIPAYHK_TIMEOUT_MS', 10_000, 100, 120_000),
+  };
+  if (!alipayhk.clientId || alipayhk.clientId.length > 32) throw new ConfigError('ALIPAYHK_CLIENT_ID is required (≤32 characters)');
+  if (!alipayhk.merchantId) throw new ConfigError('ALIPAYHK_MERCHANT_ID is required');
+
+  const config: Config = {
+    port,
+    host,
+    dataDir,
+    databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
+    sandboxMode,
+    sandboxPort,
+    publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),
+    adminToken,
+    catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : DEFAULT_CATALOG,
+    orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
+    logLevel: env.LOG_LEVEL || 'info',
+    alipayhk: Object.freeze(alipayhk),
+  };
+  return Object.freeze(config);
+}

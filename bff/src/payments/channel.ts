@@ -1,0 +1,79 @@
+/**
+ * The Channel port: what the payment domain needs from a gateway. Each folder under `channels/`
+ * exports one factory implementing it; the domain and the routes only ever see this interface.
+ * Gateway states are mapped onto the small normalised sets below by each channel's status-map.
+ */
+import type { ChannelName, Currency, PaymentAction } from '@tradepay/shared';
+
+/** What a channel needs to know about an order. Amounts in minor units. */
+export interface ChannelOrder {
+  id: string;
+  merchantTransId: string;
+  amount: number;
+  currency: Currency;
+  title: string;
+  detail: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface PaymentContext {
+  clientIp: string;
+}
+
+/** Verified gateway facts about a payment: the only thing that can mark an order paid. */
+export interface PaymentEvidence {
+  source: 'notification' | 'query';
+  merchantId: string;
+  merchantTransId: string;
+  gatewayTransactionId: string | null;
+  amount: number;
+  currency: string;
+  paidAt: string | null;
+  /** The signed text the facts were read from, kept for audit. */
+  raw: string;
+}
+
+export type PaymentQueryResult =
+  /** The gateway says, under its signature, that the buyer paid. */
+  | { status: 'PAID'; evidence: PaymentEvidence }
+  /** Created or waiting for the buyer; or the gateway has never seen it. */
+  | { status: 'PENDING' }
+  /** Closed by the gateway without payment (failed, timed out, or cancelled). */
+  | { status: 'CLOSED'; evidence: PaymentEvidence }
+  /** The answer cannot be trusted or was not had: query again later. Never a failure. */
+  | { status: 'UNKNOWN'; reason: string };
+
+/** A notification whose signature verified; its facts are still to be checked against the order. */
+export interface VerifiedNotification {
+  channel: ChannelName;
+  /** Unique per gateway event, so a redelivery is recognised (stored under a unique key). */
+  identity: string;
+  merchantTransId: string;
+  outcome: 'PAID' | 'NOT_PAID';
+  evidence: PaymentEvidence;
+  /** Opaque to the domain; the channel uses it to build the acknowledgement. */
+  replyContext: unknown;
+  /** For logs: the gateway's message id. */
+  messageId: string;
+}
+
+export interface NotificationReply {
+  statusCode: number;
+  contentType: string;
+  body: string;
+}
+
+export interface Channel {
+  readonly name: ChannelName;
+  /** The merchant identity the gateway must state in its evidence. */
+  readonly merchantId: string;
+  createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction>;
+  queryPayment(order: ChannelOrder): Promise<PaymentQueryResult>;
+  /** Verifies over the raw body; throws NotificationRejectedError (never returns unverified data). */
+  parseNotification(rawBody: string, headers: Record<string, string | string[] | undefined>): Promise<VerifiedNotification>;
+  /** The acknowledgement the gateway expects; sent only after the commit. */
+  acknowledge(notification: VerifiedNotification): Promise<NotificationReply>;
+}
+
+export type ChannelRegistry = ReadonlyMap<ChannelName, Channel>;

@@ -1,0 +1,209 @@
+/**
+ * The order service: server-side pricing, idempotent creation, and the only code that moves an
+ * order's status — from verified gateway evidence, never from what a client says.
+ */
+import { createHash } from 'node:crypto';
+import { toAmount, toTradePayResult, type ChannelName, type OrderView, type PaymentAction } from '@tradepay/shared';
+import type { Catalog } from '../catalog/catalog';
+import { AppError, NotificationRejectedError } from '../errors';
+import type { IdempotencyRecord, OrderRecord, Store } from '../store/store';
+import type { Channel, ChannelOrder, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
+import { newMerchantTransId, newOrderId } from './ids';
+import { priceCart } from './pricing';
+
+export interface OrderServiceOptions {
+  store: Store;
+  catalog: Catalog;
+  channels: ChannelRegistry;
+  defaultChannel: ChannelName;
+  orderTtlMs: number;
+  now?: () => Date;
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface CreateOrderInput {
+  items: { sku: string; quantity: number }[];
+  channel?: ChannelName | undefined;
+  buyerId?: string | null;
+  clientIp: string;
+  idempotencyKey?: string | undefined;
+}
+
+export interface CreateOrderResult {
+  statusCode: number;
+  body: { order: OrderView; payment: PaymentAction };
+  replayed: boolean;
+}
+
+const CREATE_SCOPE = 'create-order';
+
+export function toOrderView(order: OrderRecord): OrderView {
+  return {
+    id: order.id,
+    merchantTransId: order.merchantTransId,
+    channel: order.channel,
+    status: order.status,
+    amount: toAmount(order.amount, order.currency),
+    refundedAmount: toAmount(order.refundedAmount, order.currency),
+    items: order.items.map((line) => ({
+      sku: line.sku,
+      title: line.title,
+      quantity: line.quantity,
+      unitPrice: toAmount(line.unitPrice, order.currency),
+    })),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    paidAt: order.paidAt,
+    expiresAt: order.expiresAt,
+  };
+}
+
+export function toChannelOrder(order: OrderRecord): ChannelOrder {
+  const title = order.items.length === 1 ? order.items[0]!.title : `${order.items[0]!.title} and ${order.items.length - 1} more`;
+  return {
+    id: order.id,
+    merchantTransId: order.merchantTransId,
+    amount: order.amount,
+    currency: order.currency,
+    title: title.slice(0, 128),
+    detail: order.items.map((l) => `${l.quantity} x ${l.sku}`).join(', ').slice(0, 256),
+    createdAt: new Date(order.createdAt),
+    expiresAt: new Date(order.expiresAt),
+  };
+}
+
+/** A stable hash of what the caller asked for, to tell a retry from a different request. */
+function hashRequest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+export function createOrderService(options: OrderServiceOptions) {
+  const { store, catalog, channels } = options;
+  const now = options.now ?? (() => new Date());
+
+  function channelFor(name: ChannelName): Channel {
+    const channel = channels.get(name);
+    if (!channel) throw new AppError('CHANNEL_UNAVAILABLE', `Payment channel ${name} is not configured`);
+    return channel;
+  }
+
+  async function replay(existing: IdempotencyRecord, requestHash: string, input: CreateOrderInput): Promise<CreateOrderResult> {
+    if (existing.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+    if (existing.responseStatus !== null && existing.responseBody !== null) {
+      return { statusCode: existing.responseStatus, body: JSON.parse(existing.responseBody), replayed: true };
+    }
+    // The first attempt stored its order but not its answer (it crashed or the gateway failed):
+    // finish that same order, with the same merchantTransId, rather than making a second one.
+    const order = existing.orderId ? await store.getOrder(existing.orderId) : null;
+    if (!order) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+    return finishPayment(order, input, requestHash);
+  }
+
+  async function finishPayment(order: OrderRecord, input: CreateOrderInput, _requestHash: string): Promise<CreateOrderResult> {
+    const payment = await channelFor(order.channel).createPayment(toChannelOrder(order), { clientIp: input.clientIp });
+    const body = { order: toOrderView(order), payment };
+    await store.attachPayment(
+      order.id,
+      payment,
+      input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, status: 201, body: JSON.stringify(body) } : undefined,
+    );
+    return { statusCode: 201, body, replayed: false };
+  }
+
+  function idemScope(input: CreateOrderInput): string {
+    return `${CREATE_SCOPE}:${input.buyerId ?? 'anonymous'}`;
+  }
+
+  return {
+    async createOrder(input: CreateOrderInput): Promise<CreateOrderResult> {
+      const channelName = input.channel ?? options.defaultChannel;
+      channelFor(channelName);
+      const cart = priceCart(catalog, input.items);
+      const requestHash = hashRequest({ items: input.items, channel: channelName });
+      if (input.idempotencyKey) {
+        const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
+        if (existing) return replay(existing, requestHash, input);
+      }
+      const createdAt = now();
+      const inserted = await store.insertOrder(
+        {
+          id: newOrderId(),
+          merchantTransId: newMerchantTransId(createdAt),
+          channel: channelName,
+          buyerId: input.buyerId ?? null,
+          status: 'PENDING',
+          currency: cart.currency,
+          amount: cart.total,
+          items: cart.lines,
+          createdAt: createdAt.toISOString(),
+          expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
+        },
+        input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, requestHash } : undefined,
+      );
+      if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
+      return finishPayment(inserted.order, input, requestHash);
+    },
+
+    async getOrder(id: string): Promise<OrderRecord> {
+      const order = await store.getOrder(id);
+      if (!order) throw new AppError('ORDER_NOT_FOUND');
+      return order;
+    },
+
+    /**
+     * The client reports what `my.tradePay` said. That is a hint, not evidence: when the code means
+     * money may have moved, ask the gateway; whatever the code, only the gateway's signed answer
+     * changes the order.
+     */
+    async confirm(id: string, resultCode: string): Promise<OrderRecord> {
+      const order = await this.getOrder(id);
+      if (order.status !== 'PENDING' || !toTradePayResult(resultCode).mayHavePaid) return order;
+      return this.reconcile(order);
+    },
+
+    /** Queries the gateway for one PENDING order and applies a signed answer. */
+    async reconcile(order: OrderRecord): Promise<OrderRecord> {
+      if (order.status !== 'PENDING') return order;
+      const result = await channelFor(order.channel).queryPayment(toChannelOrder(order));
+      if (result.status === 'PAID') {
+        checkEvidence(order, result.evidence, channelFor(order.channel));
+        return (await store.markPaid(order.id, result.evidence, 'query')).order;
+      }
+      if (result.status === 'CLOSED') {
+        return (await store.closeUnpaid(order.id, 'FAILED', 'query: closed at gateway')).order;
+      }
+      if (result.status === 'UNKNOWN') options.log?.warn({ orderId: order.id, reason: result.reason }, 'payment query inconclusive');
+      return order;
+    },
+
+    /**
+     * Applies a verified notification: its facts must match our order, then one conditional
+     * transition in the same transaction as the notification row. Returns once committed.
+     */
+    async acceptNotification(notification: VerifiedNotification) {
+      const order = await store.getOrderByMerchantTransId(notification.merchantTransId);
+      if (!order) throw new NotificationRejectedError(`no order with merchantTransId ${notification.merchantTransId}`, 'unknown-order');
+      const channel = channelFor(order.channel);
+      if (order.channel !== notification.channel) throw new NotificationRejectedError('notification came through another channel', 'channel');
+      if (notification.outcome === 'PAID') checkEvidence(order, notification.evidence, channel);
+      return store.recordNotification(
+        { channel: notification.channel, identity: notification.identity, orderId: order.id, outcome: notification.outcome, raw: notification.evidence.raw },
+        notification.evidence,
+      );
+    },
+  };
+}
+
+/** The gateway's signed facts must be about this order, for this amount, to this merchant. */
+function checkEvidence(order: OrderRecord, evidence: PaymentEvidence, channel: Channel): void {
+  if (evidence.merchantId !== channel.merchantId) throw new NotificationRejectedError('evidence names another merchant', 'merchant');
+  if (evidence.merchantTransId !== order.merchantTransId) throw new NotificationRejectedError('evidence names another transaction', 'unknown-order');
+  if (evidence.currency !== order.currency) {
+    throw new NotificationRejectedError(`currency ${evidence.currency} does not match the order's ${order.currency}`, 'currency');
+  }
+  if (evidence.amount !== order.amount) {
+    throw new NotificationRejectedError(`amount ${evidence.amount} does not match the order's ${order.amount}`, 'amount');
+  }
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;

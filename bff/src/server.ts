@@ -1,0 +1,39 @@
+/** The only process entry: loadConfig → buildApp → listen; SIGINT/SIGTERM close gracefully. */
+import { buildApp } from './app';
+import { ConfigError, loadConfig } from './config';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tradepay-bff: configuration error: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const app = await buildApp(config);
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      app.log.info({ signal }, 'closing: finishing in-flight requests');
+      app.close().then(
+        () => process.exit(0),
+        (error) => {
+          app.log.error({ err: error }, 'close failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ mode: config.sandboxMode ? 'sandbox' : 'live', docs: `${config.publicUrl}/docs` }, 'TradePay BFF ready');
+}
+
+main().catch((error) => {
+  process.stderr.write(`tradepay-bff: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,76 @@
+/**
+ * Schema migrations, in order; applied once each and recorded in schema_migrations. Written in the
+ * SQL common to SQLite and PostgreSQL (TEXT timestamps in ISO 8601 UTC, BIGINT minor units).
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'orders, evidence, notifications, transitions, idempotency',
+    sql: `
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY,
+  merchant_trans_id TEXT NOT NULL UNIQUE,
+  channel TEXT NOT NULL,
+  buyer_id TEXT,
+  status TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  amount BIGINT NOT NULL CHECK (amount > 0),
+  refunded_amount BIGINT NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
+  items TEXT NOT NULL,
+  payment TEXT,
+  gateway_transaction_id TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  paid_at TEXT
+);
+CREATE INDEX orders_unfinished ON orders (status, created_at);
+CREATE INDEX orders_buyer ON orders (buyer_id, created_at);
+
+CREATE TABLE payment_evidence (
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  source TEXT NOT NULL,
+  merchant_id TEXT NOT NULL,
+  merchant_trans_id TEXT NOT NULL,
+  gateway_transaction_id TEXT,
+  amount BIGINT NOT NULL,
+  currency TEXT NOT NULL,
+  paid_at TEXT,
+  raw TEXT NOT NULL,
+  received_at TEXT NOT NULL
+);
+CREATE INDEX payment_evidence_order ON payment_evidence (order_id);
+
+CREATE TABLE notifications (
+  channel TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  outcome TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  deliveries INTEGER NOT NULL DEFAULT 1,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (channel, identity)
+);
+
+CREATE TABLE order_transitions (
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  from_status TEXT NOT NULL,
+  to_status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX order_transitions_order ON order_transitions (order_id);
+
+CREATE TABLE idempotency_keys (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  order_id TEXT,
+  response_status INTEGER,
+  response_body TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+`,
+  },
+];

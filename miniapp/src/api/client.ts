@@ -1,0 +1,99 @@
+/**
+ * The BFF's contract v1 as typed calls. Every call resolves with parsed data or rejects with ApiError,
+ * so callers handle exactly one error type.
+ */
+import type { CatalogResponse, CreateOrderBody, CreateOrderResponse, OrderView } from '@tradepay/shared';
+import type { HttpRequest, HttpRequester, HttpResponse } from '../platform/types';
+import { ApiError, toApiError } from './errors';
+import { parseCatalogResponse, parseCreateOrderResponse, parseErrorBody, parseOrderResponse } from './parse';
+import type { SessionProvider } from './session';
+
+export interface ApiTimeouts {
+  read: number;
+  create: number;
+  /** The BFF queries the gateway before it answers a confirm: give it longer than a read. */
+  confirm: number;
+}
+
+/** Reads are quick; create signs an order; confirm may wait on a gateway query (its own timeout is ~10 s). */
+export const DEFAULT_TIMEOUTS: ApiTimeouts = { read: 10_000, create: 15_000, confirm: 20_000 };
+
+export interface ApiClientOptions {
+  request: HttpRequester;
+  /** Without a trailing slash, e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string;
+  session?: SessionProvider;
+  timeouts?: Partial<ApiTimeouts>;
+}
+
+export interface ApiClient {
+  catalog(): Promise<CatalogResponse>;
+  createOrder(body: CreateOrderBody, idempotencyKey: string): Promise<CreateOrderResponse>;
+  getOrder(id: string): Promise<OrderView>;
+  confirmOrder(id: string, resultCode: string, options?: { timeoutMs?: number }): Promise<OrderView>;
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const { request, baseUrl, session } = options;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+
+  async function send(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await request(req);
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
+  /** Sends with the session token (when there is one); after a 401, signs in again once. */
+  async function call(req: Omit<HttpRequest, 'url'> & { path: string; auth: boolean }): Promise<unknown> {
+    const { path, auth, ...rest } = req;
+    const withToken = (token: string | null): HttpRequest => ({
+      ...rest,
+      url: baseUrl + path,
+      headers: token ? { ...rest.headers, authorization: `Bearer ${token}` } : rest.headers,
+    });
+    let token = auth && session ? await session.token() : null;
+    let response = await send(withToken(token));
+    if (response.status === 401 && token && session) {
+      session.invalidate();
+      token = await session.token();
+      response = await send(withToken(token));
+    }
+    if (response.status >= 200 && response.status < 300) return response.body;
+    const { code, message } = parseErrorBody(response.body);
+    throw new ApiError('http', message ?? `${req.method} ${path} answered ${response.status}`, response.status, code);
+  }
+
+  const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
+
+  return {
+    async catalog() {
+      return parseCatalogResponse(await call({ method: 'GET', path: '/api/catalog', auth: false, timeoutMs: timeouts.read }));
+    },
+    async createOrder(body, idempotencyKey) {
+      const answer = await call({
+        method: 'POST',
+        path: '/api/orders',
+        auth: true,
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+        timeoutMs: timeouts.create,
+      });
+      return parseCreateOrderResponse(answer);
+    },
+    async getOrder(id) {
+      return parseOrderResponse(await call({ method: 'GET', path: orderPath(id), auth: true, timeoutMs: timeouts.read }));
+    },
+    async confirmOrder(id, resultCode, callOptions) {
+      const answer = await call({
+        method: 'POST',
+        path: `${orderPath(id)}/confirm`,
+        auth: true,
+        body: { resultCode },
+        timeoutMs: callOptions?.timeoutMs ?? timeouts.confirm,
+      });
+      return parseOrderResponse(answer);
+    },
+  };
+}

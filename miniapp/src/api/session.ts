@@ -1,0 +1,72 @@
+/**
+ * The buyer session: `my.getAuthCode` → `POST /api/session {authCode}` → `{token}`, sent as
+ * `Authorization: Bearer <token>` on every `/api/orders*` call.
+ *
+ * Optional until the BFF ships it: a 404 from `/api/session` means "no sessions here", remembered for
+ * the app's lifetime, and calls go out without a token. A failed `getAuthCode` (e.g. the IDE without
+ * an app id) also proceeds without a token: if the BFF needs one it answers 401 and the user sees that.
+ */
+import type { AppGlobal, HttpRequester } from '../platform/types';
+import { ApiError, toApiError } from './errors';
+import { parseErrorBody } from './parse';
+
+export interface SessionProvider {
+  /** The bearer token, or null when the BFF has no sessions. Rejects with ApiError when the BFF failed. */
+  token(): Promise<string | null>;
+  /** Forget the token (after a 401) so the next `token()` signs in again. */
+  invalidate(): void;
+}
+
+export type SessionState = NonNullable<AppGlobal['session']>;
+
+export interface SessionOptions {
+  request: HttpRequester;
+  baseUrl: string;
+  getAuthCode(): Promise<string>;
+  /** Where the token lives; shared by every page through `getApp().globalData`. */
+  state: SessionState;
+  timeoutMs?: number;
+}
+
+export function createSessionProvider(options: SessionOptions): SessionProvider {
+  const { request, baseUrl, state } = options;
+  let pending: Promise<string | null> | null = null;
+
+  async function signIn(): Promise<string | null> {
+    let authCode: string;
+    try {
+      authCode = await options.getAuthCode();
+    } catch {
+      return null;
+    }
+    let response;
+    try {
+      response = await request({ method: 'POST', url: `${baseUrl}/api/session`, body: { authCode }, timeoutMs: options.timeoutMs ?? 10_000 });
+    } catch (error) {
+      throw toApiError(error);
+    }
+    if (response.status === 404) {
+      state.unsupported = true;
+      return null;
+    }
+    const body = response.body as { token?: unknown } | undefined;
+    if (response.status >= 200 && response.status < 300 && typeof body?.token === 'string' && body.token !== '') {
+      state.token = body.token;
+      return body.token;
+    }
+    const { code, message } = parseErrorBody(response.body);
+    throw new ApiError(response.status < 300 ? 'bad-response' : 'http', message ?? `POST /api/session answered ${response.status}`, response.status, code);
+  }
+
+  return {
+    async token() {
+      if (state.unsupported) return null;
+      if (state.token) return state.token;
+      if (!pending) pending = signIn().finally(() => (pending = null));
+      return pending;
+    },
+    invalidate() {
+      delete state.token;
+    },
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * The sandbox's acquiring domain: what happens to payments and refunds, framework-free. The wallet
+ * and the gateway routes translate wire messages into these calls.
+ */
+import type { Amount } from '@tradepay/shared';
+import { parseAmount } from '@tradepay/shared';
+import type { Clock } from '../clock';
+import { isWithinCancelWindow } from '../clock';
+import type { ControlStore } from '../control';
+import { newAcquirementId, newRefundId } from '../ids';
+import type { Ledger, LedgerPayment, LedgerRefund, PaymentStatus, TradePayOutcome } from '../ledger';
+import type { Timers } from '../timers';
+import type { Notifier } from './notifier';
+import type { ResultCode } from './result-codes';
+
+/** A verified `alipay.intl.acquiring.cashier.wap.pay` order, as the wallet received it. */
+export interface CashierOrder {
+  merchantId: string;
+  merchantTransId: string;
+  orderAmount: Amount;
+  orderTitle: string;
+  notifyUrl: string;
+  returnUrl: string | null;
+  extendInfo: string | null;
+}
+
+/** `my.tradePay` result codes (protocol.md §1.6), as strings like the real API returns them. */
+export const TRADE_PAY_RESULT: Record<TradePayOutcome, string> = {
+  success: '9000',
+  fail: '4000',
+  cancel: '6001',
+  processing: '8000',
+  unknown: '6004',
+  network: '6002',
+};
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ResultCode; message?: string };
+
+export type AcquirementStatus = 'WAIT_BUYER_PAY' | 'SUCCESS' | 'CLOSED';
+
+/** payQuery's view: a payment still settling has not been paid yet; failed and cancelled read as closed. */
+export function toAcquirementStatus(status: PaymentStatus): AcquirementStatus {
+  switch (status) {
+    case 'WAIT_BUYER_PAY':
+    case 'PROCESSING':
+      return 'WAIT_BUYER_PAY';
+    case 'PAID':
+      return 'SUCCESS';
+    case 'FAILED':
+    case 'CLOSED':
+      return 'CLOSED';
+  }
+}
+
+export interface RefundRequest {
+  acquirementId: string;
+  merchantRefundId: string;
+  refundAmount: Amount;
+  refundReason: string | null;
+}
+
+export interface Acquiring {
+  tradePay(order: CashierOrder, outcome: TradePayOutcome): { resultCode: string; memo?: string; payment?: LedgerPayment };
+  find(ref: { acquirementId?: string | undefined; merchantTransId?: string | undefined }): LedgerPayment | undefined;
+  cancel(ref: { merchantId: string; acquirementId?: string | undefined; merchantTransId?: string | undefined }): Outcome<LedgerPayment | null>;
+  refund(request: RefundRequest): Outcome<LedgerRefund>;
+}
+
+export interface AcquiringDeps {
+  ledger: Ledger;
+  control: ControlStore;
+  clock: Clock;
+  timers: Timers;
+  notifier: Notifier;
+}
+
+function minor(amount: Amount): number {
+  return parseAmount(amount).minor;
+}
+
+export function createAcquiring(deps: AcquiringDeps): Acquiring {
+  const { ledger, control, clock, timers, notifier } = deps;
+  const iso = (): string => new Date(clock.now()).toISOString();
+
+  function uniqueAcquirementId(): string {
+    let id = newAcquirementId(clock.now());
+    while (ledger.hasAcquirementId(id)) id = newAcquirementId(clock.now());
+    return id;
+  }
+
+  function uniqueRefundId(): string {
+    let id = newRefundId(clock.now());
+    while (ledger.hasRefundId(id)) id = newRefundId(clock.now());
+    return id;
+  }
+
+  function markPaid(payment: LedgerPayment): void {
+    payment.status = 'PAID';
+    payment.paidAt = iso();
+  }
+
+  function close(payment: LedgerPayment, reason: 'FAILED' | 'CANCELLED'): void {
+    payment.status = reason === 'FAILED' ? 'FAILED' : 'CLOSED';
+    payment.closedAt = iso();
+    payment.closeReason = reason;
+  }
+
+  function openPayment(order: CashierOrder): LedgerPayment {
+    return ledger.addPayment({
+      acquirementId: uniqueAcquirementId(),
+      merchantTransId: order.merchantTransId,
+      merchantId: order.merchantId,
+      orderAmount: { currency: order.orderAmount.currency, value: order.orderAmount.value },
+      orderTitle: order.orderTitle,
+      notifyUrl: order.notifyUrl,
+      returnUrl: order.returnUrl,
+      extendInfo: order.extendInfo,
+      status: 'WAIT_BUYER_PAY',
+      outcome: null,
+      createdAt: iso(),
+      paidAt: null,
+      closedAt: null,
+      closeReason: null,
+      refundedMinor: 0,
+    });
+  }
+
+  function applyOutcome(payment: LedgerPayment, outcome: TradePayOutcome): void {
+    payment.outcome = outcome;
+    switch (outcome) {
+      case 'success':
+        markPaid(payment);
+        notifier.schedule(payment, control.current.notifyDelayMs);
+        return;
+      case 'fail':
+        close(payment, 'FAILED');
+        return;
+      case 'cancel':
+        // The buyer left the cashier: the transaction stays open and can be paid again.
+        return;
+      case 'processing':
+        payment.status = 'PROCESSING';
+        timers.after(control.scaled(control.current.processingDelayMs), () => {
+          // A payCancel in the meantime wins: a closed transaction never settles.
+          if (payment.status !== 'PROCESSING') return;
+          markPaid(payment);
+          notifier.schedule(payment, control.current.notifyDelayMs);
+        });
+        return;
+      case 'unknown':
+        // Paid, but the gateway never notifies: only a payQuery finds it.
+        markPaid(payment);
+        return;
+      case 'network':
+        markPaid(payment);
+        notifier.schedule(payment, control.scaled(control.current.lateNotifyDelayMs));
+        return;
+    }
+  }
+
+  return {
+    tradePay(order, outcome) {
+      const existing = ledger.findPayment({ merchantTransId: order.merchantTransId });
+      if (existing) {
+        if (existing.status === 'PAID' || existing.status === 'PROCESSING') {
+          return { resultCode: '5000', memo: 'duplicate payment request: this merchantTransId is already paid or being paid' };
+        }
+        if (existing.status === 'FAILED' || existing.status === 'CLOSED') {
+          return { resultCode: '4000', memo: 'this merchantTransId is closed' };
+        }
+        const same =
+          existing.orderAmount !== null &&
+          existing.orderAmount.currency === order.orderAmount.currency &&
+          existing.orderAmount.value === order.orderAmount.value;
+        if (!same) return { resultCode: '4000', memo: 'the order differs from the open transaction with this merchantTransId' };
+      }
+      const payment = existing ?? openPayment(order);
+      applyOutcome(payment, outcome);
+      return { resultCode: TRADE_PAY_RESULT[outcome], payment };
+    },
+
+    find: (ref) => ledger.findPayment(ref),
+
+    cancel({ merchantId, acquirementId, merchantTransId }) {
+      const payment = ledger.findPayment({ acquirementId, merchantTransId });
+      if (!payment) {
+        // Never created: still SUCCESS, and remembered as closed so a late tradePay is refused.
+        if (merchantTransId !== undefined && !ledger.findPayment({ merchantTransId })) {
+          const now = iso();
+          const stub = ledger.addPayment({
+            acquirementId: uniqueAcquirementId(),
+            merchantTransId,
+            merchantId,
+            orderAmount: null,
+            orderTitle: null,
+            notifyUrl: null,
+            returnUrl: null,
+            extendInfo: null,
+            status: 'CLOSED',
+            outcome: null,
+            createdAt: now,
+            paidAt: null,
+            closedAt: now,
+            closeReason: 'NEVER_CREATED',
+            refundedMinor: 0,
+          });
+          return { ok: true, value: stub };
+        }
+        return { ok: true, value: null };
+      }
+      if (payment.status === 'CLOSED' || payment.status === 'FAILED') return { ok: true, value: payment };
+      if (!isWithinCancelWindow(Date.parse(payment.createdAt), clock.now())) {
+        return { ok: false, code: 'CANCEL_WINDOW_EXCEED', message: 'payCancel works on the day of the payment only (Beijing time): refund it instead' };
+      }
+      if (payment.status === 'PAID' && payment.orderAmount !== null) {
+        const remaining = minor(payment.orderAmount) - payment.refundedMinor;
+        if (remaining > 0) {
+          ledger.addRefund({
+            refundId: uniqueRefundId(),
+            merchantRefundId: null,
+            acquirementId: payment.acquirementId,
+            merchantTransId: payment.merchantTransId,
+            refundAmount: { currency: payment.orderAmount.currency, value: String(remaining) },
+            refundReason: 'payCancel',
+            refundTime: iso(),
+            source: 'payCancel',
+          });
+          payment.refundedMinor += remaining;
+        }
+      }
+      close(payment, 'CANCELLED');
+      return { ok: true, value: payment };
+    },
+
+    refund(request) {
+      const previous = ledger.findRefund(request.merchantRefundId);
+      if (previous) {
+        // Idempotent by merchantRefundId: the same request gets the same refund, with no second effect.
+        const same =
+          previous.acquirementId === request.acquirementId &&
+          previous.refundAmount.currency === request.refundAmount.currency &&
+          previous.refundAmount.value === request.refundAmount.value;
+        return same ? { ok: true, value: previous } : { ok: false, code: 'REPEAT_REQ_INCONSISTENT' };
+      }
+      const payment = ledger.findPayment({ acquirementId: request.acquirementId });
+      if (!payment || payment.orderAmount === null) return { ok: false, code: 'ORDER_NOT_EXIST' };
+      if (payment.status !== 'PAID') return { ok: false, code: 'ORDER_STATUS_INVALID', message: `the payment is ${toAcquirementStatus(payment.status)}, not SUCCESS` };
+      if (request.refundAmount.currency !== payment.orderAmount.currency) return { ok: false, code: 'CURRENCY_NOT_MATCH' };
+      const amount = minor(request.refundAmount);
+      if (amount <= 0) return { ok: false, code: 'PARAM_ILLEGAL', message: 'refundAmount must be greater than zero' };
+      const paid = minor(payment.orderAmount);
+      if (payment.refundedMinor + amount > paid) {
+        return { ok: false, code: 'REFUND_AMOUNT_EXCEED', message: `refunded ${payment.refundedMinor} of ${paid}; ${amount} more would exceed it` };
+      }
+      payment.refundedMinor += amount;
+      const refund = ledger.addRefund({
+        refundId: uniqueRefundId(),
+        merchantRefundId: request.merchantRefundId,
+        acquirementId: payment.acquirementId,
+        merchantTransId: payment.merchantTransId,
+        refundAmount: { currency: request.refundAmount.currency, value: String(amount) },
+        refundReason: request.refundReason,
+        refundTime: iso(),
+        source: 'refund',
+      });
+      return { ok: true, value: refund };
+    },
+  };
+}

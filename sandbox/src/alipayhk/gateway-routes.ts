@@ -1,0 +1,111 @@
+/**
+ * The AlipayHK gateway endpoints. This plugin is its own encapsulation scope: its JSON parser hands
+ * the raw body text to the handlers, because signatures cover the exact bytes sent.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock';
+import type { ControlStore } from '../control';
+import { SandboxInputError } from '../errors';
+import { isObject } from '../input';
+import type { Ledger } from '../ledger';
+import type { Acquiring } from './acquiring';
+import { JSON_UTF8, peekRequestHead, responseHead, sendSignedResponse } from './envelope';
+import type { GatewayFunction } from './functions';
+import { GATEWAY_FUNCTIONS, PROTOCOL_VERSION, toGatewayPath } from './functions';
+import { GATEWAY_HANDLERS } from './gateway-handlers';
+import { resultInfo } from './result-codes';
+import type { ResultCode } from './result-codes';
+import type { RsaKey } from './rsa-key';
+import { SandboxSignatureError, verifyEnvelope } from './signature';
+
+/** How long a `failNext: timeout` call is held without an answer: longer than any sane client timeout. */
+export const HOLD_MS = 30_000;
+
+export interface GatewayDeps {
+  ledger: Ledger;
+  control: ControlStore;
+  clock: Clock;
+  acquiring: Acquiring;
+  clientId: string;
+  merchantId: string;
+  gatewayKey: RsaKey;
+  merchantKey: RsaKey;
+  /** Release functions of held (timeout-mode) calls; the app releases them all before closing. */
+  holds: Set<() => void>;
+}
+
+/** Never answers: the socket is dropped when the client gives up, after HOLD_MS, or on close. */
+function hold(request: FastifyRequest, reply: FastifyReply, holds: Set<() => void>): void {
+  reply.hijack();
+  const socket = request.raw.socket;
+  const release = (): void => {
+    clearTimeout(timer);
+    holds.delete(release);
+    socket.destroy();
+  };
+  const timer = setTimeout(release, HOLD_MS);
+  timer.unref();
+  holds.add(release);
+  socket.once('close', release);
+}
+
+function checkHead(head: unknown, fn: GatewayFunction, clientId: string): ResultCode | null {
+  if (!isObject(head)) return 'PARAM_ILLEGAL';
+  if (head.version !== PROTOCOL_VERSION) return 'PARAM_ILLEGAL';
+  if (head.function !== fn) return 'FUNCTION_NOT_MATCH';
+  if (head.clientId !== clientId) return 'INVALID_CLIENT_ID';
+  const reqMsgId = head.reqMsgId;
+  if (typeof reqMsgId !== 'string' || reqMsgId === '' || reqMsgId.length > 64) return 'PARAM_ILLEGAL';
+  if (typeof head.reqTime !== 'string' || head.reqTime === '') return 'PARAM_ILLEGAL';
+  return null;
+}
+
+export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
+  const { ledger, control, clock, gatewayKey, merchantKey } = deps;
+
+  async function handle(fn: GatewayFunction, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+    ledger.countCall(fn);
+    const failure = control.takeFailure();
+    if (failure === 'timeout') return hold(request, reply, deps.holds);
+    if (failure === '5xx') {
+      return reply.code(503).header('content-type', JSON_UTF8).send({ error: 'SERVICE_UNAVAILABLE', message: 'scripted failure (control.failNext)' });
+    }
+    const raw = typeof request.body === 'string' ? request.body : '';
+    const fallback = { fn, clientId: deps.clientId };
+    let payload: Record<string, unknown>;
+    try {
+      payload = verifyEnvelope('request', raw, merchantKey);
+    } catch (error) {
+      if (!(error instanceof SandboxSignatureError)) throw error;
+      if (error.reason === 'MALFORMED_ENVELOPE') throw new SandboxInputError('MALFORMED_ENVELOPE', error.message);
+      const head = responseHead(peekRequestHead(raw), fallback, clock);
+      return sendSignedResponse(reply, gatewayKey, head, resultInfo('INVALID_SIGNATURE', error.message));
+    }
+    const head = responseHead(payload.head, fallback, clock);
+    if (failure === 'U') {
+      // Scripted unknown result: signed like a real answer, and nothing happened.
+      return sendSignedResponse(reply, gatewayKey, head, resultInfo('UNKNOWN_EXCEPTION', 'scripted failure (control.failNext)'));
+    }
+    const headProblem = checkHead(payload.head, fn, deps.clientId);
+    if (headProblem) return sendSignedResponse(reply, gatewayKey, head, resultInfo(headProblem));
+    const body = payload.body;
+    if (!isObject(body)) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', 'body must be an object'));
+    if (body.merchantId !== deps.merchantId) return sendSignedResponse(reply, gatewayKey, head, resultInfo('MERCHANT_NOT_MATCH'));
+    try {
+      const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, clock });
+      return sendSignedResponse(reply, gatewayKey, head, result.info, result.fields);
+    } catch (error) {
+      if (error instanceof SandboxInputError) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', error.message));
+      throw error;
+    }
+  }
+
+  return async (scope) => {
+    // Raw text in this scope only: the rest of the sandbox keeps Fastify's JSON parser.
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    for (const fn of GATEWAY_FUNCTIONS) {
+      scope.post(toGatewayPath(fn), (request, reply) => handle(fn, request, reply));
+    }
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The knobs a test (or a developer) turns through `POST /sandbox/control`. Delays marked "scaled" are
+ * real-world values the sandbox multiplies by `retryScale`; `notifyDelayMs` is waited as given.
+ */
+import { SandboxInputError } from './errors';
+import { readNumber, readObject, rejectUnknownKeys } from './input';
+
+export type FailMode = 'timeout' | '5xx' | 'U';
+export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
+
+export interface SandboxControl {
+  /** Wait before the first notification delivery, in ms (not scaled). */
+  notifyDelayMs: number;
+  /** Extra copies of every notification delivery, sent concurrently. */
+  duplicates: number;
+  /** Probability (0..1) that a payment's notifications are never sent. */
+  dropRate: number;
+  /** Multiplies the retry schedule, `processingDelayMs` and `lateNotifyDelayMs` (1 = real time). */
+  retryScale: number;
+  /** How long an `8000` (processing) payment takes to settle; scaled. */
+  processingDelayMs: number;
+  /** When the first notification of a `6002` (network) payment goes out; scaled. */
+  lateNotifyDelayMs: number;
+  /** The next `count` gateway API calls fail in `mode`. */
+  failNext: { count: number; mode: FailMode };
+  /** Added to the sandbox clock (ms). */
+  clockOffsetMs: number;
+}
+
+export type ControlPatch = Partial<Omit<SandboxControl, 'failNext'>> & { failNext?: { count: number; mode?: FailMode } };
+
+const DAY_MS = 86_400_000;
+const TEN_YEARS_MS = 3650 * DAY_MS;
+
+export function defaultControl(retryScale = 1): SandboxControl {
+  return {
+    notifyDelayMs: 0,
+    duplicates: 0,
+    dropRate: 0,
+    retryScale,
+    processingDelayMs: 1000,
+    lateNotifyDelayMs: 5000,
+    failNext: { count: 0, mode: 'U' },
+    clockOffsetMs: 0,
+  };
+}
+
+const FIELDS = [
+  'notifyDelayMs',
+  'duplicates',
+  'dropRate',
+  'retryScale',
+  'processingDelayMs',
+  'lateNotifyDelayMs',
+  'failNext',
+  'clockOffsetMs',
+] as const;
+
+/** Validates an untrusted partial update; unknown fields and out-of-range values are refused. */
+export function parseControlPatch(input: unknown): ControlPatch {
+  const body = readObject(input, 'control');
+  rejectUnknownKeys(body, FIELDS, 'control');
+  const patch: ControlPatch = {};
+  const set = <K extends Exclude<keyof ControlPatch, 'failNext'>>(key: K, value: number | undefined): void => {
+    if (value !== undefined) patch[key] = value;
+  };
+  set('notifyDelayMs', readNumber(body, 'notifyDelayMs', 'control', { min: 0, max: DAY_MS }));
+  set('duplicates', readNumber(body, 'duplicates', 'control', { min: 0, max: 20, integer: true }));
+  set('dropRate', readNumber(body, 'dropRate', 'control', { min: 0, max: 1 }));
+  set('retryScale', readNumber(body, 'retryScale', 'control', { min: 0, max: 100 }));
+  set('processingDelayMs', readNumber(body, 'processingDelayMs', 'control', { min: 0, max: DAY_MS }));
+  set('lateNotifyDelayMs', readNumber(body, 'lateNotifyDelayMs', 'control', { min: 0, max: DAY_MS }));
+  set('clockOffsetMs', readNumber(body, 'clockOffsetMs', 'control', { min: -TEN_YEARS_MS, max: TEN_YEARS_MS, integer: true }));
+  if (Object.hasOwn(body, 'failNext')) {
+    const failNext = readObject(body.failNext, 'control.failNext');
+    rejectUnknownKeys(failNext, ['count', 'mode'], 'control.failNext');
+    const count = readNumber(failNext, 'count', 'control.failNext', { min: 0, max: 1000, integer: true });
+    if (count === undefined) throw new SandboxInputError('BAD_REQUEST', 'control.failNext.count is required');
+    const mode = failNext.mode;
+    if (mode !== undefined && !FAIL_MODES.includes(mode as FailMode)) {
+      throw new SandboxInputError('BAD_REQUEST', `control.failNext.mode must be one of ${FAIL_MODES.join(', ')}`);
+    }
+    patch.failNext = mode === undefined ? { count } : { count, mode: mode as FailMode };
+  }
+  return patch;
+}
+
+export interface ControlStore {
+  /** Live values; read them at the moment of use so changes apply to what happens next. */
+  readonly current: Readonly<SandboxControl>;
+  snapshot(): SandboxControl;
+  update(patch: ControlPatch): SandboxControl;
+  reset(): SandboxControl;
+  /** Consumes one scripted failure, if any is pending. */
+  takeFailure(): FailMode | undefined;
+  /** `ms × retryScale`, for the delays documented as scaled. */
+  scaled(ms: number): number;
+}
+
+export function createControl(initialRetryScale = 1): ControlStore {
+  let state = defaultControl(initialRetryScale);
+  return {
+    get current() {
+      return state;
+    },
+    snapshot: () => structuredClone(state),
+    update(patch) {
+      const { failNext, ...rest } = patch;
+      state = { ...state, ...rest, failNext: failNext ? { count: failNext.count, mode: failNext.mode ?? state.failNext.mode } : state.failNext };
+      return structuredClone(state);
+    },
+    reset() {
+      state = defaultControl(initialRetryScale);
+      return structuredClone(state);
+    },
+    takeFailure() {
+      if (state.failNext.count <= 0) return undefined;
+      state = { ...state, failNext: { ...state.failNext, count: state.failNext.count - 1 } };
+      return state.failNext.mode;
+    },
+    scaled: (ms) => ms * state.retryScale,
+  };
+}

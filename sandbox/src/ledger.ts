@@ -1,0 +1,157 @@
+/**
+ * Everything the sandbox gateway believes happened, in memory. `GET /sandbox/ledger` returns a copy;
+ * tests diff it against the BFF's store (reliability.md I3/I4). Times are ISO 8601 UTC strings.
+ */
+import type { Amount } from '@tradepay/shared';
+
+/**
+ * Internal payment states. On the wire (payQuery) PROCESSING reads as WAIT_BUYER_PAY and FAILED as
+ * CLOSED; see `toAcquirementStatus`.
+ */
+export type PaymentStatus = 'WAIT_BUYER_PAY' | 'PROCESSING' | 'PAID' | 'FAILED' | 'CLOSED';
+
+export type TradePayOutcome = 'success' | 'fail' | 'cancel' | 'processing' | 'unknown' | 'network';
+
+export type CloseReason = 'FAILED' | 'CANCELLED' | 'NEVER_CREATED';
+
+export interface LedgerPayment {
+  acquirementId: string;
+  merchantTransId: string;
+  merchantId: string;
+  /** null only for a payCancel of a transaction the gateway never saw (recorded to refuse it later). */
+  orderAmount: Amount | null;
+  orderTitle: string | null;
+  notifyUrl: string | null;
+  returnUrl: string | null;
+  extendInfo: string | null;
+  status: PaymentStatus;
+  /** The wallet outcome of the last tradePay attempt. */
+  outcome: TradePayOutcome | null;
+  createdAt: string;
+  paidAt: string | null;
+  closedAt: string | null;
+  closeReason: CloseReason | null;
+  /** Sum of refunds, minor units (payCancel of a paid payment refunds it fully). */
+  refundedMinor: number;
+}
+
+export interface LedgerRefund {
+  refundId: string;
+  /** null for the refund a payCancel makes of a paid payment. */
+  merchantRefundId: string | null;
+  acquirementId: string;
+  merchantTransId: string;
+  refundAmount: Amount;
+  refundReason: string | null;
+  refundTime: string;
+  source: 'refund' | 'payCancel';
+}
+
+export interface LedgerDelivery {
+  /** 1..8: the delivery round of AlipayHK's schedule. */
+  attempt: number;
+  /** 0 for the original, 1.. for the `duplicates` copies sent alongside. */
+  copy: number;
+  reqMsgId: string;
+  at: string;
+  durationMs: number;
+  httpStatus: number | null;
+  acknowledged: boolean;
+  error: string | null;
+}
+
+export type NotificationStatus = 'scheduled' | 'acknowledged' | 'exhausted' | 'dropped' | 'stopped';
+
+export interface LedgerNotification {
+  id: string;
+  acquirementId: string;
+  merchantTransId: string;
+  notifyUrl: string;
+  status: NotificationStatus;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveries: LedgerDelivery[];
+}
+
+export interface LedgerSnapshot {
+  payments: LedgerPayment[];
+  refunds: LedgerRefund[];
+  notifications: LedgerNotification[];
+  /** Calls received per AlipayHK function, including refused and scripted-failure calls. */
+  calls: Record<string, number>;
+}
+
+export interface Ledger {
+  findPayment(ref: { acquirementId?: string | undefined; merchantTransId?: string | undefined }): LedgerPayment | undefined;
+  hasAcquirementId(id: string): boolean;
+  addPayment(payment: LedgerPayment): LedgerPayment;
+  findRefund(merchantRefundId: string): LedgerRefund | undefined;
+  hasRefundId(id: string): boolean;
+  addRefund(refund: LedgerRefund): LedgerRefund;
+  addNotification(notification: LedgerNotification): LedgerNotification;
+  countCall(fn: string): void;
+  snapshot(): LedgerSnapshot;
+  reset(): void;
+}
+
+export function createLedger(): Ledger {
+  let payments = new Map<string, LedgerPayment>();
+  let paymentsByTransId = new Map<string, LedgerPayment>();
+  let refunds: LedgerRefund[] = [];
+  let refundsByMerchantId = new Map<string, LedgerRefund>();
+  let refundIds = new Set<string>();
+  let notifications: LedgerNotification[] = [];
+  let calls = new Map<string, number>();
+
+  return {
+    findPayment({ acquirementId, merchantTransId }) {
+      // AlipayHK favours acquirementId when both are given.
+      if (acquirementId !== undefined) return payments.get(acquirementId);
+      if (merchantTransId !== undefined) return paymentsByTransId.get(merchantTransId);
+      return undefined;
+    },
+    hasAcquirementId: (id) => payments.has(id),
+    addPayment(payment) {
+      if (payments.has(payment.acquirementId)) throw new Error(`duplicate acquirementId ${payment.acquirementId}`);
+      if (paymentsByTransId.has(payment.merchantTransId)) throw new Error(`duplicate merchantTransId ${payment.merchantTransId}`);
+      payments.set(payment.acquirementId, payment);
+      paymentsByTransId.set(payment.merchantTransId, payment);
+      return payment;
+    },
+    findRefund: (merchantRefundId) => refundsByMerchantId.get(merchantRefundId),
+    hasRefundId: (id) => refundIds.has(id),
+    addRefund(refund) {
+      if (refund.merchantRefundId !== null) {
+        if (refundsByMerchantId.has(refund.merchantRefundId)) throw new Error(`duplicate merchantRefundId ${refund.merchantRefundId}`);
+        refundsByMerchantId.set(refund.merchantRefundId, refund);
+      }
+      refundIds.add(refund.refundId);
+      refunds.push(refund);
+      return refund;
+    },
+    addNotification(notification) {
+      notifications.push(notification);
+      return notification;
+    },
+    countCall(fn) {
+      calls.set(fn, (calls.get(fn) ?? 0) + 1);
+    },
+    snapshot() {
+      return structuredClone({
+        payments: [...payments.values()],
+        refunds,
+        notifications,
+        calls: Object.fromEntries(calls),
+      });
+    },
+    reset() {
+      payments = new Map();
+      paymentsByTransId = new Map();
+      refunds = [];
+      refundsByMerchantId = new Map();
+      refundIds = new Set();
+      notifications = [];
+      calls = new Map();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Contract v1: the request and response schemas of the BFF routes, shared by the BFF (validation,
+ * serialisation, OpenAPI) and its clients (the mini program, the H5 page). Every object schema is
+ * closed (`additionalProperties: false`) so unknown fields are rejected, not ignored.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { CURRENCIES } from './money';
+import { ORDER_STATUSES } from './order-status';
+
+const closed = { additionalProperties: false } as const;
+
+export const CHANNEL_NAMES = ['alipayhk', 'latipay', 'h5'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+export const CurrencySchema = Type.Union(CURRENCIES.map((c) => Type.Literal(c)));
+export const AmountSchema = Type.Object(
+  {
+    currency: CurrencySchema,
+    value: Type.String({ pattern: '^(0|[1-9][0-9]*)$', description: 'minor units' }),
+  },
+  closed,
+);
+
+export const ProductSchema = Type.Object(
+  {
+    sku: Type.String(),
+    title: Type.String(),
+    price: AmountSchema,
+  },
+  closed,
+);
+export type Product = Static<typeof ProductSchema>;
+
+export const CatalogResponseSchema = Type.Object({ products: Type.Array(ProductSchema) }, closed);
+export type CatalogResponse = Static<typeof CatalogResponseSchema>;
+
+export const SKU_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+
+export const OrderItemInputSchema = Type.Object(
+  {
+    sku: Type.String({ pattern: SKU_PATTERN }),
+    quantity: Type.Integer({ minimum: 1, maximum: 99 }),
+  },
+  closed,
+);
+
+export const CreateOrderBodySchema = Type.Object(
+  {
+    items: Type.Array(OrderItemInputSchema, { minItems: 1, maxItems: 50 }),
+    channel: Type.Optional(Type.Union(CHANNEL_NAMES.map((c) => Type.Literal(c)))),
+  },
+  closed,
+);
+export type CreateOrderBody = Static<typeof CreateOrderBodySchema>;
+
+export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
+
+export const OrderLineSchema = Type.Object(
+  {
+    sku: Type.String(),
+    title: Type.String(),
+    quantity: Type.Integer(),
+    unitPrice: AmountSchema,
+  },
+  closed,
+);
+
+export const OrderSchema = Type.Object(
+  {
+    id: Type.String(),
+    merchantTransId: Type.String(),
+    channel: Type.Union(CHANNEL_NAMES.map((c) => Type.Literal(c))),
+    status: OrderStatusSchema,
+    amount: AmountSchema,
+    refundedAmount: AmountSchema,
+    items: Type.Array(OrderLineSchema),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    paidAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  closed,
+);
+export type OrderView = Static<typeof OrderSchema>;
+
+export const PaymentActionSchema = Type.Union([
+  Type.Object({ type: Type.Literal('tradePay'), orderStr: Type.String() }, closed),
+  Type.Object({ type: Type.Literal('redirect'), url: Type.String() }, closed),
+]);
+export type PaymentAction = Static<typeof PaymentActionSchema>;
+
+export const CreateOrderResponseSchema = Type.Object({ order: OrderSchema, payment: PaymentActionSchema }, closed);
+export type CreateOrderResponse = Static<typeof CreateOrderResponseSchema>;
+
+export const OrderResponseSchema = Type.Object({ order: OrderSchema }, closed);
+export type OrderResponse = Static<typeof OrderResponseSchema>;
+
+export const OrderParamsSchema = Type.Object({ id: Type.String({ pattern: '^ord_[A-Za-z0-9_-]{16,64}$' }) }, closed);
+
+export const ConfirmBodySchema = Type.Object(
+  {
+    resultCode: Type.String({ maxLength: 16, description: 'the resultCode from my.tradePay, or "fail"' }),
+  },
+  closed,
+);
+export type ConfirmBody = Static<typeof ConfirmBodySchema>;
+
+export const ErrorResponseSchema = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+  }),
+  requestId: Type.Optional(Type.String()),
+});
+export type ErrorResponse = Static<typeof ErrorResponseSchema>;
+
+export const HealthResponseSchema = Type.Object({ status: Type.Literal('ok'), store: Type.Literal('ok') }, closed);

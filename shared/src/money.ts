@@ -1,0 +1,71 @@
+/**
+ * Money lives in integer minor units inside the domain. Decimal strings exist only at a wire
+ * boundary (Latipay and the payment-intents aggregator want major units like "120.00").
+ */
+
+/** ISO 4217 minor-unit exponents of the currencies the gateways accept. */
+export const CURRENCY_EXPONENTS = {
+  HKD: 2,
+  CNY: 2,
+  NZD: 2,
+  AUD: 2,
+  USD: 2,
+  JPY: 0,
+} as const;
+
+export type Currency = keyof typeof CURRENCY_EXPONENTS;
+
+export const CURRENCIES = Object.keys(CURRENCY_EXPONENTS) as Currency[];
+
+/** The wire shape of an amount in contract v1 and in AlipayHK: value = minor units as a string. */
+export interface Amount {
+  currency: Currency;
+  value: string;
+}
+
+export function isCurrency(code: string): code is Currency {
+  return Object.prototype.hasOwnProperty.call(CURRENCY_EXPONENTS, code);
+}
+
+export function assertMinorUnits(minor: number): number {
+  if (!Number.isSafeInteger(minor) || minor < 0) {
+    throw new RangeError(`amount must be a non-negative safe integer of minor units, got ${minor}`);
+  }
+  return minor;
+}
+
+export function toAmount(minor: number, currency: Currency): Amount {
+  return { currency, value: String(assertMinorUnits(minor)) };
+}
+
+/** Parses `{currency, value}` where value is minor units as a decimal integer string. */
+export function parseAmount(input: { currency: string; value: string }): { minor: number; currency: Currency } {
+  if (!isCurrency(input.currency)) throw new RangeError(`unsupported currency ${input.currency}`);
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(input.value)) throw new RangeError(`amount value must be minor units, got ${input.value}`);
+  return { minor: assertMinorUnits(Number(input.value)), currency: input.currency };
+}
+
+/** 12050 HKD → "120.50"; 500 JPY → "500". */
+export function toDecimalString(minor: number, currency: Currency): string {
+  assertMinorUnits(minor);
+  const exponent = CURRENCY_EXPONENTS[currency];
+  if (exponent === 0) return String(minor);
+  const digits = String(minor).padStart(exponent + 1, '0');
+  return `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
+/** "120.5" or "120.50" HKD → 12050. Rejects more fraction digits than the currency has. */
+export function fromDecimalString(text: string, currency: Currency): number {
+  const exponent = CURRENCY_EXPONENTS[currency];
+  const match = /^(0|[1-9][0-9]{0,13})(?:\.([0-9]+))?$/.exec(text);
+  if (!match) throw new RangeError(`not a decimal amount: ${JSON.stringify(text)}`);
+  const whole = match[1] ?? '0';
+  const fraction = match[2] ?? '';
+  if (fraction.length > exponent) throw new RangeError(`${currency} has ${exponent} fraction digits, got ${text}`);
+  return assertMinorUnits(Number(whole + fraction.padEnd(exponent, '0')));
+}
+
+/** For display only: "HK$120.50"-like text without relying on Intl (absent in some mini program runtimes). */
+export function formatMoney(minor: number, currency: Currency): string {
+  return `${currency} ${toDecimalString(minor, currency)}`;
+}

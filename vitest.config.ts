@@ -1,0 +1,14 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+// One run over every package; each package is a project so its setup stays its own.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'shared', include: ['shared/src/**/*.test.ts'] } },
+      { test: { name: 'bff', include: ['bff/src/**/*.test.ts', 'bff/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
+      { test: { name: 'sandbox', include: ['sandbox/src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
+      ...(existsSync('miniapp/vitest.config.ts') ? ['miniapp/vitest.config.ts'] : []),
+    ],
+  },
+});
