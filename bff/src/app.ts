@@ -89,6 +89,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     ...(deps.now ? { now: deps.now } : {}),
     log: app.log,
   });
+  // The API speaks JSON only; notification routes install their own raw parser in their scope.
+  app.removeContentTypeParser('text/plain');
   app.decorate('config', config);
   app.decorate('store', store);
   app.decorate('catalog', catalog);

@@ -85,7 +85,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     claimIdem: db.prepare(`INSERT INTO idempotency_keys (scope, key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (scope, key) DO NOTHING`),
     completeIdem: db.prepare('UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE scope = ? AND key = ?'),
-    attachPayment: db.prepare('UPDATE orders SET payment = ?, updated_at = ? WHERE id = ?'),
+    attachPayment: db.prepare('UPDATE orders SET payment = ? WHERE id = ?'),
     markPaid: db.prepare(`UPDATE orders SET status = 'SUCCEEDED', paid_at = ?, gateway_transaction_id = ?, updated_at = ?
       WHERE id = ? AND status = 'PENDING'`),
     closeUnpaid: db.prepare(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'`),
@@ -126,7 +126,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return { inserted: true, order: mustGet(order.id) };
   });
   const txAttach = db.transaction((orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
-    stmt.attachPayment.run(JSON.stringify(payment), now().toISOString(), orderId);
+    stmt.attachPayment.run(JSON.stringify(payment), orderId);
     if (response) stmt.completeIdem.run(response.status, response.body, response.scope, response.key);
   });
   const txClose = db.transaction((orderId: string, to: 'FAILED' | 'CANCELLED', reason: string): TransitionResult => {

@@ -1,0 +1,49 @@
+/**
+ * Produces validly signed AlipayHK messages for tests (like stripe-node's generateTestHeaderString),
+ * so no test hand-crafts a signature. It signs with whatever gateway key the test holds.
+ */
+import { randomUUID } from 'node:crypto';
+import { ALIPAYHK_FUNCTIONS } from './functions';
+import { toEnvelopeText, toRfc3339 } from './sign-content';
+import { createRsaSigner, type ParsedRsaKey, type SignAlgorithm } from './signing';
+import type { PayNotifyBody, RequestPayload } from './wire-types';
+
+export interface TestNotificationInput {
+  clientId: string;
+  merchantTransId: string;
+  amount: { currency: string; value: string };
+  acquirementId?: string;
+  resultStatus?: 'S' | 'F';
+  merchantId?: string;
+}
+
+export async function signTestNotification(
+  input: TestNotificationInput,
+  gatewayPrivateKey: ParsedRsaKey,
+  algorithm: SignAlgorithm = 'RSA2',
+): Promise<string> {
+  const payload: RequestPayload<PayNotifyBody> = {
+    head: {
+      version: '2.0.0',
+      function: ALIPAYHK_FUNCTIONS.notifyPay,
+      clientId: input.clientId,
+      reqTime: toRfc3339(new Date()),
+      reqMsgId: randomUUID().replace(/-/g, ''),
+      reserve: '{}',
+    },
+    body: {
+      resultInfo:
+        (input.resultStatus ?? 'S') === 'S'
+          ? { resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' }
+          : { resultStatus: 'F', resultCodeId: '00000001', resultCode: 'PAYMENT_FAILED', resultMsg: 'failed' },
+      acquirementId: input.acquirementId ?? `2026${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+      merchantTransId: input.merchantTransId,
+      ...(input.merchantId ? { merchantId: input.merchantId } : {}),
+      orderAmount: input.amount,
+      paymentTime: toRfc3339(new Date()),
+      extendInfo: '{}',
+    },
+  };
+  const content = JSON.stringify(payload);
+  return toEnvelopeText('request', content, await createRsaSigner(gatewayPrivateKey, algorithm).sign(content));
+}
