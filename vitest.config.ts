@@ -2,8 +2,13 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // One run over every package; each package is a project so its setup stays its own.
+// CI sets VITEST_JSON to a path: .ci/run counts passed and failed tests from that report.
+const json = process.env.VITEST_JSON;
+
 export default defineConfig({
   test: {
+    reporters: json ? ['default', 'json'] : ['default'],
+    ...(json ? { outputFile: { json } } : {}),
     projects: [
       { test: { name: 'shared', include: ['shared/src/**/*.test.ts'] } },
       { test: { name: 'bff', include: ['bff/src/**/*.test.ts', 'bff/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },

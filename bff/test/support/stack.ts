@@ -1,0 +1,99 @@
+/**
+ * The whole product on loopback: the real sandbox gateway and the real BFF, each on its own port,
+ * wired exactly as `pnpm start` wires them in sandbox mode (keys created by the sandbox under
+ * $DATA_DIR/keys/, the BFF reading them from there). For flow tests and the mini program harness.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildSandbox, type Sandbox } from '@tradepay/sandbox';
+import { buildApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { captureLogs } from './app';
+
+export interface Stack {
+  bffUrl: string;
+  sandboxUrl: string;
+  sandbox: Sandbox;
+  app: FastifyInstance;
+  config: Readonly<Config>;
+  logs: string[];
+  /** Calls the sandbox wallet as the AlipayHK app does for my.tradePay. */
+  tradePay(orderStr: string, outcome?: string): Promise<{ resultCode: string }>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  signAlgorithm?: 'RSA2' | 'RSA';
+  /** Multiplies the gateway's notification retry schedule (default 0.001: 2 min → 120 ms). */
+  retryScale?: number;
+  env?: Record<string, string>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-stack-'));
+  const signAlgorithm = options.signAlgorithm ?? 'RSA2';
+  const sandbox = await buildSandbox({ dataDir, retryScale: options.retryScale ?? 0.001, signAlgorithm });
+  const sandboxUrl = await sandbox.listen();
+  const port = await freePort();
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SANDBOX_PORT: new URL(sandboxUrl).port,
+    ALIPAYHK_SIGN_ALGORITHM: signAlgorithm,
+    ALIPAYHK_TIMEOUT_MS: '3000',
+    ADMIN_TOKEN: 'stack-admin-token-0123456789',
+    ...options.env,
+  });
+  const { lines, stream } = captureLogs();
+  const app = await buildApp(config, { logStream: stream });
+  await app.listen({ host: '127.0.0.1', port });
+  const bffUrl = `http://127.0.0.1:${port}`;
+  return {
+    bffUrl,
+    sandboxUrl,
+    sandbox,
+    app,
+    config,
+    logs: lines,
+    async tradePay(orderStr, outcome) {
+      const res = await fetch(`${sandboxUrl}/sandbox/wallet/tradePay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(outcome ? { orderStr, outcome } : { orderStr }),
+      });
+      return (await res.json()) as { resultCode: string };
+    },
+    async close() {
+      await app.close();
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` returns a value, for asynchronous effects such as notifications. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `pnpm start`: builds the mini program, starts the sandbox gateway when no real gateway is
+ * configured (sandbox mode), then the BFF; prints where everything is; stops all on Ctrl-C.
+ * Each part runs as its own process, exactly as it would in production.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const env = { ...process.env };
+const port = Number(env.PORT || 3000);
+const host = env.HOST || '127.0.0.1';
+const sandboxPort = Number(env.SANDBOX_PORT || 3100);
+const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
+env.DATA_DIR = resolve(env.DATA_DIR || resolve(root, '.data'));
+const children: ChildProcess[] = [];
+
+function run(name: string, script: string, extraEnv: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${name} exited (${signal ?? code}); stopping`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url: string, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not come up at ${url} within ${timeoutMs / 1000}s`);
+}
+
+let stopping = false;
+function stop(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 2000).unref();
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() => process.exit(code));
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+async function main(): Promise<void> {
+  if (existsSync(resolve(root, 'miniapp/scripts/build.ts'))) {
+    console.log('[start] building the mini program into miniapp/dist …');
+    const build = spawn(process.execPath, ['--import', 'tsx', 'miniapp/scripts/build.ts'], { cwd: root, env, stdio: 'inherit' });
+    const code: number = await new Promise((r) => build.on('exit', (c) => r(c ?? 1)));
+    if (code !== 0) throw new Error('mini program build failed');
+  }
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  if (sandboxMode) {
+    console.log('[start] sandbox mode: no ALIPAYHK_GATEWAY_URL, starting the local gateway …');
+    run('sandbox', 'sandbox/src/server.ts', { SANDBOX_PORT: String(sandboxPort) });
+    await waitFor(`${sandboxUrl}/sandbox/ledger`, 'the sandbox');
+  }
+  run('bff', 'bff/src/server.ts');
+  const bffUrl = `http://${host}:${port}`;
+  await waitFor(`${bffUrl}/healthz`, 'the BFF');
+  console.log(
+    [
+      '',
+      'TradePay is running',
+      `  BFF       ${bffUrl}`,
+      `  API docs  ${bffUrl}/docs`,
+      sandboxMode ? `  sandbox   ${sandboxUrl}   (ledger: ${sandboxUrl}/sandbox/ledger)` : `  gateway   ${env.ALIPAYHK_GATEWAY_URL}`,
+      existsSync(resolve(root, 'miniapp/dist/app.json')) ? `  mini program: open ${resolve(root, 'miniapp/dist')} in the Alipay Mini Program Studio` : '',
+      `  data      ${env.DATA_DIR}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].filter((line) => line !== '').join('\n'),
+  );
+}
+
+main().catch((error) => {
+  console.error(`[start] ${(error as Error).message}`);
+  stop(1);
+});
