@@ -101,8 +101,9 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
   }
 
   return async (scope) => {
-    // Raw text in this scope only: the rest of the sandbox keeps Fastify's JSON parser.
-    scope.removeContentTypeParser('application/json');
+    // Raw text in this scope only (the rest of the sandbox keeps Fastify's JSON parser). AlipayHK
+    // speaks application/json only: any other content type gets 415, which catches client mistakes.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     for (const fn of GATEWAY_FUNCTIONS) {
       scope.post(toGatewayPath(fn), (request, reply) => handle(fn, request, reply));

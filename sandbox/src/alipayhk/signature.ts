@@ -46,6 +46,11 @@ function prefixPattern(kind: EnvelopeKind): RegExp {
 
 /** Cuts the signed text and the signature out of a raw envelope, without re-serialising anything. */
 export function cutSignedContent(kind: EnvelopeKind, rawBody: string): SignedParts {
+  try {
+    JSON.parse(rawBody);
+  } catch {
+    throw new SandboxSignatureError('MALFORMED_ENVELOPE', 'body is not valid JSON');
+  }
   const prefix = prefixPattern(kind).exec(rawBody);
   if (!prefix) {
     throw new SandboxSignatureError(

@@ -21,10 +21,10 @@ export interface WalletDeps {
 export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
   return async (scope) => {
     scope.post('/sandbox/wallet/tradePay', async (request, reply) => {
-      const { orderStr, outcome } = parseTradePayRequest(request.body);
-      // The app hands the orderStr to the gateway's cashier: count it as that function's call.
-      deps.ledger.countCall(ALIPAYHK_FUNCTIONS.cashierPay);
       try {
+        const { orderStr, outcome } = parseTradePayRequest(request.body);
+        // The app hands the orderStr to the gateway's cashier: count it as that function's call.
+        deps.ledger.countCall(ALIPAYHK_FUNCTIONS.cashierPay);
         const order = parseCashierOrder(orderStr, deps);
         const result = deps.acquiring.tradePay(order, outcome);
         return reply.send(result.memo === undefined ? { resultCode: result.resultCode } : { resultCode: result.resultCode, memo: result.memo });

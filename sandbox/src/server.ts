@@ -1,0 +1,37 @@
+/** The sandbox process: `tsx src/server.ts` (env SANDBOX_PORT, DATA_DIR, SANDBOX_SIGN_ALGORITHM, SANDBOX_RETRY_SCALE). */
+import { buildSandbox } from './app';
+import { loadSandboxConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadSandboxConfig(process.env);
+  const sandbox = await buildSandbox({
+    dataDir: config.dataDir,
+    port: config.port,
+    retryScale: config.retryScale,
+    signAlgorithm: config.signAlgorithm,
+    logger: true,
+  });
+  const url = await sandbox.listen();
+  console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}) listening on ${url} — keys in ${config.dataDir}/keys`);
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) return;
+    closing = true;
+    sandbox.app.log.info({ signal }, 'closing sandbox');
+    sandbox.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
