@@ -9,11 +9,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { loadCatalog, type Catalog } from './catalog/catalog';
-import { createChannelRegistry, type ChannelDeps } from './channels/registry';
+import type { BuyerIdentityProvider } from './auth/identity';
+import { sessionPlugin } from './auth/session';
+import { createBuyerIdentity, createChannelRegistry, type ChannelDeps } from './channels/registry';
 import type { Config } from './config';
 import { AppError, ERROR_CODES } from './errors';
 import type { ChannelRegistry } from './payments/channel';
 import { createOrderService, type OrderService } from './payments/order-service';
+import { createReconciler, type Reconciler } from './payments/reconciler';
+import { createRefundService, type RefundService } from './payments/refund-service';
+import { adminRoutes } from './routes/admin';
+import { sessionRoutes } from './routes/session';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
 import { notifyRoutes } from './routes/notify';
@@ -27,6 +33,9 @@ declare module 'fastify' {
     catalog: Catalog;
     channels: ChannelRegistry;
     orders: OrderService;
+    refunds: RefundService;
+    reconciler: Reconciler;
+    identity: BuyerIdentityProvider;
   }
 }
 
@@ -34,6 +43,9 @@ export interface AppDeps extends ChannelDeps {
   store?: Store;
   catalog?: Catalog;
   channels?: ChannelRegistry;
+  identity?: BuyerIdentityProvider;
+  /** Makes backoff waits instant in tests. */
+  sleep?: (ms: number) => Promise<void>;
   /** A pino-compatible destination for tests that capture logs. */
   logStream?: NodeJS.WritableStream;
   logger?: FastifyBaseLogger | boolean;
@@ -87,8 +99,27 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     defaultChannel: 'alipayhk',
     orderTtlMs: config.orderTtlMs,
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
     log: app.log,
   });
+  const refunds = createRefundService({
+    store,
+    channels,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    log: app.log,
+  });
+  const reconciler = createReconciler({
+    store,
+    orders,
+    refunds,
+    channels,
+    ratePerSecond: config.reconcileRatePerSecond,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    log: app.log,
+  });
+  const identity = deps.identity ?? createBuyerIdentity(config, channels);
   // The API speaks JSON only; notification routes install their own raw parser in their scope.
   app.removeContentTypeParser('text/plain');
   app.decorate('config', config);
@@ -96,6 +127,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   app.decorate('catalog', catalog);
   app.decorate('channels', channels);
   app.decorate('orders', orders);
+  app.decorate('refunds', refunds);
+  app.decorate('reconciler', reconciler);
+  app.decorate('identity', identity);
+  // Stop background work before the store closes.
+  app.addHook('onClose', async () => reconciler.stop());
   if (!deps.store) app.addHook('onClose', async () => store.close());
 
   app.setErrorHandler((error, request, reply) => {
@@ -117,9 +153,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   // Mini programs call through my.request (no CORS); the H5 page is same-origin. Allow no other origin.
   await app.register(cors, { origin: false });
 
+  await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
+
   await app.register(healthRoutes);
   await app.register(catalogRoutes);
+  await app.register(sessionRoutes);
   await app.register(orderRoutes);
+  await app.register(adminRoutes);
   await app.register(notifyRoutes);
   return app;
 }

@@ -4,7 +4,8 @@
  * With no ALIPAYHK_GATEWAY_URL the BFF runs in sandbox mode: every channel points at the local
  * sandbox and reads the keys the sandbox created under $DATA_DIR/keys/.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseRsaKey, SIGN_ALGORITHMS, type ParsedRsaKey, type SignAlgorithm } from './channels/alipayhk/signing';
@@ -35,8 +36,13 @@ export interface Config {
   /** The origin gateways reach us at (notify URLs are built from it). */
   publicUrl: string;
   adminToken: string | null;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
   catalogFile: string;
   orderTtlMs: number;
+  /** 0 disables the periodic reconciler (tests run passes by hand). */
+  reconcileIntervalMs: number;
+  reconcileRatePerSecond: number;
   logLevel: string;
   alipayhk: AlipayHkConfig;
 }
@@ -87,6 +93,23 @@ function url(env: Env, name: string, fallback: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * Sandbox mode only: a random secret kept beside the sandbox keys, made on first start, so a
+ * developer needs no set-up and the value survives restarts. Live mode must configure its own.
+ */
+function sandboxSecret(keysDir: string, name: string): string {
+  const file = join(keysDir, name);
+  if (!existsSync(file)) {
+    mkdirSync(keysDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -97,8 +120,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const signAlgorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA2') as SignAlgorithm;
   if (!SIGN_ALGORITHMS.includes(signAlgorithm)) throw new ConfigError(`ALIPAYHK_SIGN_ALGORITHM must be RSA2 or RSA, got ${signAlgorithm}`);
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  const adminToken = env.ADMIN_TOKEN || null;
+  const adminToken = env.ADMIN_TOKEN || (sandboxMode ? sandboxSecret(keysDir, 'admin-token') : null);
   if (adminToken !== null && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must have at least 16 characters');
+  const sessionSecret = env.SESSION_SECRET || (sandboxMode ? sandboxSecret(keysDir, 'session-secret') : '');
+  if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET is required (at least 32 characters)');
 
   const alipayhk: AlipayHkConfig = {
     gatewayUrl: url(env, 'ALIPAYHK_GATEWAY_URL', sandboxUrl),
@@ -123,6 +148,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sandboxPort,
     publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),
     adminToken,
+    sessionSecret,
+    sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 2 * 3600, 60, 30 * 24 * 3600),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
+    reconcileRatePerSecond: integer(env, 'RECONCILE_RATE', 20, 1, 1000),
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : DEFAULT_CATALOG,
     orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
     logLevel: env.LOG_LEVEL || 'info',

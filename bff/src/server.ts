@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     });
   }
   await app.listen({ port: config.port, host: config.host });
+  if (config.reconcileIntervalMs > 0) app.reconciler.start(config.reconcileIntervalMs);
   app.log.info({ mode: config.sandboxMode ? 'sandbox' : 'live', docs: `${config.publicUrl}/docs` }, 'TradePay BFF ready');
 }
 

@@ -115,3 +115,47 @@ export const ErrorResponseSchema = Type.Object({
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;
 
 export const HealthResponseSchema = Type.Object({ status: Type.Literal('ok'), store: Type.Literal('ok') }, closed);
+
+export const SessionBodySchema = Type.Object(
+  {
+    authCode: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'from my.getAuthCode; omit for a guest session' })),
+  },
+  closed,
+);
+export type SessionBody = Static<typeof SessionBodySchema>;
+
+export const SessionResponseSchema = Type.Object(
+  {
+    token: Type.String({ description: 'send as Authorization: Bearer <token> on /api/orders*' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    buyer: Type.Union([Type.Literal('wallet'), Type.Literal('guest')]),
+  },
+  closed,
+);
+export type SessionResponse = Static<typeof SessionResponseSchema>;
+
+export const RefundBodySchema = Type.Object(
+  {
+    amount: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'minor units; omit to refund what is left' })),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  closed,
+);
+export type RefundBody = Static<typeof RefundBodySchema>;
+
+export const RefundSchema = Type.Object(
+  {
+    id: Type.String(),
+    orderId: Type.String(),
+    merchantRefundId: Type.String(),
+    amount: AmountSchema,
+    status: Type.Union([Type.Literal('PENDING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+    failureCode: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  closed,
+);
+export type RefundView = Static<typeof RefundSchema>;
+
+export const RefundResponseSchema = Type.Object({ refund: RefundSchema, order: OrderSchema }, closed);
+export type RefundResponse = Static<typeof RefundResponseSchema>;

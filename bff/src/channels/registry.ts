@@ -2,7 +2,9 @@
 import type { ChannelName } from '@tradepay/shared';
 import type { Config } from '../config';
 import type { Channel, ChannelRegistry } from '../payments/channel';
-import { createAlipayHkChannel } from './alipayhk';
+import type { BuyerIdentityProvider } from '../auth/identity';
+import { createAlipayHkChannel, type AlipayHkChannel } from './alipayhk';
+import { createAlipayHkIdentity } from './alipayhk/oauth';
 
 export interface ChannelDeps {
   now?: () => Date;
@@ -16,4 +18,11 @@ export function createChannelRegistry(config: Config, deps: ChannelDeps = {}): C
     createAlipayHkChannel({ ...config.alipayhk, notifyUrl: `${config.publicUrl}/notify/alipayhk` }, deps),
   );
   return channels;
+}
+
+/** Buyers sign in with the AlipayHK wallet (my.getAuthCode → applyToken). */
+export function createBuyerIdentity(config: Config, channels: ChannelRegistry): BuyerIdentityProvider {
+  const alipayhk = channels.get('alipayhk') as AlipayHkChannel | undefined;
+  if (!alipayhk?.client) throw new Error('buyer sign-in needs the alipayhk channel');
+  return createAlipayHkIdentity(alipayhk.client, { merchantId: config.alipayhk.merchantId });
 }

@@ -64,12 +64,40 @@ export interface NotificationReply {
   body: string;
 }
 
+export type CancelResult =
+  /** The gateway closed the payment; if the buyer had paid, the gateway refunded it in full. */
+  | { status: 'CANCELLED' }
+  /** The gateway refused (for example, outside its cancel window). Final for this attempt. */
+  | { status: 'REFUSED'; code: string }
+  | { status: 'UNKNOWN'; reason: string };
+
+export interface RefundRequest {
+  /** Our idempotency key at the gateway: the same on every retry of this refund. */
+  merchantRefundId: string;
+  amount: number;
+  reason: string;
+}
+
+export type RefundResult =
+  | { status: 'SUCCEEDED'; gatewayRefundId: string | null }
+  /** Refused under the gateway's signature: final, nothing was refunded. */
+  | { status: 'FAILED'; code: string }
+  /** Timeout, 5xx or `U`: retry with the same merchantRefundId. */
+  | { status: 'UNKNOWN'; reason: string };
+
+/** A paid order as a refund needs it. */
+export interface RefundableOrder extends ChannelOrder {
+  gatewayTransactionId: string | null;
+}
+
 export interface Channel {
   readonly name: ChannelName;
   /** The merchant identity the gateway must state in its evidence. */
   readonly merchantId: string;
   createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction>;
   queryPayment(order: ChannelOrder): Promise<PaymentQueryResult>;
+  cancelPayment(order: ChannelOrder): Promise<CancelResult>;
+  refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult>;
   /** Verifies over the raw body; throws NotificationRejectedError (never returns unverified data). */
   parseNotification(rawBody: string, headers: Record<string, string | string[] | undefined>): Promise<VerifiedNotification>;
   /** The acknowledgement the gateway expects; sent only after the commit. */

@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
 import type { IdempotencyRecord, OrderRecord, Store } from '../store/store';
 import type { Channel, ChannelOrder, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
+import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
 import { newMerchantTransId, newOrderId } from './ids';
 import { priceCart } from './pricing';
 
@@ -17,6 +18,16 @@ export interface OrderServiceOptions {
   channels: ChannelRegistry;
   defaultChannel: ChannelName;
   orderTtlMs: number;
+  /** When the reconciler first looks at a new order (the buyer is usually still paying). */
+  firstCheckDelayMs?: number;
+  /** Schedule of gateway queries for one order: confirm retries and reconciler checks. */
+  queryBackoff?: BackoffPolicy;
+  /** In-request query retries when the gateway's answer is unknown. */
+  confirmAttempts?: number;
+  /** Confirm asks the gateway at most this often per order; in between it answers from the store. */
+  minQueryIntervalMs?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -80,6 +91,53 @@ function hashRequest(value: unknown): string {
 export function createOrderService(options: OrderServiceOptions) {
   const { store, catalog, channels } = options;
   const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const pause = options.sleep ?? realSleep;
+  const queryBackoff = options.queryBackoff ?? { baseMs: 5_000, capMs: 5 * 60_000 };
+  const confirmAttempts = options.confirmAttempts ?? 3;
+  const minQueryIntervalMs = options.minQueryIntervalMs ?? 1_000;
+  const firstCheckDelayMs = options.firstCheckDelayMs ?? 60_000;
+
+  /** Next check: backoff from the attempt count, but never later than the order's expiry. */
+  function nextCheckAt(order: OrderRecord, attempts: number): string {
+    const at = now().getTime() + backoffDelay(attempts, queryBackoff, random);
+    const expiry = new Date(order.expiresAt).getTime();
+    return new Date(at > expiry && now().getTime() < expiry ? expiry : at).toISOString();
+  }
+
+  /** Applies a verified "paid" to the order; a payment after close is refunded, never dropped. */
+  async function applyPaid(order: OrderRecord, evidence: PaymentEvidence, reason: string): Promise<OrderRecord> {
+    checkEvidence(order, evidence, channelFor(order.channel));
+    const result = await store.markPaid(order.id, evidence, reason);
+    if (result.latePaymentRefund) {
+      options.log?.warn({ orderId: order.id, refundId: result.latePaymentRefund.id }, 'payment arrived after the order was closed: refund recorded');
+    }
+    return result.order;
+  }
+
+  /**
+   * One question to the gateway about a PENDING order, with its answer applied. Returns the order
+   * and whether the answer was conclusive. A gateway error never fails an order.
+   */
+  async function queryOnce(order: OrderRecord): Promise<{ order: OrderRecord; conclusive: boolean; status: string }> {
+    const result = await channelFor(order.channel).queryPayment(toChannelOrder(order));
+    if (result.status === 'PAID') {
+      try {
+        return { order: await applyPaid(order, result.evidence, 'query'), conclusive: true, status: 'PAID' };
+      } catch (error) {
+        options.log?.error({ orderId: order.id, err: error }, 'signed query answer does not match the order');
+        return { order, conclusive: false, status: 'MISMATCH' };
+      }
+    }
+    if (result.status === 'CLOSED') {
+      return { order: (await store.closeUnpaid(order.id, 'FAILED', 'query: closed at gateway')).order, conclusive: true, status: 'CLOSED' };
+    }
+    if (result.status === 'UNKNOWN') {
+      options.log?.warn({ orderId: order.id, reason: result.reason }, 'payment query inconclusive');
+      return { order, conclusive: false, status: 'UNKNOWN' };
+    }
+    return { order, conclusive: true, status: 'PENDING' };
+  }
 
   function channelFor(name: ChannelName): Channel {
     const channel = channels.get(name);
@@ -137,6 +195,7 @@ export function createOrderService(options: OrderServiceOptions) {
           items: cart.lines,
           createdAt: createdAt.toISOString(),
           expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
+          nextCheckAt: new Date(createdAt.getTime() + Math.min(firstCheckDelayMs, options.orderTtlMs)).toISOString(),
         },
         input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, requestHash } : undefined,
       );
@@ -144,36 +203,69 @@ export function createOrderService(options: OrderServiceOptions) {
       return finishPayment(inserted.order, input, requestHash);
     },
 
-    async getOrder(id: string): Promise<OrderRecord> {
+    /**
+     * Reads an order. With a buyer, only that buyer's own orders exist: another buyer's order is a
+     * 404, indistinguishable from an order that does not exist.
+     */
+    async getOrder(id: string, buyerId?: string | null): Promise<OrderRecord> {
       const order = await store.getOrder(id);
-      if (!order) throw new AppError('ORDER_NOT_FOUND');
+      if (!order || (buyerId !== undefined && order.buyerId !== buyerId)) throw new AppError('ORDER_NOT_FOUND');
       return order;
     },
 
     /**
      * The client reports what `my.tradePay` said. That is a hint, not evidence: when the code means
-     * money may have moved, ask the gateway; whatever the code, only the gateway's signed answer
-     * changes the order.
+     * money may have moved, ask the gateway (a few times, backing off, when it cannot say); whatever
+     * the code, only the gateway's signed answer changes the order.
      */
-    async confirm(id: string, resultCode: string): Promise<OrderRecord> {
-      const order = await this.getOrder(id);
+    async confirm(id: string, resultCode: string, buyerId?: string | null): Promise<OrderRecord> {
+      let order = await this.getOrder(id, buyerId);
       if (order.status !== 'PENDING' || !toTradePayResult(resultCode).mayHavePaid) return order;
-      return this.reconcile(order);
+      const state = await store.getCheckState(order.id);
+      // Many clients polling one order must not fan out into gateway queries.
+      if (state.lastCheckedAt && now().getTime() - new Date(state.lastCheckedAt).getTime() < minQueryIntervalMs) return order;
+      let attempts = state.attempts;
+      for (let i = 0; i < confirmAttempts; i++) {
+        if (i > 0) await pause(backoffDelay(i - 1, { baseMs: 200, capMs: 2_000 }, random));
+        const result = await queryOnce(order);
+        order = result.order;
+        attempts = result.conclusive ? attempts : attempts + 1;
+        if (result.conclusive) break;
+      }
+      if (order.status === 'PENDING') {
+        // Still open: make sure the reconciler comes back soon rather than at the slow schedule.
+        await store.scheduleNextCheck(order.id, { owner: null, checkedAt: now().toISOString(), nextCheckAt: nextCheckAt(order, attempts), attempts });
+      }
+      return order;
     },
 
-    /** Queries the gateway for one PENDING order and applies a signed answer. */
+    /** Queries the gateway for one PENDING order and applies a signed answer (the reconciler's step). */
     async reconcile(order: OrderRecord): Promise<OrderRecord> {
       if (order.status !== 'PENDING') return order;
-      const result = await channelFor(order.channel).queryPayment(toChannelOrder(order));
-      if (result.status === 'PAID') {
-        checkEvidence(order, result.evidence, channelFor(order.channel));
-        return (await store.markPaid(order.id, result.evidence, 'query')).order;
+      return (await queryOnce(order)).order;
+    },
+
+    queryOnce,
+    nextCheckAt,
+
+    /**
+     * Closes an unpaid order at the gateway: query first (the buyer may have just paid), then
+     * payCancel, then CANCELLED. A paid order is never cancelled here; it is refunded by the shop.
+     */
+    async cancel(id: string, buyerId?: string | null, reason = 'cancelled by the buyer'): Promise<OrderRecord> {
+      const order = await this.getOrder(id, buyerId);
+      if (order.status === 'CANCELLED') return order;
+      if (order.status !== 'PENDING') throw new AppError('ORDER_NOT_CANCELLABLE', `Order is ${order.status}`);
+      const checked = await queryOnce(order);
+      if (!checked.conclusive) throw new AppError('GATEWAY_UNAVAILABLE');
+      if (checked.order.status !== 'PENDING') {
+        if (checked.order.status === 'SUCCEEDED') throw new AppError('ORDER_NOT_CANCELLABLE', 'Order is already paid');
+        return checked.order;
       }
-      if (result.status === 'CLOSED') {
-        return (await store.closeUnpaid(order.id, 'FAILED', 'query: closed at gateway')).order;
-      }
-      if (result.status === 'UNKNOWN') options.log?.warn({ orderId: order.id, reason: result.reason }, 'payment query inconclusive');
-      return order;
+      const result = await channelFor(order.channel).cancelPayment(toChannelOrder(order));
+      if (result.status === 'UNKNOWN') throw new AppError('GATEWAY_UNAVAILABLE');
+      if (result.status === 'REFUSED') throw new AppError('ORDER_NOT_CANCELLABLE', `The gateway refused to cancel (${result.code})`);
+      return (await store.closeUnpaid(order.id, 'CANCELLED', reason)).order;
     },
 
     /**
@@ -186,10 +278,14 @@ export function createOrderService(options: OrderServiceOptions) {
       const channel = channelFor(order.channel);
       if (order.channel !== notification.channel) throw new NotificationRejectedError('notification came through another channel', 'channel');
       if (notification.outcome === 'PAID') checkEvidence(order, notification.evidence, channel);
-      return store.recordNotification(
+      const result = await store.recordNotification(
         { channel: notification.channel, identity: notification.identity, orderId: order.id, outcome: notification.outcome, raw: notification.evidence.raw },
         notification.evidence,
       );
+      if (result.latePaymentRefund) {
+        options.log?.warn({ orderId: order.id, refundId: result.latePaymentRefund.id }, 'payment arrived after the order was closed: refund recorded');
+      }
+      return result;
     },
   };
 }

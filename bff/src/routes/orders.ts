@@ -14,9 +14,12 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' })),
 });
 
-const errors = { 400: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema, 422: ErrorResponseSchema, 502: ErrorResponseSchema };
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema, 422: ErrorResponseSchema, 502: ErrorResponseSchema };
 
 export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Every order route acts for the signed-in buyer; another buyer's order is a 404.
+  app.addHook('onRequest', app.authenticateBuyer);
+
   app.post('/api/orders', {
     schema: {
       tags: ['orders'],
@@ -30,6 +33,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       items: request.body.items,
       channel: request.body.channel,
       clientIp: request.ip,
+      buyerId: request.buyerId,
       idempotencyKey: request.headers['idempotency-key'],
     });
     request.log.info({ orderId: result.body.order.id, merchantTransId: result.body.order.merchantTransId, replayed: result.replayed }, 'order created');
@@ -38,7 +42,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/orders/:id', {
     schema: { tags: ['orders'], summary: 'Read an order (status from the store)', params: OrderParamsSchema, response: { 200: OrderResponseSchema, ...errors } },
-  }, async (request) => ({ order: toOrderView(await app.orders.getOrder(request.params.id)) }));
+  }, async (request) => ({ order: toOrderView(await app.orders.getOrder(request.params.id, request.buyerId)) }));
 
   app.post('/api/orders/:id/confirm', {
     schema: {
@@ -48,5 +52,14 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ConfirmBodySchema,
       response: { 200: OrderResponseSchema, ...errors },
     },
-  }, async (request) => ({ order: toOrderView(await app.orders.confirm(request.params.id, request.body.resultCode)) }));
+  }, async (request) => ({ order: toOrderView(await app.orders.confirm(request.params.id, request.body.resultCode, request.buyerId)) }));
+
+  app.post('/api/orders/:id/cancel', {
+    schema: {
+      tags: ['orders'],
+      summary: 'Cancel an unpaid order (queried first, then closed at the gateway)',
+      params: OrderParamsSchema,
+      response: { 200: OrderResponseSchema, ...errors },
+    },
+  }, async (request) => ({ order: toOrderView(await app.orders.cancel(request.params.id, request.buyerId)) }));
 };

@@ -73,4 +73,37 @@ CREATE TABLE idempotency_keys (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'reconciliation schedule and claims, refunds',
+    sql: `
+ALTER TABLE orders ADD COLUMN next_check_at TEXT;
+ALTER TABLE orders ADD COLUMN check_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN last_checked_at TEXT;
+ALTER TABLE orders ADD COLUMN claim_owner TEXT;
+ALTER TABLE orders ADD COLUMN claim_until TEXT;
+CREATE INDEX orders_next_check ON orders (next_check_at) WHERE status = 'PENDING';
+
+CREATE TABLE refunds (
+  id TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  merchant_refund_id TEXT NOT NULL UNIQUE,
+  amount BIGINT NOT NULL CHECK (amount > 0),
+  currency TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  source TEXT NOT NULL,
+  status TEXT NOT NULL,
+  gateway_refund_id TEXT,
+  failure_code TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  claim_owner TEXT,
+  claim_until TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX refunds_order ON refunds (order_id);
+CREATE INDEX refunds_pending ON refunds (next_attempt_at) WHERE status = 'PENDING';
+`,
+  },
 ];

@@ -8,9 +8,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { OrderStatus, PaymentAction } from '@tradepay/shared';
-import { canTransition } from '@tradepay/shared';
+import { canTransition, isPaidStatus } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { MIGRATIONS } from './migrations';
+import {
+  OrderNotRefundableError,
+  RefundExceedsPaymentError,
+  type ClaimArgs,
+  type CreateRefundResult,
+  type MarkPaidResult,
+  type NewRefund,
+  type RefundRecord,
+} from './store';
 import type {
   IdempotencyClaim,
   IdempotencyRecord,
@@ -77,8 +86,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   migrate(db);
 
   const stmt = {
-    insertOrder: db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at)
-      VALUES (@id, @merchantTransId, @channel, @buyerId, @status, @currency, @amount, @items, @createdAt, @createdAt, @expiresAt)`),
+    insertOrder: db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at, next_check_at)
+      VALUES (@id, @merchantTransId, @channel, @buyerId, @status, @currency, @amount, @items, @createdAt, @createdAt, @expiresAt, @nextCheckAt)`),
     getOrder: db.prepare('SELECT * FROM orders WHERE id = ?'),
     getOrderByTransId: db.prepare('SELECT * FROM orders WHERE merchant_trans_id = ?'),
     findIdem: db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?'),
@@ -96,6 +105,37 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       ON CONFLICT (channel, identity) DO NOTHING`),
     bumpNotification: db.prepare('UPDATE notifications SET deliveries = deliveries + 1 WHERE channel = ? AND identity = ?'),
     countTransitions: db.prepare('SELECT COUNT(*) AS n FROM order_transitions WHERE order_id = ? AND to_status = ?'),
+    setGatewayTxn: db.prepare('UPDATE orders SET gateway_transaction_id = COALESCE(gateway_transaction_id, ?), updated_at = ? WHERE id = ?'),
+    listByStatus: db.prepare('SELECT * FROM orders WHERE status = ? ORDER BY created_at DESC LIMIT ?'),
+    listByBuyer: db.prepare('SELECT * FROM orders WHERE buyer_id = ? ORDER BY created_at DESC LIMIT ?'),
+    listAll: db.prepare('SELECT * FROM orders ORDER BY created_at DESC LIMIT ?'),
+    claimOrders: db.prepare(`UPDATE orders SET claim_owner = @owner, claim_until = @until
+      WHERE id IN (SELECT id FROM orders WHERE status = 'PENDING' AND (next_check_at IS NULL OR next_check_at <= @now)
+        AND (claim_until IS NULL OR claim_until < @now) ORDER BY created_at LIMIT @limit)
+      RETURNING *`),
+    scheduleCheck: db.prepare(`UPDATE orders SET next_check_at = @nextCheckAt, check_attempts = @attempts,
+      last_checked_at = COALESCE(@checkedAt, last_checked_at),
+      claim_owner = CASE WHEN claim_owner = @owner THEN NULL ELSE claim_owner END,
+      claim_until = CASE WHEN claim_owner = @owner THEN NULL ELSE claim_until END
+      WHERE id = @id`),
+    checkState: db.prepare('SELECT last_checked_at, check_attempts, next_check_at FROM orders WHERE id = ?'),
+    insertRefund: db.prepare(`INSERT INTO refunds (id, order_id, merchant_refund_id, amount, currency, reason, source, status, next_attempt_at, created_at, updated_at)
+      VALUES (@id, @orderId, @merchantRefundId, @amount, @currency, @reason, @source, 'PENDING', @now, @now, @now)
+      ON CONFLICT (merchant_refund_id) DO NOTHING`),
+    refundedOrReserved: db.prepare(`SELECT COALESCE(SUM(amount), 0) AS n FROM refunds WHERE order_id = ? AND status <> 'FAILED'`),
+    getRefund: db.prepare('SELECT * FROM refunds WHERE id = ?'),
+    listRefunds: db.prepare('SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at'),
+    finishRefund: db.prepare(`UPDATE refunds SET status = @status, gateway_refund_id = @gatewayRefundId, failure_code = @code,
+      attempts = attempts + 1, next_attempt_at = NULL, claim_owner = NULL, claim_until = NULL, updated_at = @now WHERE id = @id AND status = 'PENDING'`),
+    addRefunded: db.prepare('UPDATE orders SET refunded_amount = refunded_amount + ?, status = ?, updated_at = ? WHERE id = ?'),
+    deferRefund: db.prepare(`UPDATE refunds SET next_attempt_at = @nextAttemptAt, attempts = @attempts, updated_at = @now,
+      claim_owner = CASE WHEN claim_owner = @owner THEN NULL ELSE claim_owner END,
+      claim_until = CASE WHEN claim_owner = @owner THEN NULL ELSE claim_until END
+      WHERE id = @id AND status = 'PENDING'`),
+    claimRefunds: db.prepare(`UPDATE refunds SET claim_owner = @owner, claim_until = @until
+      WHERE id IN (SELECT id FROM refunds WHERE status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+        AND (claim_until IS NULL OR claim_until < @now) ORDER BY created_at LIMIT @limit)
+      RETURNING *`),
   };
 
   function mustGet(id: string): OrderRecord {
@@ -104,16 +144,69 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return toOrder(row);
   }
 
-  function markPaidInTx(orderId: string, evidence: PaymentEvidence, reason: string): TransitionResult {
+  function markPaidInTx(orderId: string, evidence: PaymentEvidence, reason: string): MarkPaidResult {
     const at = now().toISOString();
     const before = mustGet(orderId);
     stmt.insertEvidence.run(orderId, evidence.source, evidence.merchantId, evidence.merchantTransId, evidence.gatewayTransactionId,
       evidence.amount, evidence.currency, evidence.paidAt, evidence.raw, at);
-    if (!canTransition(before.status, 'SUCCEEDED')) return { transitioned: false, order: before };
+    if (before.status === 'FAILED' || before.status === 'CANCELLED') {
+      // Paid after we closed the order: never dropped. Keep the evidence and return the money; the
+      // refund id is derived from the transaction, so a redelivery cannot refund twice.
+      stmt.setGatewayTxn.run(evidence.gatewayTransactionId, at, orderId);
+      const refund = insertRefundRow({
+        id: `rf_late_${orderId}`,
+        orderId,
+        merchantRefundId: `LATE${before.merchantTransId}`,
+        amount: before.amount,
+        currency: before.currency,
+        reason: 'paid after the order was closed',
+        source: 'late-payment',
+      });
+      return { transitioned: false, order: mustGet(orderId), latePaymentRefund: refund };
+    }
+    if (!canTransition(before.status, 'SUCCEEDED')) return { transitioned: false, order: before, latePaymentRefund: null };
     const changed = stmt.markPaid.run(evidence.paidAt ?? at, evidence.gatewayTransactionId, at, orderId).changes === 1;
     if (changed) stmt.insertTransition.run(orderId, before.status, 'SUCCEEDED', reason, at);
-    return { transitioned: changed, order: mustGet(orderId) };
+    return { transitioned: changed, order: mustGet(orderId), latePaymentRefund: null };
   }
+
+  function insertRefundRow(refund: NewRefund & { currency: string }): RefundRecord {
+    stmt.insertRefund.run({ ...refund, now: now().toISOString() });
+    return toRefund(db.prepare('SELECT * FROM refunds WHERE merchant_refund_id = ?').get(refund.merchantRefundId) as RefundRow);
+  }
+
+  const txCreateRefund = db.transaction((refund: NewRefund, claim?: IdempotencyClaim): CreateRefundResult => {
+    if (claim) {
+      const claimed = stmt.claimIdem.run(claim.scope, claim.key, claim.requestHash, refund.orderId, now().toISOString()).changes === 1;
+      if (!claimed) return { created: false, existing: toIdem(stmt.findIdem.get(claim.scope, claim.key) as IdemRow) };
+    }
+    const order = mustGet(refund.orderId);
+    if (!isPaidStatus(order.status)) throw new OrderNotRefundableError(`order is ${order.status}; only paid orders can be refunded`);
+    const taken = Number((stmt.refundedOrReserved.get(order.id) as { n: number }).n);
+    if (taken + refund.amount > order.amount) throw new RefundExceedsPaymentError(order.amount - taken);
+    return { created: true, refund: insertRefundRow({ ...refund, currency: order.currency }), order };
+  });
+
+  const txCompleteRefund = db.transaction((refundId: string, result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string }) => {
+    const at = now().toISOString();
+    const before = toRefund(stmt.getRefund.get(refundId) as RefundRow);
+    const changed = stmt.finishRefund.run({
+      id: refundId,
+      status: result.status,
+      gatewayRefundId: result.status === 'SUCCEEDED' ? result.gatewayRefundId : null,
+      code: result.status === 'FAILED' ? result.code : null,
+      now: at,
+    }).changes === 1;
+    if (changed && result.status === 'SUCCEEDED') {
+      const order = mustGet(before.orderId);
+      const refunded = order.refundedAmount + before.amount;
+      // A late payment's refund leaves the order closed; a paid order moves to (partially) refunded.
+      const status = isPaidStatus(order.status) ? (refunded >= order.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED') : order.status;
+      stmt.addRefunded.run(before.amount, status, at, order.id);
+      if (status !== order.status) stmt.insertTransition.run(order.id, order.status, status, `refund ${before.merchantRefundId}`, at);
+    }
+    return { refund: toRefund(stmt.getRefund.get(refundId) as RefundRow), order: mustGet(before.orderId) };
+  });
 
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write cannot race another process.
   const txMarkPaid = db.transaction(markPaidInTx);
@@ -141,9 +234,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const fresh = stmt.insertNotification.run(n.channel, n.identity, n.orderId, n.outcome, n.raw, now().toISOString()).changes === 1;
     if (!fresh) {
       stmt.bumpNotification.run(n.channel, n.identity);
-      return { duplicate: true, transitioned: false, order: mustGet(n.orderId) };
+      return { duplicate: true, transitioned: false, order: mustGet(n.orderId), latePaymentRefund: null };
     }
-    if (n.outcome !== 'PAID') return { duplicate: false, transitioned: false, order: mustGet(n.orderId) };
+    if (n.outcome !== 'PAID') return { duplicate: false, transitioned: false, order: mustGet(n.orderId), latePaymentRefund: null };
     return { duplicate: false, ...markPaidInTx(n.orderId, evidence, `notification ${n.identity}`) };
   });
 
@@ -179,12 +272,94 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async recordNotification(notification, evidence) {
       return txNotification.immediate(notification, evidence);
     },
+    async listOrders(filter) {
+      const rows = filter.status
+        ? stmt.listByStatus.all(filter.status, filter.limit)
+        : filter.buyerId
+          ? stmt.listByBuyer.all(filter.buyerId, filter.limit)
+          : stmt.listAll.all(filter.limit);
+      return (rows as OrderRow[]).map(toOrder).filter((o) => !filter.buyerId || o.buyerId === filter.buyerId);
+    },
+    async claimDueOrders(args: ClaimArgs) {
+      const run = db.transaction(() =>
+        stmt.claimOrders.all({ owner: args.owner, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString(), limit: args.limit }),
+      );
+      return (run.immediate() as OrderRow[]).map(toOrder).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+    async scheduleNextCheck(orderId, args) {
+      stmt.scheduleCheck.run({ id: orderId, owner: args.owner, checkedAt: args.checkedAt, nextCheckAt: args.nextCheckAt, attempts: args.attempts });
+    },
+    async getCheckState(orderId) {
+      const row = stmt.checkState.get(orderId) as { last_checked_at: string | null; check_attempts: number; next_check_at: string | null } | undefined;
+      return { lastCheckedAt: row?.last_checked_at ?? null, attempts: row?.check_attempts ?? 0, nextCheckAt: row?.next_check_at ?? null };
+    },
+    async createRefund(refund, claim) {
+      return txCreateRefund.immediate(refund, claim);
+    },
+    async completeRefund(refundId, result) {
+      return txCompleteRefund.immediate(refundId, result);
+    },
+    async deferRefund(refundId, args) {
+      stmt.deferRefund.run({ id: refundId, owner: args.owner, nextAttemptAt: args.nextAttemptAt, attempts: args.attempts, now: now().toISOString() });
+    },
+    async claimDueRefunds(args: ClaimArgs) {
+      const run = db.transaction(() =>
+        stmt.claimRefunds.all({ owner: args.owner, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString(), limit: args.limit }),
+      );
+      return (run.immediate() as RefundRow[]).map(toRefund);
+    },
+    async getRefund(id) {
+      const row = stmt.getRefund.get(id) as RefundRow | undefined;
+      return row ? toRefund(row) : null;
+    },
+    async listRefunds(orderId) {
+      return (stmt.listRefunds.all(orderId) as RefundRow[]).map(toRefund);
+    },
+    async completeIdempotency(scope, key, status, body) {
+      stmt.completeIdem.run(status, body, scope, key);
+    },
     async countTransitions(orderId, to) {
       return Number((stmt.countTransitions.get(orderId, to) as { n: number }).n);
     },
     async close() {
       if (db.open) db.close();
     },
+  };
+}
+
+interface RefundRow {
+  id: string;
+  order_id: string;
+  merchant_refund_id: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  source: string;
+  status: string;
+  gateway_refund_id: string | null;
+  failure_code: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toRefund(row: RefundRow): RefundRecord {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    merchantRefundId: row.merchant_refund_id,
+    amount: Number(row.amount),
+    currency: row.currency,
+    reason: row.reason,
+    source: row.source as RefundRecord['source'],
+    status: row.status as RefundRecord['status'],
+    gatewayRefundId: row.gateway_refund_id,
+    failureCode: row.failure_code,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

@@ -31,7 +31,10 @@ export interface OrderRecord {
   paidAt: string | null;
 }
 
-export type NewOrder = Omit<OrderRecord, 'refundedAmount' | 'payment' | 'gatewayTransactionId' | 'paidAt' | 'updatedAt'>;
+export type NewOrder = Omit<OrderRecord, 'refundedAmount' | 'payment' | 'gatewayTransactionId' | 'paidAt' | 'updatedAt'> & {
+  /** When the reconciler first asks the gateway about it. */
+  nextCheckAt: string;
+};
 
 export interface IdempotencyClaim {
   scope: string;
@@ -64,8 +67,62 @@ export interface TransitionResult {
 }
 
 export interface RecordNotificationResult extends TransitionResult {
+  latePaymentRefund: RefundRecord | null;
   /** This gateway event was seen before (a redelivery). */
   duplicate: boolean;
+}
+
+export type RefundSource = 'admin' | 'late-payment';
+export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export interface RefundRecord {
+  id: string;
+  orderId: string;
+  merchantRefundId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  source: RefundSource;
+  status: RefundStatus;
+  gatewayRefundId: string | null;
+  failureCode: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewRefund = Pick<RefundRecord, 'id' | 'orderId' | 'merchantRefundId' | 'amount' | 'reason' | 'source'>;
+
+export type CreateRefundResult =
+  | { created: true; refund: RefundRecord; order: OrderRecord }
+  | { created: false; existing: IdempotencyRecord };
+
+/** The refund would take more than was paid (refunds not failed are counted). */
+export class RefundExceedsPaymentError extends Error {
+  override readonly name = 'RefundExceedsPaymentError';
+  constructor(readonly refundable: number) {
+    super(`at most ${refundable} minor units can still be refunded`);
+  }
+}
+
+/** The order is not in a state that can be refunded. */
+export class OrderNotRefundableError extends Error {
+  override readonly name = 'OrderNotRefundableError';
+}
+
+export interface ClaimArgs {
+  /** Who claims (one id per process), so two reconcilers never work one row at once. */
+  owner: string;
+  now: Date;
+  limit: number;
+  /** How long the claim holds if its owner dies mid-work. */
+  leaseMs: number;
+}
+
+export interface MarkPaidResult extends TransitionResult {
+  /** Paid after we had closed the order: a refund was recorded to return the money. */
+  latePaymentRefund: RefundRecord | null;
 }
 
 export interface Store {
@@ -82,7 +139,7 @@ export interface Store {
    * Marks a PENDING order paid from verified evidence: stores the evidence and the transition in one
    * transaction. Terminal states never regress.
    */
-  markPaid(orderId: string, evidence: PaymentEvidence, reason: string): Promise<TransitionResult>;
+  markPaid(orderId: string, evidence: PaymentEvidence, reason: string): Promise<MarkPaidResult>;
   /** Moves a PENDING order to FAILED or CANCELLED, conditionally. */
   closeUnpaid(orderId: string, to: 'FAILED' | 'CANCELLED', reason: string): Promise<TransitionResult>;
   /**
@@ -91,5 +148,26 @@ export interface Store {
    */
   recordNotification(notification: NotificationRecord, evidence: PaymentEvidence): Promise<RecordNotificationResult>;
   countTransitions(orderId: string, to: OrderStatus): Promise<number>;
+  listOrders(filter: { status?: OrderStatus | undefined; buyerId?: string | undefined; limit: number }): Promise<OrderRecord[]>;
+
+  /** Claims unfinished orders whose next check is due, oldest first, for one reconciler. */
+  claimDueOrders(args: ClaimArgs): Promise<OrderRecord[]>;
+  /** Records a check and when the next is due; releases the caller's claim. */
+  scheduleNextCheck(orderId: string, args: { owner: string | null; checkedAt: string | null; nextCheckAt: string; attempts: number }): Promise<void>;
+  /** The last time the gateway was asked about this order, and how often. */
+  getCheckState(orderId: string): Promise<{ lastCheckedAt: string | null; attempts: number; nextCheckAt: string | null }>;
+
+  /**
+   * Records a refund (status PENDING) before any gateway call, checking in the same transaction that
+   * the refunds not failed stay within the paid amount.
+   */
+  createRefund(refund: NewRefund, claim?: IdempotencyClaim): Promise<CreateRefundResult>;
+  /** Applies the gateway's final answer to a PENDING refund and the order's refunded amount. */
+  completeRefund(refundId: string, result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string }): Promise<{ refund: RefundRecord; order: OrderRecord }>;
+  deferRefund(refundId: string, args: { owner: string | null; nextAttemptAt: string; attempts: number }): Promise<void>;
+  claimDueRefunds(args: ClaimArgs): Promise<RefundRecord[]>;
+  getRefund(id: string): Promise<RefundRecord | null>;
+  listRefunds(orderId: string): Promise<RefundRecord[]>;
+  completeIdempotency(scope: string, key: string, status: number, body: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startStack, type Stack } from '../support/stack';
 
-async function api<T = any>(stack: Stack, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(stack.bffUrl + path, {
-    method: init.method ?? 'GET',
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
 async function ledger(stack: Stack) {
   return (await fetch(`${stack.sandboxUrl}/sandbox/ledger`)).json() as Promise<any>;
+}
+
+const tokens = new Map<Stack, string>();
+async function api(stack: Stack, path: string, init: { method?: string; body?: unknown } = {}) {
+  if (!tokens.has(stack)) tokens.set(stack, await stack.session());
+  return stack.api(path, { ...init, token: tokens.get(stack)! });
 }
 
 async function checkout(stack: Stack) {

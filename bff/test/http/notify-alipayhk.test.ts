@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 async function newOrder() {
-  const res = await t.app.inject({ method: 'POST', url: '/api/orders', payload: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }] } });
+  const res = await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }] } });
   return res.json().order as { id: string; merchantTransId: string; amount: { currency: string; value: string } };
 }
 
@@ -21,7 +21,7 @@ function deliver(raw: string) {
 }
 
 async function statusOf(id: string) {
-  return (await t.app.inject(`/api/orders/${id}`)).json().order.status as string;
+  return (await t.app.inject({ url: `/api/orders/${id}`, headers: t.auth })).json().order.status as string;
 }
 
 function notification(order: Awaited<ReturnType<typeof newOrder>>, overrides: Partial<Parameters<typeof signTestNotification>[0]> = {}) {

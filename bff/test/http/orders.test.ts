@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 function createOrder(body: unknown, headers: Record<string, string> = {}) {
-  return t.app.inject({ method: 'POST', url: '/api/orders', payload: body as object, headers });
+  return t.app.inject({ method: 'POST', url: '/api/orders', payload: body as object, headers: { ...t.auth, ...headers } });
 }
 
 describe('GET /healthz and /api/catalog', () => {
@@ -60,7 +60,7 @@ describe('POST /api/orders', () => {
       order: { orderAmount: order.amount },
       notifyUrl: `${t.config.publicUrl}/notify/alipayhk`,
     });
-    const read = await t.app.inject(`/api/orders/${order.id}`);
+    const read = await t.app.inject({ url: `/api/orders/${order.id}`, headers: t.auth });
     expect(read.json().order).toEqual(order);
   });
 
@@ -106,13 +106,13 @@ describe('POST /api/orders', () => {
     const proto = await t.app.inject({
       method: 'POST',
       url: '/api/orders',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...t.auth, 'content-type': 'application/json' },
       payload: '{"items":[{"sku":"EGG-TART-6","quantity":1}],"__proto__":{"admin":true}}',
     });
     expect(proto.statusCode).toBe(400);
-    const text = await t.app.inject({ method: 'POST', url: '/api/orders', headers: { 'content-type': 'text/plain' }, payload: 'items' });
+    const text = await t.app.inject({ method: 'POST', url: '/api/orders', headers: { ...t.auth, 'content-type': 'text/plain' }, payload: 'items' });
     expect(text.statusCode).toBe(415);
-    const malformed = await t.app.inject({ method: 'POST', url: '/api/orders', headers: { 'content-type': 'application/json' }, payload: '{"items":' });
+    const malformed = await t.app.inject({ method: 'POST', url: '/api/orders', headers: { ...t.auth, 'content-type': 'application/json' }, payload: '{"items":' });
     expect(malformed.statusCode).toBe(400);
   });
 
@@ -146,23 +146,23 @@ describe('POST /api/orders', () => {
 
 describe('GET /api/orders/:id and confirm', () => {
   it('404s for unknown or malformed ids', async () => {
-    expect((await t.app.inject('/api/orders/ord_AAAAAAAAAAAAAAAAAAAAAAAA')).statusCode).toBe(404);
-    expect((await t.app.inject('/api/orders/1')).statusCode).toBe(400);
+    expect((await t.app.inject({ url: '/api/orders/ord_AAAAAAAAAAAAAAAAAAAAAAAA', headers: t.auth })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: '/api/orders/1', headers: t.auth })).statusCode).toBe(400);
   });
 
   it('never marks an order paid because the client says 9000', async () => {
     const { order } = (await createOrder({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] })).json();
     // No gateway is listening in this test: the query fails, and the order must stay PENDING.
-    const res = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, payload: { resultCode: '9000' } });
+    const res = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, headers: t.auth, payload: { resultCode: '9000' } });
     expect(res.statusCode).toBe(200);
     expect(res.json().order.status).toBe('PENDING');
   });
 
   it('does not query for a cancel code, and rejects extra fields', async () => {
     const { order } = (await createOrder({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] })).json();
-    const res = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, payload: { resultCode: '6001' } });
+    const res = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, headers: t.auth, payload: { resultCode: '6001' } });
     expect(res.json().order.status).toBe('PENDING');
-    const extra = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, payload: { resultCode: '9000', status: 'SUCCEEDED' } });
+    const extra = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, headers: t.auth, payload: { resultCode: '9000', status: 'SUCCEEDED' } });
     expect(extra.statusCode).toBe(400);
   });
 });

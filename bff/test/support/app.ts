@@ -19,6 +19,9 @@ export interface TestApp {
   gatewayPrivateKey: ParsedRsaKey;
   merchantPublicKey: ParsedRsaKey;
   logs: string[];
+  /** Authorization header of a guest session made for this app. */
+  auth: { authorization: string };
+  newSession(): Promise<{ authorization: string }>;
   close(): Promise<void>;
 }
 
@@ -57,9 +60,17 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const { lines, stream } = captureLogs();
-  const app = await buildApp(config, { logStream: stream });
+  const app = await buildApp(config, { logStream: stream, sleep: async () => undefined });
   await app.ready();
+  const newSession = async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/session', payload: {} });
+    if (res.statusCode !== 200) throw new Error(`session: ${res.statusCode} ${res.body}`);
+    return { authorization: `Bearer ${res.json().token}` };
+  };
+  const auth = await newSession();
   return {
+    auth,
+    newSession,
     app,
     config,
     gatewayPrivateKey: parseRsaKey(gateway.privatePem, 'private'),

@@ -20,6 +20,10 @@ export interface Stack {
   app: FastifyInstance;
   config: Readonly<Config>;
   logs: string[];
+  /** A session token: signed in through the sandbox wallet when `customerId` is given, else a guest. */
+  session(customerId?: string): Promise<string>;
+  /** JSON call to the BFF, with a session token when given. */
+  api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
   /** Calls the sandbox wallet as the AlipayHK app does for my.tradePay. */
   tradePay(orderStr: string, outcome?: string): Promise<{ resultCode: string }>;
   close(): Promise<void>;
@@ -57,6 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SANDBOX_PORT: new URL(sandboxUrl).port,
     ALIPAYHK_SIGN_ALGORITHM: signAlgorithm,
     ALIPAYHK_TIMEOUT_MS: '3000',
+    RECONCILE_INTERVAL_SECONDS: '0',
     ADMIN_TOKEN: 'stack-admin-token-0123456789',
     ...options.env,
   });
@@ -64,7 +69,35 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const app = await buildApp(config, { logStream: stream });
   await app.listen({ host: '127.0.0.1', port });
   const bffUrl = `http://127.0.0.1:${port}`;
+  async function api<T>(path: string, init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}) {
+    const res = await fetch(bffUrl + path, {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
   return {
+    api,
+    async session(customerId) {
+      let body: { authCode?: string } = {};
+      if (customerId !== undefined) {
+        const code = await fetch(`${sandboxUrl}/sandbox/wallet/authCode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ customerId }),
+        });
+        body = { authCode: ((await code.json()) as { authCode: string }).authCode };
+      }
+      const res = await api<{ token: string }>('/api/session', { method: 'POST', body });
+      if (res.status !== 200) throw new Error(`session: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.token;
+    },
     bffUrl,
     sandboxUrl,
     sandbox,

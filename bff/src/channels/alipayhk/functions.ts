@@ -9,6 +9,11 @@ export const ALIPAYHK_FUNCTIONS = {
   payCancel: 'alipay.intl.acquiring.common.payCancel',
   refund: 'alipay.intl.acquiring.common.refund',
   notifyPay: 'alipay.intl.acquiring.common.notify.pay',
+  applyToken: 'alipay.intl.oauth.auth.applyToken',
+  prepareForRedirect: 'alipay.intl.oauth.auth.prepareForRedirect',
+  queryByAuthInfo: 'alipay.intl.oauth.auth.queryByAuthInfo',
+  cancelByAuthInfo: 'alipay.intl.oauth.auth.cancelByAuthInfo',
+  agreementPay: 'alipay.intl.acquiring.agreement.pay',
 } as const;
 
 export type AlipayHkFunction = (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK_FUNCTIONS];
@@ -19,4 +24,9 @@ export const ALIPAYHK_PATHS: Record<AlipayHkFunction, string> = {
   'alipay.intl.acquiring.common.payCancel': '/api/alipay/intl/acquiring/common/payCancel.htm',
   'alipay.intl.acquiring.common.refund': '/api/alipay/intl/acquiring/common/refund.htm',
   'alipay.intl.acquiring.common.notify.pay': '/api/alipay/intl/acquiring/common/notify/pay.htm',
+  'alipay.intl.oauth.auth.applyToken': '/api/alipay/intl/oauth/auth/applyToken.htm',
+  'alipay.intl.oauth.auth.prepareForRedirect': '/api/alipay/intl/oauth/auth/prepareForRedirect.htm',
+  'alipay.intl.oauth.auth.queryByAuthInfo': '/api/alipay/intl/oauth/auth/queryByAuthInfo.htm',
+  'alipay.intl.oauth.auth.cancelByAuthInfo': '/api/alipay/intl/oauth/auth/cancelByAuthInfo.htm',
+  'alipay.intl.acquiring.agreement.pay': '/api/alipay/intl/acquiring/agreement/pay.htm',
 };

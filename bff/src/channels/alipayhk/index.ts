@@ -4,13 +4,23 @@
  */
 import { parseAmount, type PaymentAction } from '@tradepay/shared';
 import { GatewayUnknownError, NotificationRejectedError } from '../../errors';
-import type { Channel, ChannelOrder, PaymentEvidence, PaymentQueryResult, VerifiedNotification } from '../../payments/channel';
+import type {
+  CancelResult,
+  Channel,
+  ChannelOrder,
+  PaymentEvidence,
+  PaymentQueryResult,
+  RefundableOrder,
+  RefundRequest,
+  RefundResult,
+  VerifiedNotification,
+} from '../../payments/channel';
 import { createAlipayHkClient, type AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
 import { createRsaSigner, createRsaVerifier, type ParsedRsaKey, type RsaSigner, type SignAlgorithm } from './signing';
 import { NOT_FOUND_RESULT_CODES, toNormalisedPaymentStatus } from './status-map';
-import type { CashierWapPayBody, PayNotifyBody, PayQueryResponseBody, RequestPayload, ResponsePayload } from './wire-types';
+import type { CashierWapPayBody, PayNotifyBody, PayQueryResponseBody, RefundResponseBody, RequestPayload, ResponsePayload } from './wire-types';
 
 export interface AlipayHkChannelConfig {
   gatewayUrl: string;
@@ -107,6 +117,35 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       if (status === 'CLOSED') return { status, evidence: toEvidence('query', body, reply.raw, order.merchantTransId) };
       if (status === 'PENDING') return { status };
       return { status: 'UNKNOWN', reason: `unmapped acquirementStatus ${String(body.acquirementStatus)}` };
+    },
+
+    async cancelPayment(order: ChannelOrder): Promise<CancelResult> {
+      try {
+        const reply = await client.call(ALIPAYHK_FUNCTIONS.payCancel, { merchantId: config.merchantId, merchantTransId: order.merchantTransId });
+        const info = reply.payload.body.resultInfo;
+        return info.resultStatus === 'S' ? { status: 'CANCELLED' } : { status: 'REFUSED', code: info.resultCode };
+      } catch (error) {
+        if (error instanceof GatewayUnknownError) return { status: 'UNKNOWN', reason: error.message };
+        throw error;
+      }
+    },
+
+    async refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult> {
+      try {
+        const reply = await client.call<RefundResponseBody>(ALIPAYHK_FUNCTIONS.refund, {
+          merchantId: config.merchantId,
+          acquirementId: order.gatewayTransactionId,
+          merchantRefundId: request.merchantRefundId,
+          refundAmount: { currency: order.currency, value: String(request.amount) },
+          refundReason: request.reason.slice(0, 256),
+        });
+        const body = reply.payload.body;
+        if (body.resultInfo.resultStatus === 'S') return { status: 'SUCCEEDED', gatewayRefundId: body.refundId ?? null };
+        return { status: 'FAILED', code: body.resultInfo.resultCode };
+      } catch (error) {
+        if (error instanceof GatewayUnknownError) return { status: 'UNKNOWN', reason: error.message };
+        throw error;
+      }
     },
 
     async parseNotification(rawBody: string): Promise<VerifiedNotification> {

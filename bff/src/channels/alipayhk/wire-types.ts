@@ -74,3 +74,11 @@ export interface PayNotifyBody {
   paymentTime?: string;
   extendInfo?: string;
 }
+
+export interface RefundResponseBody {
+  resultInfo: ResultInfo;
+  refundId?: string;
+  merchantRefundId?: string;
+  refundAmount?: WireAmount;
+  refundTime?: string;
+}

@@ -1,0 +1,71 @@
+/**
+ * Buyer sessions and the admin credential. A session is a short-lived HS256 token naming the buyer
+ * (issued after the wallet vouched for them through applyToken); every /api/orders* route needs one.
+ * Admin routes need `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import jwt from '@fastify/jwt';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../errors';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authenticateBuyer(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    issueSession(buyerId: string): { token: string; expiresAt: string };
+  }
+  interface FastifyRequest {
+    buyerId: string;
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: { sub: string };
+    user: { sub: string; exp: number };
+  }
+}
+
+export interface SessionOptions {
+  secret: string;
+  ttlSeconds: number;
+  adminToken: string | null;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+export const sessionPlugin = fp<SessionOptions>(
+  async (app, options) => {
+    await app.register(jwt, { secret: options.secret, sign: { algorithm: 'HS256', expiresIn: options.ttlSeconds }, verify: { algorithms: ['HS256'] } });
+    app.decorateRequest('buyerId', '');
+
+    app.decorate('issueSession', (buyerId: string) => ({
+      token: app.jwt.sign({ sub: buyerId }),
+      expiresAt: new Date(Date.now() + options.ttlSeconds * 1000).toISOString(),
+    }));
+
+    app.decorate('authenticateBuyer', async (request: FastifyRequest) => {
+      try {
+        const user = await request.jwtVerify<{ sub: string; exp: number }>();
+        if (typeof user.sub !== 'string' || user.sub.length === 0) throw new Error('no subject');
+        request.buyerId = user.sub;
+      } catch {
+        throw new AppError('UNAUTHORIZED', 'Sign in first: send Authorization: Bearer <session token from POST /api/session>');
+      }
+    });
+
+    const expected = options.adminToken ? digest(options.adminToken) : null;
+    app.decorate('authenticateAdmin', async (request: FastifyRequest) => {
+      const header = request.headers.authorization ?? '';
+      const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+      // Hashing first makes the comparison constant-time whatever the lengths.
+      if (!expected || given.length === 0 || !timingSafeEqual(digest(given), expected)) {
+        throw new AppError('UNAUTHORIZED', 'Admin routes need Authorization: Bearer $ADMIN_TOKEN');
+      }
+    });
+  },
+  { name: 'tradepay-session' },
+);

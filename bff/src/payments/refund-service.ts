@@ -1,0 +1,146 @@
+/**
+ * Refunds: full or partial, several per order while their sum stays within the paid amount. Each
+ * refund gets one merchantRefundId, stored (with the amount reserved) before the first gateway call
+ * and reused on every retry, so a timeout or `U` can be retried without refunding twice.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../errors';
+import { OrderNotRefundableError, RefundExceedsPaymentError, type OrderRecord, type RefundRecord, type Store } from '../store/store';
+import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
+import type { ChannelRegistry } from './channel';
+import { toChannelOrder, toOrderView } from './order-service';
+import { toAmount, type Currency, type OrderView, type RefundView } from '@tradepay/shared';
+
+export interface RefundServiceOptions {
+  store: Store;
+  channels: ChannelRegistry;
+  /** In-request attempts when the gateway's answer is unknown. */
+  attempts?: number;
+  /** Schedule of later retries by the reconciler. */
+  retryBackoff?: BackoffPolicy;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+export interface RefundInput {
+  orderId: string;
+  amount?: number | undefined;
+  reason?: string | undefined;
+  idempotencyKey: string;
+}
+
+export interface RefundOutcome {
+  statusCode: number;
+  body: { refund: RefundView; order: OrderView };
+}
+
+export function toRefundView(refund: RefundRecord): RefundView {
+  return {
+    id: refund.id,
+    orderId: refund.orderId,
+    merchantRefundId: refund.merchantRefundId,
+    amount: toAmount(refund.amount, refund.currency as Currency),
+    status: refund.status,
+    failureCode: refund.failureCode,
+    createdAt: refund.createdAt,
+  };
+}
+
+function newMerchantRefundId(): string {
+  return `RF${randomBytes(15).toString('hex').toUpperCase()}`;
+}
+
+export function createRefundService(options: RefundServiceOptions) {
+  const { store, channels } = options;
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const pause = options.sleep ?? realSleep;
+  const attempts = options.attempts ?? 3;
+  const retryBackoff = options.retryBackoff ?? { baseMs: 10_000, capMs: 10 * 60_000 };
+
+  /**
+   * Calls the gateway for a PENDING refund, retrying an unknown answer with the same
+   * merchantRefundId; leaves it PENDING for the reconciler when the gateway stays silent.
+   */
+  async function execute(refund: RefundRecord, owner: string | null = null, tries = attempts): Promise<{ refund: RefundRecord; order: OrderRecord }> {
+    const order = await store.getOrder(refund.orderId);
+    if (!order) throw new Error(`refund ${refund.id} names a missing order`);
+    const channel = channels.get(order.channel);
+    if (!channel) throw new AppError('CHANNEL_UNAVAILABLE');
+    let done = refund.attempts;
+    for (let i = 0; i < tries; i++) {
+      if (i > 0) await pause(backoffDelay(i - 1, { baseMs: 200, capMs: 2_000 }, random));
+      const result = await channel.refund(
+        { ...toChannelOrder(order), gatewayTransactionId: order.gatewayTransactionId },
+        { merchantRefundId: refund.merchantRefundId, amount: refund.amount, reason: refund.reason },
+      );
+      done += 1;
+      if (result.status === 'SUCCEEDED') return store.completeRefund(refund.id, { status: 'SUCCEEDED', gatewayRefundId: result.gatewayRefundId });
+      if (result.status === 'FAILED') {
+        options.log?.warn({ refundId: refund.id, code: result.code }, 'refund refused by the gateway');
+        return store.completeRefund(refund.id, { status: 'FAILED', code: result.code });
+      }
+      options.log?.warn({ refundId: refund.id, merchantRefundId: refund.merchantRefundId, reason: result.reason }, 'refund outcome unknown; will retry with the same id');
+    }
+    const nextAttemptAt = new Date(now().getTime() + backoffDelay(done, retryBackoff, random)).toISOString();
+    await store.deferRefund(refund.id, { owner, nextAttemptAt, attempts: done });
+    return { refund: (await store.getRefund(refund.id))!, order };
+  }
+
+  function outcome(result: { refund: RefundRecord; order: OrderRecord }): RefundOutcome {
+    // 201: final answer; 202: accepted, the gateway has not confirmed yet (it will be retried).
+    return { statusCode: result.refund.status === 'PENDING' ? 202 : 201, body: { refund: toRefundView(result.refund), order: toOrderView(result.order) } };
+  }
+
+  return {
+    execute,
+
+    async refund(input: RefundInput): Promise<RefundOutcome> {
+      const order = await store.getOrder(input.orderId);
+      if (!order) throw new AppError('ORDER_NOT_FOUND');
+      const amount = input.amount ?? order.amount - order.refundedAmount;
+      const reason = input.reason ?? 'refund';
+      const scope = `refund:${order.id}`;
+      const requestHash = createHash('sha256').update(JSON.stringify({ amount: input.amount ?? null, reason: input.reason ?? null })).digest('hex');
+      const existing = await store.findIdempotency(scope, input.idempotencyKey);
+      if (existing) return replay(existing.requestHash, existing.responseStatus, existing.responseBody, existing.orderId);
+      if (amount <= 0) throw new AppError('REFUND_EXCEEDS_PAYMENT', 'Nothing is left to refund');
+      let created;
+      try {
+        created = await store.createRefund(
+          { id: `rf_${randomBytes(12).toString('base64url')}`, orderId: order.id, merchantRefundId: newMerchantRefundId(), amount, reason, source: 'admin' },
+          { scope, key: input.idempotencyKey, requestHash },
+        );
+      } catch (error) {
+        if (error instanceof RefundExceedsPaymentError) throw new AppError('REFUND_EXCEEDS_PAYMENT', error.message);
+        if (error instanceof OrderNotRefundableError) throw new AppError('ORDER_NOT_REFUNDABLE', error.message);
+        throw error;
+      }
+      if (!created.created) {
+        const e = created.existing;
+        return replay(e.requestHash, e.responseStatus, e.responseBody, e.orderId);
+      }
+      // The idempotency row points at the refund through its order id column: keep the refund id too.
+      await store.completeIdempotency(scope, input.idempotencyKey, 0, JSON.stringify({ refundId: created.refund.id }));
+      const result = outcome(await execute(created.refund));
+      if (result.statusCode === 201) await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
+      return result;
+
+      async function replay(hash: string, status: number | null, body: string | null, _orderId: string | null): Promise<RefundOutcome> {
+        if (hash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+        if (status && status > 0 && body) return { statusCode: status, body: JSON.parse(body) };
+        const refundId = body ? (JSON.parse(body) as { refundId?: string }).refundId : undefined;
+        const refund = refundId ? await store.getRefund(refundId) : null;
+        if (!refund) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+        // Still pending: this retry retries the gateway call, with the same merchantRefundId.
+        const result = refund.status === 'PENDING' ? outcome(await execute(refund)) : outcome({ refund, order: (await store.getOrder(refund.orderId))! });
+        if (result.statusCode === 201) await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
+        return result;
+      }
+    },
+  };
+}
+
+export type RefundService = ReturnType<typeof createRefundService>;
