@@ -20,6 +20,11 @@ export interface Stack {
   app: FastifyInstance;
   config: Readonly<Config>;
   logs: string[];
+  /** Moves the BFF's clock forward (the sandbox keeps its own: see control.clockOffsetMs). */
+  advance(ms: number): void;
+  now(): Date;
+  /** Another BFF process on the same store file and sandbox (for multi-instance tests). */
+  secondBff(): Promise<FastifyInstance>;
   /** A session token: signed in through the sandbox wallet when `customerId` is given, else a guest. */
   session(customerId?: string): Promise<string>;
   /** JSON call to the BFF, with a session token when given. */
@@ -66,7 +71,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   });
   const { lines, stream } = captureLogs();
-  const app = await buildApp(config, { logStream: stream });
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const app = await buildApp(config, { logStream: stream, now, sleep: async () => undefined });
+  const extra: FastifyInstance[] = [];
   await app.listen({ host: '127.0.0.1', port });
   const bffUrl = `http://127.0.0.1:${port}`;
   async function api<T>(path: string, init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}) {
@@ -84,6 +92,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   return {
     api,
+    advance(ms) {
+      offsetMs += ms;
+    },
+    now,
+    async secondBff() {
+      const other = await buildApp(config, { logStream: stream, now, sleep: async () => undefined });
+      await other.ready();
+      extra.push(other);
+      return other;
+    },
     async session(customerId) {
       let body: { authCode?: string } = {};
       if (customerId !== undefined) {
@@ -113,6 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return (await res.json()) as { resultCode: string };
     },
     async close() {
+      for (const other of extra) await other.close();
       await app.close();
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
