@@ -9,10 +9,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseRsaKey, SIGN_ALGORITHMS, type ParsedRsaKey, type SignAlgorithm } from './channels/alipayhk/signing';
+import { isCurrency, type Currency } from '@tradepay/shared';
 
 /** The sandbox's merchant identity (the sandbox defines the same values on its side). */
 export const SANDBOX_ALIPAYHK_CLIENT_ID = 'TPSANDBOXCLIENT01';
 export const SANDBOX_ALIPAYHK_MERCHANT_ID = '2160400000000001';
+/** The sandbox's Latipay account and wallet (the sandbox defines the same values on its side). */
+export const SANDBOX_LATIPAY_USER_ID = 'U000000001';
+export const SANDBOX_LATIPAY_WALLET_ID = 'W000000001';
+/** The sandbox wallet settles in the catalog's currency. */
+export const SANDBOX_LATIPAY_CURRENCY: Currency = 'HKD';
 
 export interface AlipayHkConfig {
   gatewayUrl: string;
@@ -45,6 +51,18 @@ export interface Config {
   reconcileRatePerSecond: number;
   logLevel: string;
   alipayhk: AlipayHkConfig;
+  /** null when the channel is off: live mode without LATIPAY_USER_ID. */
+  latipay: LatipayConfig | null;
+}
+
+export interface LatipayConfig {
+  gatewayUrl: string;
+  userId: string;
+  walletId: string;
+  apiKey: string;
+  /** The wallet's settlement currency (Latipay's create call carries none). */
+  currency: Currency;
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +128,40 @@ function sandboxSecret(keysDir: string, name: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * Latipay: on in sandbox mode (pointing at the local sandbox, api key from
+ * $DATA_DIR/keys/latipay-api-key) and in live mode when LATIPAY_USER_ID is set.
+ */
+function loadLatipayConfig(env: Env, sandboxMode: boolean, sandboxUrl: string, keysDir: string): LatipayConfig | null {
+  if (!sandboxMode && !env.LATIPAY_USER_ID) return null;
+  const live = !sandboxMode;
+  const required = (name: string, fallback: string): string => {
+    const value = env[name] || (live ? '' : fallback);
+    if (!value) throw new ConfigError(`${name} is required when LATIPAY_USER_ID is set`);
+    return value;
+  };
+  let apiKey: string;
+  if (env.LATIPAY_API_KEY) apiKey = env.LATIPAY_API_KEY.trim();
+  else if (env.LATIPAY_API_KEY_FILE) {
+    if (!existsSync(env.LATIPAY_API_KEY_FILE)) throw new ConfigError(`LATIPAY_API_KEY_FILE: ${env.LATIPAY_API_KEY_FILE} does not exist`);
+    apiKey = readFileSync(env.LATIPAY_API_KEY_FILE, 'utf8').trim();
+  } else if (sandboxMode) {
+    // Written by the sandbox on first start; made here (same format) if the BFF starts first.
+    apiKey = sandboxSecret(keysDir, 'latipay-api-key');
+  } else throw new ConfigError('LATIPAY_API_KEY or LATIPAY_API_KEY_FILE is required when LATIPAY_USER_ID is set');
+  if (!apiKey) throw new ConfigError('LATIPAY_API_KEY is empty');
+  const currency = required('LATIPAY_CURRENCY', SANDBOX_LATIPAY_CURRENCY);
+  if (!isCurrency(currency)) throw new ConfigError(`LATIPAY_CURRENCY must be a supported currency code, got ${currency}`);
+  return Object.freeze({
+    gatewayUrl: url(env, 'LATIPAY_GATEWAY_URL', sandboxMode ? sandboxUrl : 'https://api.latipay.net'),
+    userId: required('LATIPAY_USER_ID', SANDBOX_LATIPAY_USER_ID),
+    walletId: required('LATIPAY_WALLET_ID', SANDBOX_LATIPAY_WALLET_ID),
+    apiKey,
+    currency,
+    timeoutMs: integer(env, 'LATIPAY_TIMEOUT_MS', 10_000, 100, 120_000),
+  });
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -156,6 +208,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
     logLevel: env.LOG_LEVEL || 'info',
     alipayhk: Object.freeze(alipayhk),
+    latipay: loadLatipayConfig(env, sandboxMode, sandboxUrl, keysDir),
   };
   return Object.freeze(config);
 }

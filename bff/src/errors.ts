@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_IN_USE: { statusCode: 409, message: 'A request with this Idempotency-Key is still being processed' },
   NOTIFICATION_REJECTED: { statusCode: 400, message: 'The notification was rejected' },
   GATEWAY_UNAVAILABLE: { statusCode: 502, message: 'The payment gateway did not answer; try again' },
+  CHANNEL_REJECTED: { statusCode: 502, message: 'The payment gateway refused the payment request' },
   RATE_LIMITED: { statusCode: 429, message: 'Too many requests' },
   INTERNAL: { statusCode: 500, message: 'Internal error' },
 } as const;

@@ -5,6 +5,7 @@ import type { Channel, ChannelRegistry } from '../payments/channel';
 import type { BuyerIdentityProvider } from '../auth/identity';
 import { createAlipayHkChannel, type AlipayHkChannel } from './alipayhk';
 import { createAlipayHkIdentity } from './alipayhk/oauth';
+import { createLatipayChannel } from './latipay';
 
 export interface ChannelDeps {
   now?: () => Date;
@@ -17,6 +18,9 @@ export function createChannelRegistry(config: Config, deps: ChannelDeps = {}): C
     'alipayhk',
     createAlipayHkChannel({ ...config.alipayhk, notifyUrl: `${config.publicUrl}/notify/alipayhk` }, deps),
   );
+  if (config.latipay) {
+    channels.set('latipay', createLatipayChannel({ ...config.latipay, callbackUrl: `${config.publicUrl}/notify/latipay` }, deps));
+  }
   return channels;
 }
 

@@ -3,7 +3,7 @@
  * exports one factory implementing it; the domain and the routes only ever see this interface.
  * Gateway states are mapped onto the small normalised sets below by each channel's status-map.
  */
-import type { ChannelName, Currency, PaymentAction } from '@tradepay/shared';
+import type { ChannelName, Currency, H5Wallet, PaymentAction } from '@tradepay/shared';
 
 /** What a channel needs to know about an order. Amounts in minor units. */
 export interface ChannelOrder {
@@ -19,6 +19,8 @@ export interface ChannelOrder {
 
 export interface PaymentContext {
   clientIp: string;
+  /** The shopper's wallet choice; only the H5 (payment intents) channel reads it. */
+  wallet?: H5Wallet | undefined;
 }
 
 /** Verified gateway facts about a payment: the only thing that can mark an order paid. */
@@ -39,8 +41,11 @@ export type PaymentQueryResult =
   | { status: 'PAID'; evidence: PaymentEvidence }
   /** Created or waiting for the buyer; or the gateway has never seen it. */
   | { status: 'PENDING' }
-  /** Closed by the gateway without payment (failed, timed out, or cancelled). */
-  | { status: 'CLOSED'; evidence: PaymentEvidence }
+  /**
+   * Closed by the gateway without payment (failed, timed out, or cancelled). `closedAs` says which
+   * order status that is when the gateway can tell (default FAILED).
+   */
+  | { status: 'CLOSED'; evidence: PaymentEvidence; closedAs?: 'FAILED' | 'CANCELLED' }
   /** The answer cannot be trusted or was not had: query again later. Never a failure. */
   | { status: 'UNKNOWN'; reason: string };
 

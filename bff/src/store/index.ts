@@ -1,11 +1,13 @@
 import type { Store } from './store';
+import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
 
-/** `sqlite:///path/file.db` (the default) or, later, `postgres://…`. */
+/** `sqlite:///path/file.db` (the default) or `postgres://user:pass@host:5432/db`. */
 export async function openStore(databaseUrl: string, options: { now?: () => Date } = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite://')) return openSqliteStore({ file: databaseUrl.slice('sqlite://'.length), ...options });
   if (databaseUrl === ':memory:') return openSqliteStore({ file: ':memory:', ...options });
-  throw new Error(`DATABASE_URL ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')} is not supported yet`);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore({ connectionString: databaseUrl, ...options });
+  throw new Error(`DATABASE_URL must start with sqlite:// or postgres://, got ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}`);
 }
 
 export type { Store } from './store';

@@ -12,6 +12,7 @@ import { buildSandbox, type Sandbox } from '@tradepay/sandbox';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { captureLogs } from './app';
+import { freshPostgresUrl, postgresUrl } from './stores';
 
 export interface Stack {
   bffUrl: string;
@@ -68,6 +69,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ALIPAYHK_TIMEOUT_MS: '3000',
     RECONCILE_INTERVAL_SECONDS: '0',
     ADMIN_TOKEN: 'stack-admin-token-0123456789',
+    // With a PostgreSQL server configured (CI), every flow test runs on it, in a schema of its own.
+    ...(postgresUrl ? { DATABASE_URL: await freshPostgresUrl(postgresUrl) } : {}),
     ...options.env,
   });
   const { lines, stream } = captureLogs();

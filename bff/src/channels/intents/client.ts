@@ -1,0 +1,150 @@
+/**
+ * Calls the payment-intents aggregator: JSON over HTTPS with `Authorization: Bearer <access token>`.
+ * The token comes from the (guessed) token endpoint, is cached, refreshed before it expires, and
+ * fetched again once when a call answers "unauthorized". Timeouts, 5xx and unreadable answers are
+ * GatewayUnknownError: the caller retries with the same merchant_order_id or queries later.
+ * A readable refusal (`code` ≠ 0) is returned, not thrown: what it means depends on the call.
+ */
+import { GatewayUnknownError } from '../../errors';
+import { TOKEN_PATH } from './endpoints';
+import { UNAUTHORIZED_CODES } from './status-map';
+import type { IntentsEnvelope, TokenData, TokenRequest } from './wire-types';
+
+/** The answer could not be read (not JSON, no numeric `code`, or a 5xx): the outcome is unknown. */
+export class IntentsAnswerError extends GatewayUnknownError {
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface IntentsClientOptions {
+  gatewayUrl: string;
+  apiKey: string;
+  /** Sent with the token request when configured. */
+  merchantId?: string | null;
+  timeoutMs: number;
+  /** Refresh this long before the token expires (default 60 s; at most half the token's life). */
+  refreshMarginMs?: number;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+export interface IntentsReply<D> {
+  httpStatus: number;
+  body: IntentsEnvelope<D>;
+  /** The answer's text, kept as evidence. */
+  raw: string;
+}
+
+export interface IntentsClient {
+  call<D>(path: string, body: object): Promise<IntentsReply<D>>;
+  /** The current access token (fetching one if needed). Exposed for tests. */
+  accessToken(): Promise<string>;
+}
+
+interface CachedToken {
+  value: string;
+  refreshAt: number;
+}
+
+const MAX_ANSWER_BYTES = 256 * 1024;
+
+export function createIntentsClient(options: IntentsClientOptions): IntentsClient {
+  const now = options.now ?? (() => new Date());
+  const doFetch = options.fetch ?? fetch;
+  const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
+  const margin = options.refreshMarginMs ?? 60_000;
+  let cached: CachedToken | null = null;
+  // Concurrent callers share one token request instead of stampeding the endpoint.
+  let inFlight: Promise<string> | null = null;
+
+  async function post(path: string, body: object, token: string | null): Promise<{ status: number; raw: string }> {
+    try {
+      const response = await doFetch(baseUrl + path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json; charset=UTF-8',
+          accept: 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+        redirect: 'error',
+      });
+      const raw = await response.text();
+      if (raw.length > MAX_ANSWER_BYTES) throw new Error('answer too large');
+      return { status: response.status, raw };
+    } catch (error) {
+      throw new GatewayUnknownError(`${path}: no answer (${(error as Error).name}: ${(error as Error).message})`);
+    }
+  }
+
+  function parse<D>(path: string, status: number, raw: string): IntentsEnvelope<D> {
+    if (status >= 500) throw new IntentsAnswerError(`${path}: gateway answered HTTP ${status}`, status);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new IntentsAnswerError(`${path}: answer is not JSON (HTTP ${status})`, status);
+    }
+    if (body === null || typeof body !== 'object' || typeof (body as { code?: unknown }).code !== 'number') {
+      throw new IntentsAnswerError(`${path}: answer has no numeric code (HTTP ${status})`, status);
+    }
+    return body as IntentsEnvelope<D>;
+  }
+
+  async function fetchToken(): Promise<string> {
+    const request: TokenRequest = { api_key: options.apiKey, ...(options.merchantId ? { merchant_id: options.merchantId } : {}) };
+    const { status, raw } = await post(TOKEN_PATH, request, null);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new GatewayUnknownError(`token: answer is not JSON (HTTP ${status})`);
+    }
+    // The token answer's shape is a guess: accept the usual envelope or a bare object.
+    const envelope = parsed as Partial<IntentsEnvelope<TokenData>> & Partial<TokenData>;
+    const data = (envelope?.data ?? envelope) as Partial<TokenData> | undefined;
+    if (status !== 200 || (typeof envelope?.code === 'number' && envelope.code !== 0) || typeof data?.access_token !== 'string' || data.access_token === '') {
+      // Never log the key or the answer's token; the code and message are enough.
+      throw new GatewayUnknownError(`token: refused (HTTP ${status}, code ${String(envelope?.code)}: ${String(envelope?.message ?? '')})`);
+    }
+    const lifetimeMs = Number.isFinite(data.expires_in) && (data.expires_in as number) > 0 ? (data.expires_in as number) * 1000 : 300_000;
+    cached = { value: data.access_token, refreshAt: now().getTime() + lifetimeMs - Math.min(margin, lifetimeMs / 2) };
+    return data.access_token;
+  }
+
+  async function accessToken(): Promise<string> {
+    if (cached && now().getTime() < cached.refreshAt) return cached.value;
+    inFlight ??= fetchToken().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  }
+
+  async function call<D>(path: string, body: object): Promise<IntentsReply<D>> {
+    let token = await accessToken();
+    let { status, raw } = await post(path, body, token);
+    if (status === 401 || isUnauthorized(raw)) {
+      // Revoked or expired early: forget it and try once more with a fresh token.
+      if (cached?.value === token) cached = null;
+      token = await accessToken();
+      ({ status, raw } = await post(path, body, token));
+    }
+    return { httpStatus: status, body: parse<D>(path, status, raw), raw };
+  }
+
+  return { call, accessToken };
+}
+
+function isUnauthorized(raw: string): boolean {
+  try {
+    const code = (JSON.parse(raw) as { code?: unknown }).code;
+    return typeof code === 'number' && UNAUTHORIZED_CODES.has(code);
+  } catch {
+    return false;
+  }
+}

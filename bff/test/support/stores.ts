@@ -1,0 +1,56 @@
+/**
+ * The stores every store test runs against: SQLite always; PostgreSQL when DATABASE_URL points at a
+ * server (CI starts one). Each PostgreSQL store gets a schema of its own, so test files can run in
+ * parallel on one database.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openPostgresStore } from '../../src/store/postgres-store';
+import { openSqliteStore } from '../../src/store/sqlite-store';
+import type { Store } from '../../src/store/store';
+
+export const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
+
+export interface StoreFactory {
+  kind: 'sqlite' | 'postgres';
+  /** A fresh, empty store; `reopen` gives a second handle on the same data (another "instance"). */
+  create(now?: () => Date): Promise<{ store: Store; reopen(): Promise<Store>; url: string }>;
+}
+
+/** A database URL for a fresh, empty PostgreSQL schema. */
+export async function freshPostgresUrl(base: string): Promise<string> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+export const STORE_FACTORIES: StoreFactory[] = [
+  {
+    kind: 'sqlite',
+    async create(now) {
+      const file = join(mkdtempSync(join(tmpdir(), 'tradepay-store-')), 'store.db');
+      const open = () => Promise.resolve(openSqliteStore({ file, ...(now ? { now } : {}) }));
+      return { store: await open(), reopen: open, url: `sqlite://${file}` };
+    },
+  },
+  ...(postgresUrl
+    ? [
+        {
+          kind: 'postgres' as const,
+          async create(now?: () => Date) {
+            const url = await freshPostgresUrl(postgresUrl);
+            const open = () => openPostgresStore({ connectionString: url, ...(now ? { now } : {}) });
+            return { store: await open(), reopen: open, url };
+          },
+        },
+      ]
+    : []),
+];
