@@ -14,6 +14,8 @@ import { isCurrency, type Currency } from '@tradepay/shared';
 /** The sandbox's merchant identity (the sandbox defines the same values on its side). */
 export const SANDBOX_ALIPAYHK_CLIENT_ID = 'TPSANDBOXCLIENT01';
 export const SANDBOX_ALIPAYHK_MERCHANT_ID = '2160400000000001';
+/** The merchant id the sandbox's payment-intents token endpoint expects (the sandbox keeps its own copy). */
+export const SANDBOX_INTENTS_MERCHANT_ID = 'TPSANDBOXINTENTS01';
 /** The sandbox's Latipay account and wallet (the sandbox defines the same values on its side). */
 export const SANDBOX_LATIPAY_USER_ID = 'U000000001';
 export const SANDBOX_LATIPAY_WALLET_ID = 'W000000001';
@@ -53,6 +55,17 @@ export interface Config {
   alipayhk: AlipayHkConfig;
   /** null when the channel is off: live mode without LATIPAY_USER_ID. */
   latipay: LatipayConfig | null;
+  /** The H5 channel's aggregator; null when off: live mode without INTENTS_GATEWAY_URL. */
+  intents: IntentsConfig | null;
+}
+
+/** The payment-intents aggregator behind the H5 channel (protocol.md §3). */
+export interface IntentsConfig {
+  gatewayUrl: string;
+  apiKey: string;
+  /** Optional: sent with the token request when set. */
+  merchantId: string | null;
+  timeoutMs: number;
 }
 
 export interface LatipayConfig {
@@ -162,6 +175,32 @@ function loadLatipayConfig(env: Env, sandboxMode: boolean, sandboxUrl: string, k
   });
 }
 
+/**
+ * The H5 channel (payment intents): on when INTENTS_GATEWAY_URL is set, and in sandbox mode, where it
+ * points at the local sandbox and reads $DATA_DIR/keys/intents-api-key (made here, same format, if the
+ * BFF starts before the sandbox).
+ */
+function loadIntentsConfig(env: Env, sandboxMode: boolean, sandboxUrl: string, keysDir: string): IntentsConfig | null {
+  const live = Boolean(env.INTENTS_GATEWAY_URL);
+  if (!live && !sandboxMode) return null;
+  let apiKey: string;
+  if (env.INTENTS_API_KEY) apiKey = env.INTENTS_API_KEY.trim();
+  else if (env.INTENTS_API_KEY_FILE) {
+    if (!existsSync(env.INTENTS_API_KEY_FILE)) throw new ConfigError(`INTENTS_API_KEY_FILE: ${env.INTENTS_API_KEY_FILE} does not exist`);
+    apiKey = readFileSync(env.INTENTS_API_KEY_FILE, 'utf8').trim();
+  } else if (!live) apiKey = sandboxSecret(keysDir, 'intents-api-key');
+  else throw new ConfigError('INTENTS_API_KEY or INTENTS_API_KEY_FILE is required when INTENTS_GATEWAY_URL is set');
+  if (apiKey.length < 16) throw new ConfigError('INTENTS_API_KEY must have at least 16 characters');
+  const merchantId = env.INTENTS_MERCHANT_ID || (live ? null : SANDBOX_INTENTS_MERCHANT_ID);
+  if (merchantId !== null && merchantId.length > 64) throw new ConfigError('INTENTS_MERCHANT_ID must have at most 64 characters');
+  return Object.freeze({
+    gatewayUrl: url(env, 'INTENTS_GATEWAY_URL', sandboxUrl),
+    apiKey,
+    merchantId,
+    timeoutMs: integer(env, 'INTENTS_TIMEOUT_MS', 10_000, 100, 120_000),
+  });
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -209,6 +248,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: env.LOG_LEVEL || 'info',
     alipayhk: Object.freeze(alipayhk),
     latipay: loadLatipayConfig(env, sandboxMode, sandboxUrl, keysDir),
+    intents: loadIntentsConfig(env, sandboxMode, sandboxUrl, keysDir),
   };
   return Object.freeze(config);
 }

@@ -6,6 +6,7 @@ import type { BuyerIdentityProvider } from '../auth/identity';
 import { createAlipayHkChannel, type AlipayHkChannel } from './alipayhk';
 import { createAlipayHkIdentity } from './alipayhk/oauth';
 import { createLatipayChannel } from './latipay';
+import { createIntentsChannel } from './intents';
 
 export interface ChannelDeps {
   now?: () => Date;
@@ -20,6 +21,13 @@ export function createChannelRegistry(config: Config, deps: ChannelDeps = {}): C
   );
   if (config.latipay) {
     channels.set('latipay', createLatipayChannel({ ...config.latipay, callbackUrl: `${config.publicUrl}/notify/latipay` }, deps));
+  }
+  if (config.intents) {
+    // Both URLs come from configuration only: the shopper returns to our own origin, never to a URL a client sent.
+    channels.set(
+      'h5',
+      createIntentsChannel({ ...config.intents, notifyUrl: `${config.publicUrl}/notify/intents`, returnUrl: `${config.publicUrl}/h5/return` }, deps),
+    );
   }
   return channels;
 }

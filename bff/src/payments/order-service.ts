@@ -3,7 +3,7 @@
  * order's status — from verified gateway evidence, never from what a client says.
  */
 import { createHash } from 'node:crypto';
-import { toAmount, toTradePayResult, type ChannelName, type OrderView, type PaymentAction } from '@tradepay/shared';
+import { toAmount, toTradePayResult, type ChannelName, type OrderView, type PaymentAction, type H5Wallet } from '@tradepay/shared';
 import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
 import type { IdempotencyRecord, OrderRecord, Store } from '../store/store';
@@ -37,6 +37,8 @@ export interface CreateOrderInput {
   channel?: ChannelName | undefined;
   buyerId?: string | null;
   clientIp: string;
+  /** H5 only: the wallet the shopper chose; passed to the channel, not stored. */
+  wallet?: H5Wallet | undefined;
   idempotencyKey?: string | undefined;
 }
 
@@ -130,7 +132,7 @@ export function createOrderService(options: OrderServiceOptions) {
       }
     }
     if (result.status === 'CLOSED') {
-      return { order: (await store.closeUnpaid(order.id, 'FAILED', 'query: closed at gateway')).order, conclusive: true, status: 'CLOSED' };
+      return { order: (await store.closeUnpaid(order.id, result.closedAs ?? 'FAILED', 'query: closed at gateway')).order, conclusive: true, status: 'CLOSED' };
     }
     if (result.status === 'UNKNOWN') {
       options.log?.warn({ orderId: order.id, reason: result.reason }, 'payment query inconclusive');
@@ -158,7 +160,7 @@ export function createOrderService(options: OrderServiceOptions) {
   }
 
   async function finishPayment(order: OrderRecord, input: CreateOrderInput, _requestHash: string): Promise<CreateOrderResult> {
-    const payment = await channelFor(order.channel).createPayment(toChannelOrder(order), { clientIp: input.clientIp });
+    const payment = await channelFor(order.channel).createPayment(toChannelOrder(order), { clientIp: input.clientIp, wallet: input.wallet });
     const body = { order: toOrderView(order), payment };
     await store.attachPayment(
       order.id,
@@ -177,7 +179,7 @@ export function createOrderService(options: OrderServiceOptions) {
       const channelName = input.channel ?? options.defaultChannel;
       channelFor(channelName);
       const cart = priceCart(catalog, input.items);
-      const requestHash = hashRequest({ items: input.items, channel: channelName });
+      const requestHash = hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) });
       if (input.idempotencyKey) {
         const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
         if (existing) return replay(existing, requestHash, input);

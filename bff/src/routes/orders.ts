@@ -32,6 +32,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const result = await app.orders.createOrder({
       items: request.body.items,
       channel: request.body.channel,
+      wallet: request.body.wallet,
       clientIp: request.ip,
       buyerId: request.buyerId,
       idempotencyKey: request.headers['idempotency-key'],

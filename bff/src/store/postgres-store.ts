@@ -9,7 +9,7 @@ import pg from 'pg';
 import { canTransition, isPaidStatus, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { MIGRATIONS } from './migrations';
-import { toIdem, toOrder, toRefund, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { AUDIT_QUERIES, toIdem, toOrder, toRefund, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import {
   OrderNotRefundableError,
   RefundExceedsPaymentError,
@@ -183,6 +183,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }
         if (n.outcome !== 'PAID') return { duplicate: false, transitioned: false, order: await getOrderIn(db, n.orderId), latePaymentRefund: null };
         return { duplicate: false, ...(await markPaidIn(db, n.orderId, evidence, `notification ${n.identity}`)) };
+      }),
+    audit: () =>
+      tx(async (db) => {
+        await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        const all = async (sql: string) => (await db.query(sql)).rows as any[];
+        return {
+          orders: ((await all(AUDIT_QUERIES.orders)) as OrderRow[]).map(toOrder),
+          transitions: await all(AUDIT_QUERIES.transitions),
+          evidence: (await all(AUDIT_QUERIES.evidence)).map((e) => ({ ...e, amount: Number(e.amount) })),
+          notifications: await all(AUDIT_QUERIES.notifications),
+          refunds: ((await all(AUDIT_QUERIES.refunds)) as RefundRow[]).map(toRefund),
+          checks: await all(AUDIT_QUERIES.checks),
+        };
       }),
     async countTransitions(orderId, to) {
       const { rows } = await pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM order_transitions WHERE order_id = $1 AND to_status = $2', [orderId, to]);

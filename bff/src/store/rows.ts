@@ -96,3 +96,13 @@ export function toIdem(row: IdemRow): IdempotencyRecord {
   };
 }
 
+
+/** The invariant checker's reads, in SQL both stores speak. */
+export const AUDIT_QUERIES = {
+  orders: 'SELECT * FROM orders ORDER BY created_at',
+  transitions: 'SELECT order_id AS "orderId", from_status AS "from", to_status AS "to", reason, at FROM order_transitions ORDER BY at',
+  evidence: 'SELECT order_id AS "orderId", source, merchant_id AS "merchantId", merchant_trans_id AS "merchantTransId", amount, currency FROM payment_evidence',
+  notifications: 'SELECT channel, identity, order_id AS "orderId", outcome, deliveries FROM notifications',
+  refunds: 'SELECT * FROM refunds ORDER BY created_at',
+  checks: 'SELECT id AS "orderId", last_checked_at AS "lastCheckedAt" FROM orders',
+} as const;

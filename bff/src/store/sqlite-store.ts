@@ -11,7 +11,7 @@ import type { PaymentAction } from '@tradepay/shared';
 import { canTransition, isPaidStatus } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { MIGRATIONS } from './migrations';
-import { toIdem, toOrder, toRefund, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { AUDIT_QUERIES, toIdem, toOrder, toRefund, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import {
   OrderNotRefundableError,
   RefundExceedsPaymentError,
@@ -280,6 +280,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     async completeIdempotency(scope, key, status, body) {
       stmt.completeIdem.run(status, body, scope, key);
+    },
+    async audit() {
+      const all = (sql: string) => db.prepare(sql).all() as any[];
+      const read = db.transaction(() => ({
+        orders: (all(AUDIT_QUERIES.orders) as OrderRow[]).map(toOrder),
+        transitions: all(AUDIT_QUERIES.transitions),
+        evidence: all(AUDIT_QUERIES.evidence).map((e) => ({ ...e, amount: Number(e.amount) })),
+        notifications: all(AUDIT_QUERIES.notifications),
+        refunds: (all(AUDIT_QUERIES.refunds) as RefundRow[]).map(toRefund),
+        checks: all(AUDIT_QUERIES.checks),
+      }));
+      return read();
     },
     async countTransitions(orderId, to) {
       return Number((stmt.countTransitions.get(orderId, to) as { n: number }).n);

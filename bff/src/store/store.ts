@@ -125,6 +125,16 @@ export interface MarkPaidResult extends TransitionResult {
   latePaymentRefund: RefundRecord | null;
 }
 
+/** Everything the invariant checker reads, as plain rows. */
+export interface AuditData {
+  orders: OrderRecord[];
+  transitions: { orderId: string; from: string; to: string; reason: string; at: string }[];
+  evidence: { orderId: string; source: string; merchantId: string; merchantTransId: string; amount: number; currency: string }[];
+  notifications: { channel: string; identity: string; orderId: string; outcome: string; deliveries: number }[];
+  refunds: RefundRecord[];
+  checks: { orderId: string; lastCheckedAt: string | null }[];
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   ping(): Promise<void>;
@@ -169,5 +179,7 @@ export interface Store {
   getRefund(id: string): Promise<RefundRecord | null>;
   listRefunds(orderId: string): Promise<RefundRecord[]>;
   completeIdempotency(scope: string, key: string, status: number, body: string): Promise<void>;
+  /** A full read for the invariant checker (tests, chaos runs, operators' audits). */
+  audit(): Promise<AuditData>;
   close(): Promise<void>;
 }

@@ -68,6 +68,12 @@ describe.each(['RSA2', 'RSA'] as const)('AlipayHK in-app payment over loopback (
     const confirmed = await api(stack, `/api/orders/${order.id}/confirm`, { method: 'POST', body: { resultCode: 'fail' } });
     expect(confirmed.body.order.status).toBe('FAILED');
   });
+
+  it('keeps I1–I6 over everything above', async () => {
+    const report = await stack.invariants();
+    expect(report.text).not.toContain('BROKEN');
+    expect(report.ok).toBe(true);
+  });
 });
 
 describe('signatures are checked both ways', () => {

@@ -246,3 +246,11 @@ describe('buyer isolation', () => {
     expect((await stack.api('/api/orders', { method: 'POST', body: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] }, token: expired })).status).toBe(401);
   });
 });
+
+describe('after every scenario above', () => {
+  it('keeps I1–I6', async () => {
+    const report = await stack.invariants();
+    expect(report.text).not.toContain('BROKEN');
+    expect(report).toMatchObject({ ok: true, lost: 0, doubled: 0 });
+  });
+});

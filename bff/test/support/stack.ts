@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildSandbox, type Sandbox } from '@tradepay/sandbox';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import { checkInvariants, formatInvariantReport, type InvariantReport } from '../../src/ops/invariants';
 import { captureLogs } from './app';
 import { freshPostgresUrl, postgresUrl } from './stores';
 
@@ -26,6 +27,8 @@ export interface Stack {
   now(): Date;
   /** Another BFF process on the same store file and sandbox (for multi-instance tests). */
   secondBff(): Promise<FastifyInstance>;
+  /** I1–I6 over this stack's store and the sandbox ledger. */
+  invariants(): Promise<InvariantReport & { text: string }>;
   /** A session token: signed in through the sandbox wallet when `customerId` is given, else a guest. */
   session(customerId?: string): Promise<string>;
   /** JSON call to the BFF, with a session token when given. */
@@ -95,6 +98,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   return {
     api,
+    async invariants() {
+      const report = checkInvariants(await app.store.audit(), sandbox.ledger.snapshot() as never, {
+        merchantIds: Object.fromEntries([...app.channels].map(([name, channel]) => [name, channel.merchantId])),
+        reconcilePeriodMs: Math.max(config.reconcileIntervalMs, 60_000),
+        now: now(),
+      });
+      return { ...report, text: formatInvariantReport(report) };
+    },
     advance(ms) {
       offsetMs += ms;
     },
