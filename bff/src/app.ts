@@ -3,6 +3,7 @@
  * No socket is opened here: tests call it with `app.inject()`; server.ts is the only place that listens.
  */
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -156,12 +157,38 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
 
   await app.register(healthRoutes);
-  await app.register(catalogRoutes);
-  await app.register(sessionRoutes);
-  await app.register(orderRoutes);
+  // Buyer-facing routes share one rate limit, keyed by the session's buyer (or the IP before
+  // sign-in). Notification routes stay outside this scope: a verified gateway is never throttled.
+  await app.register(async (buyerScope) => {
+    await buyerScope.register(rateLimit, {
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => buyerKey(request.headers.authorization) ?? request.ip,
+      errorResponseBuilder: (request, context) => ({
+        statusCode: 429,
+        error: { code: 'RATE_LIMITED', message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s` },
+        requestId: request.id,
+      }),
+    });
+    await buyerScope.register(catalogRoutes);
+    await buyerScope.register(sessionRoutes);
+    await buyerScope.register(orderRoutes);
+  });
   await app.register(adminRoutes);
   await app.register(notifyRoutes);
   return app;
+}
+
+/** The rate-limit key of a bearer token: its subject, read without verifying (verification follows). */
+function buyerKey(authorization: string | undefined): string | undefined {
+  const payload = authorization?.startsWith('Bearer ') ? authorization.slice(7).split('.')[1] : undefined;
+  if (!payload) return undefined;
+  try {
+    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
+    return typeof sub === 'string' ? `buyer:${sub}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface FastifyLikeError {
@@ -175,6 +202,7 @@ function toErrorBody(error: unknown): { code: string; statusCode: number; messag
   if (error instanceof AppError) return { code: error.code, statusCode: error.statusCode, message: error.message };
   const e = error as FastifyLikeError;
   if (e.validation) return { code: 'VALIDATION_FAILED', statusCode: 400, message: e.message };
+  if (e.statusCode === 429) return { code: 'RATE_LIMITED', statusCode: 429, message: e.message };
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'BODY_TOO_LARGE', statusCode: 413, message: ERROR_CODES.BODY_TOO_LARGE.message };
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { code: 'UNSUPPORTED_MEDIA_TYPE', statusCode: 415, message: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE.message };

@@ -51,6 +51,8 @@ export interface Config {
   /** 0 disables the periodic reconciler (tests run passes by hand). */
   reconcileIntervalMs: number;
   reconcileRatePerSecond: number;
+  /** Requests per minute per buyer (or per IP before sign-in) on /api routes; notifications are never limited. */
+  rateLimitPerMinute: number;
   logLevel: string;
   alipayhk: AlipayHkConfig;
   /** null when the channel is off: live mode without LATIPAY_USER_ID. */
@@ -243,6 +245,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 2 * 3600, 60, 30 * 24 * 3600),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
     reconcileRatePerSecond: integer(env, 'RECONCILE_RATE', 20, 1, 1000),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : DEFAULT_CATALOG,
     orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
     logLevel: env.LOG_LEVEL || 'info',

@@ -25,7 +25,12 @@ function order(id: string, status: OrderRecord['status'], extra: Partial<OrderRe
   };
 }
 
-function healthy(): { store: AuditData; ledger: GatewayLedger } {
+interface Data {
+  store: AuditData;
+  ledger: GatewayLedger;
+}
+
+function healthy(): Data {
   return {
     store: {
       orders: [order('a', 'SUCCEEDED'), order('b', 'CANCELLED')],
@@ -60,14 +65,14 @@ describe('invariant checker', () => {
   });
 
   it.each([
-    ['I1', (d: ReturnType<typeof healthy>) => d.store.transitions.push({ orderId: 'a', from: 'PENDING', to: 'SUCCEEDED', reason: 'again', at: '' })],
-    ['I1', (d: ReturnType<typeof healthy>) => d.store.transitions.push({ orderId: 'b', from: 'CANCELLED', to: 'SUCCEEDED', reason: 'x', at: '' })],
-    ['I2', (d: ReturnType<typeof healthy>) => (d.store.evidence[0]!.amount = 1)],
-    ['I3', (d: ReturnType<typeof healthy>) => (d.ledger.payments[1]!.status = 'PAID')],
-    ['I3', (d: ReturnType<typeof healthy>) => (d.ledger.payments[0]!.status = 'CLOSED')],
-    ['I4', (d: ReturnType<typeof healthy>) => d.ledger.refunds.push({ merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } }, { merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } })],
-    ['I5', (d: ReturnType<typeof healthy>) => (d.store.notifications = [])],
-    ['I6', (d: ReturnType<typeof healthy>) => d.store.orders.push(order('c', 'PENDING'))],
+    ['I1', (d: Data): unknown => d.store.transitions.push({ orderId: 'a', from: 'PENDING', to: 'SUCCEEDED', reason: 'again', at: '' })],
+    ['I1', (d: Data): unknown => d.store.transitions.push({ orderId: 'b', from: 'CANCELLED', to: 'SUCCEEDED', reason: 'x', at: '' })],
+    ['I2', (d: Data): unknown => (d.store.evidence[0]!.amount = 1)],
+    ['I3', (d: Data): unknown => (d.ledger.payments[1]!.status = 'PAID')],
+    ['I3', (d: Data): unknown => (d.ledger.payments[0]!.status = 'CLOSED')],
+    ['I4', (d: Data): unknown => d.ledger.refunds.push({ merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } }, { merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } })],
+    ['I5', (d: Data): unknown => (d.store.notifications = [])],
+    ['I6', (d: Data): unknown => d.store.orders.push(order('c', 'PENDING'))],
   ] as const)('reports a broken %s', (id, breakIt) => {
     const data = healthy();
     breakIt(data);
