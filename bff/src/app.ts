@@ -24,6 +24,7 @@ import { sessionRoutes } from './routes/session';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
 import { notifyRoutes } from './routes/notify';
+import { h5Routes } from './routes/h5';
 import { orderRoutes } from './routes/orders';
 import { openStore, type Store } from './store';
 
@@ -176,6 +177,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   });
   await app.register(adminRoutes);
   await app.register(notifyRoutes);
+  // The mobile-browser checkout pages (H5 channel), with their own security headers.
+  await app.register(h5Routes);
   return app;
 }
 

@@ -15,6 +15,11 @@ async function main(): Promise<void> {
   }
   const app = await buildApp(config);
   let closing = false;
+  // While closing, every response ends its keep-alive connection, so close() is not held open by
+  // idle client sockets once the requests in flight have been answered.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (closing) return;
