@@ -8,6 +8,8 @@ import type { Acquiring } from './alipayhk/acquiring';
 import { createAcquiring } from './alipayhk/acquiring';
 import { createGatewayRoutes } from './alipayhk/gateway-routes';
 import { createNotifier } from './alipayhk/notifier';
+import type { Oauth } from './alipayhk/oauth';
+import { createOauth } from './alipayhk/oauth';
 import type { RsaKey } from './alipayhk/rsa-key';
 import { parseRsaKey } from './alipayhk/rsa-key';
 import type { Clock } from './clock';
@@ -22,7 +24,12 @@ import type { SandboxKeys } from './keys';
 import { ensureSandboxKeys } from './keys';
 import type { Ledger } from './ledger';
 import { createLedger } from './ledger';
+import type { Latipay } from './latipay';
+import { createLatipay } from './latipay';
+import { createIntentsSandbox } from './intents';
+import { newCustomerId } from './ids';
 import { createTimers } from './timers';
+import { createAuthPageRoutes } from './wallet/auth-routes';
 import { createWalletRoutes } from './wallet/wallet-routes';
 
 export interface BuildSandboxOptions {
@@ -43,6 +50,8 @@ export interface BuildSandboxOptions {
   merchantId?: string;
   /** Random source for `dropRate` decisions (tests make drops deterministic). */
   random?: () => number;
+  /** The buyer the sandbox wallet is signed in as (`my.getAuthCode`); default a random `2188…` id per instance. */
+  walletCustomerId?: string;
 }
 
 export interface Sandbox {
@@ -51,9 +60,14 @@ export interface Sandbox {
   ledger: Ledger;
   control: ControlStore;
   acquiring: Acquiring;
+  oauth: Oauth;
+  /** The sandbox's Latipay (`/v2/minialipay`, `/v2/transaction/:ref`, `/refund`, callbacks). */
+  latipay: Latipay;
   clock: Clock;
   clientId: string;
   merchantId: string;
+  /** The wallet's default buyer: authCodes from `POST /sandbox/wallet/authCode` name it unless told otherwise. */
+  walletCustomerId: string;
   signAlgorithm: SignAlgorithm;
   /** The merchant private key parsed with the sandbox algorithm: lets tests sign orders and acks. */
   merchantSigner: RsaKey;
@@ -61,7 +75,7 @@ export interface Sandbox {
   listen(): Promise<string>;
   /** Base URL once listening (via `listen()` or `app.listen()`), else undefined. */
   readonly url: string | undefined;
-  /** Clears ledger and control, stops pending notifications and settlements. */
+  /** Clears ledger, control, codes and tokens; stops pending notifications and settlements. */
   reset(): void;
   /** Stops every timer, in-flight delivery and held call, then closes the app. */
   close(): Promise<void>;
@@ -71,6 +85,13 @@ function baseUrl(app: FastifyInstance): string | undefined {
   const address = app.server.address();
   if (address === null || typeof address === 'string') return undefined;
   return `http://127.0.0.1:${address.port}`;
+}
+
+const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/** Where callers reach the sandbox: its own address once listening, else (inject) the Host header. */
+function siteUrl(app: FastifyInstance, host: string | undefined): string {
+  return baseUrl(app) ?? (host !== undefined && HOST_HEADER.test(host) ? `http://${host}` : 'http://127.0.0.1');
 }
 
 /**
@@ -114,16 +135,23 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     random: options.random ?? Math.random,
   });
   const acquiring = createAcquiring({ ledger, control, clock, timers, notifier });
+  const oauth = createOauth({ ledger, control, clock, walletCustomerId: options.walletCustomerId ?? newCustomerId() });
   const holds = new Set<() => void>();
+  const latipay = createLatipay({ ledger: ledger.latipay, control, clock, timers, apiKey: keys.latipayApiKey, random: options.random ?? Math.random, holds });
+  const intents = createIntentsSandbox({ ledger: ledger.intents, control, clock, timers, apiKey: keys.intentsApiKey, random: options.random ?? Math.random, holds });
 
   const stopActivity = (): void => {
     timers.clearAll();
     notifier.stop();
+    latipay.stop();
+    intents.stop();
   };
   const reset = (): void => {
     stopActivity();
     ledger.reset();
     control.reset();
+    oauth.reset();
+    intents.reset();
   };
 
   app.setErrorHandler((error: FastifyError | SandboxInputError, request, reply) => {
@@ -140,8 +168,25 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   });
   app.addHook('onClose', async () => stopActivity());
 
-  await app.register(createGatewayRoutes({ ledger, control, clock, acquiring, clientId, merchantId, gatewayKey, merchantKey, holds }));
-  await app.register(createWalletRoutes({ ledger, acquiring, clientId, merchantId, merchantKey }));
+  await app.register(
+    createGatewayRoutes({
+      ledger,
+      control,
+      clock,
+      acquiring,
+      oauth,
+      siteUrl: (request) => siteUrl(app, request.headers.host),
+      clientId,
+      merchantId,
+      gatewayKey,
+      merchantKey,
+      holds,
+    }),
+  );
+  await app.register(createWalletRoutes({ ledger, acquiring, oauth, clientId, merchantId, merchantKey, latipay }));
+  await app.register(latipay.routes);
+  await app.register(intents.routes);
+  await app.register(createAuthPageRoutes({ oauth }));
   await app.register(createControlRoutes({ control, ledger, reset }));
 
   return {
@@ -150,9 +195,12 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     ledger,
     control,
     acquiring,
+    oauth,
+    latipay,
     clock,
     clientId,
     merchantId,
+    walletCustomerId: oauth.walletCustomerId,
     signAlgorithm,
     merchantSigner,
     async listen() {
@@ -171,10 +219,34 @@ export type { SignAlgorithm } from './config';
 export { SANDBOX_CLIENT_ID, SANDBOX_MERCHANT_ID, loadSandboxConfig } from './config';
 export type { SandboxKeys } from './keys';
 export { ensureSandboxKeys, generateSandboxKeys, KEY_FILES } from './keys';
-export type { Ledger, LedgerSnapshot, LedgerPayment, LedgerRefund, LedgerNotification, LedgerDelivery, TradePayOutcome } from './ledger';
+export type {
+  Ledger,
+  LedgerSnapshot,
+  LedgerPayment,
+  LedgerRefund,
+  LedgerNotification,
+  LedgerDelivery,
+  LedgerAgreement,
+  LedgerAuthCodeCounts,
+  TradePayOutcome,
+} from './ledger';
 export type { ControlStore, SandboxControl, ControlPatch, FailMode } from './control';
 export type { RsaKey } from './alipayhk/rsa-key';
 export { parseRsaKey } from './alipayhk/rsa-key';
 export { signEnvelope, verifyEnvelope, cutSignedContent, tamperSignedContent, SandboxSignatureError } from './alipayhk/signature';
 export { ALIPAYHK_FUNCTIONS, toGatewayPath } from './alipayhk/functions';
 export { NOTIFY_RETRY_DELAYS_MS } from './alipayhk/notifier';
+export type { Oauth } from './alipayhk/oauth';
+export { AUTH_CODE_TTL_MS, USER_DECLINED } from './alipayhk/oauth';
+export type { IntentsLedgerSnapshot, LedgerIntent, LedgerIntentRefund, LedgerWebhook } from './intents';
+export { INTENTS_PATHS, INTENTS_SIGNATURE_HEADER, INTENTS_RETRY_DELAYS_MS, SANDBOX_INTENTS_MERCHANT_ID, signIntentsWebhook } from './intents';
+export type { Latipay, LatipayCallback, LatipayPayment, LatipayRefund, LatipaySnapshot } from './latipay';
+export {
+  buildCallbackBody as buildLatipayCallbackBody,
+  signLatipayRequest,
+  signLatipayResult,
+  LATIPAY_ERRORS,
+  SANDBOX_LATIPAY_CURRENCY,
+  SANDBOX_LATIPAY_USER_ID,
+  SANDBOX_LATIPAY_WALLET_ID,
+} from './latipay';

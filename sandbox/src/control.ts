@@ -4,6 +4,7 @@
  */
 import { SandboxInputError } from './errors';
 import { readNumber, readObject, rejectUnknownKeys } from './input';
+import { isLatipayErrorCode, LATIPAY_ERROR_CODES } from './latipay/config';
 
 export type FailMode = 'timeout' | '5xx' | 'U';
 export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
@@ -23,14 +24,22 @@ export interface SandboxControl {
   lateNotifyDelayMs: number;
   /** The next `count` gateway API calls fail in `mode`. */
   failNext: { count: number; mode: FailMode };
+  /** The next `count` Latipay API calls answer `{code, message}` with this Latipay error code, doing nothing. */
+  latipayFailNext: { count: number; code: number };
   /** Added to the sandbox clock (ms). */
   clockOffsetMs: number;
+  /** Lifetime of access tokens issued by `applyToken` from now on (sandbox clock, not scaled). */
+  accessTokenTtlMs: number;
+  /** Lifetime of refresh tokens issued by `applyToken` from now on (sandbox clock, not scaled). */
+  refreshTokenTtlMs: number;
 }
 
 export type ControlPatch = Partial<Omit<SandboxControl, 'failNext'>> & { failNext?: { count: number; mode?: FailMode } };
 
 const DAY_MS = 86_400_000;
 const TEN_YEARS_MS = 3650 * DAY_MS;
+export const DEFAULT_ACCESS_TOKEN_TTL_MS = DAY_MS;
+export const DEFAULT_REFRESH_TOKEN_TTL_MS = 30 * DAY_MS;
 
 export function defaultControl(retryScale = 1): SandboxControl {
   return {
@@ -41,7 +50,10 @@ export function defaultControl(retryScale = 1): SandboxControl {
     processingDelayMs: 1000,
     lateNotifyDelayMs: 5000,
     failNext: { count: 0, mode: 'U' },
+    latipayFailNext: { count: 0, code: 1 },
     clockOffsetMs: 0,
+    accessTokenTtlMs: DEFAULT_ACCESS_TOKEN_TTL_MS,
+    refreshTokenTtlMs: DEFAULT_REFRESH_TOKEN_TTL_MS,
   };
 }
 
@@ -53,7 +65,10 @@ const FIELDS = [
   'processingDelayMs',
   'lateNotifyDelayMs',
   'failNext',
+  'latipayFailNext',
   'clockOffsetMs',
+  'accessTokenTtlMs',
+  'refreshTokenTtlMs',
 ] as const;
 
 /** Validates an untrusted partial update; unknown fields and out-of-range values are refused. */
@@ -61,7 +76,7 @@ export function parseControlPatch(input: unknown): ControlPatch {
   const body = readObject(input, 'control');
   rejectUnknownKeys(body, FIELDS, 'control');
   const patch: ControlPatch = {};
-  const set = <K extends Exclude<keyof ControlPatch, 'failNext'>>(key: K, value: number | undefined): void => {
+  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext'>>(key: K, value: number | undefined): void => {
     if (value !== undefined) patch[key] = value;
   };
   set('notifyDelayMs', readNumber(body, 'notifyDelayMs', 'control', { min: 0, max: DAY_MS }));
@@ -71,6 +86,19 @@ export function parseControlPatch(input: unknown): ControlPatch {
   set('processingDelayMs', readNumber(body, 'processingDelayMs', 'control', { min: 0, max: DAY_MS }));
   set('lateNotifyDelayMs', readNumber(body, 'lateNotifyDelayMs', 'control', { min: 0, max: DAY_MS }));
   set('clockOffsetMs', readNumber(body, 'clockOffsetMs', 'control', { min: -TEN_YEARS_MS, max: TEN_YEARS_MS, integer: true }));
+  set('accessTokenTtlMs', readNumber(body, 'accessTokenTtlMs', 'control', { min: 0, max: TEN_YEARS_MS, integer: true }));
+  set('refreshTokenTtlMs', readNumber(body, 'refreshTokenTtlMs', 'control', { min: 0, max: TEN_YEARS_MS, integer: true }));
+  if (Object.hasOwn(body, 'latipayFailNext')) {
+    const next = readObject(body.latipayFailNext, 'control.latipayFailNext');
+    rejectUnknownKeys(next, ['count', 'code'], 'control.latipayFailNext');
+    const count = readNumber(next, 'count', 'control.latipayFailNext', { min: 0, max: 1000, integer: true });
+    const code = readNumber(next, 'code', 'control.latipayFailNext', { min: 1, max: 999, integer: true }) ?? 1;
+    if (count === undefined) throw new SandboxInputError('BAD_REQUEST', 'control.latipayFailNext.count is required');
+    if (!isLatipayErrorCode(code)) {
+      throw new SandboxInputError('BAD_REQUEST', `control.latipayFailNext.code must be one of ${LATIPAY_ERROR_CODES.join(', ')}`);
+    }
+    patch.latipayFailNext = { count, code };
+  }
   if (Object.hasOwn(body, 'failNext')) {
     const failNext = readObject(body.failNext, 'control.failNext');
     rejectUnknownKeys(failNext, ['count', 'mode'], 'control.failNext');

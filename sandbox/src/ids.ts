@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { beijingDate } from './clock';
 
 function digits(count: number): string {
@@ -20,4 +20,17 @@ export function newRefundId(nowMs: number): string {
 /** A UUID without dashes: unique per system message, as AlipayHK expects of `reqMsgId`. */
 export function newReqMsgId(): string {
   return randomUUID().replace(/-/g, '');
+}
+
+/** 16 digits starting `2188`, shaped like an AlipayHK user id (the buyer's `customerId`). */
+export function newCustomerId(): string {
+  return '2188' + digits(12);
+}
+
+/**
+ * An unguessable opaque value (authCode, token, auth-page id): `prefix` + base64url of `bytes` random
+ * bytes. URL- and JSON-safe as is.
+ */
+export function newSecret(prefix: string, bytes = 24): string {
+  return prefix + randomBytes(bytes).toString('base64url');
 }

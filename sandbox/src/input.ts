@@ -61,3 +61,52 @@ export function rejectUnknownKeys(obj: JsonObject, allowed: readonly string[], p
     if (!allowed.includes(key)) throw new SandboxInputError('UNKNOWN_FIELD', `${path}.${key} is not a known field`);
   }
 }
+
+/**
+ * An absolute http(s) URL without whitespace or control characters, returned normalised (`URL.href`:
+ * ASCII only, so it can go into a Location header as is).
+ */
+export function readHttpUrl(
+  obj: JsonObject,
+  key: string,
+  path: string,
+  options: { max?: number; optional?: boolean; code?: SandboxErrorCode } = {},
+): string | undefined {
+  const code = options.code ?? 'BAD_REQUEST';
+  const text = readString(obj, key, path, { max: options.max ?? 512, optional: options.optional ?? false, code });
+  if (text === undefined) return undefined;
+  if (/[\u0000-\u0020\u007f]/.test(text)) throw new SandboxInputError(code, `${path}.${key} must not contain spaces or control characters`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SandboxInputError(code, `${path}.${key} is not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SandboxInputError(code, `${path}.${key} must be http(s)`);
+  return url.href;
+}
+
+/** A non-empty array of non-empty strings (each ≤ `maxLength`, at most `maxItems`). */
+export function readStringArray(
+  obj: JsonObject,
+  key: string,
+  path: string,
+  options: { maxItems?: number; maxLength?: number; optional?: boolean } = {},
+): string[] | undefined {
+  const value = Object.hasOwn(obj, key) ? obj[key] : undefined;
+  if (value === undefined || value === null) {
+    if (options.optional) return undefined;
+    throw new SandboxInputError('BAD_REQUEST', `${path}.${key} is required`);
+  }
+  const maxItems = options.maxItems ?? 10;
+  const maxLength = options.maxLength ?? 64;
+  if (!Array.isArray(value) || value.length === 0 || value.length > maxItems) {
+    throw new SandboxInputError('BAD_REQUEST', `${path}.${key} must be an array of 1..${maxItems} strings`);
+  }
+  return value.map((item, index) => {
+    if (typeof item !== 'string' || item === '' || item.length > maxLength) {
+      throw new SandboxInputError('BAD_REQUEST', `${path}.${key}[${index}] must be a non-empty string of at most ${maxLength} characters`);
+    }
+    return item;
+  });
+}

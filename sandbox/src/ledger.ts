@@ -3,6 +3,8 @@
  * tests diff it against the BFF's store (reliability.md I3/I4). Times are ISO 8601 UTC strings.
  */
 import type { Amount } from '@tradepay/shared';
+import { createLatipayLedger, type LatipayLedger, type LatipaySnapshot } from './latipay/ledger';
+import { createIntentsLedger, type IntentsLedger, type IntentsLedgerSnapshot } from './intents/ledger';
 
 /**
  * Internal payment states. On the wire (payQuery) PROCESSING reads as WAIT_BUYER_PAY and FAILED as
@@ -33,6 +35,8 @@ export interface LedgerPayment {
   closeReason: CloseReason | null;
   /** Sum of refunds, minor units (payCancel of a paid payment refunds it fully). */
   refundedMinor: number;
+  /** Set for an auto-debit (`agreement.pay`) payment; null for the wallet's cashier payments. */
+  merchantAgreementId: string | null;
 }
 
 export interface LedgerRefund {
@@ -73,12 +77,46 @@ export interface LedgerNotification {
   deliveries: LedgerDelivery[];
 }
 
+export type AgreementStatus = 'ACTIVE' | 'REVOKED';
+
+/**
+ * An auto-debit agreement: created when `applyToken` redeems an authCode from the auth page, revoked
+ * by `cancelByAuthInfo`. Token values never appear here, only their expiries.
+ */
+export interface LedgerAgreement {
+  merchantAgreementId: string;
+  authMerchantId: string;
+  customerId: string;
+  status: AgreementStatus;
+  createdAt: string;
+  revokedAt: string | null;
+  /** Expiries of the current token pair (a refresh replaces both). */
+  accessTokenExpiresAt: string;
+  refreshTokenExpiresAt: string;
+  /** Token pairs issued for it: 1 + the number of refreshes. */
+  tokensIssued: number;
+}
+
+/** What happened to authCodes: issued (wallet + auth page), redeemed, refused as expired or invalid. */
+export interface LedgerAuthCodeCounts {
+  issued: number;
+  redeemed: number;
+  expired: number;
+  invalid: number;
+}
+
 export interface LedgerSnapshot {
   payments: LedgerPayment[];
   refunds: LedgerRefund[];
   notifications: LedgerNotification[];
   /** Calls received per AlipayHK function, including refused and scripted-failure calls. */
   calls: Record<string, number>;
+  agreements: LedgerAgreement[];
+  authCodes: LedgerAuthCodeCounts;
+  /** The sandbox's Latipay: its payments, refunds, callbacks and calls, apart from AlipayHK's. */
+  latipay: LatipaySnapshot;
+  /** The sandbox's payment-intents aggregator (H5): intents, refunds, webhooks, tokens and calls. */
+  intents: IntentsLedgerSnapshot;
 }
 
 export interface Ledger {
@@ -89,12 +127,21 @@ export interface Ledger {
   hasRefundId(id: string): boolean;
   addRefund(refund: LedgerRefund): LedgerRefund;
   addNotification(notification: LedgerNotification): LedgerNotification;
+  findAgreement(merchantAgreementId: string): LedgerAgreement | undefined;
+  addAgreement(agreement: LedgerAgreement): LedgerAgreement;
+  countAuthCode(event: keyof LedgerAuthCodeCounts): void;
   countCall(fn: string): void;
   snapshot(): LedgerSnapshot;
   reset(): void;
+  /** The Latipay section (reset and snapshotted with the rest). */
+  readonly latipay: LatipayLedger;
+  /** The payment-intents section (reset and snapshotted with the rest). */
+  readonly intents: IntentsLedger;
 }
 
 export function createLedger(): Ledger {
+  const latipay = createLatipayLedger();
+  const intents = createIntentsLedger();
   let payments = new Map<string, LedgerPayment>();
   let paymentsByTransId = new Map<string, LedgerPayment>();
   let refunds: LedgerRefund[] = [];
@@ -102,6 +149,8 @@ export function createLedger(): Ledger {
   let refundIds = new Set<string>();
   let notifications: LedgerNotification[] = [];
   let calls = new Map<string, number>();
+  let agreements = new Map<string, LedgerAgreement>();
+  let authCodes: LedgerAuthCodeCounts = { issued: 0, redeemed: 0, expired: 0, invalid: 0 };
 
   return {
     findPayment({ acquirementId, merchantTransId }) {
@@ -133,6 +182,15 @@ export function createLedger(): Ledger {
       notifications.push(notification);
       return notification;
     },
+    findAgreement: (merchantAgreementId) => agreements.get(merchantAgreementId),
+    addAgreement(agreement) {
+      if (agreements.has(agreement.merchantAgreementId)) throw new Error(`duplicate merchantAgreementId ${agreement.merchantAgreementId}`);
+      agreements.set(agreement.merchantAgreementId, agreement);
+      return agreement;
+    },
+    countAuthCode(event) {
+      authCodes[event] += 1;
+    },
     countCall(fn) {
       calls.set(fn, (calls.get(fn) ?? 0) + 1);
     },
@@ -142,6 +200,10 @@ export function createLedger(): Ledger {
         refunds,
         notifications,
         calls: Object.fromEntries(calls),
+        agreements: [...agreements.values()],
+        authCodes,
+        latipay: latipay.snapshot(),
+        intents: intents.snapshot(),
       });
     },
     reset() {
@@ -152,6 +214,12 @@ export function createLedger(): Ledger {
       refundIds = new Set();
       notifications = [];
       calls = new Map();
+      agreements = new Map();
+      authCodes = { issued: 0, redeemed: 0, expired: 0, invalid: 0 };
+      latipay.reset();
+      intents.reset();
     },
+    latipay,
+    intents,
   };
 }

@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CURRENCIES } from './money';
 import { ORDER_STATUSES } from './order-status';
+import { H5_WALLETS } from './wallets';
 
 const closed = { additionalProperties: false } as const;
 
@@ -48,6 +49,9 @@ export const CreateOrderBodySchema = Type.Object(
   {
     items: Type.Array(OrderItemInputSchema, { minItems: 1, maxItems: 50 }),
     channel: Type.Optional(Type.Union(CHANNEL_NAMES.map((c) => Type.Literal(c)))),
+    wallet: Type.Optional(
+      Type.Union(H5_WALLETS.map((w) => Type.Literal(w)), { description: 'channel h5 only: the wallet the shopper chose (default ALIPAYHK)' }),
+    ),
   },
   closed,
 );

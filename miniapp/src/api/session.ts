@@ -2,9 +2,11 @@
  * The buyer session: `my.getAuthCode` → `POST /api/session {authCode}` → `{token}`, sent as
  * `Authorization: Bearer <token>` on every `/api/orders*` call.
  *
- * Optional until the BFF ships it: a 404 from `/api/session` means "no sessions here", remembered for
- * the app's lifetime, and calls go out without a token. A failed `getAuthCode` (e.g. the IDE without
- * an app id) also proceeds without a token: if the BFF needs one it answers 401 and the user sees that.
+ * - When `my.getAuthCode` fails (the IDE without an app id, a wallet that refuses), the BFF is asked
+ *   for a guest session (`{}`): the buyer can still pay; their orders follow that token only.
+ * - A 404 from `/api/session` means a BFF without sessions: remembered for the app's lifetime, and
+ *   calls go out without a token.
+ * - Any other failure is an ApiError the buyer sees (with a retry), never a silent anonymous call.
  */
 import type { AppGlobal, HttpRequester } from '../platform/types';
 import { ApiError, toApiError } from './errors';
@@ -33,15 +35,16 @@ export function createSessionProvider(options: SessionOptions): SessionProvider 
   let pending: Promise<string | null> | null = null;
 
   async function signIn(): Promise<string | null> {
-    let authCode: string;
+    let authCode: string | undefined;
     try {
       authCode = await options.getAuthCode();
     } catch {
-      return null;
+      authCode = undefined;
     }
     let response;
     try {
-      response = await request({ method: 'POST', url: `${baseUrl}/api/session`, body: { authCode }, timeoutMs: options.timeoutMs ?? 10_000 });
+      const body = authCode ? { authCode } : {};
+      response = await request({ method: 'POST', url: `${baseUrl}/api/session`, body, timeoutMs: options.timeoutMs ?? 10_000 });
     } catch (error) {
       throw toApiError(error);
     }
@@ -62,7 +65,17 @@ export function createSessionProvider(options: SessionOptions): SessionProvider 
     async token() {
       if (state.unsupported) return null;
       if (state.token) return state.token;
-      if (!pending) pending = signIn().finally(() => (pending = null));
+      if (!pending) {
+        // No Promise#finally: it is ES2018 and missing from older mini program engines.
+        const clear = () => (pending = null);
+        pending = signIn().then(
+          (token) => (clear(), token),
+          (error: unknown) => {
+            clear();
+            throw error;
+          },
+        );
+      }
       return pending;
     },
     invalidate() {

@@ -24,6 +24,17 @@ export interface CashierOrder {
   extendInfo: string | null;
 }
 
+/** A verified `alipay.intl.acquiring.agreement.pay` order, with the agreement its access token is bound to. */
+export interface AgreementOrder {
+  merchantId: string;
+  merchantTransId: string;
+  orderAmount: Amount;
+  orderTitle: string;
+  notifyUrl: string | null;
+  extendInfo: string | null;
+  merchantAgreementId: string;
+}
+
 /** `my.tradePay` result codes (protocol.md §1.6), as strings like the real API returns them. */
 export const TRADE_PAY_RESULT: Record<TradePayOutcome, string> = {
   success: '9000',
@@ -64,6 +75,16 @@ export interface Acquiring {
   find(ref: { acquirementId?: string | undefined; merchantTransId?: string | undefined }): LedgerPayment | undefined;
   cancel(ref: { merchantId: string; acquirementId?: string | undefined; merchantTransId?: string | undefined }): Outcome<LedgerPayment | null>;
   refund(request: RefundRequest): Outcome<LedgerRefund>;
+  /**
+   * Debits the bound wallet synchronously. A repeat of a paid `merchantTransId` (same agreement, same
+   * amount) is answered from the ledger with `repeated: true` and no second debit — before `authorize`
+   * runs, so a retry after a `U` never reads as a failure of a payment that happened. Otherwise
+   * `authorize` (the token checks) decides whether the debit may happen.
+   */
+  agreementPay(
+    order: AgreementOrder,
+    authorize: () => { code: ResultCode; message?: string } | null,
+  ): Outcome<{ payment: LedgerPayment; repeated: boolean }>;
 }
 
 export interface AcquiringDeps {
@@ -122,6 +143,7 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
       closedAt: null,
       closeReason: null,
       refundedMinor: 0,
+      merchantAgreementId: null,
     });
   }
 
@@ -203,6 +225,7 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
             closedAt: now,
             closeReason: 'NEVER_CREATED',
             refundedMinor: 0,
+            merchantAgreementId: null,
           });
           return { ok: true, value: stub };
         }
@@ -230,6 +253,47 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
       }
       close(payment, 'CANCELLED');
       return { ok: true, value: payment };
+    },
+
+    agreementPay(order, authorize) {
+      const existing = ledger.findPayment({ merchantTransId: order.merchantTransId });
+      if (existing) {
+        if (existing.merchantAgreementId === null && existing.closeReason === 'NEVER_CREATED') {
+          return { ok: false, code: 'ORDER_STATUS_INVALID', message: 'this merchantTransId was closed by payCancel before it was paid' };
+        }
+        const same =
+          existing.merchantAgreementId === order.merchantAgreementId &&
+          existing.orderAmount !== null &&
+          existing.orderAmount.currency === order.orderAmount.currency &&
+          existing.orderAmount.value === order.orderAmount.value;
+        if (!same) {
+          return { ok: false, code: 'REPEAT_REQ_INCONSISTENT', message: 'this merchantTransId was used for a different payment (amount, currency or agreement)' };
+        }
+        return { ok: true, value: { payment: existing, repeated: true } };
+      }
+      const refused = authorize();
+      if (refused) return { ok: false, ...refused };
+      const now = iso();
+      const payment = ledger.addPayment({
+        acquirementId: uniqueAcquirementId(),
+        merchantTransId: order.merchantTransId,
+        merchantId: order.merchantId,
+        orderAmount: { currency: order.orderAmount.currency, value: order.orderAmount.value },
+        orderTitle: order.orderTitle,
+        notifyUrl: order.notifyUrl,
+        returnUrl: null,
+        extendInfo: order.extendInfo,
+        status: 'PAID',
+        outcome: null,
+        createdAt: now,
+        paidAt: now,
+        closedAt: null,
+        closeReason: null,
+        refundedMinor: 0,
+        merchantAgreementId: order.merchantAgreementId,
+      });
+      if (payment.notifyUrl !== null) notifier.schedule(payment, control.current.notifyDelayMs);
+      return { ok: true, value: { payment, repeated: false } };
     },
 
     refund(request) {

@@ -8,6 +8,11 @@ export const ALIPAYHK_FUNCTIONS = {
   payCancel: 'alipay.intl.acquiring.common.payCancel',
   refund: 'alipay.intl.acquiring.common.refund',
   notifyPay: 'alipay.intl.acquiring.common.notify.pay',
+  agreementPay: 'alipay.intl.acquiring.agreement.pay',
+  applyToken: 'alipay.intl.oauth.auth.applyToken',
+  prepareForRedirect: 'alipay.intl.oauth.auth.prepareForRedirect',
+  queryByAuthInfo: 'alipay.intl.oauth.auth.queryByAuthInfo',
+  cancelByAuthInfo: 'alipay.intl.oauth.auth.cancelByAuthInfo',
 } as const;
 
 export type AlipayHkFunction = (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK_FUNCTIONS];
@@ -18,8 +23,32 @@ export function toGatewayPath(fn: string): string {
 }
 
 /** Functions served over HTTP by the sandbox gateway (the cashier pay goes through the wallet instead). */
-export const GATEWAY_FUNCTIONS = [ALIPAYHK_FUNCTIONS.payQuery, ALIPAYHK_FUNCTIONS.payCancel, ALIPAYHK_FUNCTIONS.refund] as const;
+export const GATEWAY_FUNCTIONS = [
+  ALIPAYHK_FUNCTIONS.payQuery,
+  ALIPAYHK_FUNCTIONS.payCancel,
+  ALIPAYHK_FUNCTIONS.refund,
+  ALIPAYHK_FUNCTIONS.agreementPay,
+  ALIPAYHK_FUNCTIONS.applyToken,
+  ALIPAYHK_FUNCTIONS.prepareForRedirect,
+  ALIPAYHK_FUNCTIONS.queryByAuthInfo,
+  ALIPAYHK_FUNCTIONS.cancelByAuthInfo,
+] as const;
 
 export type GatewayFunction = (typeof GATEWAY_FUNCTIONS)[number];
+
+/**
+ * The body field naming the merchant: acquiring functions carry `merchantId`, the oauth family
+ * `authMerchantId` (protocol.md §1.4). The gateway refuses any other value with MERCHANT_NOT_MATCH.
+ */
+export const MERCHANT_FIELD: Record<GatewayFunction, 'merchantId' | 'authMerchantId'> = {
+  [ALIPAYHK_FUNCTIONS.payQuery]: 'merchantId',
+  [ALIPAYHK_FUNCTIONS.payCancel]: 'merchantId',
+  [ALIPAYHK_FUNCTIONS.refund]: 'merchantId',
+  [ALIPAYHK_FUNCTIONS.agreementPay]: 'merchantId',
+  [ALIPAYHK_FUNCTIONS.applyToken]: 'authMerchantId',
+  [ALIPAYHK_FUNCTIONS.prepareForRedirect]: 'authMerchantId',
+  [ALIPAYHK_FUNCTIONS.queryByAuthInfo]: 'authMerchantId',
+  [ALIPAYHK_FUNCTIONS.cancelByAuthInfo]: 'authMerchantId',
+};
 
 export const PROTOCOL_VERSION = '2.0.0';

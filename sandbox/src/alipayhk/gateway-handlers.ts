@@ -8,12 +8,14 @@ import type { Clock } from '../clock';
 import { formatRfc3339 } from '../clock';
 import { SandboxInputError } from '../errors';
 import type { JsonObject } from '../input';
-import { readObject, readString, requireString } from '../input';
+import { readHttpUrl, readObject, readString, readStringArray, requireString } from '../input';
 import type { LedgerPayment } from '../ledger';
 import type { Acquiring } from './acquiring';
 import { toAcquirementStatus } from './acquiring';
 import type { GatewayFunction } from './functions';
 import { ALIPAYHK_FUNCTIONS } from './functions';
+import type { Oauth, TerminalType, TokenPair } from './oauth';
+import { AGREEMENT_PAY_SCOPE, AUTH_SITE, TERMINAL_TYPES } from './oauth';
 import type { ResultInfo } from './result-codes';
 import { resultInfo } from './result-codes';
 
@@ -24,10 +26,18 @@ export interface HandlerResult {
 
 export interface HandlerDeps {
   acquiring: Acquiring;
+  oauth: Oauth;
   clock: Clock;
 }
 
-type Handler = (body: JsonObject, deps: HandlerDeps) => HandlerResult;
+/** Per call: the verified request head (agreement.pay reads `accessToken` there) and the sandbox's base URL. */
+export interface HandlerContext {
+  head: JsonObject;
+  /** e.g. `http://127.0.0.1:3100`: where the auth page is served (prepareForRedirect's `authSiteUrl`). */
+  siteUrl: string;
+}
+
+type Handler = (body: JsonObject, deps: HandlerDeps, context: HandlerContext) => HandlerResult;
 
 const ID_MAX = 64;
 
@@ -113,8 +123,118 @@ const refund: Handler = (body, { acquiring }) => {
   };
 };
 
+const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
+  const merchantId = requireString(body, 'merchantId', 'body');
+  if (body.productCode !== 'AUTO_DEBIT') throw new SandboxInputError('BAD_REQUEST', 'body.productCode must be "AUTO_DEBIT"');
+  const merchantTransId = requireString(body, 'merchantTransId', 'body', { max: ID_MAX });
+  const order = readObject(body.order, 'body.order');
+  const orderAmount = readAmount(order.orderAmount, 'body.order.orderAmount');
+  if (orderAmount.value === '0') throw new SandboxInputError('BAD_REQUEST', 'body.order.orderAmount must be greater than zero');
+  const orderTitle = requireString(order, 'orderTitle', 'body.order', { max: 256 });
+  readString(body, 'settleContractId', 'body', { max: ID_MAX, optional: true });
+  const extendInfo = readString(body, 'extendInfo', 'body', { max: 4096, optional: true }) ?? null;
+  const notifyUrl = readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
+
+  // The token travels in the head (protocol.md §1.1); any token ever issued is "known" here so that a
+  // repeat of a paid merchantTransId is answered even after a refresh, an expiry or a cancel.
+  const accessToken = head.accessToken;
+  const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
+  if (!pair) return { info: resultInfo('INVALID_ACCESS_TOKEN', typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required') };
+  if (pair.merchantAgreementId === null) return { info: resultInfo('SCOPE_NOT_AUTHORIZED') };
+  const result = acquiring.agreementPay(
+    { merchantId, merchantTransId, orderAmount, orderTitle, notifyUrl, extendInfo, merchantAgreementId: pair.merchantAgreementId },
+    () => oauth.debitProblem(pair),
+  );
+  if (!result.ok) return { info: resultInfo(result.code, result.message) };
+  const { payment } = result.value;
+  return {
+    info: resultInfo('SUCCESS'),
+    fields: {
+      acquirementId: payment.acquirementId,
+      merchantTransId: payment.merchantTransId,
+      orderAmount: payment.orderAmount,
+      paymentTime: wireTime(payment.paidAt ?? payment.createdAt),
+    },
+  };
+};
+
+function readAuthSite(body: JsonObject): void {
+  if (body.authSite !== AUTH_SITE) throw new SandboxInputError('BAD_REQUEST', `body.authSite must be "${AUTH_SITE}"`);
+}
+
+/** `accessTokenInfo`: expiries are RFC 3339 datetimes, not seconds (protocol.md §1.4). */
+function accessTokenInfo(pair: TokenPair): Record<string, unknown> {
+  return {
+    accessToken: pair.accessToken,
+    expiresIn: formatRfc3339(pair.accessExpiresAt),
+    refreshToken: pair.refreshToken,
+    reExpiresIn: formatRfc3339(pair.refreshExpiresAt),
+    tokenStatus: 'VALID',
+  };
+}
+
+const applyToken: Handler = (body, { oauth }) => {
+  readAuthSite(body);
+  const grantType = requireString(body, 'grantType', 'body', { max: 32 });
+  let result;
+  if (grantType === 'AUTHORIZATION_CODE') {
+    result = oauth.redeemAuthCode(requireString(body, 'authCode', 'body', { max: 256 }));
+  } else if (grantType === 'REFRESH_TOKEN') {
+    result = oauth.refresh(requireString(body, 'refreshToken', 'body', { max: 256 }));
+  } else {
+    throw new SandboxInputError('BAD_REQUEST', 'body.grantType must be AUTHORIZATION_CODE or REFRESH_TOKEN');
+  }
+  if (!result.ok) return { info: resultInfo(result.code, result.message) };
+  // `customerId` names the buyer; the BFF reads exactly this field.
+  return { info: resultInfo('SUCCESS'), fields: { accessTokenInfo: accessTokenInfo(result.value), customerId: result.value.customerId } };
+};
+
+const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
+  const authMerchantId = requireString(body, 'authMerchantId', 'body');
+  readAuthSite(body);
+  const scopes = readStringArray(body, 'scopes', 'body') as string[];
+  if (!scopes.includes(AGREEMENT_PAY_SCOPE)) throw new SandboxInputError('BAD_REQUEST', `body.scopes must include "${AGREEMENT_PAY_SCOPE}"`);
+  const terminalType = body.terminalType;
+  if (!TERMINAL_TYPES.includes(terminalType as TerminalType)) throw new SandboxInputError('BAD_REQUEST', `body.terminalType must be one of ${TERMINAL_TYPES.join(', ')}`);
+  const merchantRedirectUrl = readHttpUrl(body, 'merchantRedirectUrl', 'body') as string;
+  const authInfo = readObject(body.agreementPayAuthInfo, 'body.agreementPayAuthInfo');
+  const merchantAgreementId = requireString(authInfo, 'merchantAgreementId', 'body.agreementPayAuthInfo', { max: ID_MAX });
+  const state = readString(body, 'state', 'body', { max: 256, optional: true }) ?? null;
+  const result = oauth.prepareForRedirect({ authMerchantId, scopes, terminalType: terminalType as TerminalType, merchantRedirectUrl, merchantAgreementId, state });
+  if (!result.ok) return { info: resultInfo(result.code, result.message) };
+  return { info: resultInfo('SUCCESS'), fields: { authSiteUrl: `${siteUrl}/sandbox/auth?${new URLSearchParams({ authId: result.value.authId }).toString()}` } };
+};
+
+const queryByAuthInfo: Handler = (body, { oauth }) => {
+  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: ID_MAX });
+  const result = oauth.queryAgreement(merchantAgreementId);
+  if (!result.ok) return { info: resultInfo(result.code, result.message) };
+  const { agreement, tokenStatus } = result.value;
+  return {
+    info: resultInfo('SUCCESS'),
+    fields: {
+      merchantAgreementId,
+      tokenStatus,
+      expiresIn: wireTime(agreement.accessTokenExpiresAt),
+      reExpiresIn: wireTime(agreement.refreshTokenExpiresAt),
+    },
+  };
+};
+
+const cancelByAuthInfo: Handler = (body, { oauth }) => {
+  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: ID_MAX });
+  const result = oauth.cancelAgreement(merchantAgreementId);
+  if (!result.ok) return { info: resultInfo(result.code, result.message) };
+  return { info: resultInfo('SUCCESS'), fields: { merchantAgreementId } };
+};
+
 export const GATEWAY_HANDLERS: Record<GatewayFunction, Handler> = {
   [ALIPAYHK_FUNCTIONS.payQuery]: payQuery,
   [ALIPAYHK_FUNCTIONS.payCancel]: payCancel,
   [ALIPAYHK_FUNCTIONS.refund]: refund,
+  [ALIPAYHK_FUNCTIONS.agreementPay]: agreementPay,
+  [ALIPAYHK_FUNCTIONS.applyToken]: applyToken,
+  [ALIPAYHK_FUNCTIONS.prepareForRedirect]: prepareForRedirect,
+  [ALIPAYHK_FUNCTIONS.queryByAuthInfo]: queryByAuthInfo,
+  [ALIPAYHK_FUNCTIONS.cancelByAuthInfo]: cancelByAuthInfo,
 };

@@ -6,13 +6,15 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock';
 import type { ControlStore } from '../control';
 import { SandboxInputError } from '../errors';
+import type { JsonObject } from '../input';
 import { isObject } from '../input';
 import type { Ledger } from '../ledger';
 import type { Acquiring } from './acquiring';
 import { JSON_UTF8, peekRequestHead, responseHead, sendSignedResponse } from './envelope';
 import type { GatewayFunction } from './functions';
-import { GATEWAY_FUNCTIONS, PROTOCOL_VERSION, toGatewayPath } from './functions';
+import { GATEWAY_FUNCTIONS, MERCHANT_FIELD, PROTOCOL_VERSION, toGatewayPath } from './functions';
 import { GATEWAY_HANDLERS } from './gateway-handlers';
+import type { Oauth } from './oauth';
 import { resultInfo } from './result-codes';
 import type { ResultCode } from './result-codes';
 import type { RsaKey } from './rsa-key';
@@ -26,6 +28,9 @@ export interface GatewayDeps {
   control: ControlStore;
   clock: Clock;
   acquiring: Acquiring;
+  oauth: Oauth;
+  /** The sandbox's base URL as this caller reaches it (for links such as `authSiteUrl`). */
+  siteUrl(request: FastifyRequest): string;
   clientId: string;
   merchantId: string;
   gatewayKey: RsaKey;
@@ -90,9 +95,10 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
     if (headProblem) return sendSignedResponse(reply, gatewayKey, head, resultInfo(headProblem));
     const body = payload.body;
     if (!isObject(body)) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', 'body must be an object'));
-    if (body.merchantId !== deps.merchantId) return sendSignedResponse(reply, gatewayKey, head, resultInfo('MERCHANT_NOT_MATCH'));
+    if (body[MERCHANT_FIELD[fn]] !== deps.merchantId) return sendSignedResponse(reply, gatewayKey, head, resultInfo('MERCHANT_NOT_MATCH'));
     try {
-      const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, clock });
+      const context = { head: payload.head as JsonObject, siteUrl: deps.siteUrl(request) };
+      const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, oauth: deps.oauth, clock }, context);
       return sendSignedResponse(reply, gatewayKey, head, result.info, result.fields);
     } catch (error) {
       if (error instanceof SandboxInputError) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', error.message));

@@ -54,8 +54,14 @@ export function cashierOrderStr(signer: RsaKey, options: OrderOptions = {}): str
   return signEnvelope('request', { head: requestHead(ALIPAYHK_FUNCTIONS.cashierPay, options.head), body }, signer);
 }
 
+/** A signed gateway request with `merchantId` filled in (acquiring functions). */
 export function gatewayRequest(signer: RsaKey, fn: string, body: Record<string, unknown>, head: Record<string, unknown> = {}): string {
-  return signEnvelope('request', { head: requestHead(fn, head), body: { merchantId: SANDBOX_MERCHANT_ID, ...body } }, signer);
+  return signedRequest(signer, fn, { merchantId: SANDBOX_MERCHANT_ID, ...body }, head);
+}
+
+/** A signed gateway request whose body is sent exactly as given (the oauth functions name the merchant `authMerchantId`). */
+export function signedRequest(signer: RsaKey, fn: string, body: Record<string, unknown>, head: Record<string, unknown> = {}): string {
+  return signEnvelope('request', { head: requestHead(fn, head), body }, signer);
 }
 
 /** Verifies with node:crypto over the cut raw text and returns the parsed value; throws if it fails. */
@@ -82,11 +88,27 @@ export async function callGateway(
   body: Record<string, unknown>,
   head: Record<string, unknown> = {},
 ): Promise<GatewayAnswer> {
+  return postSigned(app, gatewayPublicPem, signer, fn, gatewayRequest(signer, fn, body, head));
+}
+
+/** Like `callGateway`, but the body goes out exactly as given (no `merchantId` added). */
+export async function callGatewayExact(
+  app: FastifyInstance,
+  gatewayPublicPem: string,
+  signer: RsaKey,
+  fn: string,
+  body: Record<string, unknown>,
+  head: Record<string, unknown> = {},
+): Promise<GatewayAnswer> {
+  return postSigned(app, gatewayPublicPem, signer, fn, signedRequest(signer, fn, body, head));
+}
+
+async function postSigned(app: FastifyInstance, gatewayPublicPem: string, signer: RsaKey, fn: string, payload: string): Promise<GatewayAnswer> {
   const res = await app.inject({
     method: 'POST',
     url: toGatewayPath(fn),
     headers: { 'content-type': 'application/json; charset=UTF-8' },
-    payload: gatewayRequest(signer, fn, body, head),
+    payload,
   });
   return { status: res.statusCode, raw: res.body, response: verifyIndependently('response', res.body, gatewayPublicPem, signer.algorithm) };
 }

@@ -1,21 +1,46 @@
 /**
- * `POST /sandbox/wallet/tradePay` `{orderStr, outcome?}` → `{resultCode}`: what the AlipayHK app does
- * when a mini program calls `my.tradePay`. A refused orderStr answers HTTP 400 with resultCode 4000.
+ * What the AlipayHK app does for a mini program:
+ * - `POST /sandbox/wallet/tradePay` `{orderStr, outcome?}` → `{resultCode}` (`my.tradePay`); a refused
+ *   orderStr answers HTTP 400 with resultCode 4000;
+ * - `POST /sandbox/wallet/authCode` `{customerId?, scopes?}` → `{authCode}` (`my.getAuthCode`).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Acquiring } from '../alipayhk/acquiring';
 import { ALIPAYHK_FUNCTIONS } from '../alipayhk/functions';
+import type { Oauth } from '../alipayhk/oauth';
+import { CUSTOMER_ID_PATTERN } from '../alipayhk/oauth';
 import type { RsaKey } from '../alipayhk/rsa-key';
 import { SandboxInputError } from '../errors';
-import type { Ledger } from '../ledger';
+import { readObject, readString, readStringArray, rejectUnknownKeys } from '../input';
+import type { Ledger, TradePayOutcome } from '../ledger';
 import { parseCashierOrder, parseTradePayRequest } from './parse-trade-pay';
 
 export interface WalletDeps {
   ledger: Ledger;
   acquiring: Acquiring;
+  oauth: Oauth;
   clientId: string;
   merchantId: string;
   merchantKey: RsaKey;
+  /** Pays a Latipay orderStr (`k=v&…` Alipay parameters); an orderStr starting with `{` is AlipayHK's. */
+  latipay?: { tradePay(orderStr: string, outcome: TradePayOutcome): { resultCode: string; memo?: string } };
+}
+
+export interface AuthCodeRequest {
+  customerId?: string;
+  scopes?: string[];
+}
+
+/** `{customerId?, scopes?}` (no body = `{}`); unknown fields are refused. */
+export function parseAuthCodeRequest(input: unknown): AuthCodeRequest {
+  const body = readObject(input ?? {}, 'body');
+  rejectUnknownKeys(body, ['customerId', 'scopes'], 'body');
+  const customerId = readString(body, 'customerId', 'body', { max: 64, optional: true });
+  if (customerId !== undefined && !CUSTOMER_ID_PATTERN.test(customerId)) {
+    throw new SandboxInputError('BAD_REQUEST', 'body.customerId may hold letters, digits, "_" and "-" only');
+  }
+  const scopes = readStringArray(body, 'scopes', 'body', { optional: true });
+  return { ...(customerId !== undefined && { customerId }), ...(scopes !== undefined && { scopes }) };
 }
 
 export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
@@ -23,6 +48,10 @@ export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
     scope.post('/sandbox/wallet/tradePay', async (request, reply) => {
       try {
         const { orderStr, outcome } = parseTradePayRequest(request.body);
+        if (deps.latipay && !orderStr.trimStart().startsWith('{')) {
+          const paid = deps.latipay.tradePay(orderStr, outcome);
+          return reply.send(paid.memo === undefined ? { resultCode: paid.resultCode } : { resultCode: paid.resultCode, memo: paid.memo });
+        }
         // The app hands the orderStr to the gateway's cashier: count it as that function's call.
         deps.ledger.countCall(ALIPAYHK_FUNCTIONS.cashierPay);
         const order = parseCashierOrder(orderStr, deps);
@@ -33,5 +62,8 @@ export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
         return reply.code(400).send({ resultCode: '4000', error: error.code, message: error.message });
       }
     });
+
+    // Bad input throws SandboxInputError: the app's error handler answers 400 {error, message}.
+    scope.post('/sandbox/wallet/authCode', async (request) => ({ authCode: deps.oauth.walletAuthCode(parseAuthCodeRequest(request.body)) }));
   };
 }

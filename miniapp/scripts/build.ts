@@ -1,0 +1,239 @@
+/**
+ * Builds `miniapp/dist`, the folder the Alipay Mini Program Studio opens:
+ *   tsx scripts/build.ts            type-check (fails on a type error), then bundle once
+ *   tsx scripts/build.ts --watch    bundle on every change; tsc --watch reports type errors alongside
+ *
+ * Each entry (app.ts and every page of app.json) is bundled with what it imports from `shared/` into
+ * one CommonJS file at ES2017. `API_BASE_URL` (default: the local BFF) is injected at build time.
+ */
+import { spawn } from 'node:child_process';
+import { watch as watchFiles } from 'node:fs';
+import { access, cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+export const MINIAPP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SRC_DIR = path.join(MINIAPP_DIR, 'src');
+export const DEFAULT_OUT_DIR = path.join(MINIAPP_DIR, 'dist');
+export const DEFAULT_API_BASE_URL = 'http://127.0.0.1:3000';
+
+/** The files beside app.ts, and beside each page's index.ts, that are copied as they are. */
+const APP_STATIC = ['app.json', 'app.acss', 'mini.project.json'];
+const PAGE_STATIC = ['.axml', '.acss', '.json'];
+
+const require = createRequire(import.meta.url);
+
+export interface BuildOptions {
+  outDir?: string;
+  /** Default: `process.env.API_BASE_URL`, else the local BFF. */
+  apiBaseUrl?: string;
+  /** Run `tsc --noEmit -p miniapp/tsconfig.json` first and fail on a type error (default true). */
+  typecheck?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  outDir: string;
+  apiBaseUrl: string;
+  /** Output file → bytes. */
+  files: Record<string, number>;
+  totalBytes: number;
+}
+
+/** `https://bff.example.com/` → `https://bff.example.com`; anything but a plain http(s) URL fails the build. */
+export function parseApiBaseUrl(value: string | undefined): string {
+  const text = value === undefined || value.trim() === '' ? DEFAULT_API_BASE_URL : value.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`API_BASE_URL is not a URL: ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`API_BASE_URL must be http(s): ${text}`);
+  if (url.username || url.password || url.search || url.hash) {
+    throw new Error('API_BASE_URL must be a plain origin (and path): no credentials, query or fragment end up in the bundle');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+export async function readPages(): Promise<string[]> {
+  const appJson = JSON.parse(await readFile(path.join(SRC_DIR, 'app.json'), 'utf8')) as { pages?: unknown };
+  if (!Array.isArray(appJson.pages) || appJson.pages.length === 0 || !appJson.pages.every((p) => typeof p === 'string')) {
+    throw new Error('src/app.json must list its pages');
+  }
+  return appJson.pages as string[];
+}
+
+async function assertSources(pages: string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const file of ['app.ts', ...APP_STATIC, ...pages.flatMap((page) => ['.ts', ...PAGE_STATIC].map((ext) => page + ext))]) {
+    await access(path.join(SRC_DIR, file)).catch(() => missing.push(`src/${file}`));
+  }
+  if (missing.length > 0) throw new Error(`app.json names files that do not exist: ${missing.join(', ')}`);
+}
+
+function tscArgs(extra: string[] = []): string[] {
+  return [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(MINIAPP_DIR, 'tsconfig.json'), ...extra];
+}
+
+export function typecheck(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, tscArgs(), { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('miniapp: type errors (tsc -p miniapp/tsconfig.json); nothing was built'))));
+  });
+}
+
+/**
+ * `@tradepay/shared` is pure by design, but esbuild cannot know that its TypeBox schemas (api.ts,
+ * re-exported by index.ts) have no side effects, so it would bundle TypeBox (~125 KB) into every
+ * page. Marking shared's own files side-effect free lets esbuild drop every module whose exports no
+ * page uses. (A `"sideEffects": false` in shared/package.json would do the same.)
+ */
+function pureSharedPlugin(): esbuild.Plugin {
+  const sharedDir = path.dirname(require.resolve('@tradepay/shared', { paths: [MINIAPP_DIR] })) + path.sep;
+  return {
+    name: 'pure-shared',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.pureShared) return undefined;
+        if (!args.path.startsWith('@tradepay/shared') && !args.importer.startsWith(sharedDir)) return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { pureShared: true },
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        return { ...resolved, sideEffects: resolved.path.startsWith(sharedDir) ? false : resolved.sideEffects };
+      });
+    },
+  };
+}
+
+function esbuildOptions(pages: string[], outDir: string, apiBaseUrl: string): esbuild.BuildOptions {
+  return {
+    entryPoints: [
+      { in: path.join(SRC_DIR, 'app.ts'), out: 'app' },
+      ...pages.map((page) => ({ in: path.join(SRC_DIR, `${page}.ts`), out: page })),
+    ],
+    outdir: outDir,
+    bundle: true,
+    format: 'cjs',
+    target: 'es2017',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    charset: 'utf8',
+    legalComments: 'none',
+    define: { API_BASE_URL: JSON.stringify(apiBaseUrl) },
+    plugins: [pureSharedPlugin()],
+    metafile: true,
+    logLevel: 'silent',
+  };
+}
+
+/** Guards the size budget: a schema library in the bundle means a value import of api.ts slipped in. */
+function assertNoTypeBox(metafile: esbuild.Metafile): void {
+  for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+    const leaked = Object.keys(inputs).find((input) => input.includes('@sinclair/typebox'));
+    if (leaked) throw new Error(`${output} bundles TypeBox (${leaked}): import only types (import type) from @tradepay/shared's api.ts`);
+  }
+}
+
+async function copyStatic(pages: string[], outDir: string): Promise<void> {
+  const files = [...APP_STATIC, ...pages.flatMap((page) => PAGE_STATIC.map((ext) => page + ext))];
+  for (const file of files) {
+    await mkdir(path.dirname(path.join(outDir, file)), { recursive: true });
+    await cp(path.join(SRC_DIR, file), path.join(outDir, file));
+  }
+}
+
+async function sizes(pages: string[], outDir: string): Promise<Record<string, number>> {
+  const files = ['app.js', ...APP_STATIC, ...pages.flatMap((page) => ['.js', ...PAGE_STATIC].map((ext) => page + ext))];
+  const result: Record<string, number> = {};
+  for (const file of files) result[file] = (await stat(path.join(outDir, file))).size;
+  return result;
+}
+
+export async function buildMiniapp(options: BuildOptions = {}): Promise<BuildResult> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
+  const apiBaseUrl = parseApiBaseUrl(options.apiBaseUrl ?? process.env.API_BASE_URL);
+  const pages = await readPages();
+  await assertSources(pages);
+  if (options.typecheck !== false) await typecheck();
+
+  await rm(outDir, { recursive: true, force: true });
+  const result = await esbuild.build({ ...esbuildOptions(pages, outDir, apiBaseUrl), metafile: true });
+  assertNoTypeBox(result.metafile);
+  await copyStatic(pages, outDir);
+
+  const files = await sizes(pages, outDir);
+  const totalBytes = Object.values(files).reduce((a, b) => a + b, 0);
+  log(`miniapp: built ${path.relative(process.cwd(), outDir) || '.'} (${(totalBytes / 1024).toFixed(1)} KB, API_BASE_URL=${apiBaseUrl})`);
+  return { outDir, apiBaseUrl, files, totalBytes };
+}
+
+/** Rebuilds on change until the process is stopped. Type errors are reported by tsc --watch, not fatal. */
+export async function watchMiniapp(options: BuildOptions = {}): Promise<void> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
+  const apiBaseUrl = parseApiBaseUrl(options.apiBaseUrl ?? process.env.API_BASE_URL);
+  const pages = await readPages();
+  await assertSources(pages);
+  await mkdir(outDir, { recursive: true });
+
+  const reportPlugin: esbuild.Plugin = {
+    name: 'report',
+    setup(build) {
+      build.onEnd(async (result) => {
+        if (result.errors.length > 0) {
+          const messages = await esbuild.formatMessages(result.errors, { kind: 'error', color: true });
+          log(messages.join('\n'));
+          return;
+        }
+        try {
+          if (result.metafile) assertNoTypeBox(result.metafile);
+          await copyStatic(pages, outDir);
+          log(`miniapp: rebuilt ${new Date().toLocaleTimeString()}`);
+        } catch (error) {
+          log(`miniapp: ${(error as Error).message}`);
+        }
+      });
+    },
+  };
+  const base = esbuildOptions(pages, outDir, apiBaseUrl);
+  const context = await esbuild.context({ ...base, plugins: [...(base.plugins ?? []), reportPlugin] });
+  await context.watch();
+
+  // axml/acss/json are not in esbuild's graph: copy them when they change.
+  watchFiles(SRC_DIR, { recursive: true }, (_event, file) => {
+    if (!file) return;
+    if (file === 'app.json') log('miniapp: app.json changed; restart build:watch if you added or removed a page');
+    if (/\.(axml|acss|json)$/.test(file)) copyStatic(pages, outDir).then(() => log(`miniapp: copied ${file}`), (error: Error) => log(error.message));
+  });
+
+  const tsc = spawn(process.execPath, tscArgs(['--watch', '--preserveWatchOutput']), { stdio: 'inherit' });
+  const stop = async () => {
+    tsc.kill();
+    await context.dispose();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  log(`miniapp: watching src/ → ${path.relative(process.cwd(), outDir) || '.'} (API_BASE_URL=${apiBaseUrl})`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--watch')) await watchMiniapp();
+  else await buildMiniapp();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,13 @@
+/** Replaced by the build (`API_BASE_URL=... pnpm build`); undefined when the sources run under vitest. */
+declare const API_BASE_URL: string | undefined;
+
+export const DEFAULT_API_BASE_URL = 'http://127.0.0.1:3000';
+
+export const apiBaseUrl: string = typeof API_BASE_URL === 'string' ? API_BASE_URL : DEFAULT_API_BASE_URL;
+
+/** The page routes of app.json, for navigation. */
+export const ROUTES = {
+  checkout: '/pages/checkout/index',
+  result: '/pages/result/index',
+  orders: '/pages/orders/index',
+} as const;

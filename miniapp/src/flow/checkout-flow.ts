@@ -1,0 +1,206 @@
+/**
+ * The payment flow, free of any page or runtime: Pay → `creating` (POST /api/orders) → `paying`
+ * (`my.tradePay`) → the result-code table → `confirming` (POST /confirm, then GET with backoff) →
+ * `succeeded` / `failed` / `cancelled`, or still `confirming` when the polling limit is reached.
+ *
+ * The `resultCode` is advice, never proof (protocol.md §1.6): `succeeded` comes only from the BFF
+ * saying the order is SUCCEEDED, and the BFF's SUCCEEDED wins over any code.
+ */
+import { isFinalStatus, toTradePayResult, type CreateOrderBody, type OrderView } from '@tradepay/shared';
+import type { ApiClient } from '../api/client';
+import { toApiError, type ApiError } from '../api/errors';
+import type { TradePay } from '../platform/types';
+
+export interface PollingPolicy {
+  /** Wait before the first GET after the confirm answer. */
+  firstDelayMs: number;
+  factor: number;
+  maxDelayMs: number;
+  /** ±fraction of each delay, so a crowd of buyers does not poll in lockstep. */
+  jitter: number;
+  maxAttempts: number;
+  /** Stop polling once this much time has passed since the confirm answer. */
+  maxWaitMs: number;
+}
+
+/**
+ * 1 s, 2 s, 4 s, then every 5 s, for at most 8 GETs or 30 s: long enough for a `processing` (8000)
+ * payment to settle in the common case, short enough that the buyer is not left watching a spinner.
+ * Past that, the order is the BFF reconciler's job and the UI says "still confirming".
+ */
+export const DEFAULT_POLLING: PollingPolicy = {
+  firstDelayMs: 1_000,
+  factor: 2,
+  maxDelayMs: 5_000,
+  jitter: 0.2,
+  maxAttempts: 8,
+  maxWaitMs: 30_000,
+};
+
+/** A cancel or failure still tells the BFF (it may know better), but must not keep the buyer waiting. */
+export const QUIET_CONFIRM_TIMEOUT_MS = 5_000;
+
+export type FailReason =
+  /** POST /api/orders failed: nothing was paid. */
+  | 'create-error'
+  /** The BFF answered with a payment the mini program cannot run (a redirect). */
+  | 'unsupported-payment'
+  /** The result-code table says failed (4000, 4). */
+  | 'payment-failed'
+  /** The BFF says the order FAILED. */
+  | 'order-failed'
+  /** The BFF says the order was paid and then refunded. */
+  | 'order-refunded';
+
+export type CheckoutOutcome =
+  | { state: 'succeeded'; order: OrderView; resultCode: string }
+  | { state: 'failed'; reason: FailReason; order?: OrderView; resultCode?: string; error?: ApiError }
+  | { state: 'cancelled'; order?: OrderView; resultCode?: string }
+  /** The polling limit was reached while the order was still PENDING (or the BFF unreachable). */
+  | { state: 'confirming'; orderId: string; order?: OrderView; resultCode: string; error?: ApiError };
+
+export type FlowEvent =
+  | { state: 'creating' }
+  | { state: 'paying'; order: OrderView }
+  | { state: 'confirming'; orderId: string; attempt: number };
+
+export interface CheckoutFlowDeps {
+  api: Pick<ApiClient, 'createOrder' | 'confirmOrder' | 'getOrder'>;
+  tradePay: TradePay;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+  random(): number;
+  polling?: Partial<PollingPolicy>;
+}
+
+export interface CheckoutFlow {
+  /** Runs one payment. Resolves with null (and does nothing) while another payment is in flight. */
+  pay(items: CreateOrderBody['items'], onEvent?: (event: FlowEvent) => void): Promise<CheckoutOutcome | null>;
+  /** "Check again" after the polling limit: confirms and polls once more. Null while busy. */
+  recheck(orderId: string, resultCode: string, onEvent?: (event: FlowEvent) => void): Promise<CheckoutOutcome | null>;
+  readonly busy: boolean;
+}
+
+/** What the final order status means for the buyer. */
+export function outcomeOfFinalOrder(order: OrderView, resultCode: string): CheckoutOutcome {
+  switch (order.status) {
+    case 'SUCCEEDED':
+      return { state: 'succeeded', order, resultCode };
+    case 'CANCELLED':
+      return { state: 'cancelled', order, resultCode };
+    case 'FAILED':
+      return { state: 'failed', reason: 'order-failed', order, resultCode };
+    default:
+      return { state: 'failed', reason: 'order-refunded', order, resultCode };
+  }
+}
+
+export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
+  const policy: PollingPolicy = { ...DEFAULT_POLLING, ...deps.polling };
+  let busy = false;
+  /** The idempotency key of a create whose outcome is unknown, reused when the same cart is paid again. */
+  let unsettledCreate: { body: string; key: string } | null = null;
+  let keys = 0;
+
+  /** Unique per attempt: time and randomness across devices, a counter within this page. */
+  function newIdempotencyKey(): string {
+    keys += 1;
+    const random = Math.floor(deps.random() * 0x7fffffff).toString(36);
+    return `mp-${deps.now().toString(36)}-${random}-${keys}`;
+  }
+
+  function jittered(ms: number): number {
+    return Math.round(ms * (1 + (deps.random() * 2 - 1) * policy.jitter));
+  }
+
+  async function confirmAndPoll(orderId: string, resultCode: string, emit: (event: FlowEvent) => void): Promise<CheckoutOutcome> {
+    emit({ state: 'confirming', orderId, attempt: 0 });
+    let order: OrderView | undefined;
+    let error: ApiError | undefined;
+    try {
+      order = await deps.api.confirmOrder(orderId, resultCode);
+      if (isFinalStatus(order.status)) return outcomeOfFinalOrder(order, resultCode);
+    } catch (caught) {
+      // The confirm may fail while the payment went through: keep asking with GETs.
+      error = toApiError(caught);
+    }
+    const started = deps.now();
+    let delay = policy.firstDelayMs;
+    for (let attempt = 1; attempt <= policy.maxAttempts && deps.now() - started < policy.maxWaitMs; attempt += 1) {
+      await deps.sleep(jittered(delay));
+      delay = Math.min(delay * policy.factor, policy.maxDelayMs);
+      emit({ state: 'confirming', orderId, attempt });
+      try {
+        order = await deps.api.getOrder(orderId);
+        error = undefined;
+        if (isFinalStatus(order.status)) return outcomeOfFinalOrder(order, resultCode);
+      } catch (caught) {
+        error = toApiError(caught);
+      }
+    }
+    return { state: 'confirming', orderId, order, resultCode, error };
+  }
+
+  async function run(items: CreateOrderBody['items'], emit: (event: FlowEvent) => void): Promise<CheckoutOutcome> {
+    emit({ state: 'creating' });
+    const body: CreateOrderBody = { items, channel: 'alipayhk' };
+    const bodyText = JSON.stringify(body);
+    const key = unsettledCreate && unsettledCreate.body === bodyText ? unsettledCreate.key : newIdempotencyKey();
+    let created;
+    try {
+      created = await deps.api.createOrder(body, key);
+      unsettledCreate = null;
+    } catch (caught) {
+      const error = toApiError(caught);
+      // Unknown outcome (timeout, 5xx): the same cart retried must not create a second order.
+      unsettledCreate = error.ambiguous ? { body: bodyText, key } : null;
+      return { state: 'failed', reason: 'create-error', error };
+    }
+    const { order, payment } = created;
+    if (payment.type !== 'tradePay') return { state: 'failed', reason: 'unsupported-payment', order };
+
+    emit({ state: 'paying', order });
+    let outcome;
+    try {
+      outcome = await deps.tradePay(payment.orderStr);
+    } catch (caught) {
+      outcome = { kind: 'fail' as const, errorMessage: String(caught) };
+    }
+    const resultCode = outcome.kind === 'result' ? outcome.resultCode : 'fail';
+    const row = toTradePayResult(resultCode);
+
+    if (row.state === 'confirming') return confirmAndPoll(order.id, resultCode, emit);
+
+    // failed / cancelled: tell the BFF anyway; if it knows the order is paid, that wins.
+    let confirmed: OrderView | undefined;
+    try {
+      confirmed = await deps.api.confirmOrder(order.id, resultCode, { timeoutMs: QUIET_CONFIRM_TIMEOUT_MS });
+    } catch {
+      // Quiet: the table already decided what the buyer sees.
+    }
+    if (confirmed?.status === 'SUCCEEDED') return { state: 'succeeded', order: confirmed, resultCode };
+    const latest = confirmed ?? order;
+    return row.state === 'failed'
+      ? { state: 'failed', reason: 'payment-failed', order: latest, resultCode }
+      : { state: 'cancelled', order: latest, resultCode };
+  }
+
+  async function exclusive(task: () => Promise<CheckoutOutcome>): Promise<CheckoutOutcome | null> {
+    if (busy) return null;
+    busy = true;
+    try {
+      return await task();
+    } finally {
+      busy = false;
+    }
+  }
+
+  const ignore = () => {};
+  return {
+    pay: (items, onEvent = ignore) => exclusive(() => run(items, onEvent)),
+    recheck: (orderId, resultCode, onEvent = ignore) => exclusive(() => confirmAndPoll(orderId, resultCode, onEvent)),
+    get busy() {
+      return busy;
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { createMyPlatform } from '../../platform/my-platform';
+import { createOrdersPage } from './page';
+
+Page(createOrdersPage(createMyPlatform()));

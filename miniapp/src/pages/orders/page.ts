@@ -1,0 +1,85 @@
+/** The orders page: the ids this device stored, each fetched from the BFF for its current status. */
+import { toApiError } from '../../api/errors';
+import { ROUTES } from '../../config';
+import { messagesFor } from '../../i18n';
+import type { Platform } from '../../platform/types';
+import { createServices, loadMessages, type ServiceOptions } from '../../services';
+import { localOffsetMinutes } from '../format';
+import { createControllerSlot, datasetValue, ignore, type PageInstance, type TapEvent } from '../page-kit';
+import { toOrdersView, type OrderEntry, type OrdersData, type OrdersModel } from './view';
+
+export interface OrdersController {
+  init(): Promise<void>;
+  refresh(): Promise<void>;
+  open(id: string | undefined): Promise<void>;
+  continueShopping(): Promise<void>;
+}
+
+export function createOrdersController(page: PageInstance<OrdersData>, platform: Platform, options: ServiceOptions = {}): OrdersController {
+  const { api, recentOrders } = createServices(platform, options);
+  const model: OrdersModel = { t: messagesFor('en'), status: 'loading', entries: [], offsetMinutes: 0 };
+  let ready: Promise<void> | null = null;
+  let generation = 0;
+
+  const render = () => page.setData(toOrdersView(model));
+
+  const controller: OrdersController = {
+    init() {
+      ready = ready ?? loadMessages(platform).then(({ t }) => {
+        model.t = t;
+        platform.setTitle(t.titles.orders).catch(ignore);
+      });
+      return ready;
+    },
+
+    async refresh() {
+      await controller.init();
+      const mine = (generation += 1);
+      model.status = 'loading';
+      render();
+      const ids = await recentOrders.list();
+      const entries = await Promise.all(
+        ids.map((id): Promise<OrderEntry> => api.getOrder(id).then((order) => ({ id, order }), (error: unknown) => ({ id, error: toApiError(error) }))),
+      );
+      if (mine !== generation) return; // a newer refresh (onShow again) owns the page
+      model.entries = entries;
+      model.offsetMinutes = localOffsetMinutes(platform.now());
+      model.status = 'ready';
+      render();
+    },
+
+    async open(id) {
+      if (id) await platform.navigateTo(`${ROUTES.result}?id=${encodeURIComponent(id)}`).catch(ignore);
+    },
+
+    async continueShopping() {
+      await platform.reLaunch(ROUTES.checkout).catch(ignore);
+    },
+  };
+  return controller;
+}
+
+type OrdersPage = PageInstance<OrdersData>;
+
+export function createOrdersPage(platform: Platform, options: ServiceOptions = {}) {
+  const slot = createControllerSlot<OrdersController>();
+  return {
+    data: toOrdersView({ t: messagesFor('en'), status: 'loading', entries: [], offsetMinutes: 0 }),
+    onLoad(this: OrdersPage) {
+      return slot.attach(this, createOrdersController(this, platform, options)).init();
+    },
+    /** Every time the page shows: statuses change while the buyer is elsewhere. */
+    onShow(this: OrdersPage) {
+      return slot.of(this)?.refresh();
+    },
+    onRetry(this: OrdersPage) {
+      return slot.of(this)?.refresh();
+    },
+    onOpenOrder(this: OrdersPage, event?: TapEvent) {
+      return slot.of(this)?.open(datasetValue(event, 'id'));
+    },
+    onContinueShopping(this: OrdersPage) {
+      return slot.of(this)?.continueShopping();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/** Pure mapper: this device's recent orders, each with the status the BFF reports. */
+import type { OrderView } from '@tradepay/shared';
+import type { ApiError } from '../../api/errors';
+import type { Messages } from '../../i18n';
+import type { PanelTone } from '../checkout/view';
+import { amountText, formatDateTime, statusTone } from '../format';
+
+export type OrderEntry = { id: string; order: OrderView } | { id: string; error: ApiError };
+
+export interface OrdersModel {
+  t: Messages;
+  status: 'loading' | 'ready';
+  entries: OrderEntry[];
+  offsetMinutes: number;
+}
+
+export interface OrderRow {
+  id: string;
+  statusText: string;
+  tone: PanelTone;
+  amountText: string;
+  createdText: string;
+  /** Set when this order could not be loaded; the row still shows its id. */
+  error: string;
+}
+
+export interface OrdersData {
+  loading: boolean;
+  empty: boolean;
+  rows: OrderRow[];
+  /** At least one row failed to load: offer to load the list again. */
+  canRetry: boolean;
+  texts: { title: string; loading: string; empty: string; retry: string; continueShopping: string };
+}
+
+function toRow(entry: OrderEntry, model: OrdersModel): OrderRow {
+  const { t } = model;
+  if ('error' in entry) {
+    const notFound = entry.error.kind === 'http' && entry.error.status === 404;
+    return { id: entry.id, statusText: '', tone: 'error', amountText: '', createdText: '', error: notFound ? t.orders.notFound : t.orders.loadError };
+  }
+  const { order } = entry;
+  return {
+    id: order.id,
+    statusText: t.orderStatus[order.status],
+    tone: statusTone(order.status),
+    amountText: amountText(order.amount),
+    createdText: formatDateTime(order.createdAt, model.offsetMinutes),
+    error: '',
+  };
+}
+
+export function toOrdersView(model: OrdersModel): OrdersData {
+  const { t } = model;
+  const rows = model.status === 'ready' ? model.entries.map((entry) => toRow(entry, model)) : [];
+  return {
+    loading: model.status === 'loading',
+    empty: model.status === 'ready' && rows.length === 0,
+    rows,
+    canRetry: model.entries.some((entry) => 'error' in entry && !(entry.error.kind === 'http' && entry.error.status === 404)),
+    texts: { title: t.titles.orders, loading: t.orders.loading, empty: t.orders.empty, retry: t.actions.retry, continueShopping: t.actions.continueShopping },
+  };
+}

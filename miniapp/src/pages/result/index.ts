@@ -1,0 +1,4 @@
+import { createMyPlatform } from '../../platform/my-platform';
+import { createResultPage } from './page';
+
+Page(createResultPage(createMyPlatform()));

@@ -1,0 +1,55 @@
+/** Wires the BFF client, the buyer session and the payment flow over one Platform. */
+import { createApiClient, type ApiClient } from './api/client';
+import { createSessionProvider } from './api/session';
+import { apiBaseUrl } from './config';
+import { createCheckoutFlow, type CheckoutFlow, type PollingPolicy } from './flow/checkout-flow';
+import { messagesFor, pickLocale, type Locale, type Messages } from './i18n';
+import type { Platform } from './platform/types';
+import { createRecentOrders, type RecentOrders } from './storage/recent-orders';
+
+export interface Services {
+  api: ApiClient;
+  recentOrders: RecentOrders;
+  createFlow(): CheckoutFlow;
+}
+
+export interface ServiceOptions {
+  baseUrl?: string;
+  polling?: Partial<PollingPolicy>;
+}
+
+export function createServices(platform: Platform, options: ServiceOptions = {}): Services {
+  const baseUrl = (options.baseUrl ?? apiBaseUrl).replace(/\/+$/, '');
+  const global = platform.appGlobal();
+  const session = createSessionProvider({
+    request: platform.request,
+    baseUrl,
+    getAuthCode: platform.getAuthCode,
+    state: global.session ?? (global.session = {}),
+  });
+  const api = createApiClient({ request: platform.request, baseUrl, session });
+  return {
+    api,
+    recentOrders: createRecentOrders(platform.storage),
+    createFlow: () =>
+      createCheckoutFlow({
+        api,
+        tradePay: platform.tradePay,
+        sleep: platform.sleep,
+        now: platform.now,
+        random: platform.random,
+        polling: options.polling,
+      }),
+  };
+}
+
+export async function loadMessages(platform: Platform): Promise<{ locale: Locale; t: Messages }> {
+  let language = '';
+  try {
+    language = (await platform.systemInfo()).language;
+  } catch {
+    // English when the runtime cannot tell.
+  }
+  const locale = pickLocale(language);
+  return { locale, t: messagesFor(locale) };
+}

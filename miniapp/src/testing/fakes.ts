@@ -1,0 +1,144 @@
+/** Test doubles for the unit tests under src/ (never imported by a page, so never bundled). */
+import type { OrderStatus, OrderView, Product } from '@tradepay/shared';
+import type { AppGlobal, HttpRequest, HttpResponse, Platform, TradePayOutcome } from '../platform/types';
+
+export const PRODUCTS: Product[] = [
+  { sku: 'TEA-001', title: 'Oolong tea', price: { currency: 'HKD', value: '4800' } },
+  { sku: 'CUP-002', title: 'Tea cup', price: { currency: 'HKD', value: '12050' } },
+];
+
+export const ORDER_ID = 'ord_test000000000000000001';
+
+export function makeOrder(status: OrderStatus = 'PENDING', overrides: Partial<OrderView> = {}): OrderView {
+  return {
+    id: ORDER_ID,
+    merchantTransId: 'mt-1',
+    channel: 'alipayhk',
+    status,
+    amount: { currency: 'HKD', value: '9600' },
+    refundedAmount: { currency: 'HKD', value: '0' },
+    items: [{ sku: 'TEA-001', title: 'Oolong tea', quantity: 2, unitPrice: { currency: 'HKD', value: '4800' } }],
+    createdAt: '2025-11-22T10:00:00.000Z',
+    updatedAt: '2025-11-22T10:00:00.000Z',
+    paidAt: status === 'SUCCEEDED' ? '2025-11-22T10:00:05.000Z' : null,
+    expiresAt: '2025-11-22T10:15:00.000Z',
+    ...overrides,
+  };
+}
+
+export function json(status: number, body: unknown): HttpResponse {
+  return { status, body };
+}
+
+export function pathOf(request: HttpRequest): string {
+  return request.url.replace(/^https?:\/\/[^/]+/, '');
+}
+
+export type BffHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse>;
+
+/**
+ * A small scripted BFF: catalog, create (→ PENDING order), confirm and GET answering the statuses
+ * given, in order (the last one repeats).
+ */
+export function scriptedBff(script: {
+  products?: Product[];
+  confirm?: OrderStatus;
+  gets?: OrderStatus[];
+}): BffHandler & { calls: string[] } {
+  const gets = [...(script.gets ?? ['PENDING'])];
+  const calls: string[] = [];
+  const handler = (request: HttpRequest): HttpResponse => {
+    const path = pathOf(request);
+    calls.push(`${request.method} ${path}`);
+    if (path === '/api/catalog') return json(200, { products: script.products ?? PRODUCTS });
+    if (path === '/api/orders') return json(201, { order: makeOrder(), payment: { type: 'tradePay', orderStr: 'signed-order-str' } });
+    if (path.endsWith('/confirm')) return json(200, { order: makeOrder(script.confirm ?? 'PENDING') });
+    if (path.startsWith('/api/orders/')) return json(200, { order: makeOrder(gets.length > 1 ? (gets.shift() as OrderStatus) : (gets[0] as OrderStatus)) });
+    return json(404, { error: { code: 'NOT_FOUND', message: path } });
+  };
+  return Object.assign(handler, { calls });
+}
+
+export interface FakePlatform extends Platform {
+  requests: HttpRequest[];
+  navigations: string[];
+  relaunches: string[];
+  titles: string[];
+  store: Map<string, unknown>;
+  global: AppGlobal;
+  /** Advanced by `sleep`, so backoff runs instantly. */
+  clock: { now: number };
+  sleeps: number[];
+}
+
+export function createFakePlatform(
+  bff: BffHandler,
+  options: {
+    language?: string;
+    tradePay?: (orderStr: string) => Promise<TradePayOutcome>;
+    now?: number;
+  } = {},
+): FakePlatform {
+  const requests: HttpRequest[] = [];
+  const navigations: string[] = [];
+  const relaunches: string[] = [];
+  const titles: string[] = [];
+  const store = new Map<string, unknown>();
+  const global: AppGlobal = {};
+  const clock = { now: options.now ?? Date.parse('2025-11-22T10:00:00Z') };
+  const sleeps: number[] = [];
+  return {
+    requests,
+    navigations,
+    relaunches,
+    titles,
+    store,
+    global,
+    clock,
+    sleeps,
+    request: async (request) => {
+      requests.push(request);
+      // A BFF without buyer sessions (the session flow has its own tests in api/client.test.ts).
+      if (pathOf(request) === '/api/session') return json(404, { error: { code: 'NOT_FOUND', message: 'no sessions' } });
+      return bff(request);
+    },
+    tradePay: options.tradePay ?? (async () => ({ kind: 'result', resultCode: '9000' })),
+    getAuthCode: async () => 'auth-code-1',
+    storage: {
+      get: async (key) => store.get(key),
+      set: async (key, value) => {
+        store.set(key, value);
+      },
+    },
+    systemInfo: async () => ({ language: options.language ?? 'en' }),
+    navigateTo: async (url) => {
+      navigations.push(url);
+    },
+    reLaunch: async (url) => {
+      relaunches.push(url);
+    },
+    setTitle: async (title) => {
+      titles.push(title);
+    },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock.now += ms;
+    },
+    now: () => clock.now,
+    random: () => 0.5,
+    appGlobal: () => global,
+  };
+}
+
+/** A page instance as the runtime makes one: `data` and a `setData` that merges top-level keys. */
+export function fakePageInstance<Data extends object>(initial: Data): { data: Data; setData(patch: Partial<Data>): void; history: Data[] } {
+  const page = {
+    data: initial,
+    history: [] as Data[],
+    setData(patch: Partial<Data>) {
+      page.data = { ...page.data, ...patch };
+      page.history.push(page.data);
+    },
+  };
+  return page;
+}

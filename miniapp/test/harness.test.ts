@@ -1,0 +1,190 @@
+/**
+ * The compiled mini program (miniapp/dist) against a fake BFF over real HTTP on loopback.
+ * The end-to-end twin of these tests (real BFF + real sandbox) swaps `startFakeBff` + `fakeWallet`
+ * for `startStack()` + `sandboxWallet`; the expectations (EXPECTED_STATES) are the same table.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeBff, type FakeBff } from './harness/fake-bff';
+import { DIST_DIR, loadMiniProgram, type HarnessOptions, type MiniProgram } from './harness/load-miniapp';
+import { CHECKOUT, openCheckout, pay } from './harness/scenarios';
+import { EXPECTED_STATES, SANDBOX_OUTCOMES, fakeWallet } from './harness/wallets';
+
+let bff: FakeBff;
+const opened: MiniProgram[] = [];
+
+beforeEach(async () => {
+  bff = await startFakeBff();
+});
+afterEach(async () => {
+  for (const mp of opened.splice(0)) mp.close();
+  await bff.close();
+});
+
+/** Polls run at 1/100 speed: the 1 s, 2 s, 4 s… backoff takes milliseconds. */
+async function load(options: Partial<HarnessOptions> = {}): Promise<MiniProgram> {
+  const mp = await loadMiniProgram({ bffUrl: bff.url, timeScale: 0.01, ...options });
+  opened.push(mp);
+  return mp;
+}
+
+const creates = () => bff.requests.filter((r) => r.method === 'POST' && r.path === '/api/orders');
+
+describe('harness over miniapp/dist', () => {
+  it('loads app.js and every page app.json names; every axml handler and binding exists', async () => {
+    const mp = await load();
+    expect(mp.pages).toEqual(['pages/checkout/index', 'pages/result/index', 'pages/orders/index']);
+    for (const route of mp.pages) {
+      const axml = await readFile(path.join(DIST_DIR, `${route}.axml`), 'utf8');
+      const page = await mp.openPage(route);
+      for (const [, handler] of axml.matchAll(/\son[A-Z]\w*="(\w+)"/g)) {
+        expect(typeof page.options[handler as string], `${route}: ${handler}`).toBe('function');
+      }
+      const loopNames = new Set(['item', 'index', ...[...axml.matchAll(/a:for-(?:item|index)="(\w+)"/g)].map((m) => m[1])]);
+      for (const [, expression] of axml.matchAll(/\{\{(.*?)\}\}/g)) {
+        const roots = (expression as string).replace(/'[^']*'|"[^"]*"/g, '').match(/(?<![\w.$])[A-Za-z_$][\w$]*/g) ?? [];
+        for (const root of roots) {
+          if (loopNames.has(root) || ['true', 'false', 'null', 'undefined'].includes(root)) continue;
+          expect(page.data, `${route}: {{${expression}}} reads ${root}`).toHaveProperty(root);
+        }
+      }
+    }
+  });
+
+  describe.each(SANDBOX_OUTCOMES)('wallet outcome %s', (outcome) => {
+    it(`data.state goes ${EXPECTED_STATES[outcome].join(' → ')}`, async () => {
+      const mp = await load({ tradePay: fakeWallet(bff, outcome) });
+      const page = await pay(await openCheckout(mp, { sku: 'TEA-001', quantity: 2 }));
+      expect(page.stateHistory).toEqual(EXPECTED_STATES[outcome]);
+      expect(mp.orderStrs).toEqual([expect.stringMatching(/^fake-order-str:ord_/)]);
+    });
+  });
+
+  it('pays over real HTTP: deep link, contract v1 bodies, an idempotency key, then the result page', async () => {
+    const mp = await load({ tradePay: fakeWallet(bff, 'success') });
+    const page = await openCheckout(mp, { sku: 'CUP-002', quantity: 3 });
+    expect(page.data.products.map((p: { quantity: number }) => p.quantity)).toEqual([0, 3]);
+    expect(page.data.totalText).toBe('HKD 361.50');
+    await pay(page);
+
+    expect(page.data.state).toBe('succeeded');
+    const [create] = creates();
+    expect(create?.body).toEqual({ items: [{ sku: 'CUP-002', quantity: 3 }], channel: 'alipayhk' });
+    expect(create?.headers['idempotency-key']).toMatch(/^mp-/);
+    expect(create?.headers.authorization).toBeUndefined(); // the fake BFF has no /api/session (404)
+    const [order] = [...bff.orders.values()];
+    expect(bff.requests.find((r) => r.path.endsWith('/confirm'))?.body).toEqual({ resultCode: '9000' });
+
+    expect(mp.navigations).toEqual([`/pages/result/index?id=${order?.id}`]);
+    const result = await mp.openUrl(mp.navigations[0] as string);
+    expect(result.data).toMatchObject({ title: 'Payment successful', orderId: order?.id, amountText: 'HKD 361.50', statusText: 'Paid' });
+
+    const orders = await mp.openPage('pages/orders/index');
+    expect(orders.data.rows).toEqual([expect.objectContaining({ id: order?.id, statusText: 'Paid' })]);
+  });
+
+  it('signs in with my.getAuthCode and sends the session token on every /api/orders* call', async () => {
+    bff.enableSessions('tok-harness');
+    const mp = await load({ tradePay: fakeWallet(bff, 'success'), getAuthCode: async () => 'auth-code-from-wallet' });
+    await pay(await openCheckout(mp));
+    expect(bff.requests.filter((r) => r.path === '/api/session').map((r) => r.body)).toEqual([{ authCode: 'auth-code-from-wallet' }]);
+    const orderCalls = bff.requests.filter((r) => r.path.startsWith('/api/orders'));
+    expect(orderCalls.length).toBeGreaterThanOrEqual(2);
+    expect(orderCalls.every((r) => r.headers.authorization === 'Bearer tok-harness')).toBe(true);
+  });
+
+  it('without a wallet identity (my.getAuthCode fails) pays in a guest session', async () => {
+    bff.enableSessions('tok-guest');
+    const mp = await load({ tradePay: fakeWallet(bff, 'success') });
+    const page = await pay(await openCheckout(mp));
+    expect(page.data.state).toBe('succeeded');
+    expect(bff.requests.filter((r) => r.path === '/api/session').map((r) => r.body)).toEqual([{}]);
+  });
+
+  it('the fail callback goes to confirming and asks the BFF with resultCode "fail"', async () => {
+    const mp = await load({
+      tradePay: async (orderStr) => {
+        bff.settle(orderStr.split(':')[1] as string, 'SUCCEEDED', 1);
+        throw new Error('cashier crashed');
+      },
+    });
+    const page = await pay(await openCheckout(mp));
+    expect(page.stateHistory).toEqual(['idle', 'creating', 'paying', 'confirming', 'succeeded']);
+    expect(bff.requests.find((r) => r.path.endsWith('/confirm'))?.body).toEqual({ resultCode: 'fail' });
+  });
+
+  it('stops polling at the limit and says "still confirming"; Check again finds the payment later', async () => {
+    const mp = await load({ tradePay: async () => ({ resultCode: '8000' }) });
+    const page = await pay(await openCheckout(mp));
+    expect(page.data.state).toBe('confirming');
+    expect(page.data.panel).toMatchObject({ title: 'Still confirming', checkAgain: true });
+    expect(page.data.payDisabled).toBe(true);
+    const order = [...bff.orders.values()][0];
+    expect(bff.requests.filter((r) => r.method === 'GET' && r.path === `/api/orders/${order?.id}`)).toHaveLength(8);
+
+    bff.settle(order?.id as string, 'SUCCEEDED');
+    await page.tap('onCheckAgain');
+    expect(page.data.state).toBe('succeeded');
+  });
+
+  it('a BFF error is a state with a retry; the retry reuses the idempotency key and succeeds', async () => {
+    bff.inject('create', { status: 503, body: { error: { code: 'UNAVAILABLE', message: 'db down' } } });
+    const mp = await load({ tradePay: fakeWallet(bff, 'success') });
+    const page = await pay(await openCheckout(mp));
+    expect(page.data).toMatchObject({ state: 'failed', payLabel: 'Try again', payDisabled: false });
+    expect(page.data.panel).toMatchObject({ visible: true, title: "Couldn't start the payment", message: 'The shop had a problem. Please try again in a moment.' });
+    expect(mp.orderStrs).toEqual([]);
+
+    await pay(page);
+    expect(page.data.state).toBe('succeeded');
+    const [first, second] = creates();
+    expect(second?.headers['idempotency-key']).toBe(first?.headers['idempotency-key']);
+  });
+
+  it('a BFF that does not answer times out into a visible state with a retry', async () => {
+    bff.inject('create', 'hang');
+    const mp = await load({ tradePay: fakeWallet(bff, 'success') });
+    const page = await openCheckout(mp);
+    mp.timing.requestTimeoutScale = 0.002; // the 15 s create timeout → 30 ms
+    await pay(page);
+    mp.timing.requestTimeoutScale = 1;
+    expect(page.data.state).toBe('failed');
+    expect(page.data.panel.message).toBe('The shop took too long to answer. Please try again.');
+    expect(mp.requests.find((r) => r.url.endsWith('/api/orders'))?.error).toBe('timeout');
+    await pay(page);
+    expect(page.data.state).toBe('succeeded');
+  });
+
+  it('a catalog the BFF cannot serve shows an error with Retry, never a blank page', async () => {
+    bff.inject('catalog', 'drop');
+    const mp = await load();
+    const page = await mp.openPage(CHECKOUT);
+    expect(page.data.catalogStatus).toBe('error');
+    expect(page.data.catalogError).toContain("We couldn't reach the shop");
+    await page.tap('onRetryCatalog');
+    expect(page.data.catalogStatus).toBe('ready');
+  });
+
+  it('does not submit twice when Pay is tapped again while a payment is in flight', async () => {
+    let release: (value: { resultCode: string }) => void = () => {};
+    const mp = await load({ tradePay: () => new Promise((resolve) => (release = resolve)) });
+    const page = await openCheckout(mp);
+    const first = page.tap('onPay');
+    await page.waitFor((data) => data.state === 'paying');
+    await page.tap('onPay');
+    await page.tap('onPay');
+    release({ resultCode: '6001' });
+    await first;
+    expect(creates()).toHaveLength(1);
+    expect(mp.orderStrs).toHaveLength(1);
+    expect(page.data.state).toBe('cancelled');
+  });
+
+  it('speaks Traditional Chinese when the system language is Chinese', async () => {
+    const mp = await load({ language: 'zh-HK', tradePay: fakeWallet(bff, 'cancel') });
+    const page = await pay(await openCheckout(mp));
+    expect(page.data.panel.title).toBe('已取消付款');
+    expect(mp.titles).toContain('結帳');
+  });
+});

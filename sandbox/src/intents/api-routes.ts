@@ -1,0 +1,330 @@
+/**
+ * The aggregator's merchant API (protocol.md §3): token [guess], create, query, cancel [guess],
+ * refund [guess]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
+ * Calls other than the token need `Authorization: Bearer <access_token>`.
+ */
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock';
+import { formatRfc3339 } from '../clock';
+import type { ControlStore } from '../control';
+import { newReqMsgId } from '../ids';
+import { isObject } from '../input';
+import type { IntentsLedger, IntentWallet, LedgerIntent } from './ledger';
+import type { IntentsNotifier } from './notifier';
+import { INTENTS_CODES, INTENTS_PATHS, INTENTS_TOKEN_TTL_SECONDS, SANDBOX_INTENTS_MERCHANT_ID, type IntentsCall } from './paths';
+
+export interface IntentsApiDeps {
+  ledger: IntentsLedger;
+  control: ControlStore;
+  clock: Clock;
+  notifier: IntentsNotifier;
+  apiKey: string;
+  /** Live access tokens → expiry (sandbox clock, ms). Cleared by a sandbox reset. */
+  tokens: Map<string, number>;
+  /** Release functions of held (timeout-mode) calls; the app releases them all before closing. */
+  holds: Set<() => void>;
+}
+
+/** A refusal: answered as `{code, message, rid}` with `status`. */
+export class IntentsError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+const HOLD_MS = 30_000;
+const WALLETS: readonly IntentWallet[] = ['ALIPAYHK', 'ALIPAYCN'];
+/** "alipay hk only support HKD" [doc]. */
+const CURRENCIES = ['HKD'];
+
+function rid(): string {
+  return newReqMsgId();
+}
+
+function ok(reply: FastifyReply, data: unknown): FastifyReply {
+  return reply.code(200).send({ code: INTENTS_CODES.OK, data, message: 'ok', rid: rid() });
+}
+
+export function sendIntentsError(reply: FastifyReply, error: IntentsError): FastifyReply {
+  return reply.code(error.status).send({ code: error.code, message: error.message, rid: rid() });
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Major-unit decimal ("88", "88.5", "88.50") → minor units for a 2-decimal currency; null if malformed. */
+export function decimalToMinor(text: unknown): number | null {
+  if (typeof text !== 'string') return null;
+  const match = /^(0|[1-9][0-9]{0,12})(?:\.([0-9]{1,2}))?$/.exec(text);
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+export function minorToDecimal(minor: number): string {
+  return `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+}
+
+function field(body: Record<string, unknown>, key: string, { max, optional = false }: { max: number; optional?: boolean }): string | undefined {
+  const value = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (value === undefined || value === null || value === '') {
+    if (optional) return undefined;
+    throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} is required`);
+  }
+  if (typeof value !== 'string') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} must be a string`);
+  if (value.length > max) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} is longer than ${max} characters`);
+  return value;
+}
+
+function httpUrl(body: Record<string, unknown>, key: string): string | null {
+  const value = field(body, key, { max: 1024, optional: true });
+  if (value === undefined) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // fall through
+  }
+  throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} must be an http(s) URL`);
+}
+
+function onlyKeys(body: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${path}${key} is not a known field`);
+  }
+}
+
+function newOrderId(ledger: IntentsLedger): string {
+  for (;;) {
+    // Shaped like the documented "C991289984923795789123": C + 21 digits.
+    let id = 'C';
+    while (id.length < 22) id += String(randomInt(0, 10));
+    if (!ledger.hasOrderId(id)) return id;
+  }
+}
+
+/** The intent as create and query answer it. */
+export function intentView(intent: LedgerIntent, cashierUrl?: string): Record<string, unknown> {
+  return {
+    order_id: intent.orderId,
+    merchant_order_id: intent.merchantOrderId,
+    amount: intent.amount,
+    currency: intent.currency,
+    create_time: formatRfc3339(Date.parse(intent.createdAt)),
+    ...(intent.paidAt ? { pay_time: formatRfc3339(Date.parse(intent.paidAt)) } : {}),
+    ...(cashierUrl && intent.status === 'PENDING' ? { next_action: { type: 'redirect', url: cashierUrl } } : {}),
+    status: intent.status,
+  };
+}
+
+export function cashierPath(orderId: string): string {
+  return `/sandbox/intents/cashier/${encodeURIComponent(orderId)}`;
+}
+
+export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync {
+  const { ledger, control, clock } = deps;
+  const expectedKey = digest(deps.apiKey);
+  let refundSeq = 0;
+
+  function hold(request: FastifyRequest, reply: FastifyReply): void {
+    reply.hijack();
+    const socket = request.raw.socket;
+    const release = (): void => {
+      clearTimeout(timer);
+      deps.holds.delete(release);
+      socket.destroy();
+    };
+    const timer = setTimeout(release, HOLD_MS);
+    timer.unref();
+    deps.holds.add(release);
+    socket.once('close', release);
+  }
+
+  function authenticate(request: FastifyRequest): void {
+    const header = request.headers.authorization;
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const expiresAt = deps.tokens.get(token);
+    if (expiresAt === undefined || clock.now() >= expiresAt) {
+      if (expiresAt !== undefined) deps.tokens.delete(token);
+      throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'invalid or expired access token', 401);
+    }
+  }
+
+  function bodyOf(request: FastifyRequest): Record<string, unknown> {
+    if (!isObject(request.body)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'the body must be a JSON object');
+    return request.body;
+  }
+
+  /** Counts the call, applies a scripted failure, then runs the handler; refusals become answers. */
+  function route(call: IntentsCall, handler: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>) {
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
+      ledger.countCall(call);
+      const failure = control.takeFailure();
+      if (failure === 'timeout') return hold(request, reply);
+      if (failure === '5xx') return reply.code(503).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'scripted failure (control.failNext)', rid: rid() });
+      if (failure === 'U') return reply.code(200).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'system busy, nothing was done (control.failNext)', rid: rid() });
+      try {
+        if (call !== 'token') authenticate(request);
+        return await handler(request, reply);
+      } catch (error) {
+        if (error instanceof IntentsError) return sendIntentsError(reply, error);
+        throw error;
+      }
+    };
+  }
+
+  return async (scope) => {
+    scope.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+      const status = error.statusCode ?? 500;
+      if (status < 500) return sendIntentsError(reply, new IntentsError(INTENTS_CODES.BAD_REQUEST, error.message, status));
+      request.log.error({ err: error }, 'intents sandbox error');
+      return reply.code(500).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'internal sandbox error', rid: rid() });
+    });
+
+    scope.post(INTENTS_PATHS.token, route('token', (request, reply) => {
+      const body = bodyOf(request);
+      onlyKeys(body, ['api_key', 'merchant_id'], '');
+      const apiKey = field(body, 'api_key', { max: 256 }) as string;
+      const merchantId = field(body, 'merchant_id', { max: 64, optional: true });
+      if (!timingSafeEqual(digest(apiKey), expectedKey)) throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'unknown api_key', 401);
+      if (merchantId !== undefined && merchantId !== SANDBOX_INTENTS_MERCHANT_ID) throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'api_key does not belong to this merchant_id', 401);
+      const token = `itk_${randomBytes(24).toString('base64url')}`;
+      deps.tokens.set(token, clock.now() + INTENTS_TOKEN_TTL_SECONDS * 1000);
+      ledger.countToken();
+      return ok(reply, { access_token: token, token_type: 'Bearer', expires_in: INTENTS_TOKEN_TTL_SECONDS });
+    }));
+
+    scope.post(INTENTS_PATHS.create, route('create', (request, reply) => {
+      const body = bodyOf(request);
+      onlyKeys(body, ['amount', 'currency', 'merchant_order_id', 'description', 'notify_url', 'return_url', 'payment_method'], '');
+      const amountText = field(body, 'amount', { max: 32 }) as string;
+      const amountMinor = decimalToMinor(amountText);
+      if (amountMinor === null || amountMinor <= 0) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
+      const currency = field(body, 'currency', { max: 32 }) as string;
+      if (!CURRENCIES.includes(currency)) throw new IntentsError(INTENTS_CODES.CURRENCY_NOT_SUPPORTED, 'alipay hk only supports HKD');
+      const merchantOrderId = field(body, 'merchant_order_id', { max: 32 }) as string;
+      const description = field(body, 'description', { max: 256 }) as string;
+      const notifyUrl = httpUrl(body, 'notify_url');
+      const returnUrl = httpUrl(body, 'return_url');
+      const method = body.payment_method;
+      if (!isObject(method)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method is required');
+      if (Object.hasOwn(method, 'wechat')) {
+        throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.wechat: the flow object of type alipayhk is named "alipayhk" (the seed document shows "wechat" by mistake)');
+      }
+      onlyKeys(method, ['type', 'alipayhk'], 'payment_method.');
+      if (method.type !== 'alipayhk') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.type must be alipayhk');
+      const flow = method.alipayhk;
+      if (!isObject(flow)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk is required');
+      onlyKeys(flow, ['flow', 'payment_method'], 'payment_method.alipayhk.');
+      if (flow.flow !== 'mobile_web') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk.flow must be mobile_web');
+      const wallet = flow.payment_method as IntentWallet;
+      if (!WALLETS.includes(wallet)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk.payment_method must be ALIPAYCN or ALIPAYHK');
+
+      const origin = `${request.protocol}://${request.host}`;
+      const existing = ledger.find({ merchantOrderId });
+      if (existing) {
+        // A retry of the same create (same id, same money) gets the same intent; anything else is a conflict.
+        if (existing.amountMinor !== amountMinor || existing.currency !== currency) {
+          throw new IntentsError(INTENTS_CODES.CONFLICT, 'merchant_order_id was used with another amount', 409);
+        }
+        return ok(reply, intentView(existing, origin + cashierPath(existing.orderId)));
+      }
+      const intent = ledger.add({
+        orderId: newOrderId(ledger),
+        merchantOrderId,
+        amount: amountText,
+        amountMinor,
+        currency,
+        description,
+        notifyUrl,
+        returnUrl,
+        wallet,
+        status: 'PENDING',
+        createdAt: new Date(clock.now()).toISOString(),
+        paidAt: null,
+        cancelledAt: null,
+        cancelledBy: null,
+        refundedMinor: 0,
+      });
+      return ok(reply, intentView(intent, origin + cashierPath(intent.orderId)));
+    }));
+
+    function findIntent(body: Record<string, unknown>): LedgerIntent {
+      const orderId = field(body, 'order_id', { max: 32, optional: true });
+      const merchantOrderId = field(body, 'merchant_order_id', { max: 32, optional: true });
+      if (orderId === undefined && merchantOrderId === undefined) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'order_id or merchant_order_id is required');
+      const intent = ledger.find({ orderId, merchantOrderId });
+      if (!intent) throw new IntentsError(INTENTS_CODES.NOT_FOUND, 'order not found', 404);
+      return intent;
+    }
+
+    scope.post(INTENTS_PATHS.query, route('query', (request, reply) => {
+      const body = bodyOf(request);
+      onlyKeys(body, ['order_id', 'merchant_order_id'], '');
+      return ok(reply, intentView(findIntent(body)));
+    }));
+
+    scope.post(INTENTS_PATHS.cancel, route('cancel', (request, reply) => {
+      const body = bodyOf(request);
+      onlyKeys(body, ['order_id', 'merchant_order_id'], '');
+      const intent = findIntent(body);
+      if (intent.status === 'SUCCEEDED') throw new IntentsError(INTENTS_CODES.ALREADY_PAID, 'order is already paid: refund it instead', 409);
+      if (intent.status === 'PENDING') {
+        intent.status = 'CANCELLED';
+        intent.cancelledAt = new Date(clock.now()).toISOString();
+        intent.cancelledBy = 'merchant';
+      }
+      return ok(reply, intentView(intent));
+    }));
+
+    scope.post(INTENTS_PATHS.refund, route('refund', (request, reply) => {
+      const body = bodyOf(request);
+      onlyKeys(body, ['order_id', 'merchant_order_id', 'merchant_refund_id', 'amount', 'reason'], '');
+      const intent = findIntent(body);
+      const merchantRefundId = field(body, 'merchant_refund_id', { max: 64 }) as string;
+      const amountText = field(body, 'amount', { max: 32 }) as string;
+      const amountMinor = decimalToMinor(amountText);
+      if (amountMinor === null || amountMinor <= 0) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
+      const reason = field(body, 'reason', { max: 256, optional: true }) ?? null;
+      const view = (r: { refundId: string; merchantRefundId: string; orderId: string; amount: string; currency: string; createdAt: string }) => ({
+        refund_id: r.refundId,
+        merchant_refund_id: r.merchantRefundId,
+        order_id: r.orderId,
+        amount: r.amount,
+        currency: r.currency,
+        status: 'SUCCEEDED',
+        create_time: formatRfc3339(Date.parse(r.createdAt)),
+      });
+      const previous = ledger.findRefund(merchantRefundId);
+      if (previous) {
+        // The same merchant_refund_id is the same refund: answered again, never applied twice.
+        if (previous.orderId !== intent.orderId || previous.amountMinor !== amountMinor) {
+          throw new IntentsError(INTENTS_CODES.CONFLICT, 'merchant_refund_id was used for another refund', 409);
+        }
+        return ok(reply, view(previous));
+      }
+      if (intent.status !== 'SUCCEEDED') throw new IntentsError(INTENTS_CODES.NOT_REFUNDABLE, `order is ${intent.status}, not SUCCEEDED`, 422);
+      if (intent.refundedMinor + amountMinor > intent.amountMinor) {
+        throw new IntentsError(INTENTS_CODES.REFUND_EXCEEDS, `at most ${minorToDecimal(intent.amountMinor - intent.refundedMinor)} can still be refunded`, 422);
+      }
+      intent.refundedMinor += amountMinor;
+      const refund = ledger.addRefund({
+        refundId: `R${clock.now()}${String(++refundSeq).padStart(6, '0')}`,
+        merchantRefundId,
+        orderId: intent.orderId,
+        merchantOrderId: intent.merchantOrderId,
+        amount: minorToDecimal(amountMinor),
+        amountMinor,
+        currency: intent.currency,
+        reason,
+        createdAt: new Date(clock.now()).toISOString(),
+      });
+      return ok(reply, view(refund));
+    }));
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The `intents` section of the sandbox ledger: every payment intent, refund and webhook the sandbox
+ * aggregator believes happened. Amounts are kept as sent (decimal strings, major units) and in minor
+ * units for sums. Times are ISO 8601 UTC.
+ */
+import type { IntentsCall } from './paths';
+
+export type IntentStatus = 'PENDING' | 'SUCCEEDED' | 'CANCELLED';
+export type IntentWallet = 'ALIPAYHK' | 'ALIPAYCN';
+
+export interface LedgerIntent {
+  orderId: string;
+  merchantOrderId: string;
+  amount: string;
+  amountMinor: number;
+  currency: string;
+  description: string;
+  notifyUrl: string | null;
+  returnUrl: string | null;
+  wallet: IntentWallet;
+  status: IntentStatus;
+  createdAt: string;
+  paidAt: string | null;
+  cancelledAt: string | null;
+  /** Who closed it: the shopper on the cashier page, or the merchant's cancel call. */
+  cancelledBy: 'shopper' | 'merchant' | null;
+  refundedMinor: number;
+}
+
+export interface LedgerIntentRefund {
+  refundId: string;
+  merchantRefundId: string;
+  orderId: string;
+  merchantOrderId: string;
+  amount: string;
+  amountMinor: number;
+  currency: string;
+  reason: string | null;
+  createdAt: string;
+}
+
+export interface LedgerWebhookDelivery {
+  /** 1..10: the original delivery and nine retries. */
+  attempt: number;
+  /** 0 for the original, 1.. for the `duplicates` copies sent alongside. */
+  copy: number;
+  at: string;
+  durationMs: number;
+  httpStatus: number | null;
+  acknowledged: boolean;
+  error: string | null;
+}
+
+export interface LedgerWebhook {
+  id: string;
+  orderId: string;
+  merchantOrderId: string;
+  notifyType: string;
+  notifyUrl: string;
+  status: 'scheduled' | 'acknowledged' | 'exhausted' | 'dropped' | 'stopped';
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveries: LedgerWebhookDelivery[];
+}
+
+export interface IntentsLedgerSnapshot {
+  intents: LedgerIntent[];
+  refunds: LedgerIntentRefund[];
+  webhooks: LedgerWebhook[];
+  tokensIssued: number;
+  /** Calls received per endpoint (refused and scripted-failure calls included) and cashier clicks. */
+  calls: Partial<Record<IntentsCall, number>>;
+}
+
+export interface IntentsLedger {
+  find(ref: { orderId?: string | undefined; merchantOrderId?: string | undefined }): LedgerIntent | undefined;
+  add(intent: LedgerIntent): LedgerIntent;
+  hasOrderId(orderId: string): boolean;
+  findRefund(merchantRefundId: string): LedgerIntentRefund | undefined;
+  addRefund(refund: LedgerIntentRefund): LedgerIntentRefund;
+  addWebhook(webhook: LedgerWebhook): LedgerWebhook;
+  countToken(): void;
+  countCall(call: IntentsCall): void;
+  snapshot(): IntentsLedgerSnapshot;
+  reset(): void;
+}
+
+export function createIntentsLedger(): IntentsLedger {
+  let byOrderId = new Map<string, LedgerIntent>();
+  let byMerchantOrderId = new Map<string, LedgerIntent>();
+  let refunds = new Map<string, LedgerIntentRefund>();
+  let webhooks: LedgerWebhook[] = [];
+  let tokensIssued = 0;
+  let calls = new Map<IntentsCall, number>();
+
+  return {
+    find({ orderId, merchantOrderId }) {
+      // The documented query takes either id; like the real one, order_id wins when both are given.
+      if (orderId !== undefined) return byOrderId.get(orderId);
+      if (merchantOrderId !== undefined) return byMerchantOrderId.get(merchantOrderId);
+      return undefined;
+    },
+    add(intent) {
+      if (byOrderId.has(intent.orderId)) throw new Error(`duplicate order_id ${intent.orderId}`);
+      if (byMerchantOrderId.has(intent.merchantOrderId)) throw new Error(`duplicate merchant_order_id ${intent.merchantOrderId}`);
+      byOrderId.set(intent.orderId, intent);
+      byMerchantOrderId.set(intent.merchantOrderId, intent);
+      return intent;
+    },
+    hasOrderId: (orderId) => byOrderId.has(orderId),
+    findRefund: (merchantRefundId) => refunds.get(merchantRefundId),
+    addRefund(refund) {
+      if (refunds.has(refund.merchantRefundId)) throw new Error(`duplicate merchant_refund_id ${refund.merchantRefundId}`);
+      refunds.set(refund.merchantRefundId, refund);
+      return refund;
+    },
+    addWebhook(webhook) {
+      webhooks.push(webhook);
+      return webhook;
+    },
+    countToken() {
+      tokensIssued += 1;
+    },
+    countCall(call) {
+      calls.set(call, (calls.get(call) ?? 0) + 1);
+    },
+    snapshot() {
+      return structuredClone({
+        intents: [...byOrderId.values()],
+        refunds: [...refunds.values()],
+        webhooks,
+        tokensIssued,
+        calls: Object.fromEntries(calls),
+      });
+    },
+    reset() {
+      byOrderId = new Map();
+      byMerchantOrderId = new Map();
+      refunds = new Map();
+      webhooks = [];
+      tokensIssued = 0;
+      calls = new Map();
+    },
+  };
+}

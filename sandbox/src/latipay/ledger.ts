@@ -1,0 +1,132 @@
+/**
+ * What the sandbox's Latipay believes happened: payments, refunds and callback deliveries, kept
+ * apart from the AlipayHK records. `GET /sandbox/ledger` shows it under `latipay`.
+ */
+import type { TradePayOutcome } from '../ledger';
+
+/** Wire status of `GET /v2/transaction` is pending/paid/failed; `processing` reads as pending. */
+export type LatipayPaymentStatus = 'pending' | 'processing' | 'paid' | 'failed';
+
+export interface LatipayPayment {
+  /** Latipay's order id (`20260131-alipay-1234567890123`): what refunds name. */
+  orderId: string;
+  merchantReference: string;
+  userId: string;
+  walletId: string;
+  /** Decimal major units as received, e.g. "84.00". */
+  amount: string;
+  currency: string;
+  amountMinor: number;
+  productName: string;
+  callbackUrl: string;
+  ip: string;
+  paymentMethod: string;
+  status: LatipayPaymentStatus;
+  /** The wallet outcome of the last tradePay attempt. */
+  outcome: TradePayOutcome | null;
+  /** The Alipay parameters returned as `gatewaydata`, in the order sent. */
+  gatewaydata: Record<string, string>;
+  createdAt: string;
+  paidAt: string | null;
+  refundedMinor: number;
+}
+
+export interface LatipayRefund {
+  refundId: string;
+  /** The merchant's `reference`: the idempotency key of the refund. */
+  reference: string;
+  orderId: string;
+  merchantReference: string;
+  refundAmount: string;
+  currency: string;
+  refundedAt: string;
+}
+
+export interface LatipayCallbackDelivery {
+  attempt: number;
+  /** 0 for the original, 1.. for the `duplicates` copies sent alongside. */
+  copy: number;
+  at: string;
+  durationMs: number;
+  httpStatus: number | null;
+  /** HTTP 200 with the body exactly `sent`. */
+  acknowledged: boolean;
+  error: string | null;
+}
+
+export type LatipayCallbackStatus = 'scheduled' | 'acknowledged' | 'exhausted' | 'dropped' | 'stopped';
+
+export interface LatipayCallback {
+  id: string;
+  merchantReference: string;
+  orderId: string;
+  callbackUrl: string;
+  /** The payment status the callback reports. */
+  paymentStatus: LatipayPaymentStatus;
+  status: LatipayCallbackStatus;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveries: LatipayCallbackDelivery[];
+}
+
+export interface LatipaySnapshot {
+  payments: LatipayPayment[];
+  refunds: LatipayRefund[];
+  callbacks: LatipayCallback[];
+  /** Calls received per endpoint (`minialipay`, `transaction`, `refund`, `tradePay`), refused ones included. */
+  calls: Record<string, number>;
+}
+
+export interface LatipayLedger {
+  findByReference(merchantReference: string): LatipayPayment | undefined;
+  findByOrderId(orderId: string): LatipayPayment | undefined;
+  addPayment(payment: LatipayPayment): LatipayPayment;
+  findRefund(reference: string): LatipayRefund | undefined;
+  addRefund(refund: LatipayRefund): LatipayRefund;
+  addCallback(callback: LatipayCallback): LatipayCallback;
+  countCall(endpoint: string): void;
+  snapshot(): LatipaySnapshot;
+  reset(): void;
+}
+
+export function createLatipayLedger(): LatipayLedger {
+  let byReference = new Map<string, LatipayPayment>();
+  let byOrderId = new Map<string, LatipayPayment>();
+  let refunds = new Map<string, LatipayRefund>();
+  let callbacks: LatipayCallback[] = [];
+  let calls = new Map<string, number>();
+  return {
+    findByReference: (ref) => byReference.get(ref),
+    findByOrderId: (id) => byOrderId.get(id),
+    addPayment(payment) {
+      if (byReference.has(payment.merchantReference)) throw new Error(`duplicate merchant_reference ${payment.merchantReference}`);
+      if (byOrderId.has(payment.orderId)) throw new Error(`duplicate order_id ${payment.orderId}`);
+      byReference.set(payment.merchantReference, payment);
+      byOrderId.set(payment.orderId, payment);
+      return payment;
+    },
+    findRefund: (reference) => refunds.get(reference),
+    addRefund(refund) {
+      if (refunds.has(refund.reference)) throw new Error(`duplicate refund reference ${refund.reference}`);
+      refunds.set(refund.reference, refund);
+      return refund;
+    },
+    addCallback(callback) {
+      callbacks.push(callback);
+      return callback;
+    },
+    countCall(endpoint) {
+      calls.set(endpoint, (calls.get(endpoint) ?? 0) + 1);
+    },
+    snapshot() {
+      return structuredClone({ payments: [...byReference.values()], refunds: [...refunds.values()], callbacks, calls: Object.fromEntries(calls) });
+    },
+    reset() {
+      byReference = new Map();
+      byOrderId = new Map();
+      refunds = new Map();
+      callbacks = [];
+      calls = new Map();
+    },
+  };
+}
