@@ -24,6 +24,8 @@ export interface SandboxControl {
   lateNotifyDelayMs: number;
   /** The next `count` gateway API calls fail in `mode`. */
   failNext: { count: number; mode: FailMode };
+  /** Probability (0..1) that any gateway API call fails, in a mode drawn from timeout, 5xx and U. */
+  failRate: number;
   /** The next `count` Latipay API calls answer `{code, message}` with this Latipay error code, doing nothing. */
   latipayFailNext: { count: number; code: number };
   /** Added to the sandbox clock (ms). */
@@ -51,6 +53,7 @@ export function defaultControl(retryScale = 1): SandboxControl {
     lateNotifyDelayMs: 5000,
     failNext: { count: 0, mode: 'U' },
     latipayFailNext: { count: 0, code: 1 },
+    failRate: 0,
     clockOffsetMs: 0,
     accessTokenTtlMs: DEFAULT_ACCESS_TOKEN_TTL_MS,
     refreshTokenTtlMs: DEFAULT_REFRESH_TOKEN_TTL_MS,
@@ -65,6 +68,7 @@ const FIELDS = [
   'processingDelayMs',
   'lateNotifyDelayMs',
   'failNext',
+  'failRate',
   'latipayFailNext',
   'clockOffsetMs',
   'accessTokenTtlMs',
@@ -82,6 +86,7 @@ export function parseControlPatch(input: unknown): ControlPatch {
   set('notifyDelayMs', readNumber(body, 'notifyDelayMs', 'control', { min: 0, max: DAY_MS }));
   set('duplicates', readNumber(body, 'duplicates', 'control', { min: 0, max: 20, integer: true }));
   set('dropRate', readNumber(body, 'dropRate', 'control', { min: 0, max: 1 }));
+  set('failRate', readNumber(body, 'failRate', 'control', { min: 0, max: 1 }));
   set('retryScale', readNumber(body, 'retryScale', 'control', { min: 0, max: 100 }));
   set('processingDelayMs', readNumber(body, 'processingDelayMs', 'control', { min: 0, max: DAY_MS }));
   set('lateNotifyDelayMs', readNumber(body, 'lateNotifyDelayMs', 'control', { min: 0, max: DAY_MS }));
@@ -119,13 +124,13 @@ export interface ControlStore {
   snapshot(): SandboxControl;
   update(patch: ControlPatch): SandboxControl;
   reset(): SandboxControl;
-  /** Consumes one scripted failure, if any is pending. */
+  /** Consumes one scripted failure, if any is pending; else draws one at `failRate`. */
   takeFailure(): FailMode | undefined;
   /** `ms × retryScale`, for the delays documented as scaled. */
   scaled(ms: number): number;
 }
 
-export function createControl(initialRetryScale = 1): ControlStore {
+export function createControl(initialRetryScale = 1, random: () => number = Math.random): ControlStore {
   let state = defaultControl(initialRetryScale);
   return {
     get current() {
@@ -142,7 +147,10 @@ export function createControl(initialRetryScale = 1): ControlStore {
       return structuredClone(state);
     },
     takeFailure() {
-      if (state.failNext.count <= 0) return undefined;
+      if (state.failNext.count <= 0) {
+        if (state.failRate > 0 && random() < state.failRate) return FAIL_MODES[Math.floor(random() * FAIL_MODES.length)];
+        return undefined;
+      }
       state = { ...state, failNext: { ...state.failNext, count: state.failNext.count - 1 } };
       return state.failNext.mode;
     },

@@ -122,8 +122,6 @@ export function createRefundService(options: RefundServiceOptions) {
         const e = created.existing;
         return replay(e.requestHash, e.responseStatus, e.responseBody, e.orderId);
       }
-      // The idempotency row points at the refund through its order id column: keep the refund id too.
-      await store.completeIdempotency(scope, input.idempotencyKey, 0, JSON.stringify({ refundId: created.refund.id }));
       const result = outcome(await execute(created.refund));
       if (result.statusCode === 201) await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
       return result;

@@ -249,7 +249,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const { rows } = await db.query<{ n: number }>(`SELECT COALESCE(SUM(amount), 0)::bigint AS n FROM refunds WHERE order_id = $1 AND status <> 'FAILED'`, [order.id]);
         const taken = Number(rows[0]!.n);
         if (taken + refund.amount > order.amount) throw new RefundExceedsPaymentError(order.amount - taken);
-        return { created: true, refund: await insertRefundRow(db, { ...refund, currency: order.currency }), order };
+        const created = await insertRefundRow(db, { ...refund, currency: order.currency });
+        // The key points at its refund from the same commit, so a retry after a crash finds it.
+        if (claim) {
+          await db.query('UPDATE idempotency_keys SET response_status = 0, response_body = $1 WHERE scope = $2 AND key = $3', [JSON.stringify({ refundId: created.id }), claim.scope, claim.key]);
+        }
+        return { created: true, refund: created, order };
       }),
     completeRefund: (refundId, result) =>
       tx(async (db) => {

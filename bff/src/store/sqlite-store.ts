@@ -147,7 +147,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     if (!isPaidStatus(order.status)) throw new OrderNotRefundableError(`order is ${order.status}; only paid orders can be refunded`);
     const taken = Number((stmt.refundedOrReserved.get(order.id) as { n: number }).n);
     if (taken + refund.amount > order.amount) throw new RefundExceedsPaymentError(order.amount - taken);
-    return { created: true, refund: insertRefundRow({ ...refund, currency: order.currency }), order };
+    const created = insertRefundRow({ ...refund, currency: order.currency });
+    // The key points at its refund from the same commit, so a retry after a crash finds it.
+    if (claim) stmt.completeIdem.run(0, JSON.stringify({ refundId: created.id }), claim.scope, claim.key);
+    return { created: true, refund: created, order };
   });
 
   const txCompleteRefund = db.transaction((refundId: string, result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string }) => {

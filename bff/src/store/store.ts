@@ -169,7 +169,8 @@ export interface Store {
 
   /**
    * Records a refund (status PENDING) before any gateway call, checking in the same transaction that
-   * the refunds not failed stay within the paid amount.
+   * the refunds not failed stay within the paid amount. With a claim, the idempotency key is taken
+   * and pointed at the refund (status 0, body `{refundId}`) in that same transaction.
    */
   createRefund(refund: NewRefund, claim?: IdempotencyClaim): Promise<CreateRefundResult>;
   /** Applies the gateway's final answer to a PENDING refund and the order's refunded amount. */

@@ -108,11 +108,20 @@ describe('Latipay mini-app payment over loopback', () => {
     expect((await ledger(stack)).callbacks.filter((c) => c.merchantReference === order.merchantTransId)).toHaveLength(0);
   });
 
-  it('cancel: the query shows it unpaid, so the order closes (Latipay has no cancel call)', async () => {
-    const { order } = await checkout(stack);
+  it('cancel: the query shows it unpaid, so the order closes; a late payment of the old orderStr is refunded', async () => {
+    const { order, payment } = await checkout(stack);
     const cancelled = await api(stack, `/api/orders/${order.id}/cancel`, { method: 'POST', body: {} });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body.order.status).toBe('CANCELLED');
+    // Latipay has no cancel call: the orderStr stays payable there, and a payment is not lost.
+    expect(await stack.tradePay(payment.orderStr, 'success')).toEqual({ resultCode: '9000' });
+    await eventually(async () => (await stack.app.store.listRefunds(order.id)).length === 1, 'the late-payment refund');
+    stack.advance(2 * 60_000);
+    await stack.app.reconciler.runOnce();
+    const [late] = await stack.app.store.listRefunds(order.id);
+    expect(late).toMatchObject({ source: 'late-payment', status: 'SUCCEEDED', amount: 53600 });
+    expect((await ledger(stack)).refunds.filter((r) => r.merchantReference === order.merchantTransId)).toHaveLength(1);
+    expect(await orderStatus(stack, order.id)).toBe('CANCELLED');
   });
 
   it('rejects a callback with a bad signature (4xx) and changes nothing', async () => {
@@ -200,6 +209,13 @@ describe('Latipay mini-app payment over loopback', () => {
     expect(third.body.order.id).toBe(second.body.order.id);
     const book = await ledger(stack);
     expect(book.payments.filter((p) => p.merchantReference === second.body.order.merchantTransId)).toHaveLength(1);
+  });
+
+  it('keeps I1–I6 over everything above (Latipay records included)', async () => {
+    const report = await stack.invariants();
+    expect(report.text).not.toContain('BROKEN');
+    expect(report.ok).toBe(true);
+    expect(report.results.find((r) => r.id === 'I3')!.checked).toBeGreaterThan(0);
   });
 });
 

@@ -8,10 +8,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildSandbox, type Sandbox } from '@tradepay/sandbox';
+import { buildSandbox, type LedgerSnapshot, type Sandbox } from '@tradepay/sandbox';
+import { fromDecimalString, type Currency } from '@tradepay/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
-import { checkInvariants, formatInvariantReport, type InvariantReport } from '../../src/ops/invariants';
+import { checkInvariants, formatInvariantReport, type GatewayLedger, type InvariantReport } from '../../src/ops/invariants';
 import { captureLogs } from './app';
 import { freshPostgresUrl, postgresUrl } from './stores';
 
@@ -43,6 +44,22 @@ export interface StackOptions {
   /** Multiplies the gateway's notification retry schedule (default 0.001: 2 min → 120 ms). */
   retryScale?: number;
   env?: Record<string, string>;
+}
+
+/** The sandbox ledger as the invariants read it: AlipayHK's records plus Latipay's, in one shape. */
+function withLatipay(snapshot: LedgerSnapshot): GatewayLedger {
+  const { payments, refunds, callbacks } = snapshot.latipay;
+  return {
+    payments: [
+      ...(snapshot.payments as GatewayLedger['payments']),
+      ...payments.map((p) => ({ merchantTransId: p.merchantReference, status: p.status.toUpperCase(), orderAmount: { currency: p.currency, value: String(p.amountMinor) }, refundedMinor: p.refundedMinor })),
+    ],
+    refunds: [
+      ...(snapshot.refunds as GatewayLedger['refunds']),
+      ...refunds.map((r) => ({ merchantRefundId: r.reference, merchantTransId: r.merchantReference, refundAmount: { value: String(fromDecimalString(r.refundAmount, r.currency as Currency)) } })),
+    ],
+    notifications: [...snapshot.notifications, ...callbacks.map((c) => ({ merchantTransId: c.merchantReference, status: c.status }))],
+  };
 }
 
 export function freePort(): Promise<number> {
@@ -100,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     api,
     async invariants() {
-      const report = checkInvariants(await app.store.audit(), sandbox.ledger.snapshot() as never, {
+      const report = checkInvariants(await app.store.audit(), withLatipay(sandbox.ledger.snapshot()), {
         merchantIds: Object.fromEntries([...app.channels].map(([name, channel]) => [name, channel.merchantId])),
         reconcilePeriodMs: Math.max(config.reconcileIntervalMs, 60_000),
         now: now(),

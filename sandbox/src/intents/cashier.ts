@@ -34,6 +34,7 @@ function page(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <style>
   body { font-family: system-ui, "Noto Sans CJK TC", sans-serif; margin: 0; background: #eef3fb; color: #1a1a1a; }
   main { max-width: 28rem; margin: 0 auto; padding: 1.5rem 1rem; }
@@ -41,7 +42,9 @@ function page(title: string, body: string): string {
   .banner { background: #1677ff; color: #fff; padding: .75rem 1rem; font-weight: 600; }
   .amount { font-size: 2rem; font-weight: 700; margin: .5rem 0; }
   dl { display: grid; grid-template-columns: auto 1fr; gap: .25rem .75rem; font-size: .9rem; }
-  dt { color: #666; }
+  h1 { font-size: 1.4rem; margin: 0; }
+  dt { color: #666; white-space: nowrap; }
+  dd { margin: 0; overflow-wrap: anywhere; }
   form { margin-top: 1rem; }
   button { width: 100%; font-size: 1.1rem; padding: .8rem; border-radius: 8px; border: 0; cursor: pointer; }
   .pay { background: #1677ff; color: #fff; }

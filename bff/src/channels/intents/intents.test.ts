@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { fakeAggregator } from '../../../test/support/fake-intents';
+import { AppError } from '../../errors';
+import type { ChannelOrder, RefundableOrder } from '../../payments/channel';
+import { createIntentsChannel } from './index';
+import { webhookSignature, verifyWebhookSignature } from './signing';
+import { signTestWebhook } from './testing';
+
+/** Computed with `printf '%s' '<body>.<key>' | sha256sum` (coreutils), not with either implementation. */
+const VECTORS = [
+  {
+    body: '{"notify_type":"payment_success","data":{"order_id":"C991289984923795789123","merchant_order_id":"P9297895081903"}}',
+    key: '111222333',
+    hex: 'f89925952f25d237a4dd84a57b668fb8b80046facb23dbf5895495464e3232f5',
+  },
+  {
+    body: '{"notify_type":"payment_success","data":{"order_id":"C1","merchant_order_id":"TP茶"}}',
+    key: 'k',
+    hex: '0e60e80d63bcd55f22fbaa79a45bcad1c50ef6ccfc8e6374dcebb2852b02e4f0',
+  },
+];
+
+const API_KEY = 'test-intents-api-key-0123456789abcdef';
+
+function setup(options: { expiresIn?: number } = {}) {
+  let nowMs = Date.parse('2026-03-01T10:00:00Z');
+  const aggregator = fakeAggregator(options);
+  const channel = createIntentsChannel(
+    {
+      gatewayUrl: 'https://intents.example',
+      apiKey: API_KEY,
+      merchantId: 'M-1',
+      notifyUrl: 'https://shop.example/notify/intents',
+      returnUrl: 'https://shop.example/h5/return',
+      timeoutMs: 1000,
+    },
+    { fetch: aggregator.fetch, now: () => new Date(nowMs) },
+  );
+  return { aggregator, channel, advance: (ms: number) => (nowMs += ms) };
+}
+
+const order: ChannelOrder = {
+  id: 'ord_AAAAAAAAAAAAAAAAAAAAAAAA',
+  merchantTransId: 'TP20260301ABCDEFGHJKMNPQRSTVWX',
+  amount: 12050,
+  currency: 'HKD',
+  title: 'Oolong tea, 100 g and 1 more',
+  detail: '1 x TEA',
+  createdAt: new Date('2026-03-01T10:00:00Z'),
+  expiresAt: new Date('2026-03-01T10:15:00Z'),
+};
+
+describe('webhook signature', () => {
+  it.each(VECTORS)('reproduces the coreutils vector $hex', ({ body, key, hex }) => {
+    expect(webhookSignature(body, key)).toBe(hex);
+    expect(verifyWebhookSignature(body, key, hex)).toBe(true);
+  });
+
+  it('is plain SHA-256 of body + "." + key, so neither part can move', () => {
+    const { body, key, hex } = VECTORS[0]!;
+    expect(verifyWebhookSignature(`${body} `, key, hex)).toBe(false);
+    expect(verifyWebhookSignature(body, `${key}x`, hex)).toBe(false);
+    expect(verifyWebhookSignature(body, key, hex.slice(0, 63))).toBe(false);
+    expect(verifyWebhookSignature(body, key, undefined)).toBe(false);
+    expect(verifyWebhookSignature(body, key, 'z'.repeat(64))).toBe(false);
+  });
+});
+
+describe('createPayment', () => {
+  it('sends major units, our 30-character id, and URLs from configuration; answers with the redirect', async () => {
+    const { aggregator, channel } = setup();
+    const action = await channel.createPayment(order, { clientIp: '127.0.0.1', wallet: 'ALIPAYCN' });
+    expect(action).toEqual({ type: 'redirect', url: 'https://cashier.example/pay/C000000000000000000001' });
+    const create = aggregator.requests.find((r) => r.path.endsWith('/create'))!;
+    expect(create.authorization).toBe('Bearer tok-1');
+    expect(create.body).toEqual({
+      amount: '120.50',
+      currency: 'HKD',
+      merchant_order_id: 'TP20260301ABCDEFGHJKMNPQRSTVWX',
+      description: 'Oolong tea, 100 g and 1 more',
+      notify_url: 'https://shop.example/notify/intents',
+      return_url: 'https://shop.example/h5/return?order=ord_AAAAAAAAAAAAAAAAAAAAAAAA',
+      payment_method: { type: 'alipayhk', alipayhk: { flow: 'mobile_web', payment_method: 'ALIPAYCN' } },
+    });
+    expect(aggregator.requests[0]).toMatchObject({ path: '/mch-api/v1/token', body: { api_key: API_KEY, merchant_id: 'M-1' }, authorization: null });
+  });
+
+  it('defaults to the AlipayHK wallet', async () => {
+    const { aggregator, channel } = setup();
+    await channel.createPayment(order, { clientIp: '127.0.0.1' });
+    expect(aggregator.requests.at(-1)!.body.payment_method.alipayhk.payment_method).toBe('ALIPAYHK');
+  });
+
+  it('refuses a redirect that is not http(s), a refusal, and an outage, as GATEWAY_UNAVAILABLE', async () => {
+    const { aggregator, channel } = setup();
+    aggregator.override('/mch-api/v1/pa/payment_intents/create', {
+      status: 200,
+      body: { code: 0, data: { merchant_order_id: order.merchantTransId, order_id: 'C1', next_action: { type: 'redirect', url: 'javascript:alert(1)' } } },
+    });
+    await expect(channel.createPayment(order, { clientIp: '::1' })).rejects.toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
+    aggregator.override('/mch-api/v1/pa/payment_intents/create', { status: 400, body: { code: 40002, message: 'currency' } });
+    await expect(channel.createPayment(order, { clientIp: '::1' })).rejects.toBeInstanceOf(AppError);
+    aggregator.override('/mch-api/v1/pa/payment_intents/create', 'network-error');
+    await expect(channel.createPayment(order, { clientIp: '::1' })).rejects.toMatchObject({ statusCode: 502 });
+  });
+});
+
+describe('access token', () => {
+  it('is fetched once, reused, and refreshed 60 s before it expires', async () => {
+    const { aggregator, channel, advance } = setup({ expiresIn: 3600 });
+    await Promise.all([channel.queryPayment(order), channel.queryPayment(order), channel.queryPayment(order)]);
+    expect(aggregator.tokensIssued).toBe(1);
+    advance(3600_000 - 61_000);
+    await channel.queryPayment(order);
+    expect(aggregator.tokensIssued).toBe(1);
+    advance(2_000);
+    await channel.queryPayment(order);
+    expect(aggregator.tokensIssued).toBe(2);
+    expect(aggregator.requests.at(-1)!.authorization).toBe('Bearer tok-2');
+  });
+
+  it('is fetched again once when the gateway says it is no longer valid', async () => {
+    const { aggregator, channel } = setup();
+    await channel.queryPayment(order);
+    aggregator.revokeTokens();
+    expect(await channel.queryPayment(order)).toEqual({ status: 'PENDING' });
+    expect(aggregator.tokensIssued).toBe(2);
+  });
+
+  it('a refused token request makes the outcome unknown, never a failure', async () => {
+    const { aggregator, channel } = setup();
+    aggregator.override('/mch-api/v1/token', { status: 401, body: { code: 40100, message: 'unknown api_key' } }, false);
+    expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
+    expect(await channel.cancelPayment(order)).toMatchObject({ status: 'UNKNOWN' });
+  });
+});
+
+describe('queryPayment', () => {
+  it('maps SUCCEEDED to paid evidence in minor units, CANCELLED to CANCELLED, PENDING and never-created to PENDING', async () => {
+    const { aggregator, channel } = setup();
+    expect(await channel.queryPayment(order)).toEqual({ status: 'PENDING' });
+    await channel.createPayment(order, { clientIp: '::1' });
+    expect(await channel.queryPayment(order)).toEqual({ status: 'PENDING' });
+    aggregator.intents.get(order.merchantTransId)!.status = 'SUCCEEDED';
+    const paid = await channel.queryPayment(order);
+    expect(paid).toMatchObject({
+      status: 'PAID',
+      evidence: { source: 'query', merchantId: 'M-1', merchantTransId: order.merchantTransId, gatewayTransactionId: 'C000000000000000000001', amount: 12050, currency: 'HKD' },
+    });
+    aggregator.intents.get(order.merchantTransId)!.status = 'CANCELLED';
+    expect(await channel.queryPayment(order)).toMatchObject({ status: 'CLOSED', closedAs: 'CANCELLED' });
+  });
+
+  it('is UNKNOWN for an answer about another order, an unmapped status, or an outage', async () => {
+    const { aggregator, channel } = setup();
+    const path = '/mch-api/v1/pa/payment_intents/query';
+    aggregator.override(path, { status: 200, body: { code: 0, data: { merchant_order_id: 'OTHER', status: 'SUCCEEDED', amount: '120.50', currency: 'HKD' } } });
+    expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
+    aggregator.override(path, { status: 200, body: { code: 0, data: { merchant_order_id: order.merchantTransId, status: 'REFUNDING' } } });
+    expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
+    aggregator.override(path, { status: 503, body: { code: 50000 } });
+    expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
+    aggregator.override(path, 'network-error');
+    expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
+  });
+});
+
+describe('cancelPayment and refund', () => {
+  it('cancels an open intent, refuses a paid one, and treats a missing cancel endpoint as close-locally', async () => {
+    const { aggregator, channel } = setup();
+    await channel.createPayment(order, { clientIp: '::1' });
+    expect(await channel.cancelPayment(order)).toEqual({ status: 'CANCELLED' });
+    aggregator.intents.get(order.merchantTransId)!.status = 'SUCCEEDED';
+    expect(await channel.cancelPayment(order)).toEqual({ status: 'REFUSED', code: '40901' });
+    aggregator.override('/mch-api/v1/pa/payment_intents/cancel', { status: 404, body: { error: 'NOT_FOUND' } });
+    expect(await channel.cancelPayment(order)).toEqual({ status: 'CANCELLED' });
+    aggregator.override('/mch-api/v1/pa/payment_intents/cancel', { status: 502, body: 'bad gateway' });
+    expect(await channel.cancelPayment(order)).toMatchObject({ status: 'UNKNOWN' });
+  });
+
+  it('refunds in major units under our merchant_refund_id', async () => {
+    const { aggregator, channel } = setup();
+    await channel.createPayment(order, { clientIp: '::1' });
+    const paid: RefundableOrder = { ...order, gatewayTransactionId: 'C000000000000000000001' };
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-1', amount: 5, reason: 'x' })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: 'RRF-1' });
+    expect(aggregator.requests.at(-1)!.body).toEqual({ order_id: 'C000000000000000000001', merchant_order_id: order.merchantTransId, merchant_refund_id: 'RF-1', amount: '0.05', reason: 'x' });
+    aggregator.override('/mch-api/v1/pa/payment_intents/refund', { status: 422, body: { code: 42201, message: 'exceeds' } });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x' })).toEqual({ status: 'FAILED', code: '42201' });
+    aggregator.override('/mch-api/v1/pa/payment_intents/refund', 'network-error');
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x' })).toMatchObject({ status: 'UNKNOWN' });
+  });
+});
+
+describe('parseNotification', () => {
+  it('verifies the header signature over the raw body and reads the facts', async () => {
+    const { channel } = setup();
+    const { raw, headers } = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' }, API_KEY);
+    const n = await channel.parseNotification(raw, headers);
+    expect(n).toMatchObject({ channel: 'h5', identity: 'C9:payment_success', outcome: 'PAID', evidence: { source: 'notification', amount: 12050, currency: 'HKD', gatewayTransactionId: 'C9' } });
+    await expect(channel.parseNotification(raw, { ...headers, 'x-signature': webhookSignature(raw, 'another-key') })).rejects.toMatchObject({ reason: 'signature' });
+    await expect(channel.parseNotification(raw, {})).rejects.toMatchObject({ reason: 'signature' });
+    await expect(channel.parseNotification(raw, { 'x-signature': [headers['x-signature']!, headers['x-signature']!] })).rejects.toMatchObject({ reason: 'signature' });
+  });
+
+  it('reads an unreadable amount as -1 (refused later) and other notify types as not paid', async () => {
+    const { channel } = setup();
+    const odd = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.505', currency: 'HKD' }, API_KEY);
+    expect((await channel.parseNotification(odd.raw, odd.headers)).evidence.amount).toBe(-1);
+    const other = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', notifyType: 'payment_cancelled', status: 'CANCELLED' }, API_KEY);
+    expect((await channel.parseNotification(other.raw, other.headers)).outcome).toBe('NOT_PAID');
+  });
+
+  it('takes the facts from a query when the webhook names the order only (as seed 001 shows)', async () => {
+    const { aggregator, channel } = setup();
+    await channel.createPayment(order, { clientIp: '::1' });
+    const bare = signTestWebhook({ merchantOrderId: order.merchantTransId, orderId: 'C000000000000000000001' }, API_KEY);
+    await expect(channel.parseNotification(bare.raw, bare.headers)).rejects.toThrow(/query says PENDING/);
+    aggregator.intents.get(order.merchantTransId)!.status = 'SUCCEEDED';
+    expect((await channel.parseNotification(bare.raw, bare.headers)).evidence).toMatchObject({ source: 'query', amount: 12050 });
+  });
+});
