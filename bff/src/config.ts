@@ -4,7 +4,7 @@
  * With no ALIPAYHK_GATEWAY_URL the BFF runs in sandbox mode: every channel points at the local
  * sandbox and reads the keys the sandbox created under $DATA_DIR/keys/.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -59,6 +59,19 @@ export interface Config {
   latipay: LatipayConfig | null;
   /** The H5 channel's aggregator; null when off: live mode without INTENTS_GATEWAY_URL. */
   intents: IntentsConfig | null;
+  /** AlipayHK auto-debit (agreement pay); null when off: live mode without AGREEMENT_TOKEN_KEY. */
+  autoDebit: AutoDebitConfig | null;
+}
+
+/** Auto-debit: how tokens are kept and how much an agreement may be charged. */
+export interface AutoDebitConfig {
+  /** AES-256-GCM key for the wallet's access and refresh tokens at rest (never logged, never serialised). */
+  tokenKey: KeyObject;
+  /** Per agreement per Hong Kong day, in minor units of `currency`: paid and pending charges count. */
+  dailyCap: number;
+  currency: Currency;
+  /** Where the wallet's redirect ends: null = a small page of our own; else a 302 there with agreementId and status. */
+  returnPageUrl: string | null;
 }
 
 /** The payment-intents aggregator behind the H5 channel (protocol.md §3). */
@@ -130,12 +143,12 @@ function url(env: Env, name: string, fallback: string): string {
  * Sandbox mode only: a random secret kept beside the sandbox keys, made on first start, so a
  * developer needs no set-up and the value survives restarts. Live mode must configure its own.
  */
-function sandboxSecret(keysDir: string, name: string): string {
+function sandboxSecret(keysDir: string, name: string, encoding: 'hex' | 'base64' = 'hex'): string {
   const file = join(keysDir, name);
   if (!existsSync(file)) {
     mkdirSync(keysDir, { recursive: true });
     try {
-      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, randomBytes(32).toString(encoding), { mode: 0o600, flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -203,6 +216,31 @@ function loadIntentsConfig(env: Env, sandboxMode: boolean, sandboxUrl: string, k
   });
 }
 
+/**
+ * Auto-debit: on when AGREEMENT_TOKEN_KEY (base64 of 32 bytes, or a file holding that in
+ * AGREEMENT_TOKEN_KEY_FILE) is set, and in sandbox mode, where the key is made on first start in
+ * $DATA_DIR/keys/agreement-token-key. Losing the key unbinds nobody but makes stored tokens unreadable.
+ */
+function loadAutoDebitConfig(env: Env, sandboxMode: boolean, keysDir: string): AutoDebitConfig | null {
+  let text: string;
+  if (env.AGREEMENT_TOKEN_KEY) text = env.AGREEMENT_TOKEN_KEY;
+  else if (env.AGREEMENT_TOKEN_KEY_FILE) {
+    if (!existsSync(env.AGREEMENT_TOKEN_KEY_FILE)) throw new ConfigError(`AGREEMENT_TOKEN_KEY_FILE: ${env.AGREEMENT_TOKEN_KEY_FILE} does not exist`);
+    text = readFileSync(env.AGREEMENT_TOKEN_KEY_FILE, 'utf8');
+  } else if (sandboxMode) text = sandboxSecret(keysDir, 'agreement-token-key', 'base64');
+  else return null;
+  const compact = text.trim();
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(compact) ? Buffer.from(compact, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('AGREEMENT_TOKEN_KEY must be the base64 of exactly 32 random bytes (e.g. `openssl rand -base64 32`)');
+  const returnPage = env.AGREEMENT_RETURN_PAGE_URL ? url(env, 'AGREEMENT_RETURN_PAGE_URL', '') : null;
+  return Object.freeze({
+    tokenKey: createSecretKey(key),
+    dailyCap: integer(env, 'AGREEMENT_DAILY_CAP', 100_000, 1, 1_000_000_000_000),
+    currency: 'HKD' as Currency,
+    returnPageUrl: returnPage,
+  });
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -252,6 +290,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     alipayhk: Object.freeze(alipayhk),
     latipay: loadLatipayConfig(env, sandboxMode, sandboxUrl, keysDir),
     intents: loadIntentsConfig(env, sandboxMode, sandboxUrl, keysDir),
+    autoDebit: loadAutoDebitConfig(env, sandboxMode, keysDir),
   };
   return Object.freeze(config);
 }

@@ -25,7 +25,7 @@ export interface PaymentContext {
 
 /** Verified gateway facts about a payment: the only thing that can mark an order paid. */
 export interface PaymentEvidence {
-  source: 'notification' | 'query';
+  source: 'notification' | 'query' | 'agreement-pay';
   merchantId: string;
   merchantTransId: string;
   gatewayTransactionId: string | null;

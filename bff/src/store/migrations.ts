@@ -106,4 +106,34 @@ CREATE INDEX refunds_order ON refunds (order_id);
 CREATE INDEX refunds_pending ON refunds (next_attempt_at) WHERE status = 'PENDING';
 `,
   },
+  {
+    version: 3,
+    name: 'auto-debit agreements; charges link to their agreement',
+    sql: `
+CREATE TABLE agreements (
+  id TEXT PRIMARY KEY,
+  merchant_agreement_id TEXT NOT NULL UNIQUE,
+  buyer_id TEXT NOT NULL,
+  state_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  customer_id TEXT,
+  access_token_enc TEXT,
+  refresh_token_enc TEXT,
+  access_token_expires_at TEXT,
+  refresh_token_expires_at TEXT,
+  token_version INTEGER NOT NULL DEFAULT 0,
+  failure_code TEXT,
+  return_claimed_until TEXT,
+  status_checked_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  activated_at TEXT,
+  ended_at TEXT
+);
+CREATE INDEX agreements_buyer ON agreements (buyer_id, created_at);
+
+ALTER TABLE orders ADD COLUMN agreement_id TEXT REFERENCES agreements (id);
+CREATE INDEX orders_agreement ON orders (agreement_id, created_at);
+`,
+  },
 ];

@@ -9,10 +9,14 @@ import pg from 'pg';
 import { canTransition, isPaidStatus, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { MIGRATIONS } from './migrations';
-import { AUDIT_QUERIES, toIdem, toOrder, toRefund, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import {
+  AgreementNotActiveError,
+  DailyCapExceededError,
+  FINAL_AGREEMENT_STATUSES,
   OrderNotRefundableError,
   RefundExceedsPaymentError,
+  type AgreementRecord,
   type ClaimArgs,
   type CreateRefundResult,
   type IdempotencyClaim,
@@ -126,6 +130,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return rows[0]!;
   }
 
+  async function getAgreementIn(db: Db | pg.Pool, id: string): Promise<AgreementRecord> {
+    const { rows } = await db.query<AgreementRow>('SELECT * FROM agreements WHERE id = $1', [id]);
+    if (!rows[0]) throw new Error(`agreement ${id} vanished`);
+    return toAgreement(rows[0]);
+  }
+
+  const UNCHARGED = UNCHARGED_STATUSES.map((st) => `'${st}'`).join(', ');
+  async function sumCharges(db: Db | pg.Pool, agreementId: string, dayStart: string, dayEnd: string): Promise<number> {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT COALESCE(SUM(amount), 0)::bigint AS n FROM orders WHERE agreement_id = $1 AND created_at >= $2 AND created_at < $3 AND status NOT IN (${UNCHARGED})`,
+      [agreementId, dayStart, dayEnd],
+    );
+    return Number(rows[0]!.n);
+  }
+
   return {
     kind: 'postgres',
     async ping() {
@@ -184,6 +203,82 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if (n.outcome !== 'PAID') return { duplicate: false, transitioned: false, order: await getOrderIn(db, n.orderId), latePaymentRefund: null };
         return { duplicate: false, ...(await markPaidIn(db, n.orderId, evidence, `notification ${n.identity}`)) };
       }),
+    async insertAgreement(agreement) {
+      await pool.query(
+        `INSERT INTO agreements (id, merchant_agreement_id, buyer_id, state_hash, status, created_at, updated_at) VALUES ($1, $2, $3, $4, 'PENDING', $5, $5)`,
+        [agreement.id, agreement.merchantAgreementId, agreement.buyerId, agreement.stateHash, agreement.createdAt],
+      );
+      return getAgreementIn(pool, agreement.id);
+    },
+    async getAgreement(id) {
+      const { rows } = await pool.query<AgreementRow>('SELECT * FROM agreements WHERE id = $1', [id]);
+      return rows[0] ? toAgreement(rows[0]) : null;
+    },
+    async getAgreementByMerchantAgreementId(merchantAgreementId) {
+      const { rows } = await pool.query<AgreementRow>('SELECT * FROM agreements WHERE merchant_agreement_id = $1', [merchantAgreementId]);
+      return rows[0] ? toAgreement(rows[0]) : null;
+    },
+    async listAgreements(buyerId, limit) {
+      const { rows } = await pool.query<AgreementRow>('SELECT * FROM agreements WHERE buyer_id = $1 ORDER BY created_at DESC, id LIMIT $2', [buyerId, limit]);
+      return rows.map(toAgreement);
+    },
+    async claimAgreementReturn(id, args) {
+      const { rowCount } = await pool.query(
+        `UPDATE agreements SET return_claimed_until = $1 WHERE id = $2 AND status = 'PENDING' AND (return_claimed_until IS NULL OR return_claimed_until < $3)`,
+        [new Date(args.now.getTime() + args.leaseMs).toISOString(), id, args.now.toISOString()],
+      );
+      return rowCount === 1;
+    },
+    async releaseAgreementReturn(id) {
+      await pool.query('UPDATE agreements SET return_claimed_until = NULL WHERE id = $1', [id]);
+    },
+    transitionAgreement: (id, from, to, args) =>
+      tx(async (db) => {
+        const { rows } = await db.query<AgreementRow>('SELECT * FROM agreements WHERE id = $1 FOR UPDATE', [id]);
+        if (!rows[0]) throw new Error(`agreement ${id} vanished`);
+        const before = toAgreement(rows[0]);
+        if (!from.includes(before.status)) return { transitioned: false, agreement: before };
+        const final = FINAL_AGREEMENT_STATUSES.includes(to);
+        const patch = agreementTransitionPatch(to, args, final);
+        const params: unknown[] = [];
+        const sets = Object.entries(patch).map(([column, value]) => `${column} = $${params.push(value)}`);
+        if (args.tokens || final) sets.push('token_version = token_version + 1');
+        const { rowCount } = await db.query(`UPDATE agreements SET ${sets.join(', ')} WHERE id = $${params.push(id)} AND status = $${params.push(before.status)}`, params);
+        return { transitioned: rowCount === 1, agreement: await getAgreementIn(db, id) };
+      }),
+    async replaceAgreementTokens(id, expectedVersion, tokens, at) {
+      const { rowCount } = await pool.query(
+        `UPDATE agreements SET access_token_enc = $1, refresh_token_enc = $2, access_token_expires_at = $3, refresh_token_expires_at = $4,
+           token_version = token_version + 1, updated_at = $5
+         WHERE id = $6 AND status = 'ACTIVE' AND token_version = $7`,
+        [tokens.accessTokenEnc, tokens.refreshTokenEnc, tokens.accessTokenExpiresAt, tokens.refreshTokenExpiresAt, at, id, expectedVersion],
+      );
+      return { replaced: rowCount === 1, agreement: await getAgreementIn(pool, id) };
+    },
+    async recordAgreementCheck(id, at) {
+      await pool.query('UPDATE agreements SET status_checked_at = $1 WHERE id = $2', [at, id]);
+    },
+    insertAgreementCharge: (order, args, claim) =>
+      tx(async (db): Promise<InsertOrderResult> => {
+        if (claim) {
+          const existing = await claimIdem(db, claim, order.id);
+          if (existing) return { inserted: false, existing: toIdem(existing) };
+        }
+        // The agreement's row lock serialises charges of one agreement, so the cap holds across instances.
+        const { rows } = await db.query<AgreementRow>('SELECT * FROM agreements WHERE id = $1 FOR UPDATE', [args.agreementId]);
+        const row = rows[0];
+        if (!row || row.buyer_id !== args.buyerId) throw new AgreementNotActiveError(null);
+        if (row.status !== 'ACTIVE') throw new AgreementNotActiveError(row.status as AgreementRecord['status']);
+        const charged = await sumCharges(db, args.agreementId, args.dayStart, args.dayEnd);
+        if (charged + order.amount > args.dailyCap) throw new DailyCapExceededError(charged, args.dailyCap);
+        await db.query(
+          `INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at, next_check_at, agreement_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12)`,
+          [order.id, order.merchantTransId, order.channel, order.buyerId, order.status, order.currency, order.amount, JSON.stringify(order.items), order.createdAt, order.expiresAt, order.nextCheckAt, args.agreementId],
+        );
+        return { inserted: true, order: await getOrderIn(db, order.id) };
+      }),
+    sumAgreementCharges: (agreementId, dayStart, dayEnd) => sumCharges(pool, agreementId, dayStart, dayEnd),
     audit: () =>
       tx(async (db) => {
         await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');

@@ -1,6 +1,6 @@
 /** Row shapes shared by the SQL stores, and their mapping to domain records. */
-import type { OrderStatus, PaymentAction } from '@tradepay/shared';
-import type { IdempotencyRecord, OrderRecord, RefundRecord } from './store';
+import type { AgreementStatus, OrderStatus, PaymentAction } from '@tradepay/shared';
+import type { AgreementRecord, IdempotencyRecord, OrderRecord, RefundRecord } from './store';
 
 export interface OrderRow {
   id: string;
@@ -18,6 +18,7 @@ export interface OrderRow {
   updated_at: string;
   expires_at: string;
   paid_at: string | null;
+  agreement_id?: string | null;
 }
 
 export function toOrder(row: OrderRow): OrderRecord {
@@ -37,6 +38,7 @@ export function toOrder(row: OrderRow): OrderRecord {
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,
     paidAt: row.paid_at,
+    agreementId: row.agreement_id ?? null,
   };
 }
 
@@ -96,6 +98,80 @@ export function toIdem(row: IdemRow): IdempotencyRecord {
   };
 }
 
+export interface AgreementRow {
+  id: string;
+  merchant_agreement_id: string;
+  buyer_id: string;
+  state_hash: string;
+  status: string;
+  customer_id: string | null;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  access_token_expires_at: string | null;
+  refresh_token_expires_at: string | null;
+  token_version: number;
+  failure_code: string | null;
+  status_checked_at: string | null;
+  created_at: string;
+  updated_at: string;
+  activated_at: string | null;
+  ended_at: string | null;
+}
+
+export function toAgreement(row: AgreementRow): AgreementRecord {
+  return {
+    id: row.id,
+    merchantAgreementId: row.merchant_agreement_id,
+    buyerId: row.buyer_id,
+    stateHash: row.state_hash,
+    status: row.status as AgreementStatus,
+    customerId: row.customer_id,
+    accessTokenEnc: row.access_token_enc,
+    refreshTokenEnc: row.refresh_token_enc,
+    accessTokenExpiresAt: row.access_token_expires_at,
+    refreshTokenExpiresAt: row.refresh_token_expires_at,
+    tokenVersion: Number(row.token_version),
+    failureCode: row.failure_code,
+    statusCheckedAt: row.status_checked_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    activatedAt: row.activated_at,
+    endedAt: row.ended_at,
+  };
+}
+
+/** Order statuses that do not count against an agreement's daily cap: nothing was (or will be) taken. */
+export const UNCHARGED_STATUSES = ['FAILED', 'CANCELLED'] as const;
+
+/**
+ * The SET clause of an agreement transition, shared by both stores: ACTIVE stores tokens (when
+ * given); a final status erases them. Parameters are named; each store maps them to its placeholders.
+ */
+export function agreementTransitionPatch(
+  to: AgreementStatus,
+  args: { at: string; tokens?: { accessTokenEnc: string; refreshTokenEnc: string; accessTokenExpiresAt: string; refreshTokenExpiresAt: string }; customerId?: string | null; failureCode?: string | null },
+  final: boolean,
+): Record<string, string | number | null> {
+  const patch: Record<string, string | number | null> = { status: to, updated_at: args.at, return_claimed_until: null };
+  if (args.tokens) {
+    patch.access_token_enc = args.tokens.accessTokenEnc;
+    patch.refresh_token_enc = args.tokens.refreshTokenEnc;
+    patch.access_token_expires_at = args.tokens.accessTokenExpiresAt;
+    patch.refresh_token_expires_at = args.tokens.refreshTokenExpiresAt;
+  }
+  if (to === 'ACTIVE') {
+    patch.activated_at = args.at;
+    patch.status_checked_at = args.at;
+  }
+  if (args.customerId !== undefined) patch.customer_id = args.customerId;
+  if (args.failureCode !== undefined) patch.failure_code = args.failureCode;
+  if (final) {
+    patch.access_token_enc = null;
+    patch.refresh_token_enc = null;
+    patch.ended_at = args.at;
+  }
+  return patch;
+}
 
 /** The invariant checker's reads, in SQL both stores speak. */
 export const AUDIT_QUERIES = {

@@ -11,10 +11,15 @@ import type { PaymentAction } from '@tradepay/shared';
 import { canTransition, isPaidStatus } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { MIGRATIONS } from './migrations';
-import { AUDIT_QUERIES, toIdem, toOrder, toRefund, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import {
+  AgreementNotActiveError,
+  DailyCapExceededError,
+  FINAL_AGREEMENT_STATUSES,
   OrderNotRefundableError,
   RefundExceedsPaymentError,
+  type AgreementChargeArgs,
+  type AgreementRecord,
   type ClaimArgs,
   type CreateRefundResult,
   type MarkPaidResult,
@@ -99,6 +104,23 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       WHERE id IN (SELECT id FROM refunds WHERE status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
         AND (claim_until IS NULL OR claim_until < @now) ORDER BY created_at LIMIT @limit)
       RETURNING *`),
+    insertAgreement: db.prepare(`INSERT INTO agreements (id, merchant_agreement_id, buyer_id, state_hash, status, created_at, updated_at)
+      VALUES (@id, @merchantAgreementId, @buyerId, @stateHash, 'PENDING', @createdAt, @createdAt)`),
+    getAgreement: db.prepare('SELECT * FROM agreements WHERE id = ?'),
+    getAgreementByMid: db.prepare('SELECT * FROM agreements WHERE merchant_agreement_id = ?'),
+    listAgreements: db.prepare('SELECT * FROM agreements WHERE buyer_id = ? ORDER BY created_at DESC, id LIMIT ?'),
+    claimReturn: db.prepare(`UPDATE agreements SET return_claimed_until = @until
+      WHERE id = @id AND status = 'PENDING' AND (return_claimed_until IS NULL OR return_claimed_until < @now)`),
+    releaseReturn: db.prepare('UPDATE agreements SET return_claimed_until = NULL WHERE id = ?'),
+    replaceTokens: db.prepare(`UPDATE agreements SET access_token_enc = @accessTokenEnc, refresh_token_enc = @refreshTokenEnc,
+      access_token_expires_at = @accessTokenExpiresAt, refresh_token_expires_at = @refreshTokenExpiresAt,
+      token_version = token_version + 1, updated_at = @at
+      WHERE id = @id AND status = 'ACTIVE' AND token_version = @expectedVersion`),
+    recordAgreementCheck: db.prepare('UPDATE agreements SET status_checked_at = ? WHERE id = ?'),
+    sumCharges: db.prepare(`SELECT COALESCE(SUM(amount), 0) AS n FROM orders
+      WHERE agreement_id = ? AND created_at >= ? AND created_at < ? AND status NOT IN (${UNCHARGED_STATUSES.map((st) => `'${st}'`).join(', ')})`),
+    insertCharge: db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at, next_check_at, agreement_id)
+      VALUES (@id, @merchantTransId, @channel, @buyerId, @status, @currency, @amount, @items, @createdAt, @createdAt, @expiresAt, @nextCheckAt, @agreementId)`),
   };
 
   function mustGet(id: string): OrderRecord {
@@ -206,6 +228,39 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return { duplicate: false, ...markPaidInTx(n.orderId, evidence, `notification ${n.identity}`) };
   });
 
+  function mustGetAgreement(id: string): AgreementRecord {
+    const row = stmt.getAgreement.get(id) as AgreementRow | undefined;
+    if (!row) throw new Error(`agreement ${id} vanished`);
+    return toAgreement(row);
+  }
+
+  const txTransitionAgreement = db.transaction(
+    (id: string, from: readonly string[], to: AgreementRecord['status'], args: Parameters<Store['transitionAgreement']>[3]) => {
+      const before = mustGetAgreement(id);
+      if (!from.includes(before.status)) return { transitioned: false, agreement: before };
+      const final = FINAL_AGREEMENT_STATUSES.includes(to);
+      const patch = agreementTransitionPatch(to, args, final);
+      const sets = Object.keys(patch).map((column) => `${column} = @${column}`);
+      if (args.tokens || final) sets.push('token_version = token_version + 1');
+      const changed = db.prepare(`UPDATE agreements SET ${sets.join(', ')} WHERE id = @__id AND status = @__from`).run({ ...patch, __id: id, __from: before.status }).changes === 1;
+      return { transitioned: changed, agreement: mustGetAgreement(id) };
+    },
+  );
+
+  const txInsertCharge = db.transaction((order: NewOrder, args: AgreementChargeArgs, claim?: IdempotencyClaim): InsertOrderResult => {
+    if (claim) {
+      const claimed = stmt.claimIdem.run(claim.scope, claim.key, claim.requestHash, order.id, order.createdAt).changes === 1;
+      if (!claimed) return { inserted: false, existing: toIdem(stmt.findIdem.get(claim.scope, claim.key) as IdemRow) };
+    }
+    const row = stmt.getAgreement.get(args.agreementId) as AgreementRow | undefined;
+    if (!row || row.buyer_id !== args.buyerId) throw new AgreementNotActiveError(null);
+    if (row.status !== 'ACTIVE') throw new AgreementNotActiveError(row.status as AgreementRecord['status']);
+    const charged = Number((stmt.sumCharges.get(args.agreementId, args.dayStart, args.dayEnd) as { n: number }).n);
+    if (charged + order.amount > args.dailyCap) throw new DailyCapExceededError(charged, args.dailyCap);
+    stmt.insertCharge.run({ ...order, items: JSON.stringify(order.items), agreementId: args.agreementId });
+    return { inserted: true, order: mustGet(order.id) };
+  });
+
   return {
     kind: 'sqlite',
     async ping() {
@@ -283,6 +338,43 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     async completeIdempotency(scope, key, status, body) {
       stmt.completeIdem.run(status, body, scope, key);
+    },
+    async insertAgreement(agreement) {
+      stmt.insertAgreement.run(agreement);
+      return mustGetAgreement(agreement.id);
+    },
+    async getAgreement(id) {
+      const row = stmt.getAgreement.get(id) as AgreementRow | undefined;
+      return row ? toAgreement(row) : null;
+    },
+    async getAgreementByMerchantAgreementId(merchantAgreementId) {
+      const row = stmt.getAgreementByMid.get(merchantAgreementId) as AgreementRow | undefined;
+      return row ? toAgreement(row) : null;
+    },
+    async listAgreements(buyerId, limit) {
+      return (stmt.listAgreements.all(buyerId, limit) as AgreementRow[]).map(toAgreement);
+    },
+    async claimAgreementReturn(id, args) {
+      return stmt.claimReturn.run({ id, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString() }).changes === 1;
+    },
+    async releaseAgreementReturn(id) {
+      stmt.releaseReturn.run(id);
+    },
+    async transitionAgreement(id, from, to, args) {
+      return txTransitionAgreement.immediate(id, from, to, args);
+    },
+    async replaceAgreementTokens(id, expectedVersion, tokens, at) {
+      const replaced = stmt.replaceTokens.run({ id, expectedVersion, at, ...tokens }).changes === 1;
+      return { replaced, agreement: mustGetAgreement(id) };
+    },
+    async recordAgreementCheck(id, at) {
+      stmt.recordAgreementCheck.run(at, id);
+    },
+    async insertAgreementCharge(order, args, claim) {
+      return txInsertCharge.immediate(order, args, claim);
+    },
+    async sumAgreementCharges(agreementId, dayStart, dayEnd) {
+      return Number((stmt.sumCharges.get(agreementId, dayStart, dayEnd) as { n: number }).n);
     },
     async audit() {
       const all = (sql: string) => db.prepare(sql).all() as any[];

@@ -3,7 +3,7 @@
  * (SQLite by default; PostgreSQL when DATABASE_URL says so). Every state change is a conditional
  * update inside a transaction, so duplicate or concurrent deliveries cause at most one transition.
  */
-import type { ChannelName, Currency, OrderStatus, PaymentAction } from '@tradepay/shared';
+import type { AgreementStatus, ChannelName, Currency, OrderStatus, PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 
 export interface OrderLine {
@@ -29,6 +29,8 @@ export interface OrderRecord {
   updatedAt: string;
   expiresAt: string;
   paidAt: string | null;
+  /** Set on an auto-debit charge: the agreement it was charged through. */
+  agreementId?: string | null;
 }
 
 export type NewOrder = Omit<OrderRecord, 'refundedAmount' | 'payment' | 'gatewayTransactionId' | 'paidAt' | 'updatedAt'> & {
@@ -125,6 +127,80 @@ export interface MarkPaidResult extends TransitionResult {
   latePaymentRefund: RefundRecord | null;
 }
 
+/**
+ * An auto-debit agreement (a bound wallet). Tokens are stored only encrypted (`*Enc`, sealed by the
+ * agreement service); the store never sees them in clear. `stateHash` is the SHA-256 of the
+ * unguessable `state` the wallet's redirect must bring back.
+ */
+export interface AgreementRecord {
+  id: string;
+  merchantAgreementId: string;
+  buyerId: string;
+  stateHash: string;
+  status: AgreementStatus;
+  /** The wallet user who agreed (applyToken's customerId). */
+  customerId: string | null;
+  accessTokenEnc: string | null;
+  refreshTokenEnc: string | null;
+  accessTokenExpiresAt: string | null;
+  refreshTokenExpiresAt: string | null;
+  /** Bumped on every token change, so two refreshes cannot overwrite each other. */
+  tokenVersion: number;
+  failureCode: string | null;
+  /** When the gateway last confirmed the status (queryByAuthInfo). */
+  statusCheckedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  activatedAt: string | null;
+  endedAt: string | null;
+}
+
+export type NewAgreement = Pick<AgreementRecord, 'id' | 'merchantAgreementId' | 'buyerId' | 'stateHash' | 'createdAt'>;
+
+export interface AgreementTokens {
+  accessTokenEnc: string;
+  refreshTokenEnc: string;
+  accessTokenExpiresAt: string;
+  refreshTokenExpiresAt: string;
+}
+
+export interface AgreementTransitionResult {
+  transitioned: boolean;
+  agreement: AgreementRecord;
+}
+
+/** Statuses after which an agreement never changes again (its tokens are erased). */
+export const FINAL_AGREEMENT_STATUSES: readonly AgreementStatus[] = ['DECLINED', 'FAILED', 'REVOKED', 'EXPIRED'];
+
+export interface AgreementChargeArgs {
+  agreementId: string;
+  /** Only this buyer's agreement may be charged. */
+  buyerId: string;
+  /** Charges of the day (created in [dayStart, dayEnd), not FAILED or CANCELLED) plus this one may not exceed it. */
+  dailyCap: number;
+  dayStart: string;
+  dayEnd: string;
+}
+
+/** The agreement is not ACTIVE (or not this buyer's): nothing was inserted. */
+export class AgreementNotActiveError extends Error {
+  override readonly name = 'AgreementNotActiveError';
+  constructor(readonly status: AgreementStatus | null) {
+    super(status === null ? 'no such agreement' : `the agreement is ${status}`);
+  }
+}
+
+/** The charge would take the day's charges over the cap: nothing was inserted. */
+export class DailyCapExceededError extends Error {
+  override readonly name = 'DailyCapExceededError';
+  constructor(
+    readonly chargedToday: number,
+    readonly dailyCap: number,
+  ) {
+    super(`charged today ${chargedToday} of ${dailyCap} minor units`);
+  }
+}
+
 /** Everything the invariant checker reads, as plain rows. */
 export interface AuditData {
   orders: OrderRecord[];
@@ -180,6 +256,40 @@ export interface Store {
   getRefund(id: string): Promise<RefundRecord | null>;
   listRefunds(orderId: string): Promise<RefundRecord[]>;
   completeIdempotency(scope: string, key: string, status: number, body: string): Promise<void>;
+  insertAgreement(agreement: NewAgreement): Promise<AgreementRecord>;
+  getAgreement(id: string): Promise<AgreementRecord | null>;
+  getAgreementByMerchantAgreementId(merchantAgreementId: string): Promise<AgreementRecord | null>;
+  /** A buyer's agreements, newest first. */
+  listAgreements(buyerId: string, limit: number): Promise<AgreementRecord[]>;
+  /**
+   * Takes the right to finish a PENDING agreement's authorisation (one wallet return at a time, for
+   * `leaseMs`). False when the agreement is not PENDING or another return holds it.
+   */
+  claimAgreementReturn(id: string, args: { now: Date; leaseMs: number }): Promise<boolean>;
+  releaseAgreementReturn(id: string): Promise<void>;
+  /**
+   * Moves an agreement from one of `from` to `to`, conditionally (one winner among concurrent calls).
+   * ACTIVE stores the tokens given; a final status erases every token.
+   */
+  transitionAgreement(
+    id: string,
+    from: readonly AgreementStatus[],
+    to: AgreementStatus,
+    args: { at: string; tokens?: AgreementTokens; customerId?: string | null; failureCode?: string | null },
+  ): Promise<AgreementTransitionResult>;
+  /** Stores refreshed tokens of an ACTIVE agreement unless someone changed them since `expectedVersion`. */
+  replaceAgreementTokens(id: string, expectedVersion: number, tokens: AgreementTokens, at: string): Promise<{ replaced: boolean; agreement: AgreementRecord }>;
+  /** The gateway confirmed the agreement's status at `at`. */
+  recordAgreementCheck(id: string, at: string): Promise<void>;
+  /**
+   * Inserts an auto-debit charge (an order linked to the agreement) after checking, in the same
+   * transaction, that the agreement is the buyer's and ACTIVE and that the day's charges stay within
+   * the cap. Throws AgreementNotActiveError or DailyCapExceededError (nothing inserted, no key claimed).
+   */
+  insertAgreementCharge(order: NewOrder, args: AgreementChargeArgs, claim?: IdempotencyClaim): Promise<InsertOrderResult>;
+  /** Sum of the agreement's charges created in [dayStart, dayEnd) that are not FAILED or CANCELLED. */
+  sumAgreementCharges(agreementId: string, dayStart: string, dayEnd: string): Promise<number>;
+
   /** A full read for the invariant checker (tests, chaos runs, operators' audits). */
   audit(): Promise<AuditData>;
   close(): Promise<void>;
