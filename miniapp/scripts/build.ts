@@ -127,11 +127,22 @@ function esbuildOptions(pages: string[], outDir: string, apiBaseUrl: string): es
     mainFields: ['module', 'main'],
     charset: 'utf8',
     legalComments: 'none',
-    define: { API_BASE_URL: JSON.stringify(apiBaseUrl) },
+    define: { API_BASE_URL: JSON.stringify(apiBaseUrl), MINIAPP_CHANNEL: JSON.stringify(parseChannel(process.env.MINIAPP_CHANNEL)) },
     plugins: [pureSharedPlugin()],
     metafile: true,
     logLevel: 'silent',
   };
+}
+
+/**
+ * Which channel the mini program pays through: `alipayhk` (default; the BFF signs a
+ * cashier.wap.pay orderStr) or `latipay` (merchants contracted through Latipay; the BFF creates the
+ * order at Latipay and returns its gatewaydata as the orderStr). Both end in my.tradePay.
+ */
+export function parseChannel(value: string | undefined): 'alipayhk' | 'latipay' {
+  const channel = value === undefined || value.trim() === '' ? 'alipayhk' : value.trim();
+  if (channel !== 'alipayhk' && channel !== 'latipay') throw new Error(`MINIAPP_CHANNEL must be alipayhk or latipay, got ${JSON.stringify(channel)}`);
+  return channel;
 }
 
 /** Guards the size budget: a schema library in the bundle means a value import of api.ts slipped in. */

@@ -5,6 +5,11 @@ export const DEFAULT_API_BASE_URL = 'http://127.0.0.1:3000';
 
 export const apiBaseUrl: string = typeof API_BASE_URL === 'string' ? API_BASE_URL : DEFAULT_API_BASE_URL;
 
+/** Replaced by the build (`MINIAPP_CHANNEL=latipay pnpm build`): the channel orders are paid through. */
+declare const MINIAPP_CHANNEL: 'alipayhk' | 'latipay' | undefined;
+
+export const paymentChannel: 'alipayhk' | 'latipay' = typeof MINIAPP_CHANNEL === 'string' ? MINIAPP_CHANNEL : 'alipayhk';
+
 /** The page routes of app.json, for navigation. */
 export const ROUTES = {
   checkout: '/pages/checkout/index',

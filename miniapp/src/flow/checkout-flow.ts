@@ -8,6 +8,7 @@
  */
 import { isFinalStatus, toTradePayResult, type CreateOrderBody, type OrderView } from '@tradepay/shared';
 import type { ApiClient } from '../api/client';
+import { paymentChannel } from '../config';
 import { toApiError, type ApiError } from '../api/errors';
 import type { TradePay } from '../platform/types';
 
@@ -143,7 +144,7 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
 
   async function run(items: CreateOrderBody['items'], emit: (event: FlowEvent) => void): Promise<CheckoutOutcome> {
     emit({ state: 'creating' });
-    const body: CreateOrderBody = { items, channel: 'alipayhk' };
+    const body: CreateOrderBody = { items, channel: paymentChannel };
     const bodyText = JSON.stringify(body);
     const key = unsettledCreate && unsettledCreate.body === bodyText ? unsettledCreate.key : newIdempotencyKey();
     let created;
