@@ -80,7 +80,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
             ...(deps.logStream ? { stream: deps.logStream } : {}),
           },
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
     bodyLimit: 64 * 1024,
     // Slow or stalled clients must not hold sockets forever.
     connectionTimeout: 30_000,

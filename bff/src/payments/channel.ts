@@ -99,6 +99,8 @@ export interface Channel {
   readonly name: ChannelName;
   /** The merchant identity the gateway must state in its evidence. */
   readonly merchantId: string;
+  /** Currencies this channel can take; checked before an order is stored. Absent: any. */
+  readonly currencies?: readonly Currency[];
   createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction>;
   queryPayment(order: ChannelOrder): Promise<PaymentQueryResult>;
   cancelPayment(order: ChannelOrder): Promise<CancelResult>;

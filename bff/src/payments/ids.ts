@@ -18,3 +18,13 @@ export function newMerchantTransId(now: Date): string {
   for (const byte of bytes) suffix += ALPHABET[byte & 31];
   return `TP${now.toISOString().slice(0, 10).replace(/-/g, '')}${suffix}`;
 }
+
+/** Unguessable agreement id (our key; never sent to the wallet): 144 random bits. */
+export function newAgreementId(): string {
+  return `agr_${randomBytes(18).toString('base64url')}`;
+}
+
+/** The id the wallet binds (`merchantAgreementId`, ≤64): `TPA` + UTC date + 20 random base32 characters. */
+export function newMerchantAgreementId(now: Date): string {
+  return `TPA${newMerchantTransId(now).slice(2)}`;
+}

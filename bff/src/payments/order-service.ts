@@ -177,8 +177,12 @@ export function createOrderService(options: OrderServiceOptions) {
   return {
     async createOrder(input: CreateOrderInput): Promise<CreateOrderResult> {
       const channelName = input.channel ?? options.defaultChannel;
-      channelFor(channelName);
+      const channel = channelFor(channelName);
       const cart = priceCart(catalog, input.items);
+      if (channel.currencies && !channel.currencies.includes(cart.currency)) {
+        // Refused before anything is stored: no order is left behind for a payment that cannot be.
+        throw new AppError('CHANNEL_UNAVAILABLE', `Channel ${channelName} does not take ${cart.currency}`);
+      }
       const requestHash = hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) });
       if (input.idempotencyKey) {
         const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
@@ -249,6 +253,11 @@ export function createOrderService(options: OrderServiceOptions) {
 
     queryOnce,
     nextCheckAt,
+    /**
+     * Applies a signed answer that states a payment directly (an auto-debit's agreement.pay): checked
+     * against the order like every other evidence (merchant, transaction id, amount, currency).
+     */
+    applyPaidEvidence: applyPaid,
 
     /**
      * Closes an unpaid order at the gateway: query first (the buyer may have just paid), then

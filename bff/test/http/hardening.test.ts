@@ -42,3 +42,18 @@ describe('admin routes', () => {
     expect((await t.app.inject({ url: '/admin/orders', headers: { authorization: `Bearer ${t.config.adminToken}` } })).statusCode).toBe(200);
   });
 });
+
+describe('channel currencies', () => {
+  it('refuses an order a channel cannot take before storing anything', async () => {
+    const nzd = await buildTestApp({ LATIPAY_CURRENCY: 'NZD' });
+    try {
+      const before = (await nzd.app.store.listOrders({ limit: 1000 })).length;
+      const res = await nzd.app.inject({ method: 'POST', url: '/api/orders', headers: nzd.auth, payload: { items: [{ sku: 'EGG-TART-6', quantity: 1 }], channel: 'latipay' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('CHANNEL_UNAVAILABLE');
+      expect((await nzd.app.store.listOrders({ limit: 1000 })).length).toBe(before);
+    } finally {
+      await nzd.close();
+    }
+  });
+});

@@ -168,6 +168,7 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
   return {
     name: CHANNEL,
     merchantId: config.userId,
+    currencies: [config.currency],
     client,
     signer,
 
