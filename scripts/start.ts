@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       'TradePay is running',
       `  BFF       ${bffUrl}`,
       `  API docs  ${bffUrl}/docs`,
+      `  H5 page   ${bffUrl}/h5/   (mobile-browser checkout)`,
       sandboxMode ? `  sandbox   ${sandboxUrl}   (ledger: ${sandboxUrl}/sandbox/ledger)` : `  gateway   ${env.ALIPAYHK_GATEWAY_URL}`,
       existsSync(resolve(root, 'miniapp/dist/app.json')) ? `  mini program: open ${resolve(root, 'miniapp/dist')} in the Alipay Mini Program Studio` : '',
       `  data      ${env.DATA_DIR}`,

@@ -98,6 +98,8 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
   return {
     name: 'h5',
     merchantId,
+    // "alipay hk only support HKD" (seed 001): refuse other currencies before an order is stored.
+    currencies: ['HKD'],
     client,
 
     async createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction> {
