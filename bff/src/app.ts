@@ -12,14 +12,18 @@ import { randomUUID } from 'node:crypto';
 import { loadCatalog, type Catalog } from './catalog/catalog';
 import type { BuyerIdentityProvider } from './auth/identity';
 import { sessionPlugin } from './auth/session';
-import { createBuyerIdentity, createChannelRegistry, type ChannelDeps } from './channels/registry';
+import { createAutoDebitGateway, createBuyerIdentity, createChannelRegistry, type ChannelDeps } from './channels/registry';
 import type { Config } from './config';
 import { AppError, ERROR_CODES } from './errors';
 import type { ChannelRegistry } from './payments/channel';
 import { createOrderService, type OrderService } from './payments/order-service';
+import { createAgreementService, type AgreementService } from './payments/agreement-service';
+import type { AgreementGateway } from './payments/agreement-gateway';
+import { createTokenCipher } from './payments/token-cipher';
 import { createReconciler, type Reconciler } from './payments/reconciler';
 import { createRefundService, type RefundService } from './payments/refund-service';
 import { adminRoutes } from './routes/admin';
+import { agreementRoutes } from './routes/agreements';
 import { sessionRoutes } from './routes/session';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
@@ -38,6 +42,7 @@ declare module 'fastify' {
     refunds: RefundService;
     reconciler: Reconciler;
     identity: BuyerIdentityProvider;
+    agreements: AgreementService;
   }
 }
 
@@ -46,6 +51,8 @@ export interface AppDeps extends ChannelDeps {
   catalog?: Catalog;
   channels?: ChannelRegistry;
   identity?: BuyerIdentityProvider;
+  /** Auto-debit's wallet; default: AlipayHK agreements over the alipayhk channel. */
+  agreementGateway?: AgreementGateway | null;
   /** Makes backoff waits instant in tests. */
   sleep?: (ms: number) => Promise<void>;
   /** A pino-compatible destination for tests that capture logs. */
@@ -77,6 +84,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
         : {
             level: config.logLevel,
             redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+            // The request line, with one-time credentials in query strings (the wallet's authCode and state) masked.
+            serializers: { req: requestLogValue },
             ...(deps.logStream ? { stream: deps.logStream } : {}),
           },
     genReqId: () => randomUUID(),
@@ -121,6 +130,19 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     log: app.log,
   });
   const identity = deps.identity ?? createBuyerIdentity(config, channels);
+  const agreements = createAgreementService({
+    store,
+    catalog,
+    orders,
+    gateway: config.autoDebit ? (deps.agreementGateway !== undefined ? deps.agreementGateway : createAutoDebitGateway(config, channels)) : null,
+    cipher: config.autoDebit ? createTokenCipher(config.autoDebit.tokenKey) : null,
+    redirectUrl: `${config.publicUrl}/api/agreements/return`,
+    dailyCap: config.autoDebit?.dailyCap ?? 0,
+    currency: config.autoDebit?.currency ?? 'HKD',
+    orderTtlMs: config.orderTtlMs,
+    ...(deps.now ? { now: deps.now } : {}),
+    log: app.log,
+  });
   // The API speaks JSON only; notification routes install their own raw parser in their scope.
   app.removeContentTypeParser('text/plain');
   app.decorate('config', config);
@@ -131,6 +153,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   app.decorate('refunds', refunds);
   app.decorate('reconciler', reconciler);
   app.decorate('identity', identity);
+  app.decorate('agreements', agreements);
   // Stop background work before the store closes.
   app.addHook('onClose', async () => reconciler.stop());
   if (!deps.store) app.addHook('onClose', async () => store.close());
@@ -173,12 +196,47 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     await buyerScope.register(catalogRoutes);
     await buyerScope.register(sessionRoutes);
     await buyerScope.register(orderRoutes);
+    await buyerScope.register(agreementRoutes);
   });
   await app.register(adminRoutes);
   await app.register(notifyRoutes);
   // The mobile-browser checkout pages (H5 channel), with their own security headers.
   await app.register(h5Routes);
   return app;
+}
+
+/** Query parameters whose values are credentials: masked in the logged request URL. */
+export const REDACTED_QUERY_PARAMS = ['authCode', 'state', 'code', 'token', 'accessToken', 'refreshToken'];
+
+function requestLogValue(req: { method?: string; url?: string; headers?: Record<string, unknown>; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url ?? ''),
+    version: req.headers?.['accept-version'] as string | undefined,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at === -1) return url;
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=')[0] ?? '';
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // keep the raw name
+      }
+      return REDACTED_QUERY_PARAMS.includes(decoded) ? `${name}=[Redacted]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, at)}?${query}`;
 }
 
 /** The rate-limit key of a bearer token: its subject, read without verifying (verification follows). */

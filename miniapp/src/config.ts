@@ -15,4 +15,6 @@ export const ROUTES = {
   checkout: '/pages/checkout/index',
   result: '/pages/result/index',
   orders: '/pages/orders/index',
+  autodebit: '/pages/autodebit/index',
+  webview: '/pages/webview/index',
 } as const;

@@ -3,6 +3,7 @@ import { createApiClient, type ApiClient } from './api/client';
 import { createSessionProvider } from './api/session';
 import { apiBaseUrl } from './config';
 import { createCheckoutFlow, type CheckoutFlow, type PollingPolicy } from './flow/checkout-flow';
+import { createChargeFlow, type ChargeFlow } from './flow/charge-flow';
 import { messagesFor, pickLocale, type Locale, type Messages } from './i18n';
 import type { Platform } from './platform/types';
 import { createRecentOrders, type RecentOrders } from './storage/recent-orders';
@@ -11,6 +12,8 @@ export interface Services {
   api: ApiClient;
   recentOrders: RecentOrders;
   createFlow(): CheckoutFlow;
+  /** Auto-debit charges ("subscribe and pay later"). */
+  createChargeFlow(): ChargeFlow;
 }
 
 export interface ServiceOptions {
@@ -35,6 +38,14 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
       createCheckoutFlow({
         api,
         tradePay: platform.tradePay,
+        sleep: platform.sleep,
+        now: platform.now,
+        random: platform.random,
+        polling: options.polling,
+      }),
+    createChargeFlow: () =>
+      createChargeFlow({
+        api,
         sleep: platform.sleep,
         now: platform.now,
         random: platform.random,

@@ -20,7 +20,7 @@ async function tempDir(): Promise<string> {
 describe('miniapp/dist (built by the global setup)', () => {
   it('holds every file app.json names, and nothing else', async () => {
     const appJson = JSON.parse(await read('app.json')) as { pages: string[] };
-    expect(appJson.pages).toEqual(['pages/checkout/index', 'pages/result/index', 'pages/orders/index']);
+    expect(appJson.pages).toEqual(['pages/checkout/index', 'pages/result/index', 'pages/orders/index', 'pages/autodebit/index', 'pages/webview/index']);
     expect(await listFiles(DIST_DIR)).toEqual(expectedFiles(appJson).sort());
     JSON.parse(await read('mini.project.json'));
     for (const page of appJson.pages) JSON.parse(await read(`${page}.json`));
@@ -31,7 +31,7 @@ describe('miniapp/dist (built by the global setup)', () => {
   });
 
   it('bundles each entry as self-contained CommonJS, without TypeBox', async () => {
-    for (const file of ['app.js', 'pages/checkout/index.js', 'pages/result/index.js', 'pages/orders/index.js']) {
+    for (const file of ['app.js', 'pages/checkout/index.js', 'pages/result/index.js', 'pages/orders/index.js', 'pages/autodebit/index.js', 'pages/webview/index.js']) {
       const code = await read(file);
       expect(code.startsWith('"use strict";'), file).toBe(true);
       expect(code, file).not.toMatch(/\brequire\(|^\s*(import|export)\s/m);
@@ -43,7 +43,7 @@ describe('miniapp/dist (built by the global setup)', () => {
 
   it('carries the BFF base URL chosen at build time', async () => {
     const url = parseApiBaseUrl(process.env.API_BASE_URL);
-    for (const page of ['checkout', 'result', 'orders']) expect(await read(`pages/${page}/index.js`)).toContain(JSON.stringify(url));
+    for (const page of ['checkout', 'result', 'orders', 'autodebit']) expect(await read(`pages/${page}/index.js`)).toContain(JSON.stringify(url));
   });
 
   it('stays well under 300 KB', async () => {

@@ -34,7 +34,7 @@ const creates = () => bff.requests.filter((r) => r.method === 'POST' && r.path =
 describe('harness over miniapp/dist', () => {
   it('loads app.js and every page app.json names; every axml handler and binding exists', async () => {
     const mp = await load();
-    expect(mp.pages).toEqual(['pages/checkout/index', 'pages/result/index', 'pages/orders/index']);
+    expect(mp.pages).toEqual(['pages/checkout/index', 'pages/result/index', 'pages/orders/index', 'pages/autodebit/index', 'pages/webview/index']);
     for (const route of mp.pages) {
       const axml = await readFile(path.join(DIST_DIR, `${route}.axml`), 'utf8');
       const page = await mp.openPage(route);

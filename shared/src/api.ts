@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CURRENCIES } from './money';
 import { ORDER_STATUSES } from './order-status';
 import { H5_WALLETS } from './wallets';
+import { AGREEMENT_STATUSES } from './agreement-status';
 
 const closed = { additionalProperties: false } as const;
 
@@ -163,3 +164,66 @@ export type RefundView = Static<typeof RefundSchema>;
 
 export const RefundResponseSchema = Type.Object({ refund: RefundSchema, order: OrderSchema }, closed);
 export type RefundResponse = Static<typeof RefundResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Auto-debit (AlipayHK agreement pay): bind a wallet, charge it without the shopper, unbind.
+
+export const AgreementStatusSchema = Type.Union(AGREEMENT_STATUSES.map((s) => Type.Literal(s)));
+
+export const AgreementSchema = Type.Object(
+  {
+    id: Type.String(),
+    merchantAgreementId: Type.String(),
+    status: AgreementStatusSchema,
+    /** Why a binding ended in FAILED (the wallet's code, e.g. AUTH_CODE_EXPIRED); null otherwise. */
+    failureCode: Type.Union([Type.String(), Type.Null()]),
+    /** The most the shop may charge through this agreement per Hong Kong calendar day. */
+    dailyLimit: AmountSchema,
+    /** Charged today (Hong Kong day): paid and still-pending charges. */
+    chargedToday: AmountSchema,
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    activatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  closed,
+);
+export type AgreementView = Static<typeof AgreementSchema>;
+
+export const AgreementParamsSchema = Type.Object({ id: Type.String({ pattern: '^agr_[A-Za-z0-9_-]{16,64}$' }) }, closed);
+
+export const AgreementResponseSchema = Type.Object({ agreement: AgreementSchema }, closed);
+export type AgreementResponse = Static<typeof AgreementResponseSchema>;
+
+export const AgreementListResponseSchema = Type.Object({ agreements: Type.Array(AgreementSchema) }, closed);
+export type AgreementListResponse = Static<typeof AgreementListResponseSchema>;
+
+export const CreateAgreementResponseSchema = Type.Object(
+  {
+    agreement: AgreementSchema,
+    authUrl: Type.String({ description: "the wallet's consent page: open it in a web-view" }),
+  },
+  closed,
+);
+export type CreateAgreementResponse = Static<typeof CreateAgreementResponseSchema>;
+
+/** The wallet's redirect back to us (`merchantRedirectUrl`): after Agree, or with `error` after Decline. */
+export const AgreementReturnQuerySchema = Type.Object(
+  {
+    authCode: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    state: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    merchantAgreementId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    error: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  closed,
+);
+export type AgreementReturnQuery = Static<typeof AgreementReturnQuerySchema>;
+
+/** A charge on a bound wallet: SKUs and quantities only; the server prices it. */
+export const CreateChargeBodySchema = Type.Object(
+  {
+    items: Type.Array(OrderItemInputSchema, { minItems: 1, maxItems: 50 }),
+  },
+  closed,
+);
+export type CreateChargeBody = Static<typeof CreateChargeBodySchema>;

@@ -5,6 +5,8 @@ import type { Channel, ChannelRegistry } from '../payments/channel';
 import type { BuyerIdentityProvider } from '../auth/identity';
 import { createAlipayHkChannel, type AlipayHkChannel } from './alipayhk';
 import { createAlipayHkIdentity } from './alipayhk/oauth';
+import { createAlipayHkAgreementGateway } from './alipayhk/agreements';
+import type { AgreementGateway } from '../payments/agreement-gateway';
 import { createLatipayChannel } from './latipay';
 import { createIntentsChannel } from './intents';
 
@@ -37,4 +39,16 @@ export function createBuyerIdentity(config: Config, channels: ChannelRegistry): 
   const alipayhk = channels.get('alipayhk') as AlipayHkChannel | undefined;
   if (!alipayhk?.client) throw new Error('buyer sign-in needs the alipayhk channel');
   return createAlipayHkIdentity(alipayhk.client, { merchantId: config.alipayhk.merchantId });
+}
+
+/** Auto-debit through AlipayHK agreements (same client, keys and merchant as the in-app channel); null without it. */
+export function createAutoDebitGateway(config: Config, channels: ChannelRegistry): AgreementGateway | null {
+  const alipayhk = channels.get('alipayhk') as AlipayHkChannel | undefined;
+  if (!alipayhk?.client) return null;
+  return createAlipayHkAgreementGateway(alipayhk.client, {
+    merchantId: config.alipayhk.merchantId,
+    notifyUrl: `${config.publicUrl}/notify/alipayhk`,
+    sellerName: config.alipayhk.sellerName,
+    mcc: config.alipayhk.mcc,
+  });
 }

@@ -39,6 +39,7 @@ export const HONG_KONG_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 const CHARGE_SCOPE = 'agreement-charge';
 export const USER_DECLINED = 'USER_DECLINED';
+const ERROR_PREFIX = 'Authorisation return rejected: ';
 
 export interface AgreementServiceOptions {
   store: Store;
@@ -299,6 +300,23 @@ export function createAgreementService(options: AgreementServiceOptions) {
     return { ...(await debit(order, await tokenFor(agreement), idem)), replayed: true };
   }
 
+  /** Cancels at the wallet first (cancelByAuthInfo), then REVOKED. */
+  async function revokeActive(agreement: AgreementRecord): Promise<AgreementView> {
+    const at = now().toISOString();
+    const { gateway } = enabled();
+    let answer;
+    try {
+      answer = await gateway.cancel(agreement.merchantAgreementId);
+    } catch (error) {
+      if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
+      throw error;
+    }
+    if (!answer.ok && !AGREEMENT_GONE_CODES.has(answer.code)) throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to cancel the agreement (${answer.code})`);
+    const result = await store.transitionAgreement(agreement.id, ['ACTIVE'], 'REVOKED', { at, failureCode: null });
+    options.log?.info({ agreementId: agreement.id, status: result.agreement.status }, 'agreement revoked');
+    return view(result.agreement);
+  }
+
   return {
     hongKongDay,
 
@@ -407,22 +425,12 @@ export function createAgreementService(options: AgreementServiceOptions) {
       if (agreement.status === 'PENDING') {
         // Nothing is bound at the wallet yet; a later return finds no PENDING agreement.
         const result = await store.transitionAgreement(agreement.id, ['PENDING'], 'REVOKED', { at });
-        if (result.transitioned) return view(result.agreement);
-        return this.revoke(id, buyerId);
+        if (result.transitioned || result.agreement.status !== 'ACTIVE') return view(result.agreement);
+        // It became ACTIVE meanwhile (the wallet's return won the race): unbind it at the wallet below.
+        return revokeActive(result.agreement);
       }
       if (agreement.status !== 'ACTIVE') return view(agreement);
-      const { gateway } = enabled();
-      let answer;
-      try {
-        answer = await gateway.cancel(agreement.merchantAgreementId);
-      } catch (error) {
-        if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
-        throw error;
-      }
-      if (!answer.ok && !AGREEMENT_GONE_CODES.has(answer.code)) throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to cancel the agreement (${answer.code})`);
-      const result = await store.transitionAgreement(agreement.id, ['ACTIVE'], 'REVOKED', { at, failureCode: null });
-      options.log?.info({ agreementId: agreement.id, status: result.agreement.status }, 'agreement revoked');
-      return view(result.agreement);
+      return revokeActive(agreement);
     },
 
     /** A charge without the shopper: priced here, capped per day, paid by agreement.pay. */
@@ -477,8 +485,6 @@ export function createAgreementService(options: AgreementServiceOptions) {
     },
   };
 }
-
-const ERROR_PREFIX = 'Authorisation return rejected: ';
 
 function capError(chargedToday: number, dailyCap: number, currency: Currency): AppError {
   return new AppError(

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PaymentEvidence } from '../payments/channel';
 import { postgresUrl, STORE_FACTORIES } from '../../test/support/stores';
-import { RefundExceedsPaymentError, type NewOrder, type Store } from './store';
+import { AgreementNotActiveError, DailyCapExceededError, RefundExceedsPaymentError, type AgreementTokens, type NewAgreement, type NewOrder, type Store } from './store';
 
 if (!postgresUrl) console.info('store tests: PostgreSQL skipped (set DATABASE_URL=postgres://… to include it)');
 
@@ -23,6 +23,23 @@ function newOrder(overrides: Partial<NewOrder> = {}): NewOrder {
     nextCheckAt: createdAt,
     ...overrides,
   };
+}
+
+function newAgreement(overrides: Partial<NewAgreement> = {}): NewAgreement {
+  serial += 1;
+  const suffix = `${String(serial).padStart(12, '0')}${Math.random().toString(36).slice(2, 10)}`;
+  return {
+    id: `agr_test${suffix}`,
+    merchantAgreementId: `TPA${suffix}`,
+    buyerId: 'alipayhk:2188000000000001',
+    stateHash: 'ab'.repeat(32),
+    createdAt: new Date(Date.UTC(2026, 10, 22, 0, 0, serial)).toISOString(),
+    ...overrides,
+  };
+}
+
+function sealedTokens(n: number): AgreementTokens {
+  return { accessTokenEnc: `v1.access.${n}`, refreshTokenEnc: `v1.refresh.${n}`, accessTokenExpiresAt: '2026-11-23T00:00:00.000Z', refreshTokenExpiresAt: '2026-12-22T00:00:00.000Z' };
 }
 
 function evidence(order: NewOrder, overrides: Partial<PaymentEvidence> = {}): PaymentEvidence {
@@ -165,5 +182,144 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     expect(await store.claimDueOrders({ owner: 'C', now: later, limit: 10, leaseMs: 60_000 })).toHaveLength(10);
     await store.scheduleNextCheck(orders[0]!.id, { owner: 'C', checkedAt: later.toISOString(), nextCheckAt: new Date(later.getTime() + 3_600_000).toISOString(), attempts: 1 });
     expect(await store.getCheckState(orders[0]!.id)).toMatchObject({ attempts: 1, lastCheckedAt: later.toISOString() });
+  });
+  describe('auto-debit agreements', () => {
+    const DAY = { dayStart: '2026-11-21T16:00:00.000Z', dayEnd: '2026-11-22T16:00:00.000Z' };
+    const at = '2026-11-22T01:00:00.000Z';
+
+    async function activeAgreement(store: Store, overrides: Partial<NewAgreement> = {}) {
+      const a = await store.insertAgreement(newAgreement(overrides));
+      const result = await store.transitionAgreement(a.id, ['PENDING'], 'ACTIVE', { at, tokens: sealedTokens(1), customerId: '2188000000000001' });
+      expect(result.transitioned).toBe(true);
+      return result.agreement;
+    }
+
+    /** A charge created inside DAY (the agreement id goes in the insert's arguments, not the order). */
+    function charge(_agreementId: string, amount: number, overrides: Partial<NewOrder> = {}) {
+      return newOrder({ amount, buyerId: 'alipayhk:2188000000000001', createdAt: '2026-11-22T02:00:00.000Z', ...overrides });
+    }
+
+    it('inserts, finds by id and merchantAgreementId, lists a buyer\'s own newest first; merchantAgreementId is unique', async () => {
+      const { store, reopen } = await fresh();
+      const a = newAgreement({ buyerId: 'guest:list' });
+      const b = newAgreement({ buyerId: 'guest:list' });
+      expect(await store.insertAgreement(a)).toMatchObject({ id: a.id, status: 'PENDING', tokenVersion: 0, accessTokenEnc: null, activatedAt: null, endedAt: null });
+      await store.insertAgreement(b);
+      await store.insertAgreement(newAgreement({ buyerId: 'guest:other' }));
+      const again = await reopen();
+      expect((await again.getAgreement(a.id))?.merchantAgreementId).toBe(a.merchantAgreementId);
+      expect((await again.getAgreementByMerchantAgreementId(b.merchantAgreementId))?.id).toBe(b.id);
+      expect(await again.getAgreement('agr_missing')).toBeNull();
+      expect((await again.listAgreements('guest:list', 10)).map((x) => x.id)).toEqual([b.id, a.id]);
+      await expect(store.insertAgreement(newAgreement({ merchantAgreementId: a.merchantAgreementId }))).rejects.toThrow();
+    });
+
+    it('one wallet return at a time: the claim is exclusive until released or lapsed, and only while PENDING', async () => {
+      const { store, reopen } = await fresh();
+      const other = await reopen();
+      const a = await store.insertAgreement(newAgreement());
+      const now = new Date(Date.UTC(2026, 10, 22, 1));
+      const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? store : other).claimAgreementReturn(a.id, { now, leaseMs: 60_000 })));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await store.claimAgreementReturn(a.id, { now: new Date(now.getTime() + 61_000), leaseMs: 60_000 })).toBe(true);
+      await store.releaseAgreementReturn(a.id);
+      expect(await store.claimAgreementReturn(a.id, { now, leaseMs: 60_000 })).toBe(true);
+      await store.transitionAgreement(a.id, ['PENDING'], 'DECLINED', { at });
+      expect(await store.claimAgreementReturn(a.id, { now: new Date(now.getTime() + 3_600_000), leaseMs: 60_000 })).toBe(false);
+    });
+
+    it('transitions are conditional (one winner); ACTIVE stores tokens, a final status erases them', async () => {
+      const { store, reopen } = await fresh();
+      const other = await reopen();
+      const a = await store.insertAgreement(newAgreement());
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? store : other).transitionAgreement(a.id, ['PENDING'], 'ACTIVE', { at, tokens: sealedTokens(i), customerId: 'c' })),
+      );
+      expect(results.filter((r) => r.transitioned)).toHaveLength(1);
+      const active = (await store.getAgreement(a.id))!;
+      expect(active).toMatchObject({ status: 'ACTIVE', customerId: 'c', tokenVersion: 1, activatedAt: at, statusCheckedAt: at, accessTokenExpiresAt: '2026-11-23T00:00:00.000Z' });
+      expect(active.accessTokenEnc).toMatch(/^v1\.access\./);
+      // Not from the allowed status: nothing moves.
+      expect((await store.transitionAgreement(a.id, ['PENDING'], 'DECLINED', { at })).transitioned).toBe(false);
+      const revoked = await store.transitionAgreement(a.id, ['ACTIVE'], 'REVOKED', { at: '2026-11-22T03:00:00.000Z', failureCode: null });
+      expect(revoked.transitioned).toBe(true);
+      expect(revoked.agreement).toMatchObject({ status: 'REVOKED', accessTokenEnc: null, refreshTokenEnc: null, endedAt: '2026-11-22T03:00:00.000Z', tokenVersion: 2 });
+      expect((await store.transitionAgreement(a.id, ['ACTIVE'], 'EXPIRED', { at })).transitioned).toBe(false);
+      const failed = await store.insertAgreement(newAgreement());
+      expect((await store.transitionAgreement(failed.id, ['PENDING'], 'FAILED', { at, failureCode: 'AUTH_CODE_EXPIRED' })).agreement).toMatchObject({ status: 'FAILED', failureCode: 'AUTH_CODE_EXPIRED' });
+    });
+
+    it('refreshed tokens replace the stored ones only if nobody changed them first', async () => {
+      const { store, reopen } = await fresh();
+      const other = await reopen();
+      const a = await activeAgreement(store);
+      const [x, y] = await Promise.all([
+        store.replaceAgreementTokens(a.id, a.tokenVersion, sealedTokens(2), at),
+        other.replaceAgreementTokens(a.id, a.tokenVersion, sealedTokens(3), at),
+      ]);
+      expect([x.replaced, y.replaced].filter(Boolean)).toHaveLength(1);
+      const after = (await store.getAgreement(a.id))!;
+      expect(after.tokenVersion).toBe(a.tokenVersion + 1);
+      expect(after.accessTokenEnc).toBe(x.replaced ? 'v1.access.2' : 'v1.access.3');
+      await store.recordAgreementCheck(a.id, '2026-11-22T05:00:00.000Z');
+      expect((await store.getAgreement(a.id))!.statusCheckedAt).toBe('2026-11-22T05:00:00.000Z');
+      await store.transitionAgreement(a.id, ['ACTIVE'], 'REVOKED', { at });
+      expect((await store.replaceAgreementTokens(a.id, after.tokenVersion, sealedTokens(4), at)).replaced).toBe(false);
+    });
+
+    it('a charge is inserted linked to its agreement only while ACTIVE and only for its buyer', async () => {
+      const { store } = await fresh();
+      const a = await activeAgreement(store);
+      const args = { agreementId: a.id, buyerId: a.buyerId, dailyCap: 100_000, ...DAY };
+      const inserted = await store.insertAgreementCharge(charge(a.id, 1000), args);
+      expect(inserted.inserted && inserted.order).toMatchObject({ agreementId: a.id, status: 'PENDING', amount: 1000 });
+      await expect(store.insertAgreementCharge(charge(a.id, 1000), { ...args, buyerId: 'alipayhk:someone-else' })).rejects.toBeInstanceOf(AgreementNotActiveError);
+      await expect(store.insertAgreementCharge(charge(a.id, 1000), { ...args, agreementId: 'agr_missing' })).rejects.toBeInstanceOf(AgreementNotActiveError);
+      await store.transitionAgreement(a.id, ['ACTIVE'], 'REVOKED', { at });
+      const refused = store.insertAgreementCharge(charge(a.id, 1000), args);
+      await expect(refused).rejects.toMatchObject({ status: 'REVOKED' });
+      // A plain order has no agreement.
+      const plain = newOrder();
+      await store.insertOrder(plain);
+      expect((await store.getOrder(plain.id))?.agreementId).toBeNull();
+    });
+
+    it('the daily cap holds under concurrent charges from two handles; failed and cancelled charges and other days do not count', async () => {
+      const { store, reopen } = await fresh();
+      const other = await reopen();
+      const a = await activeAgreement(store);
+      const args = { agreementId: a.id, buyerId: a.buyerId, dailyCap: 10_000, ...DAY };
+      const attempts = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).insertAgreementCharge(charge(a.id, 3000), args)));
+      const inserted = attempts.filter((r) => r.status === 'fulfilled');
+      expect(inserted).toHaveLength(3);
+      for (const r of attempts) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DailyCapExceededError);
+      expect(await store.sumAgreementCharges(a.id, DAY.dayStart, DAY.dayEnd)).toBe(9000);
+      const [first, second] = inserted.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<Store['insertAgreementCharge']>>>).value);
+      if (!first?.inserted || !second?.inserted) throw new Error('charges not inserted');
+      await store.closeUnpaid(first.order.id, 'FAILED', 'declined');
+      await store.markPaid(second.order.id, { ...evidence(charge(a.id, 3000)), merchantTransId: second.order.merchantTransId, amount: 3000 }, 'paid');
+      expect(await store.sumAgreementCharges(a.id, DAY.dayStart, DAY.dayEnd)).toBe(6000);
+      await expect(store.insertAgreementCharge(charge(a.id, 4001), args)).rejects.toMatchObject({ chargedToday: 6000, dailyCap: 10_000 });
+      expect((await store.insertAgreementCharge(charge(a.id, 4000), args)).inserted).toBe(true);
+      // The next day starts from zero; the day before is not counted either.
+      const nextDay = { dayStart: DAY.dayEnd, dayEnd: '2026-11-23T16:00:00.000Z' };
+      expect(await store.sumAgreementCharges(a.id, nextDay.dayStart, nextDay.dayEnd)).toBe(0);
+      expect((await store.insertAgreementCharge(charge(a.id, 10_000, { createdAt: '2026-11-22T17:00:00.000Z' }), { ...args, ...nextDay })).inserted).toBe(true);
+    });
+
+    it('a charge claims its idempotency key in the same transaction; a refused charge claims nothing', async () => {
+      const { store } = await fresh();
+      const a = await activeAgreement(store);
+      const args = { agreementId: a.id, buyerId: a.buyerId, dailyCap: 5000, ...DAY };
+      const claim = { scope: 'agreement-charge:alipayhk:2188000000000001', key: 'k-charge-1', requestHash: 'h1' };
+      await expect(store.insertAgreementCharge(charge(a.id, 6000), args, claim)).rejects.toBeInstanceOf(DailyCapExceededError);
+      expect(await store.findIdempotency(claim.scope, claim.key)).toBeNull();
+      const first = await store.insertAgreementCharge(charge(a.id, 1000), args, claim);
+      const second = await store.insertAgreementCharge(charge(a.id, 1000), args, claim);
+      expect(first.inserted).toBe(true);
+      expect(second.inserted).toBe(false);
+      if (first.inserted && !second.inserted) expect(second.existing.orderId).toBe(first.order.id);
+      expect(await store.sumAgreementCharges(a.id, DAY.dayStart, DAY.dayEnd)).toBe(1000);
+    });
   });
 });

@@ -195,4 +195,52 @@ describe('buyer session', () => {
     await Promise.all([t.api.getOrder(ORDER_ID), t.api.getOrder(ORDER_ID), t.api.confirmOrder(ORDER_ID, '9000')]);
     expect(t.http.requests.filter((r) => pathOf(r) === '/api/session')).toHaveLength(1);
   });
+
+  it('speaks the auto-debit routes: list, create, read, unbind (DELETE, no body), charge (201 or 202)', async () => {
+    const agreement = {
+      id: 'agr_test0000000000000001',
+      merchantAgreementId: 'TPA1',
+      status: 'ACTIVE',
+      failureCode: null,
+      dailyLimit: { currency: 'HKD', value: '100000' },
+      chargedToday: { currency: 'HKD', value: '0' },
+      createdAt: '2025-11-22T10:00:00.000Z',
+      updatedAt: '2025-11-22T10:00:00.000Z',
+      activatedAt: null,
+      endedAt: null,
+    };
+    const http = recorder((request) => {
+      const path = pathOf(request);
+      if (path === '/api/agreements' && request.method === 'GET') return json(200, { agreements: [agreement] });
+      if (path === '/api/agreements') return json(201, { agreement: { ...agreement, status: 'PENDING' }, authUrl: 'https://wallet.example/auth?id=1' });
+      if (path.endsWith('/charges')) return json(202, { order: makeOrder('PENDING') });
+      if (request.method === 'DELETE') return json(200, { agreement: { ...agreement, status: 'REVOKED' } });
+      return json(200, { agreement });
+    });
+    const api = createApiClient({ request: http.request, baseUrl: BASE });
+    expect((await api.listAgreements()).map((a) => a.status)).toEqual(['ACTIVE']);
+    expect((await api.createAgreement()).authUrl).toBe('https://wallet.example/auth?id=1');
+    expect((await api.getAgreement(agreement.id)).status).toBe('ACTIVE');
+    expect((await api.revokeAgreement(agreement.id)).status).toBe('REVOKED');
+    expect((await api.charge(agreement.id, { items: [{ sku: 'TEA-001', quantity: 1 }] }, 'key-ad-1')).status).toBe('PENDING');
+    expect(http.requests.map((r) => [r.method, pathOf(r), r.body, r.headers?.['idempotency-key']])).toEqual([
+      ['GET', '/api/agreements', undefined, undefined],
+      ['POST', '/api/agreements', undefined, undefined],
+      ['GET', `/api/agreements/${agreement.id}`, undefined, undefined],
+      ['DELETE', `/api/agreements/${agreement.id}`, undefined, undefined],
+      ['POST', `/api/agreements/${agreement.id}/charges`, { items: [{ sku: 'TEA-001', quantity: 1 }] }, 'key-ad-1'],
+    ]);
+  });
+
+  it('refuses an agreement answer that is not contract v1 (unknown status, no authUrl)', async () => {
+    const api = createApiClient({
+      request: async (request) =>
+        pathOf(request) === '/api/agreements' && request.method === 'POST'
+          ? json(201, { agreement: { id: 'agr_x', status: 'ACTIVE', dailyLimit: { currency: 'HKD', value: '1' }, chargedToday: { currency: 'HKD', value: '0' } }, authUrl: 'javascript:x' })
+          : json(200, { agreements: [{ id: 'agr_x', status: 'BOUND' }] }),
+      baseUrl: BASE,
+    });
+    expect((await rejection(api.listAgreements())).kind).toBe('bad-response');
+    expect((await rejection(api.createAgreement())).kind).toBe('bad-response');
+  });
 });

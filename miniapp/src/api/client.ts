@@ -2,10 +2,18 @@
  * The BFF's contract v1 as typed calls. Every call resolves with parsed data or rejects with ApiError,
  * so callers handle exactly one error type.
  */
-import type { CatalogResponse, CreateOrderBody, CreateOrderResponse, OrderView } from '@tradepay/shared';
+import type { AgreementView, CatalogResponse, CreateAgreementResponse, CreateChargeBody, CreateOrderBody, CreateOrderResponse, OrderView } from '@tradepay/shared';
 import type { HttpRequest, HttpRequester, HttpResponse } from '../platform/types';
 import { ApiError, toApiError } from './errors';
-import { parseCatalogResponse, parseCreateOrderResponse, parseErrorBody, parseOrderResponse } from './parse';
+import {
+  parseAgreementList,
+  parseAgreementResponse,
+  parseCatalogResponse,
+  parseCreateAgreementResponse,
+  parseCreateOrderResponse,
+  parseErrorBody,
+  parseOrderResponse,
+} from './parse';
 import type { SessionProvider } from './session';
 
 export interface ApiTimeouts {
@@ -31,6 +39,14 @@ export interface ApiClient {
   createOrder(body: CreateOrderBody, idempotencyKey: string): Promise<CreateOrderResponse>;
   getOrder(id: string): Promise<OrderView>;
   confirmOrder(id: string, resultCode: string, options?: { timeoutMs?: number }): Promise<OrderView>;
+  /** Auto-debit: the buyer's agreements, newest first. */
+  listAgreements(): Promise<AgreementView[]>;
+  getAgreement(id: string): Promise<AgreementView>;
+  /** Starts a binding: a PENDING agreement and the wallet's consent page (open it in a web-view). */
+  createAgreement(): Promise<CreateAgreementResponse>;
+  revokeAgreement(id: string): Promise<AgreementView>;
+  /** Charges the bound wallet; resolves with the order (SUCCEEDED, or PENDING while it is confirmed). */
+  charge(agreementId: string, body: CreateChargeBody, idempotencyKey: string): Promise<OrderView>;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -66,6 +82,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
+  const agreementPath = (id: string) => `/api/agreements/${encodeURIComponent(id)}`;
 
   return {
     async catalog() {
@@ -92,6 +109,31 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         auth: true,
         body: { resultCode },
         timeoutMs: callOptions?.timeoutMs ?? timeouts.confirm,
+      });
+      return parseOrderResponse(answer);
+    },
+    async listAgreements() {
+      return parseAgreementList(await call({ method: 'GET', path: '/api/agreements', auth: true, timeoutMs: timeouts.read }));
+    },
+    async getAgreement(id) {
+      // The BFF may ask the wallet before it answers: give it a confirm's time.
+      return parseAgreementResponse(await call({ method: 'GET', path: agreementPath(id), auth: true, timeoutMs: timeouts.confirm }));
+    },
+    async createAgreement() {
+      return parseCreateAgreementResponse(await call({ method: 'POST', path: '/api/agreements', auth: true, timeoutMs: timeouts.create }));
+    },
+    async revokeAgreement(id) {
+      return parseAgreementResponse(await call({ method: 'DELETE', path: agreementPath(id), auth: true, timeoutMs: timeouts.confirm }));
+    },
+    async charge(agreementId, body, idempotencyKey) {
+      const answer = await call({
+        method: 'POST',
+        path: `${agreementPath(agreementId)}/charges`,
+        auth: true,
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+        // The BFF debits the wallet before it answers.
+        timeoutMs: timeouts.confirm,
       });
       return parseOrderResponse(answer);
     },

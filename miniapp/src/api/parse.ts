@@ -3,7 +3,17 @@
  * an unknown status for a known one. The BFF's own TypeBox schemas are the full contract; they are not
  * bundled here (TypeBox would triple the size of every page).
  */
-import { ORDER_STATUSES, isCurrency, type CatalogResponse, type CreateOrderResponse, type OrderStatus, type OrderView } from '@tradepay/shared';
+import {
+  ORDER_STATUSES,
+  isAgreementStatus,
+  isCurrency,
+  type AgreementView,
+  type CatalogResponse,
+  type CreateAgreementResponse,
+  type CreateOrderResponse,
+  type OrderStatus,
+  type OrderView,
+} from '@tradepay/shared';
 import { ApiError } from './errors';
 
 type Json = Record<string, unknown>;
@@ -69,4 +79,29 @@ export function parseErrorBody(body: unknown): { code?: string; message?: string
     return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
   }
   return {};
+}
+
+export function parseAgreement(value: unknown): AgreementView {
+  if (!isObject(value)) fail('agreement is not an object');
+  if (typeof value.id !== 'string' || value.id === '') fail('agreement.id');
+  if (!isAgreementStatus(value.status)) fail(`agreement.status ${String(value.status)}`);
+  if (!isAmount(value.dailyLimit) || !isAmount(value.chargedToday)) fail('agreement amounts');
+  return value as unknown as AgreementView;
+}
+
+export function parseAgreementResponse(body: unknown): AgreementView {
+  if (!isObject(body)) fail('body is not an object');
+  return parseAgreement(body.agreement);
+}
+
+export function parseAgreementList(body: unknown): AgreementView[] {
+  if (!isObject(body) || !Array.isArray(body.agreements)) fail('agreements');
+  return (body.agreements as unknown[]).map(parseAgreement);
+}
+
+export function parseCreateAgreementResponse(body: unknown): CreateAgreementResponse {
+  if (!isObject(body)) fail('body is not an object');
+  const agreement = parseAgreement(body.agreement);
+  if (typeof body.authUrl !== 'string' || !/^https?:\/\//.test(body.authUrl)) fail('authUrl');
+  return { agreement, authUrl: body.authUrl };
 }

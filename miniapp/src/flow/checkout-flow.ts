@@ -96,6 +96,46 @@ export function outcomeOfFinalOrder(order: OrderView, resultCode: string): Check
   }
 }
 
+/**
+ * Asks the BFF to confirm (it queries the gateway when the code allows a payment), then polls the
+ * order with backoff until it is final or the policy's limit is reached. Shared by checkout and by the
+ * auto-debit charge flow.
+ */
+export async function confirmAndPoll(
+  deps: Pick<CheckoutFlowDeps, 'sleep' | 'now' | 'random'> & { api: Pick<ApiClient, 'confirmOrder' | 'getOrder'> },
+  policy: PollingPolicy,
+  orderId: string,
+  resultCode: string,
+  emit: (event: FlowEvent) => void,
+): Promise<CheckoutOutcome> {
+  const jittered = (ms: number) => Math.round(ms * (1 + (deps.random() * 2 - 1) * policy.jitter));
+  emit({ state: 'confirming', orderId, attempt: 0 });
+  let order: OrderView | undefined;
+  let error: ApiError | undefined;
+  try {
+    order = await deps.api.confirmOrder(orderId, resultCode);
+    if (isFinalStatus(order.status)) return outcomeOfFinalOrder(order, resultCode);
+  } catch (caught) {
+    // The confirm may fail while the payment went through: keep asking with GETs.
+    error = toApiError(caught);
+  }
+  const started = deps.now();
+  let delay = policy.firstDelayMs;
+  for (let attempt = 1; attempt <= policy.maxAttempts && deps.now() - started < policy.maxWaitMs; attempt += 1) {
+    await deps.sleep(jittered(delay));
+    delay = Math.min(delay * policy.factor, policy.maxDelayMs);
+    emit({ state: 'confirming', orderId, attempt });
+    try {
+      order = await deps.api.getOrder(orderId);
+      error = undefined;
+      if (isFinalStatus(order.status)) return outcomeOfFinalOrder(order, resultCode);
+    } catch (caught) {
+      error = toApiError(caught);
+    }
+  }
+  return { state: 'confirming', orderId, order, resultCode, error };
+}
+
 export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
   const policy: PollingPolicy = { ...DEFAULT_POLLING, ...deps.polling };
   let busy = false;
@@ -110,37 +150,7 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     return `mp-${deps.now().toString(36)}-${random}-${keys}`;
   }
 
-  function jittered(ms: number): number {
-    return Math.round(ms * (1 + (deps.random() * 2 - 1) * policy.jitter));
-  }
-
-  async function confirmAndPoll(orderId: string, resultCode: string, emit: (event: FlowEvent) => void): Promise<CheckoutOutcome> {
-    emit({ state: 'confirming', orderId, attempt: 0 });
-    let order: OrderView | undefined;
-    let error: ApiError | undefined;
-    try {
-      order = await deps.api.confirmOrder(orderId, resultCode);
-      if (isFinalStatus(order.status)) return outcomeOfFinalOrder(order, resultCode);
-    } catch (caught) {
-      // The confirm may fail while the payment went through: keep asking with GETs.
-      error = toApiError(caught);
-    }
-    const started = deps.now();
-    let delay = policy.firstDelayMs;
-    for (let attempt = 1; attempt <= policy.maxAttempts && deps.now() - started < policy.maxWaitMs; attempt += 1) {
-      await deps.sleep(jittered(delay));
-      delay = Math.min(delay * policy.factor, policy.maxDelayMs);
-      emit({ state: 'confirming', orderId, attempt });
-      try {
-        order = await deps.api.getOrder(orderId);
-        error = undefined;
-        if (isFinalStatus(order.status)) return outcomeOfFinalOrder(order, resultCode);
-      } catch (caught) {
-        error = toApiError(caught);
-      }
-    }
-    return { state: 'confirming', orderId, order, resultCode, error };
-  }
+  const poll = (orderId: string, resultCode: string, emit: (event: FlowEvent) => void) => confirmAndPoll(deps, policy, orderId, resultCode, emit);
 
   async function run(items: CreateOrderBody['items'], emit: (event: FlowEvent) => void): Promise<CheckoutOutcome> {
     emit({ state: 'creating' });
@@ -170,7 +180,7 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     const resultCode = outcome.kind === 'result' ? outcome.resultCode : 'fail';
     const row = toTradePayResult(resultCode);
 
-    if (row.state === 'confirming') return confirmAndPoll(order.id, resultCode, emit);
+    if (row.state === 'confirming') return poll(order.id, resultCode, emit);
 
     // failed / cancelled: tell the BFF anyway; if it knows the order is paid, that wins.
     let confirmed: OrderView | undefined;
@@ -199,7 +209,7 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
   const ignore = () => {};
   return {
     pay: (items, onEvent = ignore) => exclusive(() => run(items, onEvent)),
-    recheck: (orderId, resultCode, onEvent = ignore) => exclusive(() => confirmAndPoll(orderId, resultCode, onEvent)),
+    recheck: (orderId, resultCode, onEvent = ignore) => exclusive(() => poll(orderId, resultCode, onEvent)),
     get busy() {
       return busy;
     },

@@ -29,6 +29,15 @@ describe('my platform: request', () => {
     });
   });
 
+  it('declares a JSON content type only when there is a body (a DELETE has none)', async () => {
+    const request = vi.fn((options: Record<string, any>) => options.success({ status: 200, data: '{}' }));
+    withMy({ request });
+    await createMyPlatform().request({ method: 'DELETE', url: 'http://b/x', timeoutMs: 1 });
+    expect(request.mock.calls[0]?.[0].method).toBe('DELETE');
+    expect(request.mock.calls[0]?.[0].data).toBeUndefined();
+    expect(request.mock.calls[0]?.[0].headers).toEqual({ accept: 'application/json' });
+  });
+
   it('resolves an HTTP error status (fail callback, error 19) as an answer', async () => {
     withMy({ request: (o: Record<string, any>) => o.fail({ error: 19, errorMessage: 'http status error', status: 404, data: '{"error":{"code":"NOT_FOUND","message":"x"}}' }) });
     expect(await createMyPlatform().request({ method: 'GET', url: 'http://b/x', timeoutMs: 1 })).toEqual({

@@ -30,7 +30,8 @@ function request(req: HttpRequest): Promise<HttpResponse> {
     my.request({
       url: req.url,
       method: req.method,
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...req.headers },
+      // A content type only with a body: a BFF refuses an empty body declared as JSON (e.g. on DELETE).
+      headers: { ...(req.body === undefined ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...req.headers },
       data: req.body === undefined ? undefined : JSON.stringify(req.body),
       // Parse JSON ourselves: with `json` a non-JSON error page turns into a decode failure.
       dataType: 'text',

@@ -17,6 +17,7 @@ export interface CheckoutController {
   viewOrder(): Promise<void>;
   newOrder(): void;
   openOrders(): Promise<void>;
+  openAutodebit(): Promise<void>;
 }
 
 function orderIdOf(outcome: CheckoutOutcome | null): string | undefined {
@@ -124,6 +125,10 @@ export function createCheckoutController(page: PageInstance<CheckoutData>, platf
     async openOrders() {
       await platform.navigateTo(ROUTES.orders).catch(ignore);
     },
+
+    async openAutodebit() {
+      await platform.navigateTo(ROUTES.autodebit).catch(ignore);
+    },
   };
   return controller;
 }
@@ -168,6 +173,9 @@ export function createCheckoutPage(platform: Platform, options: ServiceOptions =
     },
     onOpenOrders(this: CheckoutPage) {
       return slot.of(this)?.openOrders();
+    },
+    onOpenAutodebit(this: CheckoutPage) {
+      return slot.of(this)?.openAutodebit();
     },
   };
 }

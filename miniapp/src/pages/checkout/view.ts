@@ -54,6 +54,7 @@ export interface CheckoutData {
     total: string;
     emptyCart: string;
     myOrders: string;
+    autoDebit: string;
     checkAgain: string;
     viewOrder: string;
     newOrder: string;
@@ -200,6 +201,7 @@ export function toCheckoutView(model: CheckoutModel): CheckoutData {
       total: t.checkout.total,
       emptyCart: t.checkout.emptyCart,
       myOrders: t.checkout.myOrders,
+      autoDebit: t.checkout.autoDebit,
       checkAgain: t.actions.checkAgain,
       viewOrder: t.actions.viewOrder,
       newOrder: t.actions.newOrder,

@@ -1,0 +1,160 @@
+/**
+ * AlipayHK auto-debit (seed 002, protocol.md §1.4): `oauth.auth.prepareForRedirect` → the consent
+ * page, `oauth.auth.applyToken` (AUTHORIZATION_CODE, then REFRESH_TOKEN), `oauth.auth.queryByAuthInfo`,
+ * `oauth.auth.cancelByAuthInfo` and `acquiring.agreement.pay` with the access token in the head.
+ * Tokens pass through here and go back to the caller only; nothing in this file logs.
+ */
+import { parseAmount } from '@tradepay/shared';
+import type { AgreementGateway, AgreementPayResult, GatewayAnswer, WalletTokens } from '../../payments/agreement-gateway';
+import type { ChannelOrder } from '../../payments/channel';
+import type { AlipayHkClient } from './client';
+import { ALIPAYHK_FUNCTIONS } from './functions';
+import { APPLY_TOKEN_CUSTOMER_ID_FIELD, type ApplyTokenBody } from './oauth';
+import type { ResultInfo, WireAmount } from './wire-types';
+
+export const AUTH_SITE = 'ALIPAY_HK';
+export const AGREEMENT_PAY_SCOPE = 'AUTH_AGREEMENTPAY';
+
+export interface AlipayHkAgreementConfig {
+  merchantId: string;
+  /** Where AlipayHK sends the payment notification of a debit (a second source of evidence). */
+  notifyUrl: string;
+  sellerName: string;
+  mcc: string;
+  /** `WAP`: the consent page opens in the mini program's web-view. */
+  terminalType?: 'WAP' | 'WEB';
+}
+
+interface AgreementPayResponseBody {
+  resultInfo: ResultInfo;
+  acquirementId?: string;
+  merchantTransId?: string;
+  orderAmount?: WireAmount;
+  paymentTime?: string;
+}
+
+interface QueryByAuthInfoBody {
+  resultInfo: ResultInfo;
+  tokenStatus?: string;
+  expiresIn?: string;
+  reExpiresIn?: string;
+}
+
+/** RFC 3339 (`2026-11-22T10:00:00+08:00`) → ISO 8601 UTC; null when absent or unreadable. */
+function toIso(value: unknown): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function refused<T>(info: ResultInfo): GatewayAnswer<T> {
+  return { ok: false, code: info.resultCode || 'UNKNOWN_FAILURE' };
+}
+
+export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: AlipayHkAgreementConfig): AgreementGateway {
+  async function applyToken(grant: { grantType: 'AUTHORIZATION_CODE'; authCode: string } | { grantType: 'REFRESH_TOKEN'; refreshToken: string }): Promise<GatewayAnswer<WalletTokens>> {
+    const reply = await client.call<ApplyTokenBody>(ALIPAYHK_FUNCTIONS.applyToken, { ...grant, authMerchantId: config.merchantId, authSite: AUTH_SITE });
+    const body = reply.payload.body;
+    if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
+    const info = body.accessTokenInfo;
+    const accessTokenExpiresAt = toIso(info?.expiresIn);
+    const refreshTokenExpiresAt = toIso(info?.reExpiresIn);
+    if (!info || typeof info.accessToken !== 'string' || !info.accessToken || typeof info.refreshToken !== 'string' || !info.refreshToken || !accessTokenExpiresAt || !refreshTokenExpiresAt) {
+      return { ok: false, code: 'MALFORMED_TOKEN_REPLY' };
+    }
+    const customerId = body[APPLY_TOKEN_CUSTOMER_ID_FIELD];
+    return {
+      ok: true,
+      value: {
+        accessToken: info.accessToken,
+        accessTokenExpiresAt,
+        refreshToken: info.refreshToken,
+        refreshTokenExpiresAt,
+        customerId: typeof customerId === 'string' && customerId !== '' ? customerId : null,
+      },
+    };
+  }
+
+  return {
+    merchantId: config.merchantId,
+
+    async prepare({ merchantAgreementId, state, redirectUrl }) {
+      const reply = await client.call<{ resultInfo: ResultInfo; authSiteUrl?: string; authUrl?: string }>(ALIPAYHK_FUNCTIONS.prepareForRedirect, {
+        authMerchantId: config.merchantId,
+        authSite: AUTH_SITE,
+        scopes: [AGREEMENT_PAY_SCOPE],
+        terminalType: config.terminalType ?? 'WAP',
+        merchantRedirectUrl: redirectUrl,
+        agreementPayAuthInfo: { merchantAgreementId },
+        state,
+      });
+      const body = reply.payload.body;
+      if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
+      // The seed spells it authSiteURL/authSiteUrl; one field name, read here only.
+      const authUrl = body.authSiteUrl ?? body.authUrl;
+      if (typeof authUrl !== 'string' || !/^https?:\/\//.test(authUrl)) return { ok: false, code: 'MALFORMED_AUTH_URL' };
+      return { ok: true, value: { authUrl } };
+    },
+
+    exchangeAuthCode: (authCode) => applyToken({ grantType: 'AUTHORIZATION_CODE', authCode }),
+    refresh: (refreshToken) => applyToken({ grantType: 'REFRESH_TOKEN', refreshToken }),
+
+    async query(merchantAgreementId) {
+      const reply = await client.call<QueryByAuthInfoBody>(ALIPAYHK_FUNCTIONS.queryByAuthInfo, { authMerchantId: config.merchantId, merchantAgreementId });
+      const body = reply.payload.body;
+      if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
+      return {
+        ok: true,
+        value: { tokenStatus: String(body.tokenStatus ?? ''), accessTokenExpiresAt: toIso(body.expiresIn), refreshTokenExpiresAt: toIso(body.reExpiresIn) },
+      };
+    },
+
+    async cancel(merchantAgreementId) {
+      const reply = await client.call(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: config.merchantId, merchantAgreementId });
+      const info = reply.payload.body.resultInfo;
+      return info.resultStatus === 'S' ? { ok: true, value: null } : refused(info);
+    },
+
+    async pay(order: ChannelOrder, accessToken: string): Promise<AgreementPayResult> {
+      const reply = await client.call<AgreementPayResponseBody>(
+        ALIPAYHK_FUNCTIONS.agreementPay,
+        {
+          merchantId: config.merchantId,
+          productCode: 'AUTO_DEBIT',
+          merchantTransId: order.merchantTransId,
+          order: {
+            orderAmount: { currency: order.currency, value: String(order.amount) },
+            orderTitle: order.title,
+            orderDetail: order.detail,
+            seller: { sellerId: config.merchantId, sellerName: config.sellerName, mcc: config.mcc },
+          },
+          notifyUrl: config.notifyUrl,
+          extendInfo: JSON.stringify({ productScene: 'AutoDebit' }),
+        },
+        { accessToken },
+      );
+      const body = reply.payload.body;
+      if (body.resultInfo.resultStatus !== 'S') return { status: 'REFUSED', code: body.resultInfo.resultCode || 'UNKNOWN_FAILURE' };
+      let amount: { minor: number; currency: string } | null = null;
+      try {
+        amount = body.orderAmount ? parseAmount(body.orderAmount) : null;
+      } catch {
+        amount = null;
+      }
+      return {
+        status: 'PAID',
+        evidence: {
+          source: 'agreement-pay',
+          merchantId: config.merchantId,
+          // Facts as the wallet signed them; the order service checks them against the order.
+          merchantTransId: body.merchantTransId ?? '',
+          gatewayTransactionId: body.acquirementId ?? null,
+          amount: amount?.minor ?? -1,
+          currency: amount?.currency ?? String(body.orderAmount?.currency ?? ''),
+          paidAt: toIso(body.paymentTime),
+          raw: reply.raw,
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Auto-debit routes. Every route acts for the signed-in buyer (another buyer's agreement is a 404),
+ * except the wallet's redirect back (`GET /api/agreements/return`): a browser arrives there without a
+ * session, and the unguessable `state` ties it to the buyer's PENDING agreement instead. No route
+ * returns or logs a wallet token.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  AgreementListResponseSchema,
+  AgreementParamsSchema,
+  AgreementResponseSchema,
+  AgreementReturnQuerySchema,
+  CreateAgreementResponseSchema,
+  CreateChargeBodySchema,
+  ErrorResponseSchema,
+  OrderResponseSchema,
+} from '@tradepay/shared';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors';
+import { AGREEMENT_PAGE_HEADERS, renderAgreementPage, type AgreementPageKind } from './agreement-page';
+
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' })),
+});
+
+const errors = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  404: ErrorResponseSchema,
+  409: ErrorResponseSchema,
+  422: ErrorResponseSchema,
+  502: ErrorResponseSchema,
+};
+
+/** These routes take no body: anything but nothing (or `{}`) is refused, like every unknown field. */
+function noBody(request: FastifyRequest): void {
+  const body = request.body as unknown;
+  if (body === undefined || body === null) return;
+  if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return;
+  throw new AppError('VALIDATION_FAILED', 'This route takes no request body');
+}
+
+function sendPage(reply: FastifyReply, status: number, kind: AgreementPageKind, code: string | null = null) {
+  return reply.code(status).headers(AGREEMENT_PAGE_HEADERS).send(renderAgreementPage(kind, code));
+}
+
+export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const buyer = { onRequest: app.authenticateBuyer };
+
+  app.post('/api/agreements', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: 'Start binding the wallet for auto-debit: a PENDING agreement and the wallet consent page to open (web-view)',
+      response: { 201: CreateAgreementResponseSchema, ...errors },
+    },
+  }, async (request, reply) => {
+    noBody(request);
+    return reply.code(201).send(await app.agreements.create(request.buyerId));
+  });
+
+  app.get('/api/agreements', {
+    ...buyer,
+    schema: { tags: ['agreements'], summary: "The buyer's agreements, newest first", response: { 200: AgreementListResponseSchema, ...errors } },
+  }, async (request) => ({ agreements: await app.agreements.list(request.buyerId) }));
+
+  // The wallet's redirect after the consent page. Answers a small HTML page (or, with
+  // AGREEMENT_RETURN_PAGE_URL, a redirect there): a person is looking at it, not a program.
+  app.get('/api/agreements/return', {
+    schema: {
+      tags: ['agreements'],
+      summary: 'Where the wallet returns the shopper (merchantRedirectUrl): completes the binding; answers an HTML page',
+      querystring: AgreementReturnQuerySchema,
+    },
+    errorHandler: (error, request, reply) => {
+      if (error instanceof AppError && error.code === 'GATEWAY_UNAVAILABLE') return sendPage(reply, 502, 'unavailable');
+      const status = error instanceof AppError ? error.statusCode : (error as { validation?: unknown }).validation ? 400 : 500;
+      if (status >= 500) request.log.error({ err: error }, 'agreement return failed');
+      else request.log.info({ code: error instanceof AppError ? error.code : 'VALIDATION_FAILED', message: error.message }, 'agreement return rejected');
+      return sendPage(reply, status >= 500 ? 500 : 400, status >= 500 ? 'unavailable' : 'rejected');
+    },
+  }, async (request, reply) => {
+    const result = await app.agreements.completeAuthorisation(request.query);
+    const status = result.outcome === 'bound' ? 'ACTIVE' : result.agreement.status;
+    const target = app.config.autoDebit?.returnPageUrl;
+    if (target) {
+      const url = new URL(target);
+      url.searchParams.set('agreementId', result.agreement.id);
+      url.searchParams.set('status', status);
+      if (result.code) url.searchParams.set('code', result.code);
+      return reply.code(302).header('location', url.href).header('cache-control', 'no-store').send();
+    }
+    if (result.outcome === 'failed') return sendPage(reply, 422, 'failed', result.code);
+    return sendPage(reply, 200, result.outcome);
+  });
+
+  app.get('/api/agreements/:id', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: 'Read an agreement (asks the wallet when the stored status is older than a minute)',
+      params: AgreementParamsSchema,
+      response: { 200: AgreementResponseSchema, ...errors },
+    },
+  }, async (request) => ({ agreement: await app.agreements.get(request.params.id, request.buyerId) }));
+
+  app.delete('/api/agreements/:id', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: 'Unbind: cancelled at the wallet, then REVOKED; later charges are refused',
+      params: AgreementParamsSchema,
+      response: { 200: AgreementResponseSchema, ...errors },
+    },
+  }, async (request) => {
+    noBody(request);
+    return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
+  });
+
+  app.post('/api/agreements/:id/charges', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: 'Charge the bound wallet without the shopper: SKUs and quantities only; 201 paid, 202 still being confirmed',
+      params: AgreementParamsSchema,
+      headers: IdempotencyHeaders,
+      body: CreateChargeBodySchema,
+      response: { 201: OrderResponseSchema, 202: OrderResponseSchema, ...errors },
+    },
+  }, async (request, reply) => {
+    const result = await app.agreements.charge({
+      agreementId: request.params.id,
+      buyerId: request.buyerId,
+      items: request.body.items,
+      idempotencyKey: request.headers['idempotency-key'],
+    });
+    if (result.replayed) request.log.info({ agreementId: request.params.id, statusCode: result.statusCode }, 'charge replayed');
+    const body = result.statusCode >= 400 ? { ...(result.body as object), requestId: request.id } : result.body;
+    return reply.code(result.statusCode).send(body as never);
+  });
+};

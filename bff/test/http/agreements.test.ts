@@ -1,0 +1,287 @@
+/**
+ * Auto-debit routes and service over `app.inject()`, with a scripted wallet behind the AgreementGateway
+ * port (the flow suite covers the real sandbox): configuration, the return page and its redirect
+ * option, evidence checks on the debit answer, refusals and their replays, one refresh at a time.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app';
+import { ConfigError, loadConfig } from '../../src/config';
+import type { AgreementGateway, AgreementPayResult, GatewayAnswer, WalletTokens } from '../../src/payments/agreement-gateway';
+import type { ChannelOrder } from '../../src/payments/channel';
+import { captureLogs } from '../support/app';
+import { fixture } from '../support/fixtures';
+
+const MERCHANT = '2160400000000001';
+
+/** A scripted wallet: remembers every call, issues numbered tokens, debits unless told otherwise. */
+function scriptedWallet(now: () => Date) {
+  let serial = 0;
+  const calls: string[] = [];
+  const script = {
+    accessTtlMs: 24 * 3_600_000,
+    payAnswer: null as null | ((order: ChannelOrder) => AgreementPayResult),
+    refreshDelayMs: 0,
+  };
+  const issue = (): WalletTokens => {
+    serial += 1;
+    return {
+      accessToken: `ACCESS-${serial}-${randomBytes(8).toString('hex')}`,
+      refreshToken: `REFRESH-${serial}-${randomBytes(8).toString('hex')}`,
+      accessTokenExpiresAt: new Date(now().getTime() + script.accessTtlMs).toISOString(),
+      refreshTokenExpiresAt: new Date(now().getTime() + 30 * 86_400_000).toISOString(),
+      customerId: '2188000000000009',
+    };
+  };
+  const gateway: AgreementGateway = {
+    merchantId: MERCHANT,
+    async prepare({ merchantAgreementId, state }) {
+      calls.push('prepare');
+      return { ok: true, value: { authUrl: `https://wallet.example/auth?mid=${merchantAgreementId}&s=${state.length}` } };
+    },
+    async exchangeAuthCode(code): Promise<GatewayAnswer<WalletTokens>> {
+      calls.push('exchange');
+      return code === 'GOOD' ? { ok: true, value: issue() } : { ok: false, code: 'INVALID_AUTH_CODE' };
+    },
+    async refresh() {
+      calls.push('refresh');
+      if (script.refreshDelayMs) await new Promise((r) => setTimeout(r, script.refreshDelayMs));
+      return { ok: true, value: issue() };
+    },
+    async query() {
+      calls.push('query');
+      return { ok: true, value: { tokenStatus: 'VALID', accessTokenExpiresAt: null, refreshTokenExpiresAt: null } };
+    },
+    async cancel() {
+      calls.push('cancel');
+      return { ok: true, value: null };
+    },
+    async pay(order) {
+      calls.push('pay');
+      if (script.payAnswer) return script.payAnswer(order);
+      return {
+        status: 'PAID',
+        evidence: {
+          source: 'agreement-pay',
+          merchantId: MERCHANT,
+          merchantTransId: order.merchantTransId,
+          gatewayTransactionId: `ACQ${order.merchantTransId}`,
+          amount: order.amount,
+          currency: order.currency,
+          paidAt: now().toISOString(),
+          raw: '{"signed":true}',
+        },
+      };
+    },
+  };
+  return { gateway, calls, script };
+}
+
+const dirs: string[] = [];
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function baseEnv(dataDir: string): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    ALIPAYHK_MERCHANT_PRIVATE_KEY: fixture('test-merchant-private.pem'),
+    ALIPAYHK_GATEWAY_PUBLIC_KEY: fixture('test-merchant-public.pem'),
+    ADMIN_TOKEN: 'test-admin-token-0123456789',
+    RATE_LIMIT_PER_MINUTE: '100000',
+  };
+}
+
+async function setup(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-agr-'));
+  dirs.push(dataDir);
+  const config = loadConfig({ ...baseEnv(dataDir), ...env });
+  const now = () => new Date();
+  const wallet = scriptedWallet(now);
+  const { lines, stream } = captureLogs();
+  const app = await buildApp(config, { logStream: stream, sleep: async () => undefined, agreementGateway: wallet.gateway });
+  apps.push(app);
+  await app.ready();
+  const session = await app.inject({ method: 'POST', url: '/api/session', payload: {} });
+  const auth = { authorization: `Bearer ${session.json().token}` };
+  async function pending() {
+    const res = await app.inject({ method: 'POST', url: '/api/agreements', headers: auth });
+    expect(res.statusCode).toBe(201);
+    const { agreement, authUrl } = res.json();
+    // The state went to the wallet only (the scripted wallet echoes its length): 32 random bytes, base64url.
+    expect(new URL(authUrl).searchParams.get('s')).toBe('43');
+    return agreement as { id: string; merchantAgreementId: string };
+  }
+  return { app, config, wallet, logs: lines, auth, dataDir, pending };
+}
+
+/** The `state` the service sent to the wallet (captured from the prepare call). */
+function captureState(wallet: ReturnType<typeof scriptedWallet>) {
+  const states: string[] = [];
+  const prepare = wallet.gateway.prepare.bind(wallet.gateway);
+  wallet.gateway.prepare = async (input) => {
+    states.push(input.state);
+    return prepare(input);
+  };
+  return states;
+}
+
+async function bound(t: Awaited<ReturnType<typeof setup>>) {
+  const states = captureState(t.wallet);
+  const agreement = await t.pending();
+  const back = await t.app.inject({
+    method: 'GET',
+    url: `/api/agreements/return?${new URLSearchParams({ authCode: 'GOOD', state: states.at(-1)!, merchantAgreementId: agreement.merchantAgreementId })}`,
+  });
+  return { agreement, back, state: states.at(-1)! };
+}
+
+describe('configuration', () => {
+  it('sandbox mode makes a base64 key of 32 bytes (0600) on first start and reuses it', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-agr-cfg-'));
+    dirs.push(dataDir);
+    const first = loadConfig(baseEnv(dataDir));
+    const file = join(dataDir, 'keys', 'agreement-token-key');
+    expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = loadConfig(baseEnv(dataDir));
+    expect(second.autoDebit!.tokenKey.equals(first.autoDebit!.tokenKey)).toBe(true);
+    expect(first.autoDebit).toMatchObject({ dailyCap: 100_000, currency: 'HKD', returnPageUrl: null });
+    // The key never serialises.
+    expect(JSON.stringify(first.autoDebit)).not.toContain(readFileSync(file, 'utf8').trim());
+  });
+
+  it('AGREEMENT_TOKEN_KEY must be base64 of exactly 32 bytes; the cap an integer', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-agr-cfg-'));
+    dirs.push(dataDir);
+    expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_TOKEN_KEY: randomBytes(16).toString('base64') })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_TOKEN_KEY: 'not base64!' })).toThrow(/AGREEMENT_TOKEN_KEY/);
+    expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_DAILY_CAP: '1.5' })).toThrow(/AGREEMENT_DAILY_CAP/);
+    expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_RETURN_PAGE_URL: 'javascript:alert(1)' })).toThrow(/AGREEMENT_RETURN_PAGE_URL/);
+    const key = randomBytes(32);
+    expect(loadConfig({ ...baseEnv(dataDir), AGREEMENT_TOKEN_KEY: key.toString('base64'), AGREEMENT_DAILY_CAP: '5000' }).autoDebit).toMatchObject({ dailyCap: 5000 });
+  });
+
+  it('live mode without AGREEMENT_TOKEN_KEY turns auto-debit off: a clear 400', async () => {
+    const t = await setup({ ALIPAYHK_GATEWAY_URL: 'http://127.0.0.1:9', ALIPAYHK_CLIENT_ID: 'C1', ALIPAYHK_MERCHANT_ID: MERCHANT, SESSION_SECRET: 's'.repeat(40) });
+    expect(t.config.autoDebit).toBeNull();
+    const res = await t.app.inject({ method: 'POST', url: '/api/agreements', headers: t.auth });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('AUTO_DEBIT_UNAVAILABLE');
+    expect(t.wallet.calls).toEqual([]);
+  });
+});
+
+describe('the return route', () => {
+  it('binds and answers a small page with strict headers; the logged URL masks the authCode and state', async () => {
+    const t = await setup();
+    const { agreement, back, state } = await bound(t);
+    expect(back.statusCode).toBe(200);
+    expect(back.headers['content-type']).toContain('text/html');
+    expect(back.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(back.headers['cache-control']).toBe('no-store');
+    expect(back.body).toContain('自動扣款已設定');
+    expect(back.body).not.toContain('<script');
+    const logs = t.logs.join('\n');
+    expect(logs).toContain('authCode=[Redacted]');
+    expect(logs).not.toContain(state);
+    expect(t.wallet.calls).toEqual(['prepare', 'exchange']);
+    const read = await t.app.inject({ method: 'GET', url: `/api/agreements/${agreement.id}`, headers: t.auth });
+    expect(read.json().agreement.status).toBe('ACTIVE');
+  });
+
+  it('with AGREEMENT_RETURN_PAGE_URL it redirects there with the agreement and its status', async () => {
+    const t = await setup({ AGREEMENT_RETURN_PAGE_URL: 'https://shop.example/autodebit/done?from=wallet' });
+    const { agreement, back } = await bound(t);
+    expect(back.statusCode).toBe(302);
+    const target = new URL(back.headers.location as string);
+    expect(target.origin + target.pathname).toBe('https://shop.example/autodebit/done');
+    expect(Object.fromEntries(target.searchParams)).toEqual({ from: 'wallet', agreementId: agreement.id, status: 'ACTIVE' });
+  });
+
+  it('a malformed return (unknown or repeated parameters, both code and error) is a 400 page and changes nothing', async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    const agreement = await t.pending();
+    const q = { state: states[0]!, merchantAgreementId: agreement.merchantAgreementId };
+    for (const url of [
+      `/api/agreements/return?${new URLSearchParams({ ...q, authCode: 'GOOD', extra: '1' })}`,
+      `/api/agreements/return?${new URLSearchParams({ ...q, authCode: 'GOOD' })}&authCode=GOOD`,
+      `/api/agreements/return?${new URLSearchParams({ ...q, authCode: 'GOOD', error: 'USER_DECLINED' })}`,
+      `/api/agreements/return?${new URLSearchParams({ ...q })}`,
+      `/api/agreements/return`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('data-outcome="rejected"');
+    }
+    expect(t.wallet.calls).toEqual(['prepare']);
+    expect((await t.app.store.getAgreement(agreement.id))!.status).toBe('PENDING');
+  });
+
+  it('refuses a body on routes that take none', async () => {
+    const t = await setup();
+    const res = await t.app.inject({ method: 'POST', url: '/api/agreements', headers: t.auth, payload: { merchantAgreementId: 'mine' } });
+    expect(res.statusCode).toBe(400);
+    expect(t.wallet.calls).toEqual([]);
+  });
+});
+
+describe('charges against a scripted wallet', () => {
+  const TART = { sku: 'EGG-TART-6', quantity: 1 };
+
+  it('a debit answer that does not match the order (amount) never marks it paid', async () => {
+    const t = await setup();
+    const { agreement } = await bound(t);
+    t.wallet.script.payAnswer = (order) => ({
+      status: 'PAID',
+      evidence: { source: 'agreement-pay', merchantId: MERCHANT, merchantTransId: order.merchantTransId, gatewayTransactionId: 'ACQ1', amount: order.amount - 1, currency: order.currency, paidAt: null, raw: '{}' },
+    });
+    const res = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/charges`, headers: t.auth, payload: { items: [TART] } });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().order.status).toBe('PENDING');
+    expect(t.logs.join('\n')).toContain('does not match the order');
+  });
+
+  it('a refusal fails the order with the wallet’s code; the same Idempotency-Key replays the same refusal without a second call', async () => {
+    const t = await setup();
+    const { agreement } = await bound(t);
+    t.wallet.script.payAnswer = () => ({ status: 'REFUSED', code: 'USER_BALANCE_NOT_ENOUGH' });
+    const send = () =>
+      t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/charges`, headers: { ...t.auth, 'idempotency-key': 'refused-0001' }, payload: { items: [TART] } });
+    const first = await send();
+    expect(first.statusCode).toBe(422);
+    expect(first.json().error.code).toBe('CHARGE_DECLINED');
+    expect(first.json().error.message).toContain('USER_BALANCE_NOT_ENOUGH');
+    const [order] = await t.app.store.listOrders({ limit: 10 });
+    expect(order).toMatchObject({ status: 'FAILED', agreementId: agreement.id });
+    const pays = t.wallet.calls.filter((c) => c === 'pay').length;
+    const again = await send();
+    expect(again.statusCode).toBe(422);
+    expect(again.json().error).toEqual(first.json().error);
+    expect(t.wallet.calls.filter((c) => c === 'pay').length).toBe(pays);
+    // A refused charge does not count against the cap.
+    expect((await t.app.inject({ method: 'GET', url: `/api/agreements/${agreement.id}`, headers: t.auth })).json().agreement.chargedToday.value).toBe('0');
+  });
+
+  it('concurrent charges with an expiring token refresh it once', async () => {
+    const t = await setup();
+    t.wallet.script.accessTtlMs = 60_000; // inside the 5-minute refresh margin
+    const { agreement } = await bound(t);
+    t.wallet.script.accessTtlMs = 24 * 3_600_000;
+    t.wallet.script.refreshDelayMs = 50;
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/charges`, headers: t.auth, payload: { items: [TART] } })),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    expect(t.wallet.calls.filter((c) => c === 'refresh')).toHaveLength(1);
+    expect((await t.app.store.getAgreement(agreement.id))!.tokenVersion).toBe(2);
+  });
+});

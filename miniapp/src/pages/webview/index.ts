@@ -1,0 +1,4 @@
+import { createMyPlatform } from '../../platform/my-platform';
+import { createWebviewPage } from './page';
+
+Page(createWebviewPage(createMyPlatform()));
