@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import type { PaymentAction } from '@tradepay/shared';
 import { canTransition, isPaidStatus } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
+import { createCommitQueue } from './commit-queue';
 import { MIGRATIONS } from './migrations';
 import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import {
@@ -261,20 +262,23 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return { inserted: true, order: mustGet(order.id) };
   });
 
+  // Every write goes through one group commit per turn of the event loop (see commit-queue.ts).
+  const write = createCommitQueue(db);
+
   return {
     kind: 'sqlite',
     async ping() {
       db.prepare('SELECT 1').get();
     },
     async insertOrder(order, claim) {
-      return txInsertOrder.immediate(order, claim);
+      return write.enqueue(() => txInsertOrder.immediate(order, claim));
     },
     async findIdempotency(scope, key) {
       const row = stmt.findIdem.get(scope, key) as IdemRow | undefined;
       return row ? toIdem(row) : null;
     },
     async attachPayment(orderId, payment, response) {
-      txAttach.immediate(orderId, payment, response);
+      await write.enqueue(() => txAttach.immediate(orderId, payment, response));
     },
     async getOrder(id) {
       const row = stmt.getOrder.get(id) as OrderRow | undefined;
@@ -285,13 +289,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return row ? toOrder(row) : null;
     },
     async markPaid(orderId, evidence, reason) {
-      return txMarkPaid.immediate(orderId, evidence, reason);
+      return write.enqueue(() => txMarkPaid.immediate(orderId, evidence, reason));
     },
     async closeUnpaid(orderId, to, reason) {
-      return txClose.immediate(orderId, to, reason);
+      return write.enqueue(() => txClose.immediate(orderId, to, reason));
     },
     async recordNotification(notification, evidence) {
-      return txNotification.immediate(notification, evidence);
+      return write.enqueue(() => txNotification.immediate(notification, evidence));
     },
     async listOrders(filter) {
       const rows = filter.status
@@ -305,29 +309,29 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const run = db.transaction(() =>
         stmt.claimOrders.all({ owner: args.owner, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString(), limit: args.limit }),
       );
-      return (run.immediate() as OrderRow[]).map(toOrder).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      return ((await write.enqueue(() => run.immediate())) as OrderRow[]).map(toOrder).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     async scheduleNextCheck(orderId, args) {
-      stmt.scheduleCheck.run({ id: orderId, owner: args.owner, checkedAt: args.checkedAt, nextCheckAt: args.nextCheckAt, attempts: args.attempts });
+      await write.enqueue(() => stmt.scheduleCheck.run({ id: orderId, owner: args.owner, checkedAt: args.checkedAt, nextCheckAt: args.nextCheckAt, attempts: args.attempts }));
     },
     async getCheckState(orderId) {
       const row = stmt.checkState.get(orderId) as { last_checked_at: string | null; check_attempts: number; next_check_at: string | null } | undefined;
       return { lastCheckedAt: row?.last_checked_at ?? null, attempts: row?.check_attempts ?? 0, nextCheckAt: row?.next_check_at ?? null };
     },
     async createRefund(refund, claim) {
-      return txCreateRefund.immediate(refund, claim);
+      return write.enqueue(() => txCreateRefund.immediate(refund, claim));
     },
     async completeRefund(refundId, result) {
-      return txCompleteRefund.immediate(refundId, result);
+      return write.enqueue(() => txCompleteRefund.immediate(refundId, result));
     },
     async deferRefund(refundId, args) {
-      stmt.deferRefund.run({ id: refundId, owner: args.owner, nextAttemptAt: args.nextAttemptAt, attempts: args.attempts, now: now().toISOString() });
+      await write.enqueue(() => stmt.deferRefund.run({ id: refundId, owner: args.owner, nextAttemptAt: args.nextAttemptAt, attempts: args.attempts, now: now().toISOString() }));
     },
     async claimDueRefunds(args: ClaimArgs) {
       const run = db.transaction(() =>
         stmt.claimRefunds.all({ owner: args.owner, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString(), limit: args.limit }),
       );
-      return (run.immediate() as RefundRow[]).map(toRefund);
+      return ((await write.enqueue(() => run.immediate())) as RefundRow[]).map(toRefund);
     },
     async getRefund(id) {
       const row = stmt.getRefund.get(id) as RefundRow | undefined;
@@ -337,11 +341,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return (stmt.listRefunds.all(orderId) as RefundRow[]).map(toRefund);
     },
     async completeIdempotency(scope, key, status, body) {
-      stmt.completeIdem.run(status, body, scope, key);
+      await write.enqueue(() => stmt.completeIdem.run(status, body, scope, key));
     },
     async insertAgreement(agreement) {
-      stmt.insertAgreement.run(agreement);
-      return mustGetAgreement(agreement.id);
+      return write.enqueue(() => {
+        stmt.insertAgreement.run(agreement);
+        return mustGetAgreement(agreement.id);
+      });
     },
     async getAgreement(id) {
       const row = stmt.getAgreement.get(id) as AgreementRow | undefined;
@@ -355,23 +361,25 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return (stmt.listAgreements.all(buyerId, limit) as AgreementRow[]).map(toAgreement);
     },
     async claimAgreementReturn(id, args) {
-      return stmt.claimReturn.run({ id, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString() }).changes === 1;
+      return write.enqueue(() => stmt.claimReturn.run({ id, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString() }).changes === 1);
     },
     async releaseAgreementReturn(id) {
-      stmt.releaseReturn.run(id);
+      await write.enqueue(() => stmt.releaseReturn.run(id));
     },
     async transitionAgreement(id, from, to, args) {
-      return txTransitionAgreement.immediate(id, from, to, args);
+      return write.enqueue(() => txTransitionAgreement.immediate(id, from, to, args));
     },
     async replaceAgreementTokens(id, expectedVersion, tokens, at) {
-      const replaced = stmt.replaceTokens.run({ id, expectedVersion, at, ...tokens }).changes === 1;
-      return { replaced, agreement: mustGetAgreement(id) };
+      return write.enqueue(() => {
+        const replaced = stmt.replaceTokens.run({ id, expectedVersion, at, ...tokens }).changes === 1;
+        return { replaced, agreement: mustGetAgreement(id) };
+      });
     },
     async recordAgreementCheck(id, at) {
-      stmt.recordAgreementCheck.run(at, id);
+      await write.enqueue(() => stmt.recordAgreementCheck.run(at, id));
     },
     async insertAgreementCharge(order, args, claim) {
-      return txInsertCharge.immediate(order, args, claim);
+      return write.enqueue(() => txInsertCharge.immediate(order, args, claim));
     },
     async sumAgreementCharges(agreementId, dayStart, dayEnd) {
       return Number((stmt.sumCharges.get(agreementId, dayStart, dayEnd) as { n: number }).n);
@@ -392,8 +400,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return Number((stmt.countTransitions.get(orderId, to) as { n: number }).n);
     },
     async close() {
+      // Let writes already accepted reach the disk first.
+      if (db.open) await write.enqueue(() => undefined).catch(() => undefined);
       if (db.open) db.close();
     },
+    writeStats: () => write.stats(),
   };
 }
 
