@@ -56,7 +56,9 @@ process.on('SIGTERM', () => stop(0));
 async function main(): Promise<void> {
   if (existsSync(resolve(root, 'miniapp/scripts/build.ts'))) {
     console.log('[start] building the mini program into miniapp/dist …');
-    const build = spawn(process.execPath, ['--import', 'tsx', 'miniapp/scripts/build.ts'], { cwd: root, env, stdio: 'inherit' });
+    // The bundle talks to this BFF unless told otherwise.
+    const buildEnv = { ...env, API_BASE_URL: env.API_BASE_URL || `http://${host}:${port}` };
+    const build = spawn(process.execPath, ['--import', 'tsx', 'miniapp/scripts/build.ts'], { cwd: root, env: buildEnv, stdio: 'inherit' });
     const code: number = await new Promise((r) => build.on('exit', (c) => r(c ?? 1)));
     if (code !== 0) throw new Error('mini program build failed');
   }
