@@ -52,6 +52,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache keeps the upper levels of the indexes in memory as the store grows
+  // (SQLite's default is 2 MiB; a million orders is a 2 GiB file).
+  db.pragma('cache_size = -65536');
   migrate(db);
 
   const stmt = {
