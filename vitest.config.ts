@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // One run over every package; each package is a project so its setup stays its own.
@@ -13,7 +12,8 @@ export default defineConfig({
       { test: { name: 'shared', include: ['shared/src/**/*.test.ts'] } },
       { test: { name: 'bff', include: ['bff/src/**/*.test.ts', 'bff/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
       { test: { name: 'sandbox', include: ['sandbox/src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
-      ...(existsSync('miniapp/vitest.config.ts') ? ['miniapp/vitest.config.ts'] : []),
+      'miniapp/vitest.config.ts',
+      'bench/vitest.config.ts',
     ],
   },
 });
