@@ -5,7 +5,7 @@
  * sandbox and reads the keys the sandbox created under $DATA_DIR/keys/.
  */
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseRsaKey, SIGN_ALGORITHMS, type ParsedRsaKey, type SignAlgorithm } from './channels/alipayhk/signing';
@@ -147,10 +147,16 @@ function sandboxSecret(keysDir: string, name: string, encoding: 'hex' | 'base64'
   const file = join(keysDir, name);
   if (!existsSync(file)) {
     mkdirSync(keysDir, { recursive: true });
+    // Written aside, then linked into place: the file appears whole or not at all, so processes
+    // starting together never read a half-written secret; the first link wins, the rest read it.
+    const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(aside, randomBytes(32).toString(encoding), { mode: 0o600 });
     try {
-      writeFileSync(file, randomBytes(32).toString(encoding), { mode: 0o600, flag: 'wx' });
+      linkSync(aside, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(aside);
     }
   }
   return readFileSync(file, 'utf8').trim();

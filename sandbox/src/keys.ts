@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import NodeRSA from 'node-rsa';
 
@@ -80,16 +80,21 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 /**
- * Creates `path` only if it does not exist yet (`wx`), so two processes starting together cannot
- * overwrite each other's key; the loser reads the winner's file.
+ * Creates `path` only if it does not exist yet, so two processes starting together cannot overwrite
+ * each other's key; the loser reads the winner's file. The text is written aside and linked into
+ * place, so nobody ever reads a half-written file.
  */
 async function createOrRead(path: string, text: string, mode: number): Promise<string> {
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(aside, text, { mode });
   try {
-    await writeFile(path, text, { mode, flag: 'wx' });
+    await link(aside, path);
     return text;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return readFile(path, 'utf8');
+  } finally {
+    await unlink(aside);
   }
 }
 

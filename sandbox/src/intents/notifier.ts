@@ -6,6 +6,7 @@
 import type { Clock } from '../clock';
 import { formatRfc3339 } from '../clock';
 import type { ControlStore } from '../control';
+import { createDeliveryLoop, readLimited } from '../delivery';
 import type { Timers } from '../timers';
 import type { IntentsLedger, LedgerIntent, LedgerWebhook, LedgerWebhookDelivery } from './ledger';
 import { INTENTS_SIGNATURE_HEADER } from './paths';
@@ -18,9 +19,7 @@ const HOUR = 60 * MINUTE;
 /** Waits between deliveries: 10 deliveries in all. */
 export const INTENTS_RETRY_DELAYS_MS = [15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR] as const;
 
-/** "Reply HTTP 200 within 5 s": scaled, but never under 2 s so a loaded test machine is not a timeout. */
-const DELIVERY_TIMEOUT_MS = 5000;
-const MIN_DELIVERY_TIMEOUT_MS = 2000;
+/** "Reply HTTP 200 within 5 s" is the shared per-delivery timeout of ../delivery. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 export interface IntentsNotifierDeps {
@@ -55,105 +54,47 @@ export function webhookBody(intent: LedgerIntent, notifyType: string): string {
   });
 }
 
-async function drain(response: Response): Promise<void> {
-  if (!response.body) return;
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += (chunk as Uint8Array).byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await response.body.cancel().catch(() => undefined);
-      return;
-    }
-  }
+interface SignedWebhook {
+  raw: string;
+  signature: string;
 }
 
 export function createIntentsNotifier(deps: IntentsNotifierDeps): IntentsNotifier {
-  let aborter = new AbortController();
   let nextId = 1;
-
-  async function deliverOnce(job: LedgerWebhook, raw: string, signature: string, attempt: number, copy: number, signal: AbortSignal): Promise<LedgerWebhookDelivery> {
-    const startedAt = Date.now();
-    const delivery: LedgerWebhookDelivery = {
-      attempt,
-      copy,
-      at: new Date(deps.clock.now()).toISOString(),
-      durationMs: 0,
-      httpStatus: null,
-      acknowledged: false,
-      error: null,
-    };
-    const timeoutMs = Math.max(MIN_DELIVERY_TIMEOUT_MS, deps.control.scaled(DELIVERY_TIMEOUT_MS));
-    try {
-      const response = await fetch(job.notifyUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [INTENTS_SIGNATURE_HEADER]: signature },
-        body: raw,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-        redirect: 'manual',
-      });
-      delivery.httpStatus = response.status;
-      await drain(response);
-      delivery.acknowledged = response.status === 200;
-      if (!delivery.acknowledged) delivery.error = `HTTP ${response.status}`;
-    } catch (error) {
-      const name = (error as Error).name;
-      delivery.error = name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${name}: ${(error as Error).message}`;
-    }
-    delivery.durationMs = Date.now() - startedAt;
-    job.deliveries.push(delivery);
-    return delivery;
-  }
-
-  async function deliverRound(job: LedgerWebhook, raw: string, signature: string, attempt: number): Promise<void> {
-    const signal = aborter.signal;
-    if (signal.aborted || job.status !== 'scheduled') return;
-    job.nextAttemptAt = null;
-    const copies = 1 + deps.control.current.duplicates;
-    const results = await Promise.all(Array.from({ length: copies }, (_, copy) => deliverOnce(job, raw, signature, attempt, copy, signal)));
-    if (signal.aborted) {
-      job.status = 'stopped';
-      return;
-    }
-    if (results.some((delivery) => delivery.acknowledged)) {
-      job.status = 'acknowledged';
-      return;
-    }
-    const wait = INTENTS_RETRY_DELAYS_MS[attempt - 1];
-    if (wait === undefined) {
-      job.status = 'exhausted';
-      return;
-    }
-    const delay = deps.control.scaled(wait);
-    job.nextAttemptAt = new Date(deps.clock.now() + delay).toISOString();
-    deps.timers.after(delay, () => deliverRound(job, raw, signature, attempt + 1));
-  }
+  const loop = createDeliveryLoop<LedgerWebhookDelivery, LedgerWebhook, SignedWebhook>(deps, {
+    retryDelayMs: (attempt) => INTENTS_RETRY_DELAYS_MS[attempt - 1],
+    request: (job, { raw, signature }) => ({
+      url: job.notifyUrl,
+      headers: { 'content-type': 'application/json', [INTENTS_SIGNATURE_HEADER]: signature },
+      body: raw,
+    }),
+    async judge(response) {
+      // Any body will do; it is read (up to MAX_ANSWER_BYTES) only so the connection is freed.
+      await readLimited(response, MAX_ANSWER_BYTES);
+      return response.status === 200 ? null : `HTTP ${response.status}`;
+    },
+  });
 
   return {
     schedule(intent, notifyType) {
       if (intent.notifyUrl === null) return null;
-      const now = deps.clock.now();
-      const dropped = deps.random() < deps.control.current.dropRate;
-      const firstDelayMs = deps.control.current.notifyDelayMs;
-      const job = deps.ledger.addWebhook({
-        id: `W${nextId++}`,
-        orderId: intent.orderId,
-        merchantOrderId: intent.merchantOrderId,
-        notifyType,
-        notifyUrl: intent.notifyUrl,
-        status: dropped ? 'dropped' : 'scheduled',
-        createdAt: new Date(now).toISOString(),
-        nextAttemptAt: dropped ? null : new Date(now + firstDelayMs).toISOString(),
-        deliveries: [],
-      });
-      if (dropped) return job;
+      const notifyUrl = intent.notifyUrl;
       // The same bytes (and signature) on every delivery: a webhook is one event, re-sent.
       const raw = webhookBody(intent, notifyType);
-      deps.timers.after(firstDelayMs, async () => deliverRound(job, raw, await signIntentsWebhook(raw, deps.apiKey), 1));
-      return job;
+      return loop.schedule(
+        deps.control.current.notifyDelayMs,
+        (initial) =>
+          deps.ledger.addWebhook({
+            id: `W${nextId++}`,
+            orderId: intent.orderId,
+            merchantOrderId: intent.merchantOrderId,
+            notifyType,
+            notifyUrl,
+            ...initial,
+          }),
+        async () => ({ raw, signature: await signIntentsWebhook(raw, deps.apiKey) }),
+      );
     },
-    stop() {
-      aborter.abort();
-      aborter = new AbortController();
-    },
+    stop: () => loop.stop(),
   };
 }
