@@ -12,6 +12,7 @@ import { isFinalStatus, type OrderView } from '@tradepay/shared';
 import type { ApiClient } from '../api/client';
 import { toApiError, type ApiError } from '../api/errors';
 import { DEFAULT_POLLING, confirmAndPoll, type FlowEvent, type PollingPolicy } from './checkout-flow';
+import { createExclusive } from './exclusive';
 
 /** The my.tradePay code meaning "unknown, go and ask": what a charge whose answer was PENDING is. */
 export const UNKNOWN_OUTCOME_CODE = '6004';
@@ -74,7 +75,7 @@ function outcomeOfOrder(order: OrderView): ChargeOutcome {
 
 export function createChargeFlow(deps: ChargeFlowDeps): ChargeFlow {
   const policy: PollingPolicy = { ...DEFAULT_POLLING, ...deps.polling };
-  let busy = false;
+  const guard = createExclusive();
   /** The idempotency key of a charge whose outcome is unknown, reused when the same charge is tried again. */
   let unsettled: { body: string; key: string } | null = null;
   let keys = 0;
@@ -112,22 +113,14 @@ export function createChargeFlow(deps: ChargeFlowDeps): ChargeFlow {
     return poll(order.id, emit);
   }
 
-  async function exclusive(task: () => Promise<ChargeOutcome>): Promise<ChargeOutcome | null> {
-    if (busy) return null;
-    busy = true;
-    try {
-      return await task();
-    } finally {
-      busy = false;
-    }
-  }
+  const exclusive = (task: () => Promise<ChargeOutcome>) => guard.run(task);
 
   const ignore = () => {};
   return {
     charge: (agreementId, items, onEvent = ignore) => exclusive(() => run(agreementId, items, onEvent)),
     recheck: (orderId, onEvent = ignore) => exclusive(() => poll(orderId, onEvent)),
     get busy() {
-      return busy;
+      return guard.busy;
     },
   };
 }

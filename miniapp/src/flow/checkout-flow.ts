@@ -11,6 +11,7 @@ import type { ApiClient } from '../api/client';
 import { paymentChannel } from '../config';
 import { toApiError, type ApiError } from '../api/errors';
 import type { TradePay } from '../platform/types';
+import { createExclusive } from './exclusive';
 
 export interface PollingPolicy {
   /** Wait before the first GET after the confirm answer. */
@@ -138,7 +139,7 @@ export async function confirmAndPoll(
 
 export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
   const policy: PollingPolicy = { ...DEFAULT_POLLING, ...deps.polling };
-  let busy = false;
+  const guard = createExclusive();
   /** The idempotency key of a create whose outcome is unknown, reused when the same cart is paid again. */
   let unsettledCreate: { body: string; key: string } | null = null;
   let keys = 0;
@@ -196,22 +197,14 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       : { state: 'cancelled', order: latest, resultCode };
   }
 
-  async function exclusive(task: () => Promise<CheckoutOutcome>): Promise<CheckoutOutcome | null> {
-    if (busy) return null;
-    busy = true;
-    try {
-      return await task();
-    } finally {
-      busy = false;
-    }
-  }
+  const exclusive = (task: () => Promise<CheckoutOutcome>) => guard.run(task);
 
   const ignore = () => {};
   return {
     pay: (items, onEvent = ignore) => exclusive(() => run(items, onEvent)),
     recheck: (orderId, resultCode, onEvent = ignore) => exclusive(() => poll(orderId, resultCode, onEvent)),
     get busy() {
-      return busy;
+      return guard.busy;
     },
   };
 }
