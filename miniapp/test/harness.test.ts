@@ -65,7 +65,7 @@ describe('harness over miniapp/dist', () => {
     const mp = await load({ tradePay: fakeWallet(bff, 'success') });
     const page = await openCheckout(mp, { sku: 'CUP-002', quantity: 3 });
     expect(page.data.products.map((p: { quantity: number }) => p.quantity)).toEqual([0, 3]);
-    expect(page.data.totalText).toBe('HKD 361.50');
+    expect(page.data.totalText).toBe('HK$361.50');
     await pay(page);
 
     expect(page.data.state).toBe('succeeded');
@@ -78,7 +78,7 @@ describe('harness over miniapp/dist', () => {
 
     expect(mp.navigations).toEqual([`/pages/result/index?id=${order?.id}`]);
     const result = await mp.openUrl(mp.navigations[0] as string);
-    expect(result.data).toMatchObject({ title: 'Payment successful', orderId: order?.id, amountText: 'HKD 361.50', statusText: 'Paid' });
+    expect(result.data).toMatchObject({ title: 'Payment successful', orderId: order?.id, amountText: 'HK$361.50', statusText: 'Paid' });
 
     const orders = await mp.openPage('pages/orders/index');
     expect(orders.data.rows).toEqual([expect.objectContaining({ id: order?.id, statusText: 'Paid' })]);

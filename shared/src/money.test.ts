@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CURRENCIES, fromDecimalString, parseAmount, toAmount, toDecimalString } from './money';
+import { CURRENCIES, formatMoney, fromDecimalString, parseAmount, toAmount, toDecimalString } from './money';
 
 describe('money', () => {
   it('formats minor units with each currency exponent', () => {
@@ -36,5 +36,15 @@ describe('money', () => {
     expect(() => parseAmount({ currency: 'HKD', value: '10.00' })).toThrow();
     expect(() => parseAmount({ currency: 'HKD', value: '-5' })).toThrow();
     expect(() => toAmount(1.5, 'HKD')).toThrow();
+  });
+
+  it('formats amounts for people: symbol per currency, thousands grouped', () => {
+    expect(formatMoney(0, 'HKD')).toBe('HK$0.00');
+    expect(formatMoney(1, 'HKD')).toBe('HK$0.01');
+    expect(formatMoney(126800, 'HKD')).toBe('HK$1,268.00');
+    expect(formatMoney(100_000_000, 'HKD')).toBe('HK$1,000,000.00');
+    expect(formatMoney(1_234_567, 'JPY')).toBe('JP¥1,234,567');
+    expect(formatMoney(99_999, 'USD')).toBe('US$999.99');
+    expect(formatMoney(12050, 'CNY')).toBe('CN¥120.50');
   });
 });

@@ -65,7 +65,26 @@ export function fromDecimalString(text: string, currency: Currency): number {
   return assertMinorUnits(Number(whole + fraction.padEnd(exponent, '0')));
 }
 
-/** For display only: "HK$120.50"-like text without relying on Intl (absent in some mini program runtimes). */
+/**
+ * Currency symbols as Hong Kong shows them (en-HK / zh-HK `Intl` narrow-free symbols): each one says
+ * which dollar or yen it is, so a receipt never confuses HK$ with US$ or CN¥ with JP¥.
+ */
+export const CURRENCY_SYMBOLS: Record<Currency, string> = {
+  HKD: 'HK$',
+  CNY: 'CN¥',
+  NZD: 'NZ$',
+  AUD: 'A$',
+  USD: 'US$',
+  JPY: 'JP¥',
+};
+
+/**
+ * For people: 126800 HKD → "HK$1,268.00", 500 JPY → "JP¥500". Thousands grouped with commas; written
+ * without `Intl` (absent in some mini program runtimes). The one formatter of the CLI, H5 and mini program.
+ */
 export function formatMoney(minor: number, currency: Currency): string {
-  return `${currency} ${toDecimalString(minor, currency)}`;
+  const decimal = toDecimalString(minor, currency);
+  const [whole = '0', fraction] = decimal.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${CURRENCY_SYMBOLS[currency]}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }

@@ -61,13 +61,13 @@ describe('auto-debit view: the agreement card', () => {
   ] as const)('%s → a %s card', (status, tone, title, message) => {
     const card = toAgreementCard(status ? agreement(status, { failureCode: status === 'FAILED' ? 'AUTH_CODE_EXPIRED' : null }) : null, t);
     expect(card).toMatchObject({ tone, title, message });
-    expect(card.limitText).toBe(status === 'ACTIVE' ? 'Daily limit HKD 1000.00 · charged today HKD 48.00' : '');
+    expect(card.limitText).toBe(status === 'ACTIVE' ? 'Daily limit HK$1,000.00 · charged today HK$48.00' : '');
   });
 
   it('offers bind when nothing is active (start again when pending), unbind and charging only when active', () => {
     expect(toAutodebitView(model({ agreement: { status: 'ready', agreement: null } }))).toMatchObject({ canBind: true, bindLabel: t.autodebit.bind, canUnbind: false, showCharge: false });
     expect(toAutodebitView(model({ agreement: { status: 'ready', agreement: agreement('PENDING') } }))).toMatchObject({ canBind: true, bindLabel: t.autodebit.bindAgain, showCharge: false });
-    expect(toAutodebitView(model())).toMatchObject({ canBind: false, canUnbind: true, showCharge: true, chargeDisabled: false, chargeLabel: 'Charge HKD 48.00 with auto-debit' });
+    expect(toAutodebitView(model())).toMatchObject({ canBind: false, canUnbind: true, showCharge: true, chargeDisabled: false, chargeLabel: 'Charge HK$48.00 with auto-debit' });
     expect(toAutodebitView(model({ busy: 'unbind' }))).toMatchObject({ canUnbind: false, unbindLoading: true, unbindLabel: t.autodebit.working, chargeDisabled: true });
     expect(toAutodebitView(model({ agreement: { status: 'loading' } }))).toMatchObject({ agreementStatus: 'loading', canBind: false, showCharge: false });
     const failed = toAutodebitView(model({ agreement: { status: 'error', error: new ApiError('network', 'x') } }));
@@ -90,7 +90,7 @@ describe('auto-debit view: the charge panel', () => {
     ['creating', null, true, t.autodebit.creating, ''],
     ['confirming', null, true, t.autodebit.confirming, ''],
     ['confirming', { state: 'confirming', orderId: order.id }, true, t.autodebit.stillConfirmingTitle, t.autodebit.stillConfirming],
-    ['succeeded', { state: 'succeeded', order }, true, t.autodebit.succeededTitle, `HKD 96.00 was charged to your wallet (order ${order.id}).`],
+    ['succeeded', { state: 'succeeded', order }, true, t.autodebit.succeededTitle, `HK$96.00 was charged to your wallet (order ${order.id}).`],
     ['failed', { state: 'failed', reason: 'declined' }, true, t.autodebit.failedTitle, t.autodebit.chargeDeclined],
     ['failed', { state: 'failed', reason: 'inactive' }, true, t.autodebit.failedTitle, t.autodebit.inactive],
     ['failed', { state: 'failed', reason: 'over-limit' }, true, t.autodebit.failedTitle, t.autodebit.overLimit],
@@ -110,7 +110,7 @@ describe('auto-debit view: the charge panel', () => {
   it('speaks Traditional Chinese', () => {
     const view = toAutodebitView(model({ t: zh }));
     expect(view.card.title).toBe('自動扣款已啟用');
-    expect(view.chargeLabel).toBe('以自動扣款支付 HKD 48.00');
+    expect(view.chargeLabel).toBe('以自動扣款支付 HK$48.00');
   });
 });
 
@@ -171,7 +171,7 @@ describe('auto-debit page', () => {
     await options.onCharge.call(page); // nothing selected yet: ignored
     expect(platform.requests.some((r) => pathOf(r).endsWith('/charges'))).toBe(false);
     options.onSelect.call(page, { currentTarget: { dataset: { sku: 'CUP-002' } } });
-    expect(page.data.chargeLabel).toBe('Charge HKD 120.50 with auto-debit');
+    expect(page.data.chargeLabel).toBe('Charge HK$120.50 with auto-debit');
     await options.onCharge.call(page);
     const post = platform.requests.find((r) => pathOf(r).endsWith('/charges'))!;
     expect(post.body).toEqual({ items: [{ sku: 'CUP-002', quantity: 1 }] });

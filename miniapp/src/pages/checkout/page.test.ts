@@ -27,7 +27,7 @@ describe('checkout page', () => {
     await call('onLoad', { sku: 'CUP-002', quantity: '3' });
     expect(page.data.catalogStatus).toBe('ready');
     expect(page.data.products.map((p) => p.quantity)).toEqual([0, 3]);
-    expect(page.data.totalText).toBe('HKD 361.50');
+    expect(page.data.totalText).toBe('HK$361.50');
     expect(page.data.payDisabled).toBe(false);
     expect(platform.titles).toEqual(['Checkout']);
   });

@@ -148,16 +148,16 @@ describe('checkout view: cart and texts', () => {
   it('formats prices and the display total in minor units', () => {
     const view = toCheckoutView(model('idle', null, { quantities: { 'TEA-001': 2, 'CUP-002': 1 } }));
     expect(view.products.map((p) => [p.title, p.priceText, p.quantity])).toEqual([
-      ['Oolong tea', 'HKD 48.00', 2],
-      ['Tea cup', 'HKD 120.50', 1],
+      ['Oolong tea', 'HK$48.00', 2],
+      ['Tea cup', 'HK$120.50', 1],
     ]);
-    expect(view.totalText).toBe('HKD 216.50');
+    expect(view.totalText).toBe('HK$216.50');
   });
 
   it('shows a zero total before anything is chosen, and sums per currency', () => {
-    expect(cartTotalText(PRODUCTS, {})).toBe('HKD 0.00');
+    expect(cartTotalText(PRODUCTS, {})).toBe('HK$0.00');
     const mixed = [...PRODUCTS, { sku: 'JP-1', title: 'Sencha', price: { currency: 'JPY' as const, value: '500' } }];
-    expect(cartTotalText(mixed, { 'TEA-001': 1, 'JP-1': 2 })).toBe('HKD 48.00 + JPY 1000');
+    expect(cartTotalText(mixed, { 'TEA-001': 1, 'JP-1': 2 })).toBe('HK$48.00 + JP¥1,000');
   });
 
   it('limits quantities to 0–99', () => {

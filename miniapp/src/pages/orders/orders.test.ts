@@ -21,7 +21,7 @@ describe('orders view', () => {
       ],
     });
     expect(view.rows).toEqual([
-      { id: 'ord_a', statusText: 'Paid', tone: 'success', amountText: 'HKD 96.00', createdText: '2025-11-22 10:00', error: '' },
+      { id: 'ord_a', statusText: 'Paid', tone: 'success', amountText: 'HK$96.00', createdText: '2025-11-22 10:00', error: '' },
       { id: 'ord_b', statusText: '', tone: 'error', amountText: '', createdText: '', error: t.orders.notFound },
       { id: 'ord_c', statusText: '', tone: 'error', amountText: '', createdText: '', error: t.orders.loadError },
     ]);

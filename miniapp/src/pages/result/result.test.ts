@@ -18,7 +18,7 @@ describe('result view: every order status says what happened and what to do next
     ['REFUNDED', 'Refunded', 'muted', { continueShopping: true }],
   ])('%s → %s', (status, title, tone, actions) => {
     const view = toResultView({ t, status: 'ready', order: makeOrder(status), offsetMinutes: 480, refreshing: false });
-    expect(view).toMatchObject({ title, tone, hasOrder: true, orderId: ORDER_ID, amountText: 'HKD 96.00', statusText: t.orderStatus[status] });
+    expect(view).toMatchObject({ title, tone, hasOrder: true, orderId: ORDER_ID, amountText: 'HK$96.00', statusText: t.orderStatus[status] });
     expect(view.actions).toMatchObject({ ...actions, myOrders: true, reload: false });
   });
 
@@ -27,7 +27,7 @@ describe('result view: every order status says what happened and what to do next
     const view = toResultView({ t, status: 'ready', order, offsetMinutes: 480, refreshing: false });
     expect(view.createdText).toBe('2025-11-22 18:00');
     expect(view.paidText).toBe('2025-11-22 18:00');
-    expect(view.refundedText).toBe('HKD 48.00');
+    expect(view.refundedText).toBe('HK$48.00');
     expect(toResultView({ t, status: 'ready', order: makeOrder('PENDING'), offsetMinutes: 0, refreshing: false }).paidText).toBe('');
   });
 
