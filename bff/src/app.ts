@@ -3,7 +3,6 @@
  * No socket is opened here: tests call it with `app.inject()`; server.ts is the only place that listens.
  */
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,7 +10,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { loadCatalog, type Catalog } from './catalog/catalog';
 import type { BuyerIdentityProvider } from './auth/identity';
+import { buyerRateLimit } from './auth/rate-limit';
 import { sessionPlugin } from './auth/session';
+import { securityHeaders } from './security-headers';
 import { createAutoDebitGateway, createBuyerIdentity, createChannelRegistry, type ChannelDeps } from './channels/registry';
 import type { Config } from './config';
 import { AppError, ERROR_CODES } from './errors';
@@ -168,6 +169,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: ERROR_CODES.NOT_FOUND.message }, requestId: request.id }),
   );
 
+  await app.register(securityHeaders, { hsts: config.publicUrl.startsWith('https://') });
   await app.register(swagger, {
     openapi: {
       info: { title: 'TradePay BFF', version: '1.0.0', description: 'Contract v1: AlipayHK mini program checkout' },
@@ -180,19 +182,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
 
   await app.register(healthRoutes);
-  // Buyer-facing routes share one rate limit, keyed by the session's buyer (or the IP before
-  // sign-in). Notification routes stay outside this scope: a verified gateway is never throttled.
+  // Buyer-facing routes share one rate limit, keyed by the verified session's buyer (or the IP
+  // otherwise). Notification routes stay outside this scope: a verified gateway is never throttled.
   await app.register(async (buyerScope) => {
-    await buyerScope.register(rateLimit, {
-      max: config.rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => buyerKey(request.headers.authorization) ?? request.ip,
-      errorResponseBuilder: (request, context) => ({
-        statusCode: 429,
-        error: { code: 'RATE_LIMITED', message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s` },
-        requestId: request.id,
-      }),
-    });
+    await buyerScope.register(buyerRateLimit, { perMinute: config.rateLimitPerMinute, signInPerMinute: config.sessionRateLimitPerMinute });
     await buyerScope.register(catalogRoutes);
     await buyerScope.register(sessionRoutes);
     await buyerScope.register(orderRoutes);
@@ -239,18 +232,6 @@ function redactUrl(url: string): string {
   return `${url.slice(0, at)}?${query}`;
 }
 
-/** The rate-limit key of a bearer token: its subject, read without verifying (verification follows). */
-function buyerKey(authorization: string | undefined): string | undefined {
-  const payload = authorization?.startsWith('Bearer ') ? authorization.slice(7).split('.')[1] : undefined;
-  if (!payload) return undefined;
-  try {
-    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
-    return typeof sub === 'string' ? `buyer:${sub}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface FastifyLikeError {
   code?: string;
   statusCode?: number;
@@ -262,7 +243,7 @@ function toErrorBody(error: unknown): { code: string; statusCode: number; messag
   if (error instanceof AppError) return { code: error.code, statusCode: error.statusCode, message: error.message };
   const e = error as FastifyLikeError;
   if (e.validation) return { code: 'VALIDATION_FAILED', statusCode: 400, message: e.message };
-  if (e.statusCode === 429) return { code: 'RATE_LIMITED', statusCode: 429, message: e.message };
+  if (e.statusCode === 429) return { code: 'RATE_LIMITED', statusCode: 429, message: e.message || ERROR_CODES.RATE_LIMITED.message };
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'BODY_TOO_LARGE', statusCode: 413, message: ERROR_CODES.BODY_TOO_LARGE.message };
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { code: 'UNSUPPORTED_MEDIA_TYPE', statusCode: 415, message: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE.message };

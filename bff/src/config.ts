@@ -53,6 +53,8 @@ export interface Config {
   reconcileRatePerSecond: number;
   /** Requests per minute per buyer (or per IP before sign-in) on /api routes; notifications are never limited. */
   rateLimitPerMinute: number;
+  /** Sign-ins (`POST /api/session`) per client IP per minute. */
+  sessionRateLimitPerMinute: number;
   logLevel: string;
   alipayhk: AlipayHkConfig;
   /** null when the channel is off: live mode without LATIPAY_USER_ID. */
@@ -146,7 +148,7 @@ function url(env: Env, name: string, fallback: string): string {
 function sandboxSecret(keysDir: string, name: string, encoding: 'hex' | 'base64' = 'hex'): string {
   const file = join(keysDir, name);
   if (!existsSync(file)) {
-    mkdirSync(keysDir, { recursive: true });
+    mkdirSync(keysDir, { recursive: true, mode: 0o700 });
     // Written aside, then linked into place: the file appears whole or not at all, so processes
     // starting together never read a half-written secret; the first link wins, the rest read it.
     const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -290,6 +292,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
     reconcileRatePerSecond: integer(env, 'RECONCILE_RATE', 20, 1, 1000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+    sessionRateLimitPerMinute: integer(env, 'SESSION_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000),
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : DEFAULT_CATALOG,
     orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
     logLevel: env.LOG_LEVEL || 'info',

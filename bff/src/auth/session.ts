@@ -1,7 +1,8 @@
 /**
  * Buyer sessions and the admin credential. A session is a short-lived HS256 token naming the buyer
  * (issued after the wallet vouched for them through applyToken); every /api/orders* route needs one.
- * Admin routes need `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time.
+ * A token is accepted only with our issuer and audience, a subject and an expiry (a token without
+ * `exp` would never end). Admin routes need `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import jwt from '@fastify/jwt';
@@ -14,6 +15,8 @@ declare module 'fastify' {
     authenticateBuyer(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     issueSession(buyerId: string): { token: string; expiresAt: string };
+    /** The buyer of the request's bearer token if it verifies; null otherwise. Never throws. */
+    verifiedBuyerId(request: FastifyRequest): string | null;
   }
   interface FastifyRequest {
     buyerId: string;
@@ -33,14 +36,33 @@ export interface SessionOptions {
   adminToken: string | null;
 }
 
+/** Who issues session tokens and for whom: a token made for anything else (same secret or not) is refused. */
+export const SESSION_ISSUER = 'tradepay-bff';
+export const SESSION_AUDIENCE = 'tradepay-api';
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
 export const sessionPlugin = fp<SessionOptions>(
   async (app, options) => {
-    await app.register(jwt, { secret: options.secret, sign: { algorithm: 'HS256', expiresIn: options.ttlSeconds }, verify: { algorithms: ['HS256'] } });
+    await app.register(jwt, {
+      secret: options.secret,
+      sign: { algorithm: 'HS256', expiresIn: options.ttlSeconds, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE },
+      verify: { algorithms: ['HS256'], allowedIss: SESSION_ISSUER, allowedAud: SESSION_AUDIENCE, requiredClaims: ['sub', 'exp', 'iss', 'aud'] },
+    });
     app.decorateRequest('buyerId', '');
+
+    app.decorate('verifiedBuyerId', (request: FastifyRequest) => {
+      const header = request.headers.authorization;
+      if (!header?.startsWith('Bearer ')) return null;
+      try {
+        const { sub } = app.jwt.verify<{ sub?: unknown }>(header.slice(7));
+        return typeof sub === 'string' && sub.length > 0 ? sub : null;
+      } catch {
+        return null;
+      }
+    });
 
     app.decorate('issueSession', (buyerId: string) => ({
       token: app.jwt.sign({ sub: buyerId }),

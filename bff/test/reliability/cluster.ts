@@ -48,6 +48,7 @@ export async function startCluster(options: { instances: number; retryScale?: nu
     LOG_LEVEL: 'warn',
     RECONCILE_INTERVAL_SECONDS: '0',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    SESSION_RATE_LIMIT_PER_MINUTE: '1000000',
     ALIPAYHK_TIMEOUT_MS: '2000',
     ...(postgresUrl ? { DATABASE_URL: await freshPostgresUrl(postgresUrl) } : {}),
   };

@@ -58,6 +58,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     ALIPAYHK_GATEWAY_PUBLIC_KEY: gateway.publicPem,
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     RATE_LIMIT_PER_MINUTE: '100000',
+    SESSION_RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
   const { lines, stream } = captureLogs();

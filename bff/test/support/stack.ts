@@ -89,6 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ALIPAYHK_TIMEOUT_MS: '3000',
     RECONCILE_INTERVAL_SECONDS: '0',
     RATE_LIMIT_PER_MINUTE: '100000',
+    SESSION_RATE_LIMIT_PER_MINUTE: '100000',
     ADMIN_TOKEN: 'stack-admin-token-0123456789',
     // With a PostgreSQL server configured (CI), every flow test runs on it, in a schema of its own.
     ...(postgresUrl ? { DATABASE_URL: await freshPostgresUrl(postgresUrl) } : {}),

@@ -1,0 +1,196 @@
+/**
+ * Security hardening (issue 16): rate limits keyed on verified sessions only, session tokens that
+ * must name a subject, an expiry, our issuer and audience, and the headers of API, admin and docs answers.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_AUDIENCE, SESSION_ISSUER } from '../../src/auth/session';
+import { buildTestApp, type TestApp } from '../support/app';
+
+const ORDER_URL = '/api/orders/ord_AAAAAAAAAAAAAAAAAAAAAAAA';
+
+function b64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** An HS256 token over `claims`, signed with `secret` (the BFF's own, or an attacker's guess). */
+function hs256(claims: Record<string, unknown>, secret: string, header: object = { alg: 'HS256', typ: 'JWT' }): string {
+  const content = `${b64url(header)}.${b64url(claims)}`;
+  return `${content}.${createHmac('sha256', secret).update(content).digest('base64url')}`;
+}
+
+function subjectOf(authorization: string): string {
+  return (JSON.parse(Buffer.from(authorization.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
+}
+
+describe('rate limits keyed on verified sessions', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '20', SESSION_RATE_LIMIT_PER_MINUTE: '5' });
+  });
+  afterAll(async () => t.close());
+
+  const get = (headers: Record<string, string>, remoteAddress: string) => t.app.inject({ url: ORDER_URL, headers, remoteAddress });
+
+  it('a flood of fake tokens naming a buyer neither locks that buyer out nor escapes the flooder\'s IP limit', async () => {
+    const victim = await t.newSession();
+    const victimSub = subjectOf(victim.authorization);
+    const now = Math.floor(Date.now() / 1000);
+    const forged = hs256({ sub: victimSub, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: now + 3600, iat: now }, 'not-the-session-secret-0123456789abcdef');
+
+    const codes: number[] = [];
+    for (let i = 0; i < 30; i++) codes.push((await get({ authorization: `Bearer ${forged}` }, '203.0.113.7')).statusCode);
+    // The flooder's own IP budget (20) is spent; the forged tokens were never accepted.
+    expect(codes).toEqual([...Array<number>(20).fill(401), ...Array<number>(10).fill(429)]);
+
+    // The named buyer, from elsewhere, still has their whole budget.
+    const victimCodes: number[] = [];
+    for (let i = 0; i < 20; i++) victimCodes.push((await get(victim, '198.51.100.20')).statusCode);
+    expect(victimCodes).toEqual(Array<number>(20).fill(404));
+  });
+
+  it('a fresh fake subject per request shares one per-IP bucket', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const fake = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: `buyer-${i}`, exp: 9999999999 })}.c2lnbmF0dXJl`;
+      codes.push((await get({ authorization: `Bearer ${fake}` }, '203.0.113.8')).statusCode);
+    }
+    expect(codes).toEqual([...Array<number>(20).fill(401), ...Array<number>(5).fill(429)]);
+    // Another IP is not affected by that bucket.
+    expect((await get({}, '203.0.113.9')).statusCode).toBe(401);
+  });
+
+  it('a verified buyer is limited per buyer, whatever their IP', async () => {
+    const buyer = await t.newSession();
+    const codes: number[] = [];
+    for (let i = 0; i < 22; i++) codes.push((await get(buyer, `192.0.2.${i + 1}`)).statusCode);
+    expect(codes).toEqual([...Array<number>(20).fill(404), 429, 429]);
+  });
+
+  it('POST /api/session has a tighter limit per IP, which a bearer token does not lift', async () => {
+    const buyer = await t.newSession();
+    const post = (remoteAddress: string) => t.app.inject({ method: 'POST', url: '/api/session', payload: {}, headers: buyer, remoteAddress });
+    const codes: number[] = [];
+    for (let i = 0; i < 7; i++) codes.push((await post('203.0.113.50')).statusCode);
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect((await post('203.0.113.51')).statusCode).toBe(200);
+  });
+
+  it('a 429 carries its code, its message and when to retry', async () => {
+    let res = await get({}, '203.0.113.60');
+    for (let i = 0; i < 25 && res.statusCode !== 429; i++) res = await get({}, '203.0.113.60');
+    expect(res.json()).toEqual({
+      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many requests; retry in \d+ s$/) },
+      requestId: expect.any(String),
+    });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('session tokens', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => t.close());
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const valid = () => ({ sub: 'guest:handmade', iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, iat: now(), exp: now() + 600 });
+  const status = async (token: string) => (await t.app.inject({ url: ORDER_URL, headers: { authorization: `Bearer ${token}` } })).statusCode;
+
+  it('an issued token names its subject, expiry, issuer and audience', () => {
+    const claims = JSON.parse(Buffer.from(t.auth.authorization.split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({ sub: expect.stringMatching(/^guest:/), iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: expect.any(Number) });
+    expect(claims.exp - claims.iat).toBe(t.config.sessionTtlSeconds);
+  });
+
+  it('a token with every claim, signed with the session secret, is accepted', async () => {
+    expect(await status(hs256(valid(), t.config.sessionSecret))).toBe(404);
+  });
+
+  it.each([
+    ['no exp', (c: Record<string, unknown>) => delete c.exp],
+    ['no sub', (c: Record<string, unknown>) => delete c.sub],
+    ['an empty sub', (c: Record<string, unknown>) => (c.sub = '')],
+    ['no iss', (c: Record<string, unknown>) => delete c.iss],
+    ['no aud', (c: Record<string, unknown>) => delete c.aud],
+    ['another issuer', (c: Record<string, unknown>) => (c.iss = 'someone-else')],
+    ['another audience', (c: Record<string, unknown>) => (c.aud = 'tradepay-admin')],
+    ['an expiry in the past', (c: Record<string, unknown>) => (c.exp = now() - 60)],
+  ])('a token with %s → 401', async (_name, change) => {
+    const claims: Record<string, unknown> = valid();
+    change(claims);
+    const res = await t.app.inject({ url: ORDER_URL, headers: { authorization: `Bearer ${hs256(claims, t.config.sessionSecret)}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('an unsigned (alg none) token → 401', async () => {
+    const none = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(valid())}.`;
+    expect(await status(none)).toBe(401);
+  });
+});
+
+describe('security headers', () => {
+  let t: TestApp;
+  let https: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    https = await buildTestApp({ PUBLIC_URL: 'https://shop.example' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await https.close();
+  });
+
+  const admin = () => ({ authorization: `Bearer ${t.config.adminToken}` });
+
+  it.each([
+    ['GET /api/catalog', { url: '/api/catalog' }, 200],
+    ['an API 401', { url: ORDER_URL }, 401],
+    ['an API 404', { url: '/api/nothing-here' }, 404],
+    ['an API 400', { method: 'POST' as const, url: '/api/session', payload: { unexpected: 1 } }, 400],
+    ['an admin 401', { url: '/admin/orders' }, 401],
+  ])('%s: nosniff and no-store', async (_name, request, code) => {
+    const res = await t.app.inject(request);
+    expect(res.statusCode).toBe(code);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('an admin 200 and a buyer\'s order: nosniff and no-store', async () => {
+    const list = await t.app.inject({ url: '/admin/orders', headers: admin() });
+    expect(list.statusCode).toBe(200);
+    expect(list.headers['x-content-type-options']).toBe('nosniff');
+    expect(list.headers['cache-control']).toBe('no-store');
+    const created = await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] } });
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['cache-control']).toBe('no-store');
+  });
+
+  it.each(['/docs', '/docs/', '/docs/json', '/docs/static/index.html'])('%s cannot be framed', async (url) => {
+    const res = await t.app.inject({ url });
+    expect(res.statusCode).toBeLessThan(400);
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+  });
+
+  it('no Strict-Transport-Security while PUBLIC_URL is http', async () => {
+    for (const url of ['/api/catalog', '/docs/json', '/health']) {
+      expect((await t.app.inject({ url })).headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('Strict-Transport-Security on every answer when PUBLIC_URL is https', async () => {
+    for (const url of ['/api/catalog', '/docs/json', '/health', '/admin/orders', '/h5/']) {
+      expect((await https.app.inject({ url })).headers['strict-transport-security']).toBe('max-age=31536000');
+    }
+  });
+
+  it('the H5 pages keep their own stricter headers', async () => {
+    const res = await t.app.inject({ url: '/h5/' });
+    expect(res.statusCode).toBe(200);
+    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(String(res.headers['content-security-policy'])).toContain('script-src');
+  });
+});
