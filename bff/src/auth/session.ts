@@ -53,16 +53,24 @@ export const sessionPlugin = fp<SessionOptions>(
     });
     app.decorateRequest('buyerId', '');
 
-    app.decorate('verifiedBuyerId', (request: FastifyRequest) => {
+    // The rate limiter and the route both ask; the token is verified once per request.
+    const verified = new WeakMap<FastifyRequest, string | null>();
+    function verifiedBuyerId(request: FastifyRequest): string | null {
+      if (verified.has(request)) return verified.get(request) ?? null;
       const header = request.headers.authorization;
-      if (!header?.startsWith('Bearer ')) return null;
-      try {
-        const { sub } = app.jwt.verify<{ sub?: unknown }>(header.slice(7));
-        return typeof sub === 'string' && sub.length > 0 ? sub : null;
-      } catch {
-        return null;
+      let buyerId: string | null = null;
+      if (header?.startsWith('Bearer ')) {
+        try {
+          const { sub } = app.jwt.verify<{ sub?: unknown }>(header.slice(7));
+          if (typeof sub === 'string' && sub.length > 0) buyerId = sub;
+        } catch {
+          // not ours, altered, expired or missing a required claim: no buyer
+        }
       }
-    });
+      verified.set(request, buyerId);
+      return buyerId;
+    }
+    app.decorate('verifiedBuyerId', verifiedBuyerId);
 
     app.decorate('issueSession', (buyerId: string) => ({
       token: app.jwt.sign({ sub: buyerId }),
@@ -70,13 +78,9 @@ export const sessionPlugin = fp<SessionOptions>(
     }));
 
     app.decorate('authenticateBuyer', async (request: FastifyRequest) => {
-      try {
-        const user = await request.jwtVerify<{ sub: string; exp: number }>();
-        if (typeof user.sub !== 'string' || user.sub.length === 0) throw new Error('no subject');
-        request.buyerId = user.sub;
-      } catch {
-        throw new AppError('UNAUTHORIZED', 'Sign in first: send Authorization: Bearer <session token from POST /api/session>');
-      }
+      const buyerId = verifiedBuyerId(request);
+      if (!buyerId) throw new AppError('UNAUTHORIZED', 'Sign in first: send Authorization: Bearer <session token from POST /api/session>');
+      request.buyerId = buyerId;
     });
 
     const expected = options.adminToken ? digest(options.adminToken) : null;
