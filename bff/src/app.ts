@@ -90,6 +90,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
             ...(deps.logStream ? { stream: deps.logStream } : {}),
           },
     genReqId: () => randomUUID(),
+    // request.ip (the rate-limit key before sign-in) is the socket's peer unless TRUST_PROXY names the proxies.
+    trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     // Slow or stalled clients must not hold sockets forever.
     connectionTimeout: 30_000,

@@ -5,6 +5,7 @@
  * sandbox and reads the keys the sandbox created under $DATA_DIR/keys/.
  */
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -55,6 +56,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Sign-ins (`POST /api/session`) per client IP per minute. */
   sessionRateLimitPerMinute: number;
+  /** Proxies (addresses/CIDRs) whose X-Forwarded-For names the client; false: none. */
+  trustProxy: false | string[];
   logLevel: string;
   alipayhk: AlipayHkConfig;
   /** null when the channel is off: live mode without LATIPAY_USER_ID. */
@@ -109,6 +112,23 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}, got ${raw}`);
   return value;
+}
+
+/**
+ * TRUST_PROXY: unset, the client IP is the socket's peer and X-Forwarded-For is ignored (a client
+ * cannot pick its rate-limit bucket). Behind a load balancer: its addresses or CIDRs, comma-separated.
+ * "Trust everyone" is not offered: it would let any client name its own IP.
+ */
+function parseTrustProxy(raw: string | undefined): false | string[] {
+  if (raw === undefined || raw.trim() === '') return false;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    if (extra !== undefined || !address || isIP(address) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      throw new ConfigError(`TRUST_PROXY must list IP addresses or CIDRs, comma-separated, got ${entry}`);
+    }
+  }
+  return entries;
 }
 
 /** A key given inline (PEM or base64) as NAME, or as a file path in NAME_FILE. */
@@ -293,6 +313,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     reconcileRatePerSecond: integer(env, 'RECONCILE_RATE', 20, 1, 1000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     sessionRateLimitPerMinute: integer(env, 'SESSION_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : DEFAULT_CATALOG,
     orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
     logLevel: env.LOG_LEVEL || 'info',

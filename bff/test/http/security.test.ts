@@ -87,6 +87,43 @@ describe('rate limits keyed on verified sessions', () => {
   });
 });
 
+describe('the client IP behind a proxy', () => {
+  it('by default X-Forwarded-For is ignored: a client cannot pick a fresh bucket', async () => {
+    const t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        codes.push((await t.app.inject({ url: ORDER_URL, remoteAddress: '203.0.113.70', headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })).statusCode);
+      }
+      expect(codes).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with TRUST_PROXY naming the load balancer, each client behind it has its own bucket', async () => {
+    const t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '10.0.0.0/8' });
+    try {
+      const from = (client: string) => t.app.inject({ url: ORDER_URL, remoteAddress: '10.1.2.3', headers: { 'x-forwarded-for': client } });
+      const first: number[] = [];
+      for (let i = 0; i < 4; i++) first.push((await from('198.51.100.1')).statusCode);
+      expect(first).toEqual([401, 401, 401, 429]);
+      expect((await from('198.51.100.2')).statusCode).toBe(401);
+      // A peer that is not the named proxy cannot speak for anyone.
+      const direct: number[] = [];
+      for (let i = 0; i < 4; i++) direct.push((await t.app.inject({ url: ORDER_URL, remoteAddress: '203.0.113.71', headers: { 'x-forwarded-for': `198.51.100.${50 + i}` } })).statusCode);
+      expect(direct).toEqual([401, 401, 401, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('TRUST_PROXY accepts addresses and CIDRs only', async () => {
+    await expect(buildTestApp({ TRUST_PROXY: 'true' })).rejects.toThrow(/TRUST_PROXY/);
+    await expect(buildTestApp({ TRUST_PROXY: '10.0.0.0/8, example.com' })).rejects.toThrow(/TRUST_PROXY/);
+  });
+});
+
 describe('session tokens', () => {
   let t: TestApp;
   beforeAll(async () => {
