@@ -5,14 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Tests and their support code may reach anything (the sandbox, `my` doubles, Node). */
-const TEST_FILES = [
-  '**/*.test.ts',
-  '**/test/**',
-  'miniapp/src/testing/**',
-  'bench/**',
-  '**/vitest.config.ts',
-  'eslint.config.*',
-];
+const TEST_FILES = ['**/*.test.ts', '**/test/**', 'miniapp/src/testing/**', 'bench/**', '**/vitest.config.ts', 'eslint.config.*'];
 
 // Each restriction is a `no-restricted-imports` pattern over the import specifier (relative specifiers
 // are matched by the path segments they name, e.g. `../channels/alipayhk/client`).
@@ -21,7 +14,10 @@ const SANDBOX = {
   message: 'Production code never imports the sandbox (design.md, Boundaries); only tests and test support do.',
 };
 const NODE = {
-  regex: `^node:|^(${builtinModules.filter((m) => !m.startsWith('_')).join('|').replaceAll('/', '\\/')})(/|$)`,
+  regex: `^node:|^(${builtinModules
+    .filter((m) => !m.startsWith('_'))
+    .join('|')
+    .replaceAll('/', '\\/')})(/|$)`,
   message: 'shared/ is pure TypeScript for the BFF and the mini program: no Node modules.',
 };
 const FASTIFY = {
