@@ -38,7 +38,7 @@ const NO_MY = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', 'bff/data/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', 'bff/data/**', 'coverage/**', 'bff/test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
