@@ -70,7 +70,13 @@ describe('gateway transport', () => {
     const events: GatewayCallEvent[] = [];
     const transport = createGatewayTransport({ gateway: 'alipayhk', timeoutMs: 5000, observe: (event) => events.push(event) });
 
-    const error = await rejection(transport.send('fn', `${gateway.url}/api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"secret":"signed"}' }));
+    const error = await rejection(
+      transport.send('fn', `${gateway.url}/api`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"secret":"signed"}',
+      }),
+    );
 
     expect(error).toBeInstanceOf(GatewayUnknownError);
     expect((error as GatewayTransportError).reason).toBe('redirect');
@@ -106,9 +112,17 @@ describe('gateway transport', () => {
       res.end();
     });
     const events: GatewayCallEvent[] = [];
-    const transport = createGatewayTransport({ gateway: 'intents', timeoutMs: 5000, maxAnswerBytes: cap, observe: (event) => events.push(event) });
+    const transport = createGatewayTransport({
+      gateway: 'intents',
+      timeoutMs: 5000,
+      maxAnswerBytes: cap,
+      observe: (event) => events.push(event),
+    });
 
-    await expect(transport.send('exact', `${gateway.url}/exact`, { method: 'GET', headers: {} })).resolves.toEqual({ status: 200, text: exact });
+    await expect(transport.send('exact', `${gateway.url}/exact`, { method: 'GET', headers: {} })).resolves.toEqual({
+      status: 200,
+      text: exact,
+    });
     for (const path of ['/declared', '/streamed']) {
       const error = await rejection(transport.send(path, gateway.url + path, { method: 'GET', headers: {} }));
       expect(error).toBeInstanceOf(GatewayUnknownError);
@@ -149,9 +163,16 @@ describe('gateway transport', () => {
     const events: GatewayCallEvent[] = [];
     const transport = createGatewayTransport({ gateway: 'intents', timeoutMs: 5000, observe: (event) => events.push(event) });
 
-    expect(((await rejection(transport.send('down', closed.url, { method: 'GET', headers: {} }))) as GatewayTransportError).reason).toBe('no-answer');
-    expect(((await rejection(transport.send('boom', `${gateway.url}/boom`, { method: 'GET', headers: {} }))) as GatewayTransportError).reason).toBe('server-error');
-    await expect(transport.send('missing', `${gateway.url}/missing`, { method: 'GET', headers: {} })).resolves.toEqual({ status: 404, text: '{"code":404}' });
+    expect(((await rejection(transport.send('down', closed.url, { method: 'GET', headers: {} }))) as GatewayTransportError).reason).toBe(
+      'no-answer',
+    );
+    expect(
+      ((await rejection(transport.send('boom', `${gateway.url}/boom`, { method: 'GET', headers: {} }))) as GatewayTransportError).reason,
+    ).toBe('server-error');
+    await expect(transport.send('missing', `${gateway.url}/missing`, { method: 'GET', headers: {} })).resolves.toEqual({
+      status: 404,
+      text: '{"code":404}',
+    });
     expect(events.map(({ name, outcome, reason, status }) => ({ name, outcome, reason, status }))).toEqual([
       { name: 'down', outcome: 'unknown', reason: 'no-answer', status: undefined },
       { name: 'boom', outcome: 'unknown', reason: 'server-error', status: 503 },
@@ -187,23 +208,34 @@ describe('every channel client goes through the transport', () => {
       observe: (event) => events.push(event),
     });
 
-    const error = await rejection(client.call(ALIPAYHK_FUNCTIONS.payQuery, { merchantTransId: 'TP1' }, { accessToken: 'access-token-secret' }));
+    const error = await rejection(
+      client.call(ALIPAYHK_FUNCTIONS.payQuery, { merchantTransId: 'TP1' }, { accessToken: 'access-token-secret' }),
+    );
 
     expect(error).toBeInstanceOf(GatewayUnknownError);
     expect(gateway.requests).toHaveLength(1);
     expect(gateway.requests[0]!.body).toContain('access-token-secret');
     expect(target.requests).toHaveLength(0);
-    expect(events).toEqual([expect.objectContaining({ gateway: 'alipayhk', name: ALIPAYHK_FUNCTIONS.payQuery, outcome: 'unknown', reason: 'redirect' })]);
+    expect(events).toEqual([
+      expect.objectContaining({ gateway: 'alipayhk', name: ALIPAYHK_FUNCTIONS.payQuery, outcome: 'unknown', reason: 'redirect' }),
+    ]);
   });
 
   it('Latipay: a 302 on create and on query is unknown, and the target sees nothing', async () => {
     const target = await serve((_req, res) => res.end('{}'));
     const gateway = await redirectingTo(target.url);
     const events: GatewayCallEvent[] = [];
-    const client = createLatipayClient({ gatewayUrl: gateway.url, signer: createLatipaySigner('latipay-key'), timeoutMs: 5000, observe: (event) => events.push(event) });
+    const client = createLatipayClient({
+      gatewayUrl: gateway.url,
+      signer: createLatipaySigner('latipay-key'),
+      timeoutMs: 5000,
+      observe: (event) => events.push(event),
+    });
 
     expect(await rejection(client.post(LATIPAY_PATHS.miniAlipay, { user_id: 'U1' }))).toBeInstanceOf(GatewayUnknownError);
-    expect(await rejection(client.get(LATIPAY_PATHS.transaction('TP123'), { user_id: 'U1' }, { merchant_reference: 'TP123' }))).toBeInstanceOf(GatewayUnknownError);
+    expect(
+      await rejection(client.get(LATIPAY_PATHS.transaction('TP123'), { user_id: 'U1' }, { merchant_reference: 'TP123' })),
+    ).toBeInstanceOf(GatewayUnknownError);
     expect(gateway.requests).toHaveLength(2);
     expect(target.requests).toHaveLength(0);
     // One name per call kind, whatever the order: fit for a metrics label.
@@ -218,7 +250,9 @@ describe('every channel client goes through the transport', () => {
     const gateway = await redirectingTo(target.url);
     const client = createIntentsClient({ gatewayUrl: gateway.url, apiKey: 'intents-api-key-secret', timeoutMs: 5000 });
 
-    expect(await rejection(client.call('/mch-api/v1/pa/payment_intents/query', { merchant_order_id: 'TP1' }))).toBeInstanceOf(GatewayUnknownError);
+    expect(await rejection(client.call('/mch-api/v1/pa/payment_intents/query', { merchant_order_id: 'TP1' }))).toBeInstanceOf(
+      GatewayUnknownError,
+    );
     expect(gateway.requests).toHaveLength(1);
     expect(gateway.requests[0]!.body).toContain('intents-api-key-secret');
     expect(target.requests).toHaveLength(0);

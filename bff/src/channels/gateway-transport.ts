@@ -130,10 +130,14 @@ async function readCapped(response: Response, cap: number, name: string): Promis
 function toTransportError(name: string, error: unknown): GatewayTransportError {
   if (error instanceof GatewayTransportError) return error;
   const e = error as Error & { cause?: { message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new GatewayTransportError(`${name}: no answer in time (${e.name})`, 'timeout');
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return new GatewayTransportError(`${name}: no answer in time (${e.name})`, 'timeout');
   // undici: TypeError('fetch failed', { cause: Error('unexpected redirect') }) under redirect: 'error'.
   if (/redirect/i.test(String(e?.cause?.message ?? '')) || /redirect/i.test(String(e?.message ?? ''))) {
     return new GatewayTransportError(`${name}: gateway answered a redirect; not followed`, 'redirect');
   }
-  return new GatewayTransportError(`${name}: no answer (${e?.name}: ${e?.message}${e?.cause?.message ? `: ${e.cause.message}` : ''})`, 'no-answer');
+  return new GatewayTransportError(
+    `${name}: no answer (${e?.name}: ${e?.message}${e?.cause?.message ? `: ${e.cause.message}` : ''})`,
+    'no-answer',
+  );
 }

@@ -28,7 +28,6 @@ import {
 } from './store';
 import type {
   IdempotencyClaim,
-  IdempotencyRecord,
   InsertOrderResult,
   NewOrder,
   NotificationRecord,

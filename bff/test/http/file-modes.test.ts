@@ -46,7 +46,8 @@ describe('files at rest in live mode', () => {
       // A write, so the WAL holds something.
       expect((await app.inject({ method: 'POST', url: '/api/session', payload: {} })).statusCode).toBe(200);
       expect(mode(dataDir)).toBe(0o700);
-      for (const file of ['tradepay.db', 'tradepay.db-wal', 'tradepay.db-shm']) expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
+      for (const file of ['tradepay.db', 'tradepay.db-wal', 'tradepay.db-shm'])
+        expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
     } finally {
       await app.close();
     }
@@ -65,7 +66,8 @@ describe('files at rest in live mode', () => {
     }
     const again = await buildApp(liveConfig(dataDir), { logger: false });
     try {
-      for (const file of ['tradepay.db', 'tradepay.db-wal', 'tradepay.db-shm']) expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
+      for (const file of ['tradepay.db', 'tradepay.db-wal', 'tradepay.db-shm'])
+        expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
       // An operator's existing directory keeps its mode: only a directory the BFF creates is 0700.
       expect(mode(dataDir)).toBe(0o755);
     } finally {

@@ -32,11 +32,14 @@ describe('rate limits keyed on verified sessions', () => {
 
   const get = (headers: Record<string, string>, remoteAddress: string) => t.app.inject({ url: ORDER_URL, headers, remoteAddress });
 
-  it('a flood of fake tokens naming a buyer neither locks that buyer out nor escapes the flooder\'s IP limit', async () => {
+  it("a flood of fake tokens naming a buyer neither locks that buyer out nor escapes the flooder's IP limit", async () => {
     const victim = await t.newSession();
     const victimSub = subjectOf(victim.authorization);
     const now = Math.floor(Date.now() / 1000);
-    const forged = hs256({ sub: victimSub, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: now + 3600, iat: now }, 'not-the-session-secret-0123456789abcdef');
+    const forged = hs256(
+      { sub: victimSub, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: now + 3600, iat: now },
+      'not-the-session-secret-0123456789abcdef',
+    );
 
     const codes: number[] = [];
     for (let i = 0; i < 30; i++) codes.push((await get({ authorization: `Bearer ${forged}` }, '203.0.113.7')).statusCode);
@@ -69,7 +72,8 @@ describe('rate limits keyed on verified sessions', () => {
 
   it('POST /api/session has a tighter limit per IP, which a bearer token does not lift', async () => {
     const buyer = await t.newSession();
-    const post = (remoteAddress: string) => t.app.inject({ method: 'POST', url: '/api/session', payload: {}, headers: buyer, remoteAddress });
+    const post = (remoteAddress: string) =>
+      t.app.inject({ method: 'POST', url: '/api/session', payload: {}, headers: buyer, remoteAddress });
     const codes: number[] = [];
     for (let i = 0; i < 7; i++) codes.push((await post('203.0.113.50')).statusCode);
     expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429]);
@@ -93,7 +97,10 @@ describe('the client IP behind a proxy', () => {
     try {
       const codes: number[] = [];
       for (let i = 0; i < 5; i++) {
-        codes.push((await t.app.inject({ url: ORDER_URL, remoteAddress: '203.0.113.70', headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })).statusCode);
+        codes.push(
+          (await t.app.inject({ url: ORDER_URL, remoteAddress: '203.0.113.70', headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } }))
+            .statusCode,
+        );
       }
       expect(codes).toEqual([401, 401, 401, 429, 429]);
     } finally {
@@ -111,7 +118,11 @@ describe('the client IP behind a proxy', () => {
       expect((await from('198.51.100.2')).statusCode).toBe(401);
       // A peer that is not the named proxy cannot speak for anyone.
       const direct: number[] = [];
-      for (let i = 0; i < 4; i++) direct.push((await t.app.inject({ url: ORDER_URL, remoteAddress: '203.0.113.71', headers: { 'x-forwarded-for': `198.51.100.${50 + i}` } })).statusCode);
+      for (let i = 0; i < 4; i++)
+        direct.push(
+          (await t.app.inject({ url: ORDER_URL, remoteAddress: '203.0.113.71', headers: { 'x-forwarded-for': `198.51.100.${50 + i}` } }))
+            .statusCode,
+        );
       expect(direct).toEqual([401, 401, 401, 429]);
     } finally {
       await t.close();
@@ -133,11 +144,17 @@ describe('session tokens', () => {
 
   const now = () => Math.floor(Date.now() / 1000);
   const valid = () => ({ sub: 'guest:handmade', iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, iat: now(), exp: now() + 600 });
-  const status = async (token: string) => (await t.app.inject({ url: ORDER_URL, headers: { authorization: `Bearer ${token}` } })).statusCode;
+  const status = async (token: string) =>
+    (await t.app.inject({ url: ORDER_URL, headers: { authorization: `Bearer ${token}` } })).statusCode;
 
   it('an issued token names its subject, expiry, issuer and audience', () => {
     const claims = JSON.parse(Buffer.from(t.auth.authorization.split('.')[1]!, 'base64url').toString('utf8'));
-    expect(claims).toMatchObject({ sub: expect.stringMatching(/^guest:/), iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: expect.any(Number) });
+    expect(claims).toMatchObject({
+      sub: expect.stringMatching(/^guest:/),
+      iss: SESSION_ISSUER,
+      aud: SESSION_AUDIENCE,
+      exp: expect.any(Number),
+    });
     expect(claims.exp - claims.iat).toBe(t.config.sessionTtlSeconds);
   });
 
@@ -195,12 +212,17 @@ describe('security headers', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
-  it('an admin 200 and a buyer\'s order: nosniff and no-store', async () => {
+  it("an admin 200 and a buyer's order: nosniff and no-store", async () => {
     const list = await t.app.inject({ url: '/admin/orders', headers: admin() });
     expect(list.statusCode).toBe(200);
     expect(list.headers['x-content-type-options']).toBe('nosniff');
     expect(list.headers['cache-control']).toBe('no-store');
-    const created = await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: t.auth,
+      payload: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.headers['cache-control']).toBe('no-store');
   });
