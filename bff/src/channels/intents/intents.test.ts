@@ -30,6 +30,8 @@ function setup(options: { expiresIn?: number } = {}) {
       gatewayUrl: 'https://intents.example',
       apiKey: API_KEY,
       merchantId: 'M-1',
+      uid: 'UID-1',
+      clientSecret: 'test-client-secret',
       notifyUrl: 'https://shop.example/notify/intents',
       returnUrl: 'https://shop.example/h5/return',
       timeoutMs: 1000,
@@ -182,12 +184,12 @@ describe('cancelPayment and refund', () => {
     const { aggregator, channel } = setup();
     await channel.createPayment(order, { clientIp: '::1' });
     const paid: RefundableOrder = { ...order, gatewayTransactionId: 'C000000000000000000001' };
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-1', amount: 5, reason: 'x' })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: 'RRF-1' });
-    expect(aggregator.requests.at(-1)!.body).toEqual({ order_id: 'C000000000000000000001', merchant_order_id: order.merchantTransId, merchant_refund_id: 'RF-1', amount: '0.05', reason: 'x' });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-1', amount: 5, reason: 'x', resend: false })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: 'RRF-1' });
+    expect(aggregator.requests.at(-1)!.body).toEqual({ order_id: 'C000000000000000000001', merchant_order_id: order.merchantTransId, merchant_refund_id: 'RF-1', amount: '0.05', reason: 'x', resend: false });
     aggregator.override('/mch-api/v1/pa/payment_intents/refund', { status: 422, body: { code: 42201, message: 'exceeds' } });
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x' })).toEqual({ status: 'FAILED', code: '42201' });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toEqual({ status: 'FAILED', code: '42201' });
     aggregator.override('/mch-api/v1/pa/payment_intents/refund', 'network-error');
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x' })).toMatchObject({ status: 'UNKNOWN' });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toMatchObject({ status: 'UNKNOWN' });
   });
 });
 

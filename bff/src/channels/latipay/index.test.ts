@@ -160,7 +160,7 @@ describe('parseNotification', () => {
 
 describe('refund and cancel', () => {
   const paidOrder = { ...order, gatewayTransactionId: '20260131-alipay-1234567890123' };
-  const request = { merchantRefundId: 'RF0123', amount: 5000, reason: 'x' };
+  const request = { merchantRefundId: 'RF0123', amount: 5000, reason: 'x', resend: false };
 
   it('posts a signed refund to /refund and maps the answer', async () => {
     const { seen, channel } = fakeLatipay(() => ({ json: { code: 0, message: 'SUCCESS' } }));
