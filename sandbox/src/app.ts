@@ -118,7 +118,10 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   const merchantSigner = parseRsaKey(keys.merchantPrivatePem, signAlgorithm, 'private', 'merchant private key');
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    // The intents token call carries its client secret in the query string: never logged.
+    logger: options.logger
+      ? { serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: (req.url ?? '').replace(/([?&]client_secret=)[^&]*/g, '$1[Redacted]') }) } }
+      : false,
     bodyLimit: 1024 * 1024,
     // Refuse unknown fields instead of silently stripping them; never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
