@@ -313,3 +313,27 @@ describe('GET /h5/ pages', () => {
     expect(api.headers['content-security-policy']).toBeUndefined();
   });
 });
+
+describe('configuration of the token call and the Latipay forms', () => {
+  const env = () => ({
+    DATA_DIR: dataDir,
+    ALIPAYHK_MERCHANT_PRIVATE_KEY: fixture('test-merchant-private.pem'),
+    ALIPAYHK_GATEWAY_PUBLIC_KEY: fixture('test-merchant-public.pem'),
+    ADMIN_TOKEN: 'test-admin-token-0123456789',
+    INTENTS_API_KEY: API_KEY,
+  });
+
+  it('INTENTS_UID is required with a live aggregator; the client secret defaults to the API key', () => {
+    expect(() => loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example' })).toThrow(/INTENTS_UID/);
+    const live = loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example', INTENTS_UID: 'U-1' }).intents!;
+    expect(live).toMatchObject({ uid: 'U-1', clientSecret: API_KEY });
+    expect(loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example', INTENTS_UID: 'U-1', INTENTS_CLIENT_SECRET: 'other-secret' }).intents!.clientSecret).toBe('other-secret');
+  });
+
+  it('LATIPAY_PAY_TIME_ZONE and LATIPAY_REFUND_RESEND take their documented values only', () => {
+    expect(loadConfig(env()).latipay).toMatchObject({ payTimeZone: 'UTC', refundResend: 'hold' });
+    expect(loadConfig({ ...env(), LATIPAY_PAY_TIME_ZONE: '+08:00', LATIPAY_REFUND_RESEND: 'resend' }).latipay).toMatchObject({ payTimeZone: '+08:00', refundResend: 'resend' });
+    expect(() => loadConfig({ ...env(), LATIPAY_REFUND_RESEND: 'always' })).toThrow(/LATIPAY_REFUND_RESEND/);
+    expect(() => loadConfig({ ...env(), LATIPAY_PAY_TIME_ZONE: 'HKT' })).toThrow(/LATIPAY_PAY_TIME_ZONE/);
+  });
+});
