@@ -237,6 +237,13 @@ describe('parseNotification', () => {
     expect(second.identity).not.toBe(first.identity);
   });
 
+  it('the documented example webhook (fixture) verifies byte for byte under the documented vector', () => {
+    const raw = readFileSync(new URL('../../../test/fixtures/intents/webhook.json', import.meta.url), 'utf8');
+    expect(raw).toBe(VECTORS[0]!.body);
+    expect(verifyWebhookSignature(raw, '111222333', VECTORS[0]!.hex)).toBe(true);
+    expect(verifyWebhookSignature(`${raw}\n`, '111222333', VECTORS[0]!.hex)).toBe(false);
+  });
+
   it('reads the redirect from next_action.url (the documented create answer) or next_action.redirect_url', async () => {
     const documentedAnswer = JSON.parse(readFileSync(new URL('../../../test/fixtures/intents/create-answer.json', import.meta.url), 'utf8'));
     const documentedOrder = { ...order, merchantTransId: 'P9297895081903' };
