@@ -74,7 +74,7 @@ export interface AutoDebitConfig {
   returnPageUrl: string | null;
 }
 
-/** The payment-intents aggregator behind the H5 channel (protocol.md §3). */
+/** The payment-intents aggregator behind the H5 channel (docs/protocols/intents.md). */
 export interface IntentsConfig {
   gatewayUrl: string;
   apiKey: string;
@@ -95,7 +95,7 @@ export interface LatipayConfig {
   /** The wallet's settlement currency (Latipay's create call carries none). */
   currency: Currency;
   timeoutMs: number;
-  /** LATIPAY_PAY_TIME_ZONE: the zone of the offset-less `pay_time` (protocol.md §2). */
+  /** LATIPAY_PAY_TIME_ZONE: the zone of the offset-less `pay_time` (docs/protocols/latipay.md). */
   payTimeZone: 'UTC' | '+08:00';
   /** LATIPAY_REFUND_RESEND: `hold` a refund of unknown outcome, or `resend` it (an account that answers 562). */
   refundResend: 'hold' | 'resend';

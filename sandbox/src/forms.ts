@@ -1,5 +1,5 @@
 /**
- * Wire forms the vendors' documents disagree on (protocol.md §4): the sandbox speaks each, one
+ * Wire forms the vendors' documents disagree on (docs/protocols/*.md, "Settled and unsettled"): the sandbox speaks each, one
  * setting per fact, so tests cover every form the BFF must accept. The defaults are the documented
  * (or best-sourced) forms. Set at start-up from the environment, changed at run time through
  * `POST /sandbox/control {"forms":{…}}`; a reset returns to the start-up values.

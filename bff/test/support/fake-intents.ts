@@ -67,7 +67,7 @@ export function fakeAggregator(options: { cashierBase?: string; expiresIn?: numb
         return json(scripted.answer.status, scripted.answer.body);
       }
       if (path === '/mch-api/v1/auth') {
-        // GET …/auth?grant_type=client_credentials&uid=…&client_secret=… → a top-level access_token (protocol.md §3).
+        // GET …/auth?grant_type=client_credentials&uid=…&client_secret=… → a top-level access_token (docs/protocols/intents.md).
         if (url.searchParams.get('grant_type') !== 'client_credentials' || !url.searchParams.get('uid') || !url.searchParams.get('client_secret')) {
           return json(400, { code: 40001, message: 'grant_type, uid and client_secret are required' });
         }

@@ -1,5 +1,5 @@
 /**
- * The aggregator's merchant API (protocol.md §3): token [likely], create, query, cancel [guess],
+ * The aggregator's merchant API (docs/protocols/intents.md): token [likely], create, query, cancel [guess],
  * refund [likely, both spellings served]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
  * Calls other than the token need `Authorization: Bearer <access_token>`.
  */
@@ -290,7 +290,7 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
     }));
 
     // The twin's `create_refund` (refund_amount, merchant_payment_order_id) and the intents-family
-    // spelling (amount, merchant_order_id): both paths take either spelling (protocol.md §3).
+    // spelling (amount, merchant_order_id): both paths take either spelling (docs/protocols/intents.md).
     const refundHandler = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const body = bodyOf(request);
       onlyKeys(body, ['order_id', 'merchant_order_id', 'merchant_payment_order_id', 'merchant_refund_id', 'amount', 'refund_amount', 'reason', 'notify_url'], '');

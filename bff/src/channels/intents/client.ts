@@ -1,7 +1,7 @@
 /**
  * Calls the payment-intents aggregator: JSON over HTTPS with `Authorization: Bearer <access token>`.
  * The token comes from `GET /mch-api/v1/auth?grant_type=client_credentials&uid=…&client_secret=…`
- * (the white-label twin's public merchant code, protocol.md §3), is cached, refreshed before it expires, and
+ * (the white-label twin's public merchant code, docs/protocols/intents.md), is cached, refreshed before it expires, and
  * fetched again once when a call answers "unauthorized". Timeouts, 5xx and unreadable answers are
  * GatewayUnknownError: the caller retries with the same merchant_order_id or queries later.
  * A readable refusal (`code` ≠ 0) is returned, not thrown: what it means depends on the call.

@@ -1,5 +1,5 @@
 /**
- * Where the payment-intents aggregator (protocol.md §3, seed 001) lives, and the names it uses that
+ * Where the payment-intents aggregator (docs/protocols/intents.md, seed 001) lives, and the names it uses that
  * its public pages do not give. Each unconfirmed value is one constant here, so a correction from the
  * aggregator's merchant documentation is a one-line change (the sandbox keeps its own copies).
  */
@@ -11,7 +11,7 @@ export const QUERY_PATH = '/mch-api/v1/pa/payment_intents/query';
 /**
  * [likely] "Step 0. Authentication": CBTIS's token page is not public; a white-label twin's public
  * merchant code calls `GET /mch-api/v1/auth?grant_type=client_credentials&uid=…&client_secret=…` and
- * reads a top-level `access_token` (protocol.md §3).
+ * reads a top-level `access_token` (docs/protocols/intents.md).
  */
 export const TOKEN_PATH = '/mch-api/v1/auth';
 /**
@@ -22,13 +22,13 @@ export const CANCEL_PATH = '/mch-api/v1/pa/payment_intents/cancel';
 /**
  * [likely] Refund a paid intent (full or partial) under our `merchant_refund_id`: no CBTIS page; the
  * twin's merchant code uses the legacy `create_refund` with `refund_amount`, `merchant_refund_id`,
- * `merchant_payment_order_id` (protocol.md §3). `…/payment_intents/refund` has no source.
+ * `merchant_payment_order_id` (docs/protocols/intents.md). `…/payment_intents/refund` has no source.
  */
 export const REFUND_PATH = '/mch-api/v1/acq/wechat/create_refund';
 
 /**
  * [likely] The headers that may carry the webhook signature `hex(sha256(raw_body + "." + api_key))`:
- * `Signature`, as the twin's merchant code reads it, or `x-signature` (protocol.md §3); first found
+ * `Signature`, as the twin's merchant code reads it, or `x-signature` (docs/protocols/intents.md); first found
  * wins. Lower case: Node lower-cases header names.
  */
 export const SIGNATURE_HEADERS = ['signature', 'x-signature'] as const;

@@ -1,5 +1,5 @@
 /**
- * The H5 (mobile-browser) channel through the payment-intents aggregator of seed 001 (protocol.md §3):
+ * The H5 (mobile-browser) channel through the payment-intents aggregator of seed 001 (docs/protocols/intents.md):
  * create an intent and redirect the shopper to its `next_action.url`; learn the outcome from the
  * webhook (`hex(sha256(raw_body + "." + api_key))`) or by query. Query answers are not signed: they are
  * trusted because they come over TLS from the configured gateway in answer to our bearer-authenticated
@@ -128,7 +128,7 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       if (body.code !== 0) throw new AppError('GATEWAY_UNAVAILABLE', `The payment gateway refused the payment (code ${body.code})`);
       const data = body.data;
       if (!data || data.merchant_order_id !== order.merchantTransId) throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway answered about another order');
-      // `next_action.url` (CBTIS) or `next_action.redirect_url` (AiscPay), protocol.md §3.
+      // `next_action.url` (CBTIS) or `next_action.redirect_url` (AiscPay), docs/protocols/intents.md.
       const url = data.next_action?.type === 'redirect' ? safeRedirectUrl(data.next_action.url ?? data.next_action.redirect_url) : null;
       if (!url) throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway gave no usable redirect');
       return { type: 'redirect', url };
@@ -226,7 +226,7 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
   };
 }
 
-/** `amount`/`currency`, or the twin's `order_amount`/`order_currency` (protocol.md §3). */
+/** `amount`/`currency`, or the twin's `order_amount`/`order_currency` (docs/protocols/intents.md). */
 function amountOf(data: Partial<IntentData>): string | undefined {
   const value = data.amount ?? data.order_amount;
   return typeof value === 'string' ? value : undefined;

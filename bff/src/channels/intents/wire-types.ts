@@ -1,5 +1,5 @@
 /**
- * Payment-intents aggregator wire shapes (protocol.md §3). Amounts are decimal strings in major units
+ * Payment-intents aggregator wire shapes (docs/protocols/intents.md). Amounts are decimal strings in major units
  * ("120.50"); our domain converts with `toDecimalString` / `fromDecimalString` at this boundary only.
  */
 
@@ -29,7 +29,7 @@ export interface CreateIntentRequest {
   return_url: string;
   payment_method: {
     type: 'alipayhk';
-    /** Seed 001 labels this object `wechat`: a documentation slip (protocol.md §3). */
+    /** Seed 001 labels this object `wechat`: a documentation slip (docs/protocols/intents.md). */
     alipayhk: { flow: 'mobile_web'; payment_method: IntentsWallet };
   };
 }
@@ -44,7 +44,7 @@ export interface IntentData {
   status: IntentStatus | string;
   create_time?: string;
   pay_time?: string;
-  /** `url` (CBTIS) or `redirect_url` (AiscPay): both read (protocol.md §3). */
+  /** `url` (CBTIS) or `redirect_url` (AiscPay): both read (docs/protocols/intents.md). */
   next_action?: { type: string; url?: string; redirect_url?: string };
   /** The twin's webhook names the money so (https://docs.asiapayjp.com/docs/aplus/payment/aplus-payment-callback). */
   order_amount?: string;
@@ -61,7 +61,7 @@ export interface CancelIntentRequest {
   merchant_order_id?: string;
 }
 
-/** The twin's `create_refund` fields (protocol.md §3). */
+/** The twin's `create_refund` fields (docs/protocols/intents.md). */
 export interface RefundIntentRequest {
   merchant_payment_order_id: string;
   merchant_refund_id: string;

@@ -1,5 +1,5 @@
 /**
- * The Latipay mini-app channel (protocol.md §2, seed 004): `POST /v2/minialipay` returns Alipay
+ * The Latipay mini-app channel (docs/protocols/latipay.md, seed 004): `POST /v2/minialipay` returns Alipay
  * parameters that, joined in order, are the orderStr for `my.tradePay`; `GET /v2/transaction/{ref}`
  * answers under an HMAC; callbacks are form-encoded and acknowledged with the text `sent`.
  *
@@ -53,7 +53,7 @@ export interface LatipayChannelConfig {
   timeoutMs: number;
   /**
    * The zone of `pay_time`, printed without an offset (`2017-07-07 10:53:50`): Latipay's pages say
-   * both "UTC as default timezone" and "UTC/GMT+08:00" (protocol.md §2). Default UTC.
+   * both "UTC as default timezone" and "UTC/GMT+08:00" (docs/protocols/latipay.md). Default UTC.
    */
   payTimeZone?: LatipayPayTimeZone;
   /**
@@ -75,7 +75,7 @@ export interface LatipayChannel extends Channel {
 const CHANNEL: ChannelName = 'latipay';
 const VERSION = '2.0';
 const PRODUCT_NAME_MAX = 128;
-// `order_id` is in the callback since 2024 (protocol.md §2); read, never required.
+// `order_id` is in the callback since 2024 (docs/protocols/latipay.md); read, never required.
 const CALLBACK_FIELDS = ['merchant_reference', 'order_id', 'currency', 'amount', 'payment_method', 'status', 'pay_time', 'signature'] as const;
 
 /** The query answer, verified, or why it cannot be used. */
