@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { toAmount, toTradePayResult, type ChannelName, type OrderView, type PaymentAction, type H5Wallet } from '@tradepay/shared';
 import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
-import type { IdempotencyRecord, OrderRecord, Store } from '../store/store';
+import type { IdempotencyRecord, NewOrder, OrderRecord, Store } from '../store/store';
 import type { Channel, ChannelOrder, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
 import { newMerchantTransId, newOrderId } from './ids';
@@ -69,6 +69,12 @@ export function toOrderView(order: OrderRecord): OrderView {
     paidAt: order.paidAt,
     expiresAt: order.expiresAt,
   };
+}
+
+/** The record a new order will read back as once stored (nothing paid, refunded or updated yet). */
+function toNewOrderRecord(order: NewOrder): OrderRecord {
+  const { nextCheckAt: _nextCheckAt, payment, ...fields } = order;
+  return { ...fields, refundedAmount: 0, payment: payment ?? null, gatewayTransactionId: null, updatedAt: order.createdAt, paidAt: null };
 }
 
 export function toChannelOrder(order: OrderRecord): ChannelOrder {
@@ -189,22 +195,31 @@ export function createOrderService(options: OrderServiceOptions) {
         if (existing) return replay(existing, requestHash, input);
       }
       const createdAt = now();
-      const inserted = await store.insertOrder(
-        {
-          id: newOrderId(),
-          merchantTransId: newMerchantTransId(createdAt),
-          channel: channelName,
-          buyerId: input.buyerId ?? null,
-          status: 'PENDING',
-          currency: cart.currency,
-          amount: cart.total,
-          items: cart.lines,
-          createdAt: createdAt.toISOString(),
-          expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
-          nextCheckAt: new Date(createdAt.getTime() + Math.min(firstCheckDelayMs, options.orderTtlMs)).toISOString(),
-        },
-        input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, requestHash } : undefined,
-      );
+      const order: NewOrder = {
+        id: newOrderId(),
+        merchantTransId: newMerchantTransId(createdAt),
+        channel: channelName,
+        buyerId: input.buyerId ?? null,
+        status: 'PENDING',
+        currency: cart.currency,
+        amount: cart.total,
+        items: cart.lines,
+        createdAt: createdAt.toISOString(),
+        expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
+        nextCheckAt: new Date(createdAt.getTime() + Math.min(firstCheckDelayMs, options.orderTtlMs)).toISOString(),
+      };
+      const claim = input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, requestHash } : undefined;
+      if (channel.paymentIsLocal) {
+        // Signing calls no gateway: sign first, then one write holds the order, its payment and the
+        // answer a retry replays. A crash before the commit leaves nothing behind to finish.
+        const record = toNewOrderRecord(order);
+        const payment = await channel.createPayment(toChannelOrder(record), { clientIp: input.clientIp, wallet: input.wallet });
+        const body = { order: toOrderView({ ...record, payment }), payment };
+        const inserted = await store.insertOrder({ ...order, payment }, claim, claim ? { status: 201, body: JSON.stringify(body) } : undefined);
+        if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
+        return { statusCode: 201, body, replayed: false };
+      }
+      const inserted = await store.insertOrder(order, claim);
       if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
       return finishPayment(inserted.order, input, requestHash);
     },

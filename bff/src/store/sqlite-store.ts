@@ -58,8 +58,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   migrate(db);
 
   const stmt = {
-    insertOrder: db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at, next_check_at)
-      VALUES (@id, @merchantTransId, @channel, @buyerId, @status, @currency, @amount, @items, @createdAt, @createdAt, @expiresAt, @nextCheckAt)`),
+    insertOrder: db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, updated_at, expires_at, next_check_at)
+      VALUES (@id, @merchantTransId, @channel, @buyerId, @status, @currency, @amount, @items, @payment, @createdAt, @createdAt, @expiresAt, @nextCheckAt)`),
     getOrder: db.prepare('SELECT * FROM orders WHERE id = ?'),
     getOrderByTransId: db.prepare('SELECT * FROM orders WHERE merchant_trans_id = ?'),
     findIdem: db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?'),
@@ -202,12 +202,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write cannot race another process.
   const txMarkPaid = db.transaction(markPaidInTx);
-  const txInsertOrder = db.transaction((order: NewOrder, claim?: IdempotencyClaim): InsertOrderResult => {
+  const txInsertOrder = db.transaction((order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): InsertOrderResult => {
     if (claim) {
       const claimed = stmt.claimIdem.run(claim.scope, claim.key, claim.requestHash, order.id, order.createdAt).changes === 1;
       if (!claimed) return { inserted: false, existing: toIdem(stmt.findIdem.get(claim.scope, claim.key) as IdemRow) };
+      if (response) stmt.completeIdem.run(response.status, response.body, claim.scope, claim.key);
     }
-    stmt.insertOrder.run({ ...order, items: JSON.stringify(order.items) });
+    const { payment, ...row } = order;
+    stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
     return { inserted: true, order: mustGet(order.id) };
   });
   const txAttach = db.transaction((orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
@@ -273,8 +275,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async ping() {
       db.prepare('SELECT 1').get();
     },
-    async insertOrder(order, claim) {
-      return write.enqueue(() => txInsertOrder.immediate(order, claim));
+    async insertOrder(order, claim, response) {
+      return write.enqueue(() => txInsertOrder.immediate(order, claim, response));
     },
     async findIdempotency(scope, key) {
       const row = stmt.findIdem.get(scope, key) as IdemRow | undefined;

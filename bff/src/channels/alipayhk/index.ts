@@ -75,6 +75,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
   return {
     name: 'alipayhk',
     merchantId: config.merchantId,
+    // The orderStr is signed here and handed to my.tradePay; the gateway hears of it from the wallet.
+    paymentIsLocal: true,
     client,
 
     async createPayment(order: ChannelOrder): Promise<PaymentAction> {
