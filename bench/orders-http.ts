@@ -22,6 +22,7 @@ import { freePort, machineCores, machineCpu, pinPrefix, startTracked, stopTracke
 import { fmt, fmtMs, median, ratio } from './lib/stats';
 import { pacedGetScript, postScript, runWrk, type WrkResult } from './lib/wrk';
 import { readBffTraits } from './lib/bff-traits';
+import { readCpuSplit, type CpuSplit } from './lib/profile';
 
 export interface OrdersRun {
   label: string;
@@ -33,6 +34,8 @@ export interface OrdersRun {
   diskAfter: CommitProbeResult;
   /** BFF CPU (all threads, both cores) per answered order during the load, in ms. */
   cpuMsPerOrder: number;
+  /** Of that, the event-loop thread's own CPU per order (the rest is libuv's pool — the signatures — and V8's helpers), ms. */
+  eventLoopCpuMsPerOrder: number | null;
   /** Cores the BFF kept busy during the load (CPU seconds per second). */
   coresUsed: number;
   /** Cores the whole machine kept busy meanwhile (the BFF, wrk, and everyone else's work), and cores stolen by the hypervisor. */
@@ -73,6 +76,8 @@ export interface OrdersHttpResult {
   chosen: string;
   healthz: { probeDelayMs: number; idle: WrkResult; loaded: WrkResult; p99Ratio: number };
   rounds: OrdersRounds;
+  /** A CPU profile of the event-loop thread during a separate, shorter order load; null if none was written. */
+  profile: (CpuSplit & { orders: number }) | null;
   /** PostgreSQL under test (password masked) and the BFF's pool size, or null. */
   postgres: { url: string; poolSize: number | null } | null;
   ordersPerSecond: number;
@@ -102,7 +107,7 @@ async function startReference(kind: 'store' | 'sdk', dataDir: string): Promise<{
   return { url, tracked };
 }
 
-async function measureRounds(options: {
+export async function measureRounds(options: {
   dataDir: string;
   quick: boolean;
   connections: number;
@@ -224,7 +229,8 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
       const eventLoop = threadShares(loopBefore, loopAfter);
       const diskAfter = probeCommits(options.dataDir, probeMs);
       const { peakRssBytes } = await bff.stop();
-      runs.push({ label: config.label, cpus: config.cpus, env: config.env, wrk, diskBefore, diskAfter, cpuMsPerOrder, coresUsed, machine, eventLoop, peakRssBytes });
+      const eventLoopCpuMsPerOrder = loopBefore && loopAfter ? (loopAfter.onCpuNs - loopBefore.onCpuNs) / 1e6 / Math.max(1, wrk.requests) : null;
+      runs.push({ label: config.label, cpus: config.cpus, env: config.env, wrk, diskBefore, diskAfter, cpuMsPerOrder, eventLoopCpuMsPerOrder, coresUsed, machine, eventLoop, peakRssBytes });
       progress(`orders: ${config.label}: ${fmt(wrk.rps)} orders/s, p50 ${fmtMs(wrk.latencyMs.p50)}, p99 ${fmtMs(wrk.latencyMs.p99)}, ${wrk.errorsTotal} errors, ${cpuMsPerOrder.toFixed(2)} ms CPU/order${eventLoop ? `, event loop ${pct(eventLoop.onCpu)} on CPU / ${pct(eventLoop.waitingForCpu)} waiting for one / ${pct(eventLoop.asleep)} asleep` : ''}`);
       if (idle && loaded) {
         healthz = { probeDelayMs, idle, loaded, p99Ratio: ratio(loaded.latencyMs.p99, idle.latencyMs.p99) };
@@ -237,6 +243,25 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
   // Rated: one process on both cores (the event loop on one, libuv's four signing threads across
   // both) — the default deployment. node:cluster over one SQLite file measured slower (BENCHMARKS.md).
   const chosen = runs.find((r) => r.label === RATED)!;
+  // The profile: its own short run, since profiling slows the process it watches.
+  const profileDir = join(options.dataDir, 'profile');
+  progress('orders: a CPU profile of the BFF under order load');
+  const profiled = await startBff({ dataDir: options.dataDir, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  let profile: OrdersHttpResult['profile'] = null;
+  try {
+    const session = await createSession(profiled.url);
+    const script = postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` });
+    await runWrk({ url: `${profiled.url}/api/orders`, script, dir: options.dataDir, connections, durationS: warmupS });
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const load = await runWrk({ url: `${profiled.url}/api/orders`, script, dir: options.dataDir, connections, durationS: options.quick ? 2 : 4 });
+    const toUs = Number(process.hrtime.bigint() / 1000n);
+    await profiled.stop();
+    const split = readCpuSplit(profileDir, { fromUs, toUs });
+    profile = split ? { ...split, orders: load.requests } : null;
+  } finally {
+    await profiled.stop();
+  }
+
   const bffRounds = rounds.targets.find((t) => t.id === 'bff')!;
   return {
     connections,
@@ -245,6 +270,7 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
     chosen: chosen.label,
     healthz: healthz!,
     rounds,
+    profile,
     postgres: options.postgresUrl ? { url: options.postgresLabel ?? options.postgresUrl.replace(/\/\/[^@]*@/, '//***@'), poolSize: null } : null,
     ordersPerSecond: bffRounds.rps,
     errors: bffRounds.errors + chosen.wrk.errorsTotal,

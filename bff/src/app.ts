@@ -99,7 +99,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const store = deps.store ?? (await openStore(config.databaseUrl));
+  const store = deps.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize }));
   const catalog = deps.catalog ?? loadCatalog(config.catalogFile);
   const channels = deps.channels ?? createChannelRegistry(config, deps);
   const orders = createOrderService({

@@ -39,6 +39,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string;
+  /** PostgreSQL only: connections in the pool (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   sandboxMode: boolean;
   sandboxPort: number;
   /** The origin gateways reach us at (notify URLs are built from it). */
@@ -281,6 +283,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host,
     dataDir,
     databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
+    // Chosen by measurement (BENCHMARKS.md, "PostgreSQL"); more only queues work on the server's cores.
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     sandboxMode,
     sandboxPort,
     publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),
