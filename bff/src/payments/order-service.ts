@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { toAmount, toTradePayResult, type ChannelName, type OrderView, type PaymentAction, type H5Wallet } from '@tradepay/shared';
 import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
+import { toNewOrderRecord } from '../store/rows';
 import type { IdempotencyRecord, NewOrder, OrderRecord, Store } from '../store/store';
 import type { Channel, ChannelOrder, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
@@ -69,12 +70,6 @@ export function toOrderView(order: OrderRecord): OrderView {
     paidAt: order.paidAt,
     expiresAt: order.expiresAt,
   };
-}
-
-/** The record a new order will read back as once stored (nothing paid, refunded or updated yet). */
-function toNewOrderRecord(order: NewOrder): OrderRecord {
-  const { nextCheckAt: _nextCheckAt, payment, ...fields } = order;
-  return { ...fields, refundedAmount: 0, payment: payment ?? null, gatewayTransactionId: null, updatedAt: order.createdAt, paidAt: null };
 }
 
 export function toChannelOrder(order: OrderRecord): ChannelOrder {
@@ -189,7 +184,8 @@ export function createOrderService(options: OrderServiceOptions) {
         // Refused before anything is stored: no order is left behind for a payment that cannot be.
         throw new AppError('CHANNEL_UNAVAILABLE', `Channel ${channelName} does not take ${cart.currency}`);
       }
-      const requestHash = hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) });
+      // Only a request that can be retried under a key needs its hash.
+      const requestHash = input.idempotencyKey ? hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) }) : '';
       if (input.idempotencyKey) {
         const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
         if (existing) return replay(existing, requestHash, input);

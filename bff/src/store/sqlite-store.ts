@@ -12,7 +12,7 @@ import { canTransition, isPaidStatus } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { createCommitQueue } from './commit-queue';
 import { MIGRATIONS } from './migrations';
-import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toNewOrderRecord, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import {
   AgreementNotActiveError,
   DailyCapExceededError,
@@ -210,7 +210,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     const { payment, ...row } = order;
     stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
-    return { inserted: true, order: mustGet(order.id) };
+    // What a read would give back, without the read (every column is the value just written or its default).
+    return { inserted: true, order: toNewOrderRecord(order) };
   });
   const txAttach = db.transaction((orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
     stmt.attachPayment.run(JSON.stringify(payment), orderId);
