@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createSession, ORDER_BODY, REPO_ROOT, startBff, type BffProcess } from './lib/bff';
 import { probeCommits, type CommitProbeResult } from './lib/commit-probe';
 import { progress } from './lib/log';
-import { freePort, machineCores, machineCpu, pinPrefix, startTracked, stopTracked, threadShares, threadTimes, waitForHttp, type Tracked } from './lib/processes';
+import { freePort, machineCores, machineCpu, pinPrefix, startTracked, stopTracked, threadShares, threadTimes, treeCpuSeconds, waitForHttp, type Tracked } from './lib/processes';
 import { fmt, fmtMs, median, ratio } from './lib/stats';
 import { pacedGetScript, postScript, runWrk, type WrkResult } from './lib/wrk';
 import { readBffTraits } from './lib/bff-traits';
@@ -55,6 +55,8 @@ export interface RoundTarget {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** The server's CPU (all threads) per answered order over its rounds, ms. */
+  cpuMsPerOrder: number;
 }
 
 export interface OrdersRounds {
@@ -112,18 +114,21 @@ export async function measureRounds(options: {
   quick: boolean;
   connections: number;
   token: string;
-  targets: { id: RoundTarget['id']; label: string; url: string }[];
+  targets: { id: RoundTarget['id']; label: string; url: string; pid: number }[];
 }): Promise<OrdersRounds> {
   const rounds = options.quick ? 3 : 8;
   const roundS = options.quick ? 1 : 2;
   const script = postScript(ORDER_BODY, { Authorization: `Bearer ${options.token}` });
   const samples = new Map(options.targets.map((t) => [t.id, [] as WrkResult[]]));
+  const cpuS = new Map(options.targets.map((t) => [t.id, 0]));
   for (const target of options.targets) await runWrk({ url: `${target.url}/api/orders`, script, dir: options.dataDir, connections: options.connections, durationS: 1 });
   for (let round = 0; round < rounds; round++) {
     // Rotating order: no server always goes first (or right after the heaviest one).
     const order = options.targets.map((_, i) => options.targets[(i + round) % options.targets.length]!);
     for (const target of order) {
+      const cpu = treeCpuSeconds(target.pid) ?? Number.NaN;
       samples.get(target.id)!.push(await runWrk({ url: `${target.url}/api/orders`, script, dir: options.dataDir, connections: options.connections, durationS: roundS }));
+      cpuS.set(target.id, cpuS.get(target.id)! + (treeCpuSeconds(target.pid) ?? Number.NaN) - cpu);
     }
     progress(`orders: round ${round + 1}/${rounds}: ${order.map((t) => `${t.id} ${fmt(samples.get(t.id)!.at(-1)!.rps)}/s`).join(', ')}`);
   }
@@ -137,6 +142,7 @@ export async function measureRounds(options: {
       p50Ms: median(runs.map((r) => r.latencyMs.p50)),
       p99Ms: median(runs.map((r) => r.latencyMs.p99)),
       errors: runs.reduce((n, r) => n + r.errorsTotal, 0),
+      cpuMsPerOrder: (cpuS.get(t.id)! * 1000) / Math.max(1, runs.reduce((n, r) => n + r.requests, 0)),
     };
   });
   const perRoundRatio = (a: RoundTarget['id'], b: RoundTarget['id']) => {
@@ -172,15 +178,15 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
     started.push({ stop: () => stopTracked(reference.tracked) });
     const sdk = await startReference('sdk', options.dataDir);
     started.push({ stop: () => stopTracked(sdk.tracked) });
-    const targets: { id: RoundTarget['id']; label: string; url: string }[] = [
-      { id: 'bff', label: '`POST /api/orders`, the BFF on SQLite (**rated**)', url: bff.url },
-      { id: 'reference', label: 'reference route (schema, HS256 session, counter, orderStr signed on the pool, one durable SQLite write)', url: reference.url },
-      { id: 'sdk', label: 'peer: alipay-sdk `sdkExecute` on the event loop, no store', url: sdk.url },
+    const targets: { id: RoundTarget['id']; label: string; url: string; pid: number }[] = [
+      { id: 'bff', label: '`POST /api/orders`, the BFF on SQLite (**rated**)', url: bff.url, pid: bff.pid },
+      { id: 'reference', label: 'reference route (schema, HS256 session, counter, orderStr signed on the pool, one durable SQLite write)', url: reference.url, pid: reference.tracked.child.pid! },
+      { id: 'sdk', label: 'peer: alipay-sdk `sdkExecute` on the event loop, no store', url: sdk.url, pid: sdk.tracked.child.pid! },
     ];
     if (options.postgresUrl) {
       const onPostgres: BffProcess = await startBff({ dataDir: options.dataDir, env: { DATABASE_URL: options.postgresUrl } });
       started.push(onPostgres);
-      targets.push({ id: 'bff-postgres', label: '`POST /api/orders`, the same BFF on PostgreSQL', url: onPostgres.url });
+      targets.push({ id: 'bff-postgres', label: '`POST /api/orders`, the same BFF on PostgreSQL', url: onPostgres.url, pid: onPostgres.pid });
     }
     rounds = await measureRounds({ dataDir: options.dataDir, quick: options.quick, connections, token: session.token, targets });
   } finally {

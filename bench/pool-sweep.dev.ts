@@ -14,7 +14,7 @@ try {
   for (const size of sizes) {
     const bff = await startBff({ dataDir: dir, env: { DATABASE_URL: pg.url, DATABASE_POOL_SIZE: size } });
     started.push(bff);
-    targets.push({ id: `pool-${size}` as never, label: size, url: bff.url });
+    targets.push({ id: `pool-${size}` as never, label: size, url: bff.url, pid: bff.pid });
   }
   const session = await createSession(started[0]!.url);
   const r = await measureRounds({ dataDir: dir, quick: process.env.QUICK === '1', connections: 16, token: session.token, targets });

@@ -27,7 +27,7 @@ const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : null;
 const postgresBase = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
 /** A hard stop, so a wedged child can never keep the run (or the machine) busy. */
-const WATCHDOG_MS = (quick ? 4 : 12) * 60_000;
+const WATCHDOG_MS = (quick ? 8 : 20) * 60_000;
 
 async function main(): Promise<void> {
   installCleanup();

@@ -283,7 +283,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host,
     dataDir,
     databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
-    // Chosen by measurement (BENCHMARKS.md, "PostgreSQL"); more only queues work on the server's cores.
+    // Side-by-side sweeps were inconclusive on the shared machine (BENCHMARKS.md, "PostgreSQL"): the size the store had.
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     sandboxMode,
     sandboxPort,
