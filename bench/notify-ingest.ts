@@ -187,17 +187,23 @@ export async function measureNotifyIngest(options: { dataDir: string; keys: Sand
   const referenceFile = join(options.dataDir, 'notify-reference.db');
   try {
     const session = await createSession(bff.url);
-    progress(`notify: creating PENDING orders through POST /api/orders for ${creationS} s (wrk, ${connections} connections)`);
-    const created = await runWrk({
-      url: `${bff.url}/api/orders`,
-      script: postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` }),
-      dir: options.dataDir,
-      connections,
-      durationS: creationS,
-    });
-    const orderCreationS = created.durationS;
-    const orders = pendingOrders(file).slice(0, maxOrders);
-    if (orders.length < 20 * connections) throw new Error(`too few orders were created: ${orders.length} (wrk: ${JSON.stringify(created)})`);
+    // Enough for a warm-up and two fresh slices per round: a busy machine may need more than one pass.
+    const needed = 4 * rounds * connections;
+    let orderCreationS = 0;
+    let orders: CreatedOrder[] = [];
+    for (let pass = 0; pass < 4 && orders.length < needed; pass++) {
+      progress(`notify: creating PENDING orders through POST /api/orders for ${creationS} s (wrk, ${connections} connections)`);
+      const created = await runWrk({
+        url: `${bff.url}/api/orders`,
+        script: postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` }),
+        dir: options.dataDir,
+        connections,
+        durationS: creationS,
+      });
+      orderCreationS += created.durationS;
+      orders = pendingOrders(file).slice(0, maxOrders);
+    }
+    if (orders.length < needed) throw new Error(`too few orders were created: ${orders.length} of ${needed}`);
     progress(`notify: ${orders.length} orders created; signing ${orders.length} notifications with the gateway key`);
     const bodies = await signAll(orders, options.keys);
     // The reference commits into a copy of the same store, so it finds the same orders.

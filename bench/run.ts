@@ -4,6 +4,7 @@
  * goes to stderr; the goal lines go to stdout at the end. Each figure is judged as a ratio against a
  * baseline measured in this same run, because the machine is shared and its speed drifts.
  */
+import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, prepareDataDir } from './lib/bff';
@@ -30,6 +31,13 @@ const postgresBase = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') 
 const WATCHDOG_MS = (quick ? 8 : 20) * 60_000;
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) {
+    // Re-renders BENCHMARKS.md from bench/results.json (after a change to the report writer).
+    const saved = JSON.parse(readFileSync(join(REPO_ROOT, 'bench/results.json'), 'utf8')) as BenchResults;
+    saved.goals = evaluateGoals(saved);
+    progress(`wrote ${writeReports(saved, { json: join(REPO_ROOT, 'bench/results.json'), markdown: join(REPO_ROOT, 'BENCHMARKS.md') }).join(' and ')}`);
+    return;
+  }
   installCleanup();
   const watchdog = setTimeout(() => {
     process.stderr.write(`[bench] watchdog: still running after ${WATCHDOG_MS / 60_000} min, giving up\n`);
