@@ -353,6 +353,11 @@ export function toMarkdown(r: BenchResults): string {
     `${m.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' / ')} at the end: the machine is shared, so absolute numbers move`,
     'from run to run, and every goal is a ratio to a baseline measured in this same run. This run shared the machine with',
     'other engineers\' test runs.',
+    Math.max(...m.loadAverageAtStart.slice(0, 1), ...m.loadAverageAtEnd.slice(0, 1)) > 2 * m.cores
+      ? `**The load average was over ${Math.floor(Math.max(m.loadAverageAtStart[0] ?? 0, m.loadAverageAtEnd[0] ?? 0) / m.cores)}× the cores:** ` +
+        'absolute figures here are set by that contention, not by the code; only the ratios carry information, and even they ' +
+        'spread widely from round to round (see the rounds columns). Re-run on a quiet machine before deciding on them.'
+      : '',
   );
 
   L.push('## Goals', '');
@@ -460,7 +465,7 @@ export function toMarkdown(r: BenchResults): string {
       'their caller. The ms column scales the shares by the longer run\'s event-loop CPU per order; the last row is the',
       'rest of the process\'s CPU. V8 samples on wall-clock ticks, so a frame where the thread was preempted (on this',
       'shared machine, often right after handing a signature to the pool and waking a pool thread) collects samples too:',
-      '"signing (event-loop side)" is mostly that, not CPU — building the request and dispatching the job costs a few µs.',
+      '"signing (event-loop side)" is partly that: building the request and dispatching the job costs a few µs of CPU.',
       'Response serialisation is already by schema (Fastify compiles `CreateOrderResponseSchema` with fast-json-stringify).',
     );
   }
