@@ -256,6 +256,7 @@ function missNotes(r: BenchResults): string[] {
         `session where the BFF runs @fastify/jwt (fast-jwt) and @fastify/rate-limit; it has no request logger, no ` +
         `idempotency lookup, no OpenAPI-typed headers, no full order view. *This run:* ` +
         `${contention(rated.coresUsed, rated.machine, r.machine.cores, rated.eventLoop, o.connections)} ` +
+        `Durable commits on this disk, probed beside the run: ${fmt(disk)}/s. ` +
         `*What would close it*, in order: (1) a writer thread that owns the SQLite connection, so the commit (its ` +
         `fsync wait and the statements, ${pct(o.profile?.shares['store (SQLite)'] ?? Number.NaN)} of the event loop here) leaves the ` +
         `event loop — the reference would need the same to stay comparable, so this closes the gap only where the ` +
