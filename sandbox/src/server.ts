@@ -9,6 +9,7 @@ async function main(): Promise<void> {
     port: config.port,
     retryScale: config.retryScale,
     signAlgorithm: config.signAlgorithm,
+    forms: config.forms,
     logger: true,
   });
   const url = await sandbox.listen();
