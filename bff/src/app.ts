@@ -30,6 +30,9 @@ import { healthRoutes } from './routes/health';
 import { notifyRoutes } from './routes/notify';
 import { h5Routes } from './routes/h5';
 import { orderRoutes } from './routes/orders';
+import { landingRoutes } from './routes/landing';
+import { metricsRoutes } from './routes/metrics';
+import { createMetrics } from './ops/metrics';
 import { openStore, type Store } from './store';
 
 declare module 'fastify' {
@@ -99,7 +102,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const store = deps.store ?? (await openStore(config.databaseUrl));
+  const metrics = createMetrics(deps.now ? { now: deps.now } : {});
+  const rawStore = deps.store ?? (await openStore(config.databaseUrl));
+  const store = metrics.instrumentStore(rawStore);
   const catalog = deps.catalog ?? loadCatalog(config.catalogFile);
   const channels = deps.channels ?? createChannelRegistry(config, deps);
   const orders = createOrderService({
@@ -156,7 +161,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   app.decorate('agreements', agreements);
   // Stop background work before the store closes.
   app.addHook('onClose', async () => reconciler.stop());
-  if (!deps.store) app.addHook('onClose', async () => store.close());
+  if (!deps.store) app.addHook('onClose', async () => rawStore.close());
 
   app.setErrorHandler((error, request, reply) => {
     const { code, statusCode, message } = toErrorBody(error);
@@ -180,6 +185,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
 
   await app.register(healthRoutes);
+  await app.register(landingRoutes);
+  await app.register(metricsRoutes, { metrics });
   // Buyer-facing routes share one rate limit, keyed by the session's buyer (or the IP before
   // sign-in). Notification routes stay outside this scope: a verified gateway is never throttled.
   await app.register(async (buyerScope) => {

@@ -44,6 +44,8 @@ export interface Config {
   /** The origin gateways reach us at (notify URLs are built from it). */
   publicUrl: string;
   adminToken: string | null;
+  /** Bearer token of `GET /metrics` when set (else ADMIN_TOKEN), so a scraper need not hold the admin one. */
+  metricsToken: string | null;
   sessionSecret: string;
   sessionTtlSeconds: number;
   catalogFile: string;
@@ -259,6 +261,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const adminToken = env.ADMIN_TOKEN || (sandboxMode ? sandboxSecret(keysDir, 'admin-token') : null);
   if (adminToken !== null && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must have at least 16 characters');
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must have at least 16 characters');
   const sessionSecret = env.SESSION_SECRET || (sandboxMode ? sandboxSecret(keysDir, 'session-secret') : '');
   if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET is required (at least 32 characters)');
 
@@ -285,6 +289,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sandboxPort,
     publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),
     adminToken,
+    metricsToken,
     sessionSecret,
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 2 * 3600, 60, 30 * 24 * 3600),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
