@@ -4,6 +4,7 @@
  */
 import { parseAmount, type PaymentAction } from '@tradepay/shared';
 import { GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import type { GatewayCallObserver } from '../gateway-transport';
 import type {
   CancelResult,
   Channel,
@@ -44,7 +45,7 @@ interface NotifyReplyContext {
   reqMsgId: string;
 }
 
-export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch } = {}): AlipayHkChannel {
+export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
   const signer: RsaSigner = createRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
   const verifier = createRsaVerifier(config.gatewayPublicKey, config.signAlgorithm);
@@ -56,6 +57,7 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     timeoutMs: config.timeoutMs,
     now,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
 
   function toEvidence(source: PaymentEvidence['source'], body: PayQueryResponseBody | PayNotifyBody, raw: string, fallbackTransId: string): PaymentEvidence {

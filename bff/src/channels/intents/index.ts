@@ -7,6 +7,7 @@
  */
 import { fromDecimalString, isCurrency, toDecimalString, type PaymentAction } from '@tradepay/shared';
 import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import type { GatewayCallObserver } from '../gateway-transport';
 import type {
   CancelResult,
   Channel,
@@ -47,7 +48,7 @@ const DEFAULT_MERCHANT_LABEL = 'intents';
 const DEFAULT_WALLET: IntentsWallet = 'ALIPAYHK';
 const ACK_BODY = JSON.stringify({ code: 0, message: 'success' });
 
-export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch } = {}): IntentsChannel {
+export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): IntentsChannel {
   const merchantId = config.merchantId || DEFAULT_MERCHANT_LABEL;
   const client = createIntentsClient({
     gatewayUrl: config.gatewayUrl,
@@ -56,6 +57,7 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
     timeoutMs: config.timeoutMs,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
 
   function toEvidence(source: PaymentEvidence['source'], data: Partial<IntentData>, raw: string, fallbackTransId: string): PaymentEvidence {
