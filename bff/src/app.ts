@@ -106,7 +106,15 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const rawStore = deps.store ?? (await openStore(config.databaseUrl));
   const store = metrics.instrumentStore(rawStore);
   const catalog = deps.catalog ?? loadCatalog(config.catalogFile);
-  const channels = deps.channels ?? createChannelRegistry(config, deps);
+  const channels =
+    deps.channels ??
+    createChannelRegistry(config, {
+      ...deps,
+      observeGateway: (event) => {
+        metrics.gatewayCall(event);
+        deps.observeGateway?.(event);
+      },
+    });
   const orders = createOrderService({
     store,
     catalog,

@@ -1,6 +1,6 @@
 /**
  * `GET /metrics` against the real stack: the counters move after a payment, a duplicate notification,
- * a forged one and a mismatched one, a refund; the backlog gauge sees a pending order.
+ * a forged one and a mismatched one, a refund (and its gateway call); the backlog gauge sees a pending order.
  */
 import { generateSandboxKeys, parseRsaKey, signEnvelope } from '@tradepay/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,9 @@ describe('GET /metrics', () => {
     expect(delta('tradepay_notifications_total', { channel: 'alipayhk', outcome: 'bad_signature' })).toBe(1);
     expect(delta('tradepay_notifications_total', { channel: 'alipayhk', outcome: 'mismatch' })).toBe(1);
     expect(delta('tradepay_refunds_total', { outcome: 'succeeded' })).toBe(1);
+    // Gateway calls, through the channels' one transport: the refund, with its latency.
+    expect(delta('tradepay_gateway_calls_total', { gateway: 'alipayhk', function: 'alipay.intl.acquiring.common.refund', outcome: 'ok' })).toBe(1);
+    expect(delta('tradepay_gateway_call_duration_seconds_count', { gateway: 'alipayhk', function: 'alipay.intl.acquiring.common.refund' })).toBe(1);
     expect(delta('tradepay_store_commit_duration_seconds_count', { operation: 'recordNotification' })).toBeGreaterThanOrEqual(2);
     // The unpaid order is the backlog.
     expect(sample(after, 'tradepay_oldest_unfinished_order_age_seconds')).toBeGreaterThan(0);
