@@ -8,7 +8,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { loadCatalog, type Catalog } from './catalog/catalog';
 import type { BuyerIdentityProvider } from './auth/identity';
 import { sessionPlugin } from './auth/session';
@@ -33,6 +32,7 @@ import { orderRoutes } from './routes/orders';
 import { landingRoutes } from './routes/landing';
 import { metricsRoutes } from './routes/metrics';
 import { createMetrics } from './ops/metrics';
+import { createRequestIdFetch, requestIdOf, requestIdPlugin } from './ops/request-id';
 import { openStore, type Store } from './store';
 
 declare module 'fastify' {
@@ -91,7 +91,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
             serializers: { req: requestLogValue },
             ...(deps.logStream ? { stream: deps.logStream } : {}),
           },
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id when it is a plain token, else a fresh one (ops/request-id.ts).
+    genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
     // Slow or stalled clients must not hold sockets forever.
     connectionTimeout: 30_000,
@@ -110,6 +111,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     deps.channels ??
     createChannelRegistry(config, {
       ...deps,
+      fetch: createRequestIdFetch({ log: app.log, forward: config.sandboxMode, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
       observeGateway: (event) => {
         metrics.gatewayCall(event);
         deps.observeGateway?.(event);
@@ -192,6 +194,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
 
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
 
+  await app.register(requestIdPlugin);
   await app.register(healthRoutes);
   await app.register(landingRoutes);
   await app.register(metricsRoutes, { metrics });

@@ -43,8 +43,8 @@ export interface BuildSandboxOptions {
   signAlgorithm?: SignAlgorithm;
   /** Use these keys instead of reading or creating files (tests: `generateSandboxKeys()`). */
   keys?: SandboxKeys;
-  /** Fastify's logger (pino); default false. */
-  logger?: boolean;
+  /** Fastify's logger (pino); default false. A level and stream let a test read the lines. */
+  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
   /** Overrides of the sandbox ids; defaults `SANDBOX_CLIENT_ID` / `SANDBOX_MERCHANT_ID`. */
   clientId?: string;
   merchantId?: string;
@@ -116,6 +116,8 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
 
   const app = Fastify({
     logger: options.logger ?? false,
+    // The BFF (sandbox mode) sends the payment's x-request-id: the sandbox's log lines carry it as reqId.
+    requestIdHeader: 'x-request-id',
     bodyLimit: 1024 * 1024,
     // Refuse unknown fields instead of silently stripping them; never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
