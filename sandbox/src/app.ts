@@ -189,7 +189,7 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   await app.register(latipay.routes);
   await app.register(intents.routes);
   await app.register(createAuthPageRoutes({ oauth }));
-  await app.register(createControlRoutes({ control, ledger, reset }));
+  await app.register(createControlRoutes({ control, ledger, timers, notifier, reset }));
 
   return {
     app,
