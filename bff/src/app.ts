@@ -90,6 +90,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
             // The request line, with one-time credentials in query strings (the wallet's authCode and state) masked.
             serializers: { req: requestLogValue },
             ...(deps.logStream ? { stream: deps.logStream } : {}),
+            // A terminal's form (pnpm start); redaction happens before it, so it hides the same secrets.
+            ...(!deps.logStream && config.logFormat === 'pretty'
+              ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } }
+              : {}),
           },
     // The caller's x-request-id when it is a plain token, else a fresh one (ops/request-id.ts).
     genReqId: requestIdOf,

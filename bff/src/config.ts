@@ -56,6 +56,8 @@ export interface Config {
   /** Requests per minute per buyer (or per IP before sign-in) on /api routes; notifications are never limited. */
   rateLimitPerMinute: number;
   logLevel: string;
+  /** `json` (one object a line, for collectors) or `pretty` (pino-pretty, for a terminal; `pnpm start` sets it). */
+  logFormat: 'json' | 'pretty';
   alipayhk: AlipayHkConfig;
   /** null when the channel is off: live mode without LATIPAY_USER_ID. */
   latipay: LatipayConfig | null;
@@ -298,10 +300,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : DEFAULT_CATALOG,
     orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormat(env.LOG_FORMAT),
     alipayhk: Object.freeze(alipayhk),
     latipay: loadLatipayConfig(env, sandboxMode, sandboxUrl, keysDir),
     intents: loadIntentsConfig(env, sandboxMode, sandboxUrl, keysDir),
     autoDebit: loadAutoDebitConfig(env, sandboxMode, keysDir),
   };
   return Object.freeze(config);
+}
+
+function logFormat(value: string | undefined): 'json' | 'pretty' {
+  if (value === undefined || value === '' || value === 'json') return 'json';
+  if (value === 'pretty') return 'pretty';
+  throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${value}`);
 }
