@@ -32,7 +32,10 @@ it('one request id is found in the BFF’s and the sandbox’s log lines of one 
     body: JSON.stringify({ resultCode: '6004' }),
   });
   expect(confirmed.headers.get('x-request-id')).toBe(requestId);
-  expect(((await confirmed.json()) as { order: { status: string } }).order.status).toBe('SUCCEEDED');
+  const confirmedOrder = ((await confirmed.json()) as { order: { status: string; paidAt: string } }).order;
+  expect(confirmedOrder.status).toBe('SUCCEEDED');
+  // payQuery's +08:00 paymentTime comes out as UTC (…Z).
+  expect(confirmedOrder.paidAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
   const grep = (lines: string[]) => lines.filter((line) => line.includes(requestId)).map((line) => JSON.parse(line) as Record<string, any>);
   const bff = grep(stack.logs);

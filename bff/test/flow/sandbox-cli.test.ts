@@ -36,6 +36,9 @@ describe('pnpm sandbox', () => {
     expect(paid.code).toBe(0);
     expect(paid.out).toContain(`order ${order.id}: wallet answered resultCode 9000 (success)`);
     await eventually(async () => (await statusOf(order.id)) === 'SUCCEEDED', 'the notification');
+    // One timestamp form in API answers: the notification's +08:00 paymentTime comes out as UTC.
+    const view = (await stack.api(`/admin/orders/${order.id}`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } })).body.order;
+    for (const key of ['createdAt', 'updatedAt', 'paidAt', 'expiresAt']) expect(view[key], key).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
     const other = await newOrder();
     const cancelled = await cli('pay', other.id, '--outcome', 'cancel');
