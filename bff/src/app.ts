@@ -75,6 +75,7 @@ export const REDACT_PATHS = [
   '*.orderStr',
   '*.privateKey',
   '*.apiKey',
+  '*.clientSecret',
   'payment.orderStr',
   'body.signature',
 ];

@@ -3,6 +3,8 @@
  * mode, so a typo on either side shows up as a refused call instead of being silently shared.
  */
 
+import { loadWireForms, type WireForms } from './forms';
+
 /** `head.clientId` the sandbox gateway accepts (AlipayHK issues one per partner; ≤ 32 chars). */
 export const SANDBOX_CLIENT_ID = 'TPSANDBOXCLIENT01';
 /** `body.merchantId` the sandbox gateway accepts (AlipayHK merchant ids look like 2160400000002012). */
@@ -21,6 +23,8 @@ export interface SandboxConfig {
   signAlgorithm: SignAlgorithm;
   /** Multiplies every notification retry delay (1 = AlipayHK's real schedule). */
   retryScale: number;
+  /** The documented wire forms spoken where vendors disagree (SANDBOX_LATIPAY_AMOUNT, …: ./forms). */
+  forms: WireForms;
 }
 
 export function parseSignAlgorithm(text: string | undefined): SignAlgorithm {
@@ -52,5 +56,6 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
     dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
     signAlgorithm: parseSignAlgorithm(env.SANDBOX_SIGN_ALGORITHM),
     retryScale: parseScale(env.SANDBOX_RETRY_SCALE),
+    forms: loadWireForms(env),
   });
 }

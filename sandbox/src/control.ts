@@ -4,10 +4,17 @@
  */
 import { SandboxInputError } from './errors';
 import { readNumber, readObject, rejectUnknownKeys } from './input';
+import { defaultWireForms, parseWireFormsPatch, type WireForms } from './forms';
 import { isLatipayErrorCode, LATIPAY_ERROR_CODES } from './latipay/config';
 
-export type FailMode = 'timeout' | '5xx' | 'U';
-export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
+/**
+ * `lost` (Latipay calls only; elsewhere no effect): the call takes effect, then the answer never
+ * comes (the connection is held, then dropped) — the timeout after which a blind retry would repeat it.
+ */
+export type FailMode = 'timeout' | '5xx' | 'U' | 'lost';
+export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U', 'lost'];
+/** What `failRate` draws from. */
+const RANDOM_FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
 
 export interface SandboxControl {
   /** Wait before the first notification delivery, in ms (not scaled). */
@@ -38,16 +45,18 @@ export interface SandboxControl {
   accessTokenTtlMs: number;
   /** Lifetime of refresh tokens issued by `applyToken` from now on (sandbox clock, not scaled). */
   refreshTokenTtlMs: number;
+  /** Which documented wire form the sandbox speaks, per unsettled fact (./forms). */
+  forms: WireForms;
 }
 
-export type ControlPatch = Partial<Omit<SandboxControl, 'failNext'>> & { failNext?: { count: number; mode?: FailMode } };
+export type ControlPatch = Partial<Omit<SandboxControl, 'failNext' | 'forms'>> & { failNext?: { count: number; mode?: FailMode }; forms?: Partial<WireForms> };
 
 const DAY_MS = 86_400_000;
 const TEN_YEARS_MS = 3650 * DAY_MS;
 export const DEFAULT_ACCESS_TOKEN_TTL_MS = DAY_MS;
 export const DEFAULT_REFRESH_TOKEN_TTL_MS = 30 * DAY_MS;
 
-export function defaultControl(retryScale = 1): SandboxControl {
+export function defaultControl(retryScale = 1, forms: WireForms = defaultWireForms()): SandboxControl {
   return {
     notifyDelayMs: 0,
     duplicates: 0,
@@ -63,6 +72,7 @@ export function defaultControl(retryScale = 1): SandboxControl {
     clockOffsetMs: 0,
     accessTokenTtlMs: DEFAULT_ACCESS_TOKEN_TTL_MS,
     refreshTokenTtlMs: DEFAULT_REFRESH_TOKEN_TTL_MS,
+    forms: { ...forms },
   };
 }
 
@@ -81,6 +91,7 @@ const FIELDS = [
   'clockOffsetMs',
   'accessTokenTtlMs',
   'refreshTokenTtlMs',
+  'forms',
 ] as const;
 
 /** Validates an untrusted partial update; unknown fields and out-of-range values are refused. */
@@ -88,7 +99,7 @@ export function parseControlPatch(input: unknown): ControlPatch {
   const body = readObject(input, 'control');
   rejectUnknownKeys(body, FIELDS, 'control');
   const patch: ControlPatch = {};
-  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext' | 'failFunction'>>(key: K, value: number | undefined): void => {
+  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext' | 'forms' | 'failFunction'>>(key: K, value: number | undefined): void => {
     if (value !== undefined) patch[key] = value;
   };
   set('notifyDelayMs', readNumber(body, 'notifyDelayMs', 'control', { min: 0, max: DAY_MS }));
@@ -112,6 +123,7 @@ export function parseControlPatch(input: unknown): ControlPatch {
   set('clockOffsetMs', readNumber(body, 'clockOffsetMs', 'control', { min: -TEN_YEARS_MS, max: TEN_YEARS_MS, integer: true }));
   set('accessTokenTtlMs', readNumber(body, 'accessTokenTtlMs', 'control', { min: 0, max: TEN_YEARS_MS, integer: true }));
   set('refreshTokenTtlMs', readNumber(body, 'refreshTokenTtlMs', 'control', { min: 0, max: TEN_YEARS_MS, integer: true }));
+  if (Object.hasOwn(body, 'forms')) patch.forms = parseWireFormsPatch(body.forms, 'control.forms');
   if (Object.hasOwn(body, 'latipayFailNext')) {
     const next = readObject(body.latipayFailNext, 'control.latipayFailNext');
     rejectUnknownKeys(next, ['count', 'code'], 'control.latipayFailNext');
@@ -153,25 +165,30 @@ export interface ControlStore {
   scaled(ms: number): number;
 }
 
-export function createControl(initialRetryScale = 1, random: () => number = Math.random): ControlStore {
-  let state = defaultControl(initialRetryScale);
+export function createControl(initialRetryScale = 1, random: () => number = Math.random, initialForms: WireForms = defaultWireForms()): ControlStore {
+  let state = defaultControl(initialRetryScale, initialForms);
   return {
     get current() {
       return state;
     },
     snapshot: () => structuredClone(state),
     update(patch) {
-      const { failNext, ...rest } = patch;
-      state = { ...state, ...rest, failNext: failNext ? { count: failNext.count, mode: failNext.mode ?? state.failNext.mode } : state.failNext };
+      const { failNext, forms, ...rest } = patch;
+      state = {
+        ...state,
+        ...rest,
+        failNext: failNext ? { count: failNext.count, mode: failNext.mode ?? state.failNext.mode } : state.failNext,
+        forms: { ...state.forms, ...forms },
+      };
       return structuredClone(state);
     },
     reset() {
-      state = defaultControl(initialRetryScale);
+      state = defaultControl(initialRetryScale, initialForms);
       return structuredClone(state);
     },
     takeFailure() {
       if (state.failNext.count <= 0) {
-        if (state.failRate > 0 && random() < state.failRate) return FAIL_MODES[Math.floor(random() * FAIL_MODES.length)];
+        if (state.failRate > 0 && random() < state.failRate) return RANDOM_FAIL_MODES[Math.floor(random() * RANDOM_FAIL_MODES.length)];
         return undefined;
       }
       state = { ...state, failNext: { ...state.failNext, count: state.failNext.count - 1 } };

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     port: config.port,
     retryScale: config.retryScale,
     signAlgorithm: config.signAlgorithm,
+    forms: config.forms,
     logger: { level: process.env.SANDBOX_LOG_LEVEL || 'info' },
   });
   let url: string;
