@@ -313,6 +313,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           checks: await all(AUDIT_QUERIES.checks),
         };
       }),
+    async oldestPendingOrderAt() {
+      const { rows } = await pool.query<{ at: string | null }>("SELECT MIN(created_at) AS at FROM orders WHERE status = 'PENDING'");
+      return rows[0]?.at ?? null;
+    },
     async countTransitions(orderId, to) {
       const { rows } = await pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM order_transitions WHERE order_id = $1 AND to_status = $2', [orderId, to]);
       return rows[0]!.n;

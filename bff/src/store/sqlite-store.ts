@@ -80,6 +80,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     listByStatus: db.prepare('SELECT * FROM orders WHERE status = ? ORDER BY created_at DESC LIMIT ?'),
     listByBuyer: db.prepare('SELECT * FROM orders WHERE buyer_id = ? ORDER BY created_at DESC LIMIT ?'),
     listAll: db.prepare('SELECT * FROM orders ORDER BY created_at DESC LIMIT ?'),
+    oldestPending: db.prepare("SELECT MIN(created_at) AS at FROM orders WHERE status = 'PENDING'"),
     claimOrders: db.prepare(`UPDATE orders SET claim_owner = @owner, claim_until = @until
       WHERE id IN (SELECT id FROM orders WHERE status = 'PENDING' AND (next_check_at IS NULL OR next_check_at <= @now)
         AND (claim_until IS NULL OR claim_until < @now) ORDER BY created_at LIMIT @limit)
@@ -400,6 +401,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         checks: all(AUDIT_QUERIES.checks),
       }));
       return read();
+    },
+    async oldestPendingOrderAt() {
+      return (stmt.oldestPending.get() as { at: string | null }).at;
     },
     async countTransitions(orderId, to) {
       return Number((stmt.countTransitions.get(orderId, to) as { n: number }).n);

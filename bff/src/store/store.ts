@@ -295,6 +295,8 @@ export interface Store {
   /** Sum of the agreement's charges created in [dayStart, dayEnd) that are not FAILED or CANCELLED. */
   sumAgreementCharges(agreementId: string, dayStart: string, dayEnd: string): Promise<number>;
 
+  /** When the oldest PENDING order was created (null when none): the metrics' backlog age. */
+  oldestPendingOrderAt(): Promise<string | null>;
   /** Group-commit figures (SQLite): transactions committed and writes they carried. */
   writeStats?(): { commits: number; writes: number };
   /** A full read for the invariant checker (tests, chaos runs, operators' audits). */

@@ -4,6 +4,7 @@
  */
 import { parseAmount, type PaymentAction } from '@tradepay/shared';
 import { GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import type { GatewayCallObserver } from '../gateway-transport';
 import type {
   CancelResult,
   Channel,
@@ -44,7 +45,7 @@ interface NotifyReplyContext {
   reqMsgId: string;
 }
 
-export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch } = {}): AlipayHkChannel {
+export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
   const signer: RsaSigner = createRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
   const verifier = createRsaVerifier(config.gatewayPublicKey, config.signAlgorithm);
@@ -56,6 +57,7 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     timeoutMs: config.timeoutMs,
     now,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
 
   function toEvidence(source: PaymentEvidence['source'], body: PayQueryResponseBody | PayNotifyBody, raw: string, fallbackTransId: string): PaymentEvidence {
@@ -67,7 +69,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       gatewayTransactionId: body.acquirementId ?? null,
       amount: amount?.minor ?? -1,
       currency: amount?.currency ?? String(body.orderAmount?.currency ?? ''),
-      paidAt: body.paymentTime ?? null,
+      // AlipayHK speaks Hong Kong time (+08:00); the API answers UTC (…Z) only.
+      paidAt: toUtcIso(body.paymentTime),
       raw,
     };
   }
@@ -218,4 +221,11 @@ function safeParseAmount(amount: { currency: string; value: string }) {
   } catch {
     return null;
   }
+}
+
+/** An RFC 3339 time with its offset → UTC ISO 8601 (`…Z`); anything else → null (the commit time is used). */
+function toUtcIso(text: string | undefined): string | null {
+  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
