@@ -248,13 +248,14 @@ describe('every channel client goes through the transport', () => {
   it('intents: a 302 on the token request is unknown; the client secret goes nowhere else', async () => {
     const target = await serve((_req, res) => res.end('{}'));
     const gateway = await redirectingTo(target.url);
-    const client = createIntentsClient({ gatewayUrl: gateway.url, uid: 'U1', clientSecret: 'intents-client-secret', timeoutMs: 5000 });
+    const client = createIntentsClient({ gatewayUrl: gateway.url, uid: 'TPUID', clientSecret: 'intents-client-secret', timeoutMs: 5000 });
 
     expect(await rejection(client.call('/mch-api/v1/pa/payment_intents/query', { merchant_order_id: 'TP1' }))).toBeInstanceOf(
       GatewayUnknownError,
     );
     expect(gateway.requests).toHaveLength(1);
-    expect(gateway.requests[0]!.url).toContain('intents-client-secret');
+    // The token call carries the secret in its query string (docs/protocols/intents.md).
+    expect(gateway.requests[0]!.url).toContain('client_secret=intents-client-secret');
     expect(target.requests).toHaveLength(0);
   });
 });

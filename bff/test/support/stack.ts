@@ -23,6 +23,8 @@ export interface Stack {
   app: FastifyInstance;
   config: Readonly<Config>;
   logs: string[];
+  /** The sandbox's pino lines (info), when started with `sandboxLogs`. */
+  sandboxLogs: string[];
   /** Moves the BFF's clock forward (the sandbox keeps its own: see control.clockOffsetMs). */
   advance(ms: number): void;
   now(): Date;
@@ -44,6 +46,8 @@ export interface StackOptions {
   /** Multiplies the gateway's notification retry schedule (default 0.001: 2 min → 120 ms). */
   retryScale?: number;
   env?: Record<string, string>;
+  /** Capture the sandbox's log lines (info) in `sandboxLogs`. */
+  sandboxLogs?: boolean;
 }
 
 /** The sandbox ledger as the invariants read it: AlipayHK's records plus Latipay's, in one shape. */
@@ -78,7 +82,13 @@ export function freePort(): Promise<number> {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-stack-'));
   const signAlgorithm = options.signAlgorithm ?? 'RSA2';
-  const sandbox = await buildSandbox({ dataDir, retryScale: options.retryScale ?? 0.001, signAlgorithm });
+  const sandboxLogs = options.sandboxLogs ? captureLogs() : undefined;
+  const sandbox = await buildSandbox({
+    dataDir,
+    retryScale: options.retryScale ?? 0.001,
+    signAlgorithm,
+    ...(sandboxLogs ? { logger: { level: 'info', stream: sandboxLogs.stream } } : {}),
+  });
   const sandboxUrl = await sandbox.listen();
   const port = await freePort();
   const config = loadConfig({
@@ -155,6 +165,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     app,
     config,
     logs: lines,
+    sandboxLogs: sandboxLogs?.lines ?? [],
     async tradePay(orderStr, outcome) {
       const res = await fetch(`${sandboxUrl}/sandbox/wallet/tradePay`, {
         method: 'POST',

@@ -69,7 +69,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       gatewayTransactionId: body.acquirementId ?? null,
       amount: amount?.minor ?? -1,
       currency: amount?.currency ?? String(body.orderAmount?.currency ?? ''),
-      paidAt: body.paymentTime ?? null,
+      // AlipayHK speaks Hong Kong time (+08:00); the API answers UTC (…Z) only.
+      paidAt: toUtcIso(body.paymentTime),
       raw,
     };
   }
@@ -77,6 +78,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
   return {
     name: 'alipayhk',
     merchantId: config.merchantId,
+    // The orderStr is signed here and handed to my.tradePay; the gateway hears of it from the wallet.
+    paymentIsLocal: true,
     client,
 
     async createPayment(order: ChannelOrder): Promise<PaymentAction> {
@@ -218,4 +221,11 @@ function safeParseAmount(amount: { currency: string; value: string }) {
   } catch {
     return null;
   }
+}
+
+/** An RFC 3339 time with its offset → UTC ISO 8601 (`…Z`); anything else → null (the commit time is used). */
+function toUtcIso(text: string | undefined): string | null {
+  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

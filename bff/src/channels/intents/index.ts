@@ -72,7 +72,8 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       // -1 never matches an order: a missing or unreadable amount is refused by the order service.
       amount: parseDecimal(amountOf(data), currencyOf(data)) ?? -1,
       currency: currencyOf(data) ?? '',
-      paidAt: typeof data.pay_time === 'string' ? data.pay_time : null,
+      // The API answers UTC (…Z) only; a pay_time without an offset has no known zone (docs/protocols/intents.md): not used.
+      paidAt: toUtcIso(data.pay_time),
       raw,
     };
   }
@@ -257,4 +258,11 @@ function safeRedirectUrl(text: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** An ISO time with its offset → UTC ISO 8601 (`…Z`); anything else → null (the commit time is used). */
+function toUtcIso(value: unknown): string | null {
+  if (typeof value !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
