@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   if (sandboxMode) {
     console.log('[start] sandbox mode: no ALIPAYHK_GATEWAY_URL, starting the local gateway …');
-    run('sandbox', 'sandbox/src/server.ts', { SANDBOX_PORT: String(sandboxPort) });
+    // The cancel notify URL AlipayHK would have registered offline: our notification route.
+    const cancelNotifyUrl = `${(env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, '')}/notify/alipayhk`;
+    run('sandbox', 'sandbox/src/server.ts', { SANDBOX_PORT: String(sandboxPort), SANDBOX_CANCEL_NOTIFY_URL: env.SANDBOX_CANCEL_NOTIFY_URL || cancelNotifyUrl });
     await waitFor(`${sandboxUrl}/sandbox/ledger`, 'the sandbox');
   }
   run('bff', 'bff/src/server.ts');

@@ -7,7 +7,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Acquiring } from './alipayhk/acquiring';
 import { createAcquiring } from './alipayhk/acquiring';
 import { createGatewayRoutes } from './alipayhk/gateway-routes';
-import { createNotifier } from './alipayhk/notifier';
+import { createNotifier, type CancelNotification } from './alipayhk/notifier';
 import type { Oauth } from './alipayhk/oauth';
 import { createOauth } from './alipayhk/oauth';
 import type { RsaKey } from './alipayhk/rsa-key';
@@ -62,6 +62,8 @@ export interface BuildSandboxOptions {
   random?: () => number;
   /** The buyer the sandbox wallet is signed in as (`my.getAuthCode`); default a random `2188…` id per instance. */
   walletCustomerId?: string;
+  /** The cancel notify URL "registered offline" with AlipayHK: where notify.cancel goes; default none (not sent). */
+  cancelNotifyUrl?: string;
 }
 
 export interface Sandbox {
@@ -87,6 +89,8 @@ export interface Sandbox {
   listen(): Promise<string>;
   /** Base URL once listening (via `listen()` or `app.listen()`), else undefined. */
   readonly url: string | undefined;
+  /** notify.cancel chains sent so far (the user unbound, or the merchant cancelled). */
+  cancelNotifications(): readonly CancelNotification[];
   /** Clears ledger, control, codes and tokens; stops pending notifications and settlements. */
   reset(): void;
   /** Stops every timer, in-flight delivery and held call, then closes the app. */
@@ -153,9 +157,17 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     gatewayKey,
     merchantKey,
     random: options.random ?? Math.random,
+    cancelNotifyUrl: options.cancelNotifyUrl ?? null,
   });
   const acquiring = createAcquiring({ ledger, control, clock, timers, notifier });
-  const oauth = createOauth({ ledger, control, clock, walletCustomerId: options.walletCustomerId ?? newCustomerId() });
+  const oauth = createOauth({
+    ledger,
+    control,
+    clock,
+    clientId,
+    walletCustomerId: options.walletCustomerId ?? newCustomerId(),
+    onCancelled: (merchantAgreementId, at) => notifier.scheduleCancel(merchantAgreementId, at),
+  });
   const holds = new Set<() => void>();
   const latipay = createLatipay({ ledger: ledger.latipay, control, clock, timers, apiKey: keys.latipayApiKey, random: options.random ?? Math.random, holds });
   const intents = createIntentsSandbox({ ledger: ledger.intents, control, clock, timers, apiKey: keys.intentsApiKey, random: options.random ?? Math.random, holds });
@@ -232,6 +244,7 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     get url() {
       return app.server.listening ? baseUrl(app) : undefined;
     },
+    cancelNotifications: () => notifier.cancels(),
     reset,
     close: () => app.close(),
   };
@@ -258,6 +271,7 @@ export { parseRsaKey } from './alipayhk/rsa-key';
 export { signEnvelope, verifyEnvelope, cutSignedContent, tamperSignedContent, SandboxSignatureError } from './alipayhk/signature';
 export { ALIPAYHK_FUNCTIONS, gatewayPaths, toGatewayPath } from './alipayhk/functions';
 export { NOTIFY_RETRY_DELAYS_MS } from './alipayhk/notifier';
+export type { CancelNotification } from './alipayhk/notifier';
 export type { Oauth } from './alipayhk/oauth';
 export { AUTH_CODE_TTL_MS, USER_DECLINED } from './alipayhk/oauth';
 export type { IntentsLedgerSnapshot, LedgerIntent, LedgerIntentRefund, LedgerWebhook } from './intents';

@@ -71,6 +71,8 @@ export interface SandboxConfig extends SandboxVariant {
   dataDir: string;
   /** Multiplies every notification retry delay (1 = AlipayHK's real schedule). */
   retryScale: number;
+  /** `SANDBOX_CANCEL_NOTIFY_URL`: where notify.cancel goes (registered offline with AlipayHK); null: not sent. */
+  cancelNotifyUrl: string | null;
 }
 
 export function parseSignAlgorithm(text: string | undefined): SignAlgorithm {
@@ -117,5 +119,6 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
     refundPath: parseChoice('SANDBOX_REFUND_PATH', env.SANDBOX_REFUND_PATH, REFUND_PATHS, DEFAULT_VARIANT.refundPath),
     applyTokenUserId: parseFlag('SANDBOX_APPLYTOKEN_USER_ID', env.SANDBOX_APPLYTOKEN_USER_ID, DEFAULT_VARIANT.applyTokenUserId),
     retryScale: parseScale(env.SANDBOX_RETRY_SCALE),
+    cancelNotifyUrl: env.SANDBOX_CANCEL_NOTIFY_URL || null,
   });
 }

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     pathCase: config.pathCase,
     refundPath: config.refundPath,
     applyTokenUserId: config.applyTokenUserId,
+    ...(config.cancelNotifyUrl !== null && { cancelNotifyUrl: config.cancelNotifyUrl }),
     logger: true,
   });
   const url = await sandbox.listen();

@@ -42,6 +42,8 @@ export interface HandlerContext {
 type Handler = (body: JsonObject, deps: HandlerDeps, context: HandlerContext) => HandlerResult;
 
 const ID_MAX = 64;
+/** `merchantAgreementId` is at most 32 characters (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare). */
+const AGREEMENT_ID_MAX = 32;
 
 function readTransactionRef(body: JsonObject): { acquirementId?: string; merchantTransId?: string } {
   const acquirementId = readString(body, 'acquirementId', 'body', { max: ID_MAX, optional: true });
@@ -139,7 +141,9 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   const orderTitle = requireString(order, 'orderTitle', 'body.order', { max: 256 });
   readString(body, 'settleContractId', 'body', { max: ID_MAX, optional: true });
   const extendInfo = readString(body, 'extendInfo', 'body', { max: 4096, optional: true }) ?? null;
-  const notifyUrl = readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
+  // The HK agreement.pay table names the field `notify_url` (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement);
+  // other pages of the family say `notifyUrl`: both are read.
+  const notifyUrl = readHttpUrl(body, 'notify_url', 'body', { optional: true }) ?? readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
 
   // The token travels in the head (protocol.md §1.1); any token ever issued is "known" here so that a
   // repeat of a paid merchantTransId is answered even after a refresh, an expiry or a cancel.
@@ -153,15 +157,8 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   );
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
   const { payment } = result.value;
-  return {
-    info: resultInfo('SUCCESS'),
-    fields: {
-      acquirementId: payment.acquirementId,
-      merchantTransId: payment.merchantTransId,
-      orderAmount: payment.orderAmount,
-      paymentTime: wireTime(payment.paidAt ?? payment.createdAt),
-    },
-  };
+  // The documented answer carries `acquirementId` only (seed 002; https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement).
+  return { info: resultInfo('SUCCESS'), fields: { acquirementId: payment.acquirementId } };
 };
 
 function readAuthSite(body: JsonObject): void {
@@ -222,7 +219,7 @@ const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
   if (!TERMINAL_TYPES.includes(terminalType as TerminalType)) throw new SandboxInputError('BAD_REQUEST', `body.terminalType must be one of ${TERMINAL_TYPES.join(', ')}`);
   const merchantRedirectUrl = readHttpUrl(body, 'merchantRedirectUrl', 'body') as string;
   const authInfo = readObject(body.agreementPayAuthInfo, 'body.agreementPayAuthInfo');
-  const merchantAgreementId = requireString(authInfo, 'merchantAgreementId', 'body.agreementPayAuthInfo', { max: ID_MAX });
+  const merchantAgreementId = requireString(authInfo, 'merchantAgreementId', 'body.agreementPayAuthInfo', { max: AGREEMENT_ID_MAX });
   const state = readString(body, 'state', 'body', { max: 256, optional: true }) ?? null;
   const result = oauth.prepareForRedirect({ authMerchantId, scopes, terminalType: terminalType as TerminalType, merchantRedirectUrl, merchantAgreementId, state });
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
@@ -230,7 +227,7 @@ const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
 };
 
 const queryByAuthInfo: Handler = (body, { oauth }) => {
-  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: ID_MAX });
+  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: AGREEMENT_ID_MAX });
   const result = oauth.queryAgreement(merchantAgreementId);
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
   const { agreement, tokenStatus } = result.value;
@@ -246,7 +243,7 @@ const queryByAuthInfo: Handler = (body, { oauth }) => {
 };
 
 const cancelByAuthInfo: Handler = (body, { oauth }) => {
-  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: ID_MAX });
+  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: AGREEMENT_ID_MAX });
   const result = oauth.cancelAgreement(merchantAgreementId);
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
   return { info: resultInfo('SUCCESS'), fields: { merchantAgreementId } };

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock';
 import type { ControlStore } from '../control';
-import { newCustomerId, newSecret } from '../ids';
+import { newSecret } from '../ids';
 import type { Ledger, LedgerAgreement } from '../ledger';
 import type { Outcome } from './acquiring';
 import type { ResultCode } from './result-codes';
@@ -105,6 +105,10 @@ export interface OauthDeps {
   control: ControlStore;
   clock: Clock;
   walletCustomerId: string;
+  /** `client_id` of the consent redirect. */
+  clientId: string;
+  /** Called once when an ACTIVE agreement ends (merchant cancel or user unbind): AlipayHK sends notify.cancel. */
+  onCancelled?: (merchantAgreementId: string, at: number) => void;
 }
 
 /**
@@ -206,18 +210,24 @@ export function createOauth(deps: OauthDeps): Oauth {
         // A double click (or a reload of the POST) lands where the first one did.
         return request.decision.kind === decision ? { ok: true, location: request.decision.location } : { ok: false, reason: 'ALREADY_DECIDED' };
       }
+      // Exactly the documented set: `state`, `auth_site`, `merchantAgreementId`, the code (spelt
+      // `auth_code` as in the page's sample URL), `client_id`
+      // (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare), and `authResult`
+      // (https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_doc-auth_url).
       const state: Array<readonly [string, string]> = request.state === null ? [] : [['state', request.state]];
+      const common: Array<readonly [string, string]> = [...state, ['auth_site', AUTH_SITE], ['merchantAgreementId', request.merchantAgreementId], ['client_id', deps.clientId]];
       let location: string;
       if (decision === 'agree') {
         const authCode = issueCode({
-          customerId: customerId ?? newCustomerId(),
+          // The wallet on this device is signed in as its buyer unless the page was opened for another.
+          customerId: customerId ?? deps.walletCustomerId,
           scopes: request.scopes,
           merchantAgreementId: request.merchantAgreementId,
           authMerchantId: request.authMerchantId,
         });
-        location = appendQuery(request.merchantRedirectUrl, [['authCode', authCode], ...state, ['merchantAgreementId', request.merchantAgreementId]]);
+        location = appendQuery(request.merchantRedirectUrl, [...common, ['auth_code', authCode], ['authResult', 'SUCCESS']]);
       } else {
-        location = appendQuery(request.merchantRedirectUrl, [...state, ['merchantAgreementId', request.merchantAgreementId], ['error', USER_DECLINED]]);
+        location = appendQuery(request.merchantRedirectUrl, [...common, ['authResult', 'FAIL']]);
       }
       request.decision = { kind: decision, location };
       return { ok: true, location };
@@ -298,10 +308,12 @@ export function createOauth(deps: OauthDeps): Oauth {
       const agreement = ledger.findAgreement(merchantAgreementId);
       if (!agreement) return { ok: false, code: 'AGREEMENT_NOT_EXIST' };
       if (agreement.status === 'ACTIVE') {
+        const at = clock.now();
         agreement.status = 'REVOKED';
-        agreement.revokedAt = iso(clock.now());
+        agreement.revokedAt = iso(at);
         const pair = current.get(merchantAgreementId);
         if (pair) pair.state = 'REVOKED';
+        deps.onCancelled?.(merchantAgreementId, at);
       }
       return { ok: true, value: agreement };
     },

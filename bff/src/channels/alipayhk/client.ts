@@ -1,13 +1,14 @@
 /**
  * Calls AlipayHK functions: builds the signed envelope, posts it, and verifies the signed reply over
- * its raw bytes. Timeouts, 5xx, unreadable or unsigned replies and `U` results all surface as
- * GatewayUnknownError: the caller retries with the same business id or queries later.
+ * its raw bytes. Timeouts, 5xx, unreadable or unsigned replies, `U` results and `SYSTEM_ERROR` /
+ * `UNKNOWN_EXCEPTION` (with any status) all surface as GatewayUnknownError: the caller retries with the same business id or queries later.
  */
 import { randomUUID } from 'node:crypto';
 import { GatewayUnknownError } from '../../errors';
 import { ALIPAYHK_PATHS, type AlipayHkFunction, type AlipayHkPaths, type CalledFunction } from './functions';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
 import { toWireSignature, type RsaSigner, type RsaVerifier, type SignatureEncoding } from './signing';
+import { UNKNOWN_RESULT_CODES } from './status-map';
 import type { RequestPayload, ResponsePayload } from './wire-types';
 
 export interface AlipayHkClientOptions {
@@ -103,8 +104,8 @@ export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkCl
     if (!resultInfo || !['S', 'F', 'U'].includes(resultInfo.resultStatus)) {
       throw new GatewayUnknownError(`${fn}: reply has no resultInfo`);
     }
-    if (resultInfo.resultStatus === 'U') {
-      throw new GatewayUnknownError(`${fn}: result unknown (${resultInfo.resultCode})`);
+    if (resultInfo.resultStatus === 'U' || UNKNOWN_RESULT_CODES.has(resultInfo.resultCode)) {
+      throw new GatewayUnknownError(`${fn}: result unknown (${resultInfo.resultStatus} ${resultInfo.resultCode})`);
     }
     return { payload, raw };
   }
