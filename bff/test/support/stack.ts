@@ -45,7 +45,7 @@ export interface StackOptions {
   /** Both sides' signature encoding (default base64). */
   signatureEncoding?: 'base64' | 'url';
   /** Other sandbox variants (query shape, paths, applyToken's user id). */
-  sandbox?: Partial<Omit<SandboxVariant, 'signAlgorithm' | 'signatureEncoding'>>;
+  sandbox?: Partial<Omit<SandboxVariant, 'signAlgorithm' | 'signatureEncoding'>> & { walletCustomerId?: string };
   /** Multiplies the gateway's notification retry schedule (default 0.001: 2 min → 120 ms). */
   retryScale?: number;
   env?: Record<string, string>;
@@ -84,9 +84,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-stack-'));
   const signAlgorithm = options.signAlgorithm ?? 'RSA2';
   const signatureEncoding = options.signatureEncoding ?? 'base64';
-  const sandbox = await buildSandbox({ dataDir, retryScale: options.retryScale ?? 0.001, signAlgorithm, signatureEncoding, ...options.sandbox });
-  const sandboxUrl = await sandbox.listen();
   const port = await freePort();
+  const sandbox = await buildSandbox({
+    dataDir,
+    retryScale: options.retryScale ?? 0.001,
+    signAlgorithm,
+    signatureEncoding,
+    // As registered offline with AlipayHK: notify.cancel comes to our notification route.
+    cancelNotifyUrl: `http://127.0.0.1:${port}/notify/alipayhk`,
+    ...options.sandbox,
+  });
+  const sandboxUrl = await sandbox.listen();
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: String(port),
