@@ -101,6 +101,8 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
     try {
       const context = { head: payload.head as JsonObject, siteUrl: deps.siteUrl(request) };
       const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, oauth: deps.oauth, clock, variant: deps.variant }, context);
+      // Scripted SYSTEM_ERROR: it happened, but the merchant is told F / SYSTEM_ERROR.
+      if (failure === 'SYSTEM_ERROR') return sendSignedResponse(reply, gatewayKey, head, resultInfo('SYSTEM_ERROR', 'scripted failure (control.failNext)'));
       return sendSignedResponse(reply, gatewayKey, head, result.info, result.fields);
     } catch (error) {
       if (error instanceof SandboxInputError) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', error.message));
