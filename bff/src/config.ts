@@ -79,7 +79,7 @@ export interface AutoDebitConfig {
   returnPageUrl: string | null;
 }
 
-/** The payment-intents aggregator behind the H5 channel (protocol.md §3). */
+/** The payment-intents aggregator behind the H5 channel (docs/protocols/intents.md). */
 export interface IntentsConfig {
   gatewayUrl: string;
   apiKey: string;
@@ -259,7 +259,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const sandboxPort = integer(env, 'SANDBOX_PORT', 3100, 0, 65535);
   const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
   const keysDir = join(dataDir, 'keys');
-  // SHA1withRSA by default: AlipayHK's pages for these functions name it (protocol.md §1.2,
+  // SHA1withRSA by default: AlipayHK's pages for these functions name it (docs/protocols/alipayhk.md#what-is-signed,
   // https://global.alipay.com/docs/ac/PC2Mobile/signreq); RSA2 is for contracts that say SHA256withRSA.
   const signAlgorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA') as SignAlgorithm;
   if (!SIGN_ALGORITHMS.includes(signAlgorithm)) throw new ConfigError(`ALIPAYHK_SIGN_ALGORITHM must be RSA or RSA2, got ${signAlgorithm}`);

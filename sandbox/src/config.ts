@@ -19,7 +19,7 @@ export type SignAlgorithm = 'RSA2' | 'RSA';
 export const SIGN_ALGORITHMS: readonly SignAlgorithm[] = ['RSA2', 'RSA'];
 
 /**
- * How signatures are written, both ways (protocol.md §1.2, unsettled): `base64` as on the sign pages
+ * How signatures are written, both ways (docs/protocols/alipayhk.md#what-is-signed, unsettled): `base64` as on the sign pages
  * (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/sign), or `url`, `encodeURIComponent` of it, as
  * in the "API Structure (v1)" example (https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_structure_v1).
  * A `url` gateway form-decodes what it receives, so a raw base64 holding `+` fails there.
@@ -28,14 +28,14 @@ export type SignatureEncoding = 'base64' | 'url';
 export const SIGNATURE_ENCODINGS: readonly SignatureEncoding[] = ['base64', 'url'];
 
 /**
- * Where payQuery puts `acquirementStatus` (protocol.md §1.4, unsettled): `flat` at the top of the
+ * Where payQuery puts `acquirementStatus` (docs/protocols/alipayhk.md#functions, unsettled): `flat` at the top of the
  * body, `nested` in `statusDetail` as the sibling iPay wallets do (DANA, GCash public client code).
  */
 export type QueryShape = 'flat' | 'nested';
 export const QUERY_SHAPES: readonly QueryShape[] = ['flat', 'nested'];
 
 /**
- * Which spelling of the three disputed paths the gateway answers (protocol.md §1.3): `camel`
+ * Which spelling of the three disputed paths the gateway answers (docs/protocols/alipayhk.md#endpoints): `camel`
  * (`payQuery.htm`, `payCancel.htm`), `lower` (`payquery.htm`, `paycancel.htm`,
  * https://global.alipay.com/docs/ac/publicapi/payquery), or `any` (both; the default).
  */

@@ -8,7 +8,7 @@ import { isLatipayErrorCode, LATIPAY_ERROR_CODES } from './latipay/config';
 
 /**
  * `SYSTEM_ERROR`: the call takes effect, and the answer is `F` / `SYSTEM_ERROR` — a status AlipayHK's
- * pages leave open while saying the code means "query or retry" (protocol.md §1.1).
+ * pages leave open while saying the code means "query or retry" (docs/protocols/alipayhk.md#envelope).
  */
 export type FailMode = 'timeout' | '5xx' | 'U' | 'SYSTEM_ERROR';
 export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U', 'SYSTEM_ERROR'];

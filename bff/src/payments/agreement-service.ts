@@ -86,7 +86,7 @@ export interface BindingReturn {
   buyerId?: string | undefined;
 }
 
-/** `tokenStatus` values meaning active (protocol.md §1.4: Macao says ACTIVE, the sandbox VALID). */
+/** `tokenStatus` values meaning active (docs/protocols/alipayhk.md#functions: Macao says ACTIVE, the sandbox VALID). */
 const ACTIVE_TOKEN_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'VALID']);
 
 export interface ReturnOutcome {

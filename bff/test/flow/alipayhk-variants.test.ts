@@ -1,5 +1,5 @@
 /**
- * The BFF against each gateway variant AlipayHK's pages leave open (protocol.md §4), over loopback:
+ * The BFF against each gateway variant AlipayHK's pages leave open (docs/protocols/alipayhk.md#settled-and-unsettled), over loopback:
  * every signing pair `RSA`/`RSA2` × `base64`/`url` — pay, notify, ack, query, refund, bind, charge,
  * unbind — and the sandbox's other variants (nested payQuery, lower-case and `grefund` paths,
  * applyToken without a user id, SYSTEM_ERROR answered with `F`).

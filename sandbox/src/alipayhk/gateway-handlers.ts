@@ -76,7 +76,7 @@ function wireTime(iso: string): string {
 
 /**
  * payQuery's answer. `flat`: `acquirementStatus` at the top of the body; `nested`: in `statusDetail`,
- * as sibling iPay wallets answer (DANA, GCash public client code; protocol.md §1.4).
+ * as sibling iPay wallets answer (DANA, GCash public client code; docs/protocols/alipayhk.md#functions).
  */
 function paymentFields(payment: LedgerPayment, shape: SandboxVariant['queryShape']): Record<string, unknown> {
   const status = toAcquirementStatus(payment.status);
@@ -145,7 +145,7 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   // other pages of the family say `notifyUrl`: both are read.
   const notifyUrl = readHttpUrl(body, 'notify_url', 'body', { optional: true }) ?? readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
 
-  // The token travels in the head (protocol.md §1.1); any token ever issued is "known" here so that a
+  // The token travels in the head (docs/protocols/alipayhk.md#envelope); any token ever issued is "known" here so that a
   // repeat of a paid merchantTransId is answered even after a refresh, an expiry or a cancel.
   const accessToken = head.accessToken;
   const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
@@ -165,7 +165,7 @@ function readAuthSite(body: JsonObject): void {
   if (body.authSite !== AUTH_SITE) throw new SandboxInputError('BAD_REQUEST', `body.authSite must be "${AUTH_SITE}"`);
 }
 
-/** `accessTokenInfo`: expiries are RFC 3339 datetimes, not seconds (protocol.md §1.4). */
+/** `accessTokenInfo`: expiries are RFC 3339 datetimes, not seconds (docs/protocols/alipayhk.md#functions). */
 function accessTokenInfo(pair: TokenPair): Record<string, unknown> {
   return {
     accessToken: pair.accessToken,

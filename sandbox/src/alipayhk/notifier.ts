@@ -1,5 +1,5 @@
 /**
- * Payment notifications (`alipay.intl.acquiring.common.notify.pay`, protocol.md §1.5): a signed
+ * Payment notifications (`alipay.intl.acquiring.common.notify.pay`, docs/protocols/alipayhk.md#notifications): a signed
  * request envelope POSTed to the order's notifyUrl, re-sent on AlipayHK's schedule until the merchant
  * answers with a response envelope that verifies with the merchant key and says SUCCESS.
  */
@@ -86,7 +86,7 @@ function buildNotification(payment: LedgerPayment, deps: NotifierDeps, reqMsgId:
 }
 
 /**
- * The body of notify.cancel is not public beyond `cancelTime` (protocol.md §1.5); the sandbox adds the
+ * The body of notify.cancel is not public beyond `cancelTime` (docs/protocols/alipayhk.md#notifications); the sandbox adds the
  * `merchantAgreementId` the BFF needs to know which agreement ended (read tolerantly there).
  */
 function buildCancelNotification(job: CancelNotification, deps: NotifierDeps, reqMsgId: string): string {

@@ -1,5 +1,5 @@
 /**
- * AlipayHK auto-debit (seed 002, protocol.md §1.4): `oauth.auth.prepareForRedirect` → the consent
+ * AlipayHK auto-debit (seed 002, docs/protocols/alipayhk.md#functions): `oauth.auth.prepareForRedirect` → the consent
  * page, `oauth.auth.applyToken` (AUTHORIZATION_CODE, then REFRESH_TOKEN), `oauth.auth.queryByAuthInfo`,
  * `oauth.auth.cancelByAuthInfo` and `acquiring.agreement.pay` with the access token in the head.
  * Tokens pass through here and go back to the caller only; nothing in this file logs.
@@ -132,7 +132,7 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
           },
           // The HK agreement.pay table spells it `notify_url` (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement).
           notify_url: config.notifyUrl,
-          // productScene is documented only as Prepay/Paybill (protocol.md §1.4): none is sent.
+          // productScene is documented only as Prepay/Paybill (docs/protocols/alipayhk.md#functions): none is sent.
           extendInfo: '{}',
         },
         { accessToken },

@@ -1,6 +1,6 @@
 /**
  * The AlipayHK functions we call, and where each lives. One table, because the paths are inferred
- * (protocol.md §1.3: `/api/` + function with dots as slashes + `.htm`, confirmed for the oauth
+ * (docs/protocols/alipayhk.md#endpoints: `/api/` + function with dots as slashes + `.htm`, confirmed for the oauth
  * functions only) and may need correcting for a merchant's DEV endpoint.
  */
 export const ALIPAYHK_FUNCTIONS = {
@@ -31,7 +31,7 @@ export type AlipayHkPaths = Readonly<Record<CalledFunction, string>>;
 
 /**
  * The default paths. The global family spells three otherwise (`grefund.htm`, `payquery.htm`,
- * `paycancel.htm`; protocol.md §1.3): `ALIPAYHK_PATHS` overrides any entry (see `parseAlipayHkPaths`).
+ * `paycancel.htm`; docs/protocols/alipayhk.md#endpoints): `ALIPAYHK_PATHS` overrides any entry (see `parseAlipayHkPaths`).
  */
 export const ALIPAYHK_PATHS: AlipayHkPaths = {
   'alipay.intl.acquiring.cashier.wap.pay': '/api/alipay/intl/acquiring/cashier/wap/pay.htm',

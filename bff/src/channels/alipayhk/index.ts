@@ -53,7 +53,7 @@ interface NotifyReplyContext {
   fn: string;
 }
 
-/** Both names AlipayHK's pages give the payment notification (protocol.md §1.5). */
+/** Both names AlipayHK's pages give the payment notification (docs/protocols/alipayhk.md#notifications). */
 const PAY_NOTIFY_FUNCTIONS: ReadonlySet<string> = new Set([ALIPAYHK_FUNCTIONS.notifyPay, ALIPAYHK_FUNCTIONS.cashierNotifyPay]);
 /** A cheap look before verifying, only to pick the parser; the verified content decides. */
 const CANCEL_PEEK = /"function"\s*:\s*"alipay\.intl\.oauth\.auth\.notify\.cancel"/;
@@ -175,7 +175,7 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
         throw new NotificationRejectedError(`unexpected function ${String(head.function)}`, 'malformed');
       }
       // Signature, merchant, transaction and amount decide; AlipayHK's samples carry another clientId
-      // in notifications than in requests (protocol.md §1.5), so a mismatch is only logged.
+      // in notifications than in requests (docs/protocols/alipayhk.md#notifications), so a mismatch is only logged.
       if (body.merchantId !== undefined && body.merchantId !== config.merchantId) {
         throw new NotificationRejectedError('notification is for another merchant', 'merchant');
       }

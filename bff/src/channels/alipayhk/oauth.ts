@@ -4,7 +4,7 @@
  * that answer (https://global.alipay.com/doc/global/oauth_macao): one is used when present (one
  * constant), else `user.query.getUserInfo` with the new access token names the user
  * (https://docs.alipay.hk/alipayhkdocs/hk/userauth/getUserInfo; field name not public: `userId` or
- * `userInfo.userId`).
+ * `userInfo.userId` [unsettled: docs/protocols/alipayhk.md#functions]).
  */
 import { GatewayUnknownError } from '../../errors';
 import type { BuyerIdentityProvider } from '../../auth/identity';

@@ -17,7 +17,7 @@ export type SignAlgorithm = 'RSA2' | 'RSA';
 export const SIGN_ALGORITHMS: readonly SignAlgorithm[] = ['RSA2', 'RSA'];
 
 /**
- * How a signature we send is written (protocol.md §1.2, unsettled): plain base64 (the sign pages,
+ * How a signature we send is written (docs/protocols/alipayhk.md#what-is-signed, unsettled): plain base64 (the sign pages,
  * https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/sign) or `encodeURIComponent` of it (the
  * "API Structure (v1)" example, https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_structure_v1).
  * Inbound, both are accepted (`cutSignedParts` percent-decodes).

@@ -1,6 +1,6 @@
 /**
  * AlipayHK payment states → our normalised query result. The status names are not public
- * (protocol.md §1.4): AlipayHK pages mention WAIT_BUYER_PAY and TRADE_CLOSED; the sibling DANA uses
+ * (docs/protocols/alipayhk.md#query-statuses): AlipayHK pages mention WAIT_BUYER_PAY and TRADE_CLOSED; the sibling DANA uses
  * INIT/PAYING/SUCCESS/CLOSED/CANCELLED. Anything unlisted is UNKNOWN, so we ask again rather than guess.
  */
 export type NormalisedPaymentStatus = 'PAID' | 'PENDING' | 'CLOSED' | 'UNKNOWN';
@@ -29,7 +29,7 @@ export function toNormalisedPaymentStatus(acquirementStatus: string | undefined)
 export const NOT_FOUND_RESULT_CODES = new Set(['ORDER_NOT_EXIST', 'ORDER_NOT_FOUND', 'TRANSACTION_NOT_EXIST']);
 
 /**
- * Codes that mean "unknown: query or retry" whatever `resultStatus` they come with (protocol.md §1.1:
+ * Codes that mean "unknown: query or retry" whatever `resultStatus` they come with (docs/protocols/alipayhk.md#envelope:
  * https://global.alipay.com/docs/ac/PC2Mobile/errorhandling ,
  * https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/payquery , https://docs.antom.com/ac/openapi/payCancel).
  */

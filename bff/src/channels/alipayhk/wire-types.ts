@@ -1,4 +1,4 @@
-/** AlipayHK `alipay.intl.*` wire shapes (protocol.md §1). Amount values are minor units as strings. */
+/** AlipayHK `alipay.intl.*` wire shapes (docs/protocols/alipayhk.md). Amount values are minor units as strings. */
 
 export interface WireAmount {
   currency: string;
@@ -61,7 +61,7 @@ export interface PayQueryResponseBody {
   acquirementId?: string;
   merchantTransId?: string;
   acquirementStatus?: string;
-  /** Where sibling iPay wallets put it (protocol.md §1.4). */
+  /** Where sibling iPay wallets put it (docs/protocols/alipayhk.md#functions). */
   statusDetail?: { acquirementStatus?: string };
   orderAmount?: WireAmount;
   paymentTime?: string;
@@ -85,7 +85,7 @@ export interface RefundResponseBody {
   refundTime?: string;
 }
 
-/** `alipay.intl.oauth.auth.notify.cancel`: only `cancelTime` is public (protocol.md §1.5); read tolerantly. */
+/** `alipay.intl.oauth.auth.notify.cancel`: only `cancelTime` is public (docs/protocols/alipayhk.md#notifications); read tolerantly. */
 export interface NotifyCancelBody {
   merchantAgreementId?: unknown;
   agreementPayAuthInfo?: { merchantAgreementId?: unknown };
