@@ -4,9 +4,10 @@
  * own test helper). autocannon (programmatic, in this process) then delivers them to
  * POST /notify/alipayhk, each request carrying a different pre-signed body (a body factory behind
  * `setupRequest`), and the store is read afterwards to prove each one was committed and turned its
- * order SUCCEEDED. The baseline is a tiny Fastify server (lib/verify-server.ts) whose route only
- * verifies the signature with the same verifier, loaded the same way (before and after the ingest;
- * the mean of the two is used).
+ * order SUCCEEDED. The reference (lib/notify-reference.ts, its own process) verifies the same
+ * envelope, commits the same rows into a copy of the same store and signs the same acknowledgement.
+ * The notifications are split into slices: each round delivers one fresh slice to the BFF and
+ * another to the reference, in alternating order, and the ratio is the median of the per-round ratios.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +20,8 @@ import type { SandboxKeys } from '../sandbox/src/keys';
 import { createSession, ORDER_BODY, REPO_ROOT, startBff, type CreatedOrder } from './lib/bff';
 import { probeCommits, type CommitProbeResult } from './lib/commit-probe';
 import { progress } from './lib/log';
-import { freePort, machineCores, machineCpu, startTracked, stopTracked, threadShares, threadTimes, treeCpuSeconds, waitForHttp } from './lib/processes';
-import { fmt, fmtMs, ratio } from './lib/stats';
+import { freePort, startTracked, stopTracked, treeCpuSeconds, waitForHttp } from './lib/processes';
+import { fmt, median, ratio } from './lib/stats';
 import { postScript, runWrk } from './lib/wrk';
 
 export interface LoadFigures {
@@ -39,7 +40,9 @@ export interface NotifyIngestResult {
   ordersCreated: number;
   orderCreationS: number;
   ingest: LoadFigures;
-  verifyOnly: { before: LoadFigures; after: LoadFigures; rps: number; cpuMsPerRequest: number };
+  /** Rounds of fresh notifications, alternating between the BFF and the reference. */
+  rounds: { count: number; perSlice: number; bff: LoadFigures[]; reference: LoadFigures[]; ratios: number[] };
+  reference: { rps: number; cpuMsPerRequest: number; committed: { succeededOrders: number; notificationRows: number } };
   /** BFF CPU (all threads) per delivered notification, ms. */
   cpuMsPerNotification: number;
   /** The BFF's event-loop thread during the ingest (shares of wall time); null without schedstat. */
@@ -140,102 +143,162 @@ async function signAll(orders: readonly CreatedOrder[], keys: SandboxKeys): Prom
   return bodies;
 }
 
+function sumFigures(runs: LoadFigures[]): LoadFigures {
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  const durationS = runs.reduce((n, r) => n + r.durationS, 0);
+  return {
+    requests,
+    durationS,
+    rps: requests / durationS,
+    latencyMs: { p50: median(runs.map((r) => r.latencyMs.p50)), p99: median(runs.map((r) => r.latencyMs.p99)), max: Math.max(...runs.map((r) => r.latencyMs.max)) },
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
+  };
+}
+
+function countPaid(file: string): { succeededOrders: number; notificationRows: number; duplicates: number; orderCount: number } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const n = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
+    return {
+      succeededOrders: n("SELECT COUNT(*) AS n FROM orders WHERE status = 'SUCCEEDED'"),
+      notificationRows: n('SELECT COUNT(*) AS n FROM notifications'),
+      duplicates: n('SELECT COALESCE(SUM(deliveries - 1), 0) AS n FROM notifications'),
+      orderCount: n('SELECT COUNT(*) AS n FROM orders'),
+    };
+  } finally {
+    db.close();
+  }
+}
+
 export async function measureNotifyIngest(options: { dataDir: string; keys: SandboxKeys; quick: boolean }): Promise<NotifyIngestResult> {
   const connections = 16;
-  const creationS = options.quick ? 2 : 8;
-  const baselineS = options.quick ? 1 : 4;
+  const creationS = options.quick ? 3 : 10;
+  const rounds = options.quick ? 3 : 6;
   const probeMs = options.quick ? 300 : 1000;
-  const maxOrders = 30_000;
+  const maxOrders = 40_000;
 
   progress('notify: starting the BFF (both cores)');
   const bff = await startBff({ dataDir: options.dataDir });
   let peakRssBytes: number | null = null;
-  let verify: ReturnType<typeof startTracked> | null = null;
+  let reference: ReturnType<typeof startTracked> | null = null;
+  const file = join(options.dataDir, 'tradepay.db');
+  const referenceFile = join(options.dataDir, 'notify-reference.db');
   try {
     const session = await createSession(bff.url);
-    progress(`notify: creating PENDING orders through POST /api/orders for ${creationS} s (wrk, ${connections} connections)`);
-    const created = await runWrk({
-      url: `${bff.url}/api/orders`,
-      script: postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` }),
-      dir: options.dataDir,
-      connections,
-      durationS: creationS,
-    });
-    const orderCreationS = created.durationS;
-    const orders = pendingOrders(join(options.dataDir, 'tradepay.db')).slice(0, maxOrders);
-    if (orders.length === 0) throw new Error(`no order was created (wrk: ${JSON.stringify(created)})`);
+    // Enough for a warm-up and two fresh slices per round: a busy machine may need more than one pass.
+    const needed = 4 * rounds * connections;
+    let orderCreationS = 0;
+    let orders: CreatedOrder[] = [];
+    for (let pass = 0; pass < 4 && orders.length < needed; pass++) {
+      progress(`notify: creating PENDING orders through POST /api/orders for ${creationS} s (wrk, ${connections} connections)`);
+      const created = await runWrk({
+        url: `${bff.url}/api/orders`,
+        script: postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` }),
+        dir: options.dataDir,
+        connections,
+        durationS: creationS,
+      });
+      orderCreationS += created.durationS;
+      orders = pendingOrders(file).slice(0, maxOrders);
+    }
+    if (orders.length < needed) throw new Error(`too few orders were created: ${orders.length} of ${needed}`);
     progress(`notify: ${orders.length} orders created; signing ${orders.length} notifications with the gateway key`);
     const bodies = await signAll(orders, options.keys);
+    // The reference commits into a copy of the same store, so it finds the same orders.
+    const source = new Database(file, { readonly: true });
+    await source.backup(referenceFile);
+    source.close();
 
-    const verifyPort = await freePort();
-    verify = startTracked(process.execPath, ['--import', 'tsx', 'bench/lib/verify-server.ts'], {
+    const referencePort = await freePort();
+    reference = startTracked(process.execPath, ['--import', 'tsx', 'bench/lib/notify-reference.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(verifyPort), KEY_FILE: join(options.dataDir, 'keys', 'gateway-public.pem') },
+      env: {
+        ...process.env,
+        PORT: String(referencePort),
+        DB_FILE: referenceFile,
+        GATEWAY_KEY_FILE: join(options.dataDir, 'keys', 'gateway-public.pem'),
+        MERCHANT_KEY_FILE: join(options.dataDir, 'keys', 'merchant-private.pem'),
+      },
     });
-    const verifyUrl = `http://127.0.0.1:${verifyPort}`;
-    await waitForHttp(`${verifyUrl}/healthz`, verify);
-    await fire({ url: `${verifyUrl}/notify/alipayhk`, connections, bodies, durationS: 1 }); // warm-up
-    progress(`notify: verify-only route, ${baselineS} s`);
-    const verifyPid = verify.child.pid!;
-    let verifyCpu = -(treeCpuSeconds(verifyPid) ?? Number.NaN);
-    const before = await fire({ url: `${verifyUrl}/notify/alipayhk`, connections, bodies, durationS: baselineS });
-    verifyCpu += treeCpuSeconds(verifyPid) ?? Number.NaN;
+    const referenceUrl = `http://127.0.0.1:${referencePort}`;
+    await waitForHttp(`${referenceUrl}/healthz`, reference);
+    const referencePid = reference.child.pid!;
+
+    // Slices: a warm-up for each, then two fresh slices per round; nobody gets a body twice.
+    const warm = Math.min(500, Math.floor(bodies.length / 20));
+    const perSlice = Math.floor((bodies.length - 2 * warm) / (2 * rounds));
+    let cursor = 0;
+    const slice = (n: number) => bodies.slice(cursor, (cursor += n));
+    // A few requests of headroom: autocannon builds each connection's first request up front.
+    const deliver = (url: string, part: string[]) => fire({ url, connections, bodies: part, amount: Math.max(connections, part.length - connections) });
+    await deliver(`${bff.url}/notify/alipayhk`, slice(warm));
+    await deliver(`${referenceUrl}/notify/alipayhk`, slice(warm));
 
     const diskBefore = probeCommits(options.dataDir, probeMs);
-    progress(`notify: delivering ${bodies.length} notifications to POST /notify/alipayhk (disk: ${fmt(diskBefore.commitsPerSecond)} commits/s)`);
-    // A few requests of headroom: autocannon builds each connection's first request up front.
-    const cpuBefore = bff.cpuSeconds() ?? Number.NaN;
-    const loopBefore = threadTimes(bff.pid);
-    const machineBefore = machineCpu();
-    const ingest = await fire({ url: `${bff.url}/notify/alipayhk`, connections, bodies, amount: Math.max(connections, bodies.length - connections) });
-    const machineAfter = machineCpu();
-    const ingestCpuS = (bff.cpuSeconds() ?? Number.NaN) - cpuBefore;
-    const cpuMsPerNotification = (ingestCpuS * 1000) / Math.max(1, ingest.requests);
-    const coresUsed = ingestCpuS / ingest.durationS;
-    // Only the active part counts: autocannon notices the end at its next one-second tick.
-    const machine = machineBefore && machineAfter ? machineCores(machineBefore, { ...machineAfter, atMs: machineBefore.atMs + ingest.durationS * 1000 }) : null;
-    const eventLoop = threadShares(loopBefore, threadTimes(bff.pid), ingest.durationS * 1000);
+    progress(`notify: ${rounds} rounds of ${perSlice} notifications each to the BFF and to the reference (disk: ${fmt(diskBefore.commitsPerSecond)} commits/s)`);
+    const bffRuns: LoadFigures[] = [];
+    const referenceRuns: LoadFigures[] = [];
+    let bffCpuS = 0;
+    let referenceCpuS = 0;
+    for (let round = 0; round < rounds; round++) {
+      const sides = [
+        async () => {
+          const cpu = bff.cpuSeconds() ?? Number.NaN;
+          bffRuns.push(await deliver(`${bff.url}/notify/alipayhk`, slice(perSlice)));
+          bffCpuS += (bff.cpuSeconds() ?? Number.NaN) - cpu;
+        },
+        async () => {
+          const cpu = treeCpuSeconds(referencePid) ?? Number.NaN;
+          referenceRuns.push(await deliver(`${referenceUrl}/notify/alipayhk`, slice(perSlice)));
+          referenceCpuS += (treeCpuSeconds(referencePid) ?? Number.NaN) - cpu;
+        },
+      ];
+      if (round % 2) sides.reverse();
+      for (const side of sides) await side();
+      progress(`notify: round ${round + 1}/${rounds}: BFF ${fmt(bffRuns.at(-1)!.rps)}/s, reference ${fmt(referenceRuns.at(-1)!.rps)}/s`);
+    }
     const diskAfter = probeCommits(options.dataDir, probeMs);
-
-    progress(`notify: verify-only route again, ${baselineS} s`);
-    verifyCpu -= treeCpuSeconds(verifyPid) ?? Number.NaN;
-    const after = await fire({ url: `${verifyUrl}/notify/alipayhk`, connections, bodies, durationS: baselineS });
-    verifyCpu += treeCpuSeconds(verifyPid) ?? Number.NaN;
-    await stopTracked(verify);
-    verify = null;
+    await stopTracked(reference);
+    reference = null;
     peakRssBytes = (await bff.stop()).peakRssBytes;
 
-    const file = join(options.dataDir, 'tradepay.db');
+    const ingest = sumFigures(bffRuns);
+    const referenceFigures = sumFigures(referenceRuns);
+    const ratios = bffRuns.map((r, i) => ratio(r.rps, referenceRuns[i]!.rps));
+    const counts = countPaid(file);
+    const referenceCounts = countPaid(referenceFile);
     const db = new Database(file);
-    const succeededOrders = Number((db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'SUCCEEDED'").get() as { n: number }).n);
-    const notificationRows = Number((db.prepare('SELECT COUNT(*) AS n FROM notifications').get() as { n: number }).n);
-    const duplicates = Number((db.prepare('SELECT COALESCE(SUM(deliveries - 1), 0) AS n FROM notifications').get() as { n: number }).n);
-    const orderCount = Number((db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n);
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     // Every order in this store was created and then paid: order row, evidence, notification, transition.
-    const bytesPerPaidOrder = statSync(file).size / Math.max(1, orderCount);
-
-    const verifyRps = (before.rps + after.rps) / 2;
-    progress(`notify: ${fmt(ingest.rps)} notifications/s (p99 ${fmtMs(ingest.latencyMs.p99)}), verify-only ${fmt(verifyRps)}/s; ${succeededOrders} orders SUCCEEDED`);
-    return {
+    const bytesPerPaidOrder = statSync(file).size / Math.max(1, counts.orderCount);
+    const result = {
       connections,
       ordersCreated: orders.length,
       orderCreationS,
       ingest,
-      verifyOnly: { before, after, rps: verifyRps, cpuMsPerRequest: (verifyCpu * 1000) / Math.max(1, before.requests + after.requests) },
-      cpuMsPerNotification,
-      eventLoop,
-      coresUsed,
-      machine,
-      committed: { succeededOrders, notificationRows, duplicates },
+      rounds: { count: rounds, perSlice, bff: bffRuns, reference: referenceRuns, ratios },
+      reference: {
+        rps: median(referenceRuns.map((r) => r.rps)),
+        cpuMsPerRequest: (referenceCpuS * 1000) / Math.max(1, referenceFigures.requests),
+        committed: { succeededOrders: referenceCounts.succeededOrders, notificationRows: referenceCounts.notificationRows },
+      },
+      cpuMsPerNotification: (bffCpuS * 1000) / Math.max(1, ingest.requests),
+      eventLoop: null,
+      coresUsed: bffCpuS / ingest.durationS,
+      machine: null,
+      committed: { succeededOrders: counts.succeededOrders, notificationRows: counts.notificationRows, duplicates: counts.duplicates },
       disk: { before: diskBefore, after: diskAfter },
       bytesPerPaidOrder,
       peakRssBytes,
-      ratio: ratio(ingest.rps, verifyRps),
+      ratio: median(ratios),
     };
+    progress(`notify: BFF ${fmt(median(bffRuns.map((r) => r.rps)))}/s, reference ${fmt(result.reference.rps)}/s, ratio ${result.ratio.toFixed(2)}; ${counts.succeededOrders} orders SUCCEEDED`);
+    return result;
   } finally {
-    if (verify) await stopTracked(verify);
+    if (reference) await stopTracked(reference);
     await bff.stop();
   }
 }

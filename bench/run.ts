@@ -4,6 +4,7 @@
  * goes to stderr; the goal lines go to stdout at the end. Each figure is judged as a ratio against a
  * baseline measured in this same run, because the machine is shared and its speed drifts.
  */
+import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, prepareDataDir } from './lib/bff';
@@ -11,6 +12,7 @@ import { readBffTraits } from './lib/bff-traits';
 import { progress } from './lib/log';
 import { installCleanup, makeScratchDir, removeScratchDir, runCollect } from './lib/processes';
 import { evaluateGoals, writeReports, type BenchResults } from './lib/report';
+import { createBenchPostgres, type BenchPostgres } from './lib/postgres';
 import { assertWrk } from './lib/wrk';
 import { measureGrowth } from './growth';
 import { measureMiniappSize } from './miniapp-size';
@@ -19,10 +21,23 @@ import { measureOrdersHttp } from './orders-http';
 import { measureSigning } from './signing';
 
 const quick = process.argv.includes('--quick');
+const storeArg = process.argv.indexOf('--store');
+const storeChoice = storeArg >= 0 ? process.argv[storeArg + 1] : undefined;
+/** `--only orders,notify`: just those measurements, printed as JSON; no report is written. */
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : null;
+const postgresBase = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
 /** A hard stop, so a wedged child can never keep the run (or the machine) busy. */
-const WATCHDOG_MS = (quick ? 4 : 12) * 60_000;
+const WATCHDOG_MS = (quick ? 8 : 20) * 60_000;
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) {
+    // Re-renders BENCHMARKS.md from bench/results.json (after a change to the report writer).
+    const saved = JSON.parse(readFileSync(join(REPO_ROOT, 'bench/results.json'), 'utf8')) as BenchResults;
+    saved.goals = evaluateGoals(saved);
+    progress(`wrote ${writeReports(saved, { json: join(REPO_ROOT, 'bench/results.json'), markdown: join(REPO_ROOT, 'BENCHMARKS.md') }).join(' and ')}`);
+    return;
+  }
   installCleanup();
   const watchdog = setTimeout(() => {
     process.stderr.write(`[bench] watchdog: still running after ${WATCHDOG_MS / 60_000} min, giving up\n`);
@@ -30,6 +45,10 @@ async function main(): Promise<void> {
   }, WATCHDOG_MS);
   watchdog.unref();
   assertWrk();
+  if (storeChoice !== undefined && storeChoice !== 'postgres' && storeChoice !== 'sqlite') throw new Error(`--store takes sqlite or postgres, got ${storeChoice}`);
+  if (storeChoice === 'postgres' && !postgresBase) throw new Error('--store postgres needs DATABASE_URL=postgres://… (a server this bench can create a schema on)');
+  // The PostgreSQL rows run with --store postgres, and whenever DATABASE_URL names a PostgreSQL (unless --store sqlite).
+  const postgres: BenchPostgres | null = postgresBase && storeChoice !== 'sqlite' ? await createBenchPostgres(postgresBase) : null;
   const startedAt = new Date();
   const t0 = performance.now();
   const wrkVersion = (await runCollect('wrk', ['--version'])).stdout.split('\n')[0]?.replace(/\s*Copyright.*$/, '').trim() ?? 'unknown';
@@ -47,6 +66,7 @@ async function main(): Promise<void> {
   progress(`${quick ? 'quick' : 'full'} run on ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
 
   const step = async <T>(label: string, fn: (dir: string) => Promise<T>): Promise<T> => {
+    if (only && !only.has(label)) return null as T;
     const dir = makeScratchDir(label);
     try {
       return await fn(dir);
@@ -57,13 +77,22 @@ async function main(): Promise<void> {
   const signing = await step('signing', (dir) => measureSigning({ dataDir: dir, quick }));
   const orders = await step('orders', async (dir) => {
     await prepareDataDir(dir);
-    return measureOrdersHttp({ dataDir: dir, quick });
+    try {
+      return await measureOrdersHttp({ dataDir: dir, quick, postgresUrl: postgres?.url ?? null, ...(postgres ? { postgresLabel: postgres.label } : {}) });
+    } finally {
+      await postgres?.drop();
+    }
   });
   const notify = await step('notify', async (dir) => measureNotifyIngest({ dataDir: dir, keys: await prepareDataDir(dir), quick }));
   const growth = await step('growth', (dir) => measureGrowth({ dataDir: dir, quick }));
   const miniapp = await step('miniapp', (dir) => measureMiniappSize({ scratchDir: dir }));
 
   machine.loadAverageAtEnd = loadavg();
+  if (only) {
+    process.stdout.write(`${JSON.stringify({ signing, orders, notify, growth, miniapp }, null, 2)}\n`);
+    clearTimeout(watchdog);
+    return;
+  }
   const results: BenchResults = {
     quick,
     bff: readBffTraits(),

@@ -1,7 +1,9 @@
 /**
  * `pnpm start`: builds the mini program, starts the sandbox gateway when no real gateway is
- * configured (sandbox mode), then the BFF; prints where everything is; stops all on Ctrl-C.
- * Each part runs as its own process, exactly as it would in production.
+ * configured (sandbox mode), then the BFF; prints where everything is, last; stops all on Ctrl-C
+ * (exit 0). Each part runs as its own process, exactly as it would in production. Quiet by default:
+ * the BFF logs at info in pino-pretty's form (LOG_FORMAT=json for JSON), the sandbox at warn
+ * (SANDBOX_LOG_LEVEL=info to see its requests).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,15 +23,19 @@ if (sandboxMode) {
     if (value) env[bff] = env[sandbox] = value;
   }
 }
+env.LOG_FORMAT ||= 'pretty';
+env.SANDBOX_LOG_LEVEL ||= 'warn';
 const children: ChildProcess[] = [];
 
 function run(name: string, script: string, extraEnv: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping`);
-      stop(1);
-    }
+    if (stopping) return;
+    // Ctrl-C reaches the children too, and one may exit before our own SIGINT handler runs.
+    if (code === 0 || signal === 'SIGINT' || signal === 'SIGTERM') return stop(0);
+    // The child said why (e.g. a busy port and the variable to change); add only which part stopped.
+    console.error(`[start] ${name} stopped (exit ${signal ?? code}); stopping the rest`);
+    stop(1);
   });
   children.push(child);
   return child;
@@ -65,13 +71,19 @@ async function main(): Promise<void> {
     console.log('[start] building the mini program into miniapp/dist …');
     // The bundle talks to this BFF unless told otherwise.
     const buildEnv = { ...env, API_BASE_URL: env.API_BASE_URL || `http://${host}:${port}` };
-    const build = spawn(process.execPath, ['--import', 'tsx', 'miniapp/scripts/build.ts'], { cwd: root, env: buildEnv, stdio: 'inherit' });
+    // Its output is shown only when it fails.
+    const build = spawn(process.execPath, ['--import', 'tsx', 'miniapp/scripts/build.ts'], { cwd: root, env: buildEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: Buffer[] = [];
+    build.stdout!.on('data', (d: Buffer) => output.push(d));
+    build.stderr!.on('data', (d: Buffer) => output.push(d));
     const code: number = await new Promise((r) => build.on('exit', (c) => r(c ?? 1)));
-    if (code !== 0) throw new Error('mini program build failed');
+    if (code !== 0) {
+      process.stderr.write(Buffer.concat(output));
+      throw new Error('mini program build failed');
+    }
   }
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   if (sandboxMode) {
-    console.log('[start] sandbox mode: no ALIPAYHK_GATEWAY_URL, starting the local gateway …');
     // The cancel notify URL AlipayHK would have registered offline: our notification route.
     const cancelNotifyUrl = `${(env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, '')}/notify/alipayhk`;
     run('sandbox', 'sandbox/src/server.ts', { SANDBOX_PORT: String(sandboxPort), SANDBOX_CANCEL_NOTIFY_URL: env.SANDBOX_CANCEL_NOTIFY_URL || cancelNotifyUrl });

@@ -21,7 +21,7 @@ export function prepareDataDir(dataDir: string): Promise<SandboxKeys> {
 function inheritedEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(DATABASE_URL|PUBLIC_URL|ADMIN_TOKEN|SESSION_SECRET|RATE_LIMIT|WEB_CONCURRENCY|UV_THREADPOOL_SIZE|NODE_OPTIONS|ALIPAYHK_|LATIPAY_|INTENTS_|CATALOG_FILE|ORDER_TTL)/.test(name)) delete env[name];
+    if (/^(DATABASE_URL|DATABASE_POOL_SIZE|PUBLIC_URL|ADMIN_TOKEN|SESSION_SECRET|RATE_LIMIT|WEB_CONCURRENCY|UV_THREADPOOL_SIZE|NODE_OPTIONS|ALIPAYHK_|LATIPAY_|INTENTS_|CATALOG_FILE|ORDER_TTL)/.test(name)) delete env[name];
   }
   return env;
 }

@@ -8,7 +8,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { loadCatalog, type Catalog } from './catalog/catalog';
 import type { BuyerIdentityProvider } from './auth/identity';
 import { sessionPlugin } from './auth/session';
@@ -30,6 +29,10 @@ import { healthRoutes } from './routes/health';
 import { notifyRoutes } from './routes/notify';
 import { h5Routes } from './routes/h5';
 import { orderRoutes } from './routes/orders';
+import { landingRoutes } from './routes/landing';
+import { metricsRoutes } from './routes/metrics';
+import { createMetrics } from './ops/metrics';
+import { createRequestIdFetch, requestIdOf, requestIdPlugin } from './ops/request-id';
 import { openStore, type Store } from './store';
 
 declare module 'fastify' {
@@ -88,8 +91,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
             // The request line, with one-time credentials in query strings (the wallet's authCode and state) masked.
             serializers: { req: requestLogValue },
             ...(deps.logStream ? { stream: deps.logStream } : {}),
+            // A terminal's form (pnpm start); redaction happens before it, so it hides the same secrets.
+            ...(!deps.logStream && config.logFormat === 'pretty'
+              ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } }
+              : {}),
           },
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id when it is a plain token, else a fresh one (ops/request-id.ts).
+    genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
     // Slow or stalled clients must not hold sockets forever.
     connectionTimeout: 30_000,
@@ -100,9 +108,20 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const store = deps.store ?? (await openStore(config.databaseUrl));
+  const metrics = createMetrics(deps.now ? { now: deps.now } : {});
+  const rawStore = deps.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize }));
+  const store = metrics.instrumentStore(rawStore);
   const catalog = deps.catalog ?? loadCatalog(config.catalogFile);
-  const channels = deps.channels ?? createChannelRegistry(config, deps);
+  const channels =
+    deps.channels ??
+    createChannelRegistry(config, {
+      ...deps,
+      fetch: createRequestIdFetch({ log: app.log, forward: config.sandboxMode, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+      observeGateway: (event) => {
+        metrics.gatewayCall(event);
+        deps.observeGateway?.(event);
+      },
+    });
   const orders = createOrderService({
     store,
     catalog,
@@ -157,7 +176,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   app.decorate('agreements', agreements);
   // Stop background work before the store closes.
   app.addHook('onClose', async () => reconciler.stop());
-  if (!deps.store) app.addHook('onClose', async () => store.close());
+  if (!deps.store) app.addHook('onClose', async () => rawStore.close());
 
   app.setErrorHandler((error, request, reply) => {
     const { code, statusCode, message } = toErrorBody(error);
@@ -180,7 +199,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
 
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
 
+  await app.register(requestIdPlugin);
   await app.register(healthRoutes);
+  await app.register(landingRoutes);
+  await app.register(metricsRoutes, { metrics });
   // Buyer-facing routes share one rate limit, keyed by the session's buyer (or the IP before
   // sign-in). Notification routes stay outside this scope: a verified gateway is never throttled.
   await app.register(async (buyerScope) => {

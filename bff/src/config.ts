@@ -44,11 +44,15 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string;
+  /** PostgreSQL only: connections in the pool (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   sandboxMode: boolean;
   sandboxPort: number;
   /** The origin gateways reach us at (notify URLs are built from it). */
   publicUrl: string;
   adminToken: string | null;
+  /** Bearer token of `GET /metrics` when set (else ADMIN_TOKEN), so a scraper need not hold the admin one. */
+  metricsToken: string | null;
   sessionSecret: string;
   sessionTtlSeconds: number;
   catalogFile: string;
@@ -59,6 +63,8 @@ export interface Config {
   /** Requests per minute per buyer (or per IP before sign-in) on /api routes; notifications are never limited. */
   rateLimitPerMinute: number;
   logLevel: string;
+  /** `json` (one object a line, for collectors) or `pretty` (pino-pretty, for a terminal; `pnpm start` sets it). */
+  logFormat: 'json' | 'pretty';
   alipayhk: AlipayHkConfig;
   /** null when the channel is off: live mode without LATIPAY_USER_ID. */
   latipay: LatipayConfig | null;
@@ -302,6 +308,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const adminToken = env.ADMIN_TOKEN || (sandboxMode ? sandboxSecret(keysDir, 'admin-token') : null);
   if (adminToken !== null && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must have at least 16 characters');
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must have at least 16 characters');
   const sessionSecret = env.SESSION_SECRET || (sandboxMode ? sandboxSecret(keysDir, 'session-secret') : '');
   if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET is required (at least 32 characters)');
 
@@ -326,10 +334,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host,
     dataDir,
     databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
+    // Side-by-side sweeps were inconclusive on the shared machine (BENCHMARKS.md, "PostgreSQL"): the size the store had.
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     sandboxMode,
     sandboxPort,
     publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),
     adminToken,
+    metricsToken,
     sessionSecret,
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 2 * 3600, 60, 30 * 24 * 3600),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
@@ -338,10 +349,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : DEFAULT_CATALOG,
     orderTtlMs: integer(env, 'ORDER_TTL_SECONDS', 15 * 60, 60, 7 * 24 * 3600) * 1000,
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormat(env.LOG_FORMAT),
     alipayhk: Object.freeze(alipayhk),
     latipay: loadLatipayConfig(env, sandboxMode, sandboxUrl, keysDir),
     intents: loadIntentsConfig(env, sandboxMode, sandboxUrl, keysDir),
     autoDebit: loadAutoDebitConfig(env, sandboxMode, keysDir),
   };
   return Object.freeze(config);
+}
+
+function logFormat(value: string | undefined): 'json' | 'pretty' {
+  if (value === undefined || value === '' || value === 'json') return 'json';
+  if (value === 'pretty') return 'pretty';
+  throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${value}`);
 }

@@ -34,7 +34,15 @@ async function main(): Promise<void> {
       );
     });
   }
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    // An operator's mistake, not a crash: say what to change, without a stack trace.
+    process.stderr.write(`tradepay-bff: port ${config.port} on ${config.host} is already in use: set PORT to a free port (or stop what listens there)\n`);
+    await app.close().catch(() => undefined);
+    process.exit(98);
+  }
   if (config.reconcileIntervalMs > 0) app.reconciler.start(config.reconcileIntervalMs);
   app.log.info({ mode: config.sandboxMode ? 'sandbox' : 'live', docs: `${config.publicUrl}/docs` }, 'TradePay BFF ready');
 }

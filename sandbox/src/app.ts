@@ -56,8 +56,8 @@ export interface BuildSandboxOptions {
   keys?: SandboxKeys;
   /** The documented wire forms to speak at start (and after a reset); default the first of each (./forms). */
   forms?: Partial<WireForms>;
-  /** Fastify's logger (pino); default false. */
-  logger?: boolean;
+  /** Fastify's logger (pino); default false. A level and stream let a test read the lines. */
+  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
   /** Overrides of the sandbox ids; defaults `SANDBOX_CLIENT_ID` / `SANDBOX_MERCHANT_ID`. */
   clientId?: string;
   merchantId?: string;
@@ -144,8 +144,13 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   const app = Fastify({
     // The intents token call carries its client secret in the query string: never logged.
     logger: options.logger
-      ? { serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: (req.url ?? '').replace(/([?&]client_secret=)[^&]*/g, '$1[Redacted]') }) } }
+      ? {
+          ...(typeof options.logger === 'object' ? options.logger : {}),
+          serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: (req.url ?? '').replace(/([?&]client_secret=)[^&]*/g, '$1[Redacted]') }) },
+        }
       : false,
+    // The BFF (sandbox mode) sends the payment's x-request-id: the sandbox's log lines carry it as reqId.
+    requestIdHeader: 'x-request-id',
     bodyLimit: 1024 * 1024,
     // Refuse unknown fields instead of silently stripping them; never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
@@ -226,7 +231,7 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   await app.register(latipay.routes);
   await app.register(intents.routes);
   await app.register(createAuthPageRoutes({ oauth }));
-  await app.register(createControlRoutes({ control, ledger, reset }));
+  await app.register(createControlRoutes({ control, ledger, timers, notifier, reset }));
 
   return {
     app,

@@ -33,6 +33,10 @@ export interface SandboxControl {
   lateNotifyDelayMs: number;
   /** The next `count` gateway API calls fail in `mode`. */
   failNext: { count: number; mode: FailMode };
+  /** The next `count` calls of one AlipayHK function answer a signed `U` (unknown) or `F` (refused) result, doing nothing. */
+  failFunction: { function: string; count: number; status: 'U' | 'F' };
+  /** The next `dropNext` payments' notifications are never sent (whatever `dropRate` says). */
+  dropNext: number;
   /** Probability (0..1) that any gateway API call fails, in a mode drawn from timeout, 5xx and U. */
   failRate: number;
   /** The next `count` Latipay API calls answer `{code, message}` with this Latipay error code, doing nothing. */
@@ -63,6 +67,8 @@ export function defaultControl(retryScale = 1, forms: WireForms = defaultWireFor
     processingDelayMs: 1000,
     lateNotifyDelayMs: 5000,
     failNext: { count: 0, mode: 'U' },
+    failFunction: { function: '', count: 0, status: 'U' },
+    dropNext: 0,
     latipayFailNext: { count: 0, code: 1 },
     failRate: 0,
     clockOffsetMs: 0,
@@ -80,6 +86,8 @@ const FIELDS = [
   'processingDelayMs',
   'lateNotifyDelayMs',
   'failNext',
+  'failFunction',
+  'dropNext',
   'failRate',
   'latipayFailNext',
   'clockOffsetMs',
@@ -93,11 +101,22 @@ export function parseControlPatch(input: unknown): ControlPatch {
   const body = readObject(input, 'control');
   rejectUnknownKeys(body, FIELDS, 'control');
   const patch: ControlPatch = {};
-  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext' | 'forms'>>(key: K, value: number | undefined): void => {
+  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext' | 'forms' | 'failFunction'>>(key: K, value: number | undefined): void => {
     if (value !== undefined) patch[key] = value;
   };
   set('notifyDelayMs', readNumber(body, 'notifyDelayMs', 'control', { min: 0, max: DAY_MS }));
   set('duplicates', readNumber(body, 'duplicates', 'control', { min: 0, max: 20, integer: true }));
+  set('dropNext', readNumber(body, 'dropNext', 'control', { min: 0, max: 1000, integer: true }));
+  if (Object.hasOwn(body, 'failFunction')) {
+    const next = readObject(body.failFunction, 'control.failFunction');
+    rejectUnknownKeys(next, ['function', 'count', 'status'], 'control.failFunction');
+    const fn = next.function;
+    if (typeof fn !== 'string' || !/^[a-z][A-Za-z.]{1,99}$/.test(fn)) throw new SandboxInputError('BAD_REQUEST', 'control.failFunction.function must be an AlipayHK function name');
+    const count = readNumber(next, 'count', 'control.failFunction', { min: 0, max: 1000, integer: true }) ?? 1;
+    const status = next.status ?? 'U';
+    if (status !== 'U' && status !== 'F') throw new SandboxInputError('BAD_REQUEST', 'control.failFunction.status must be U or F');
+    patch.failFunction = { function: fn, count, status };
+  }
   set('dropRate', readNumber(body, 'dropRate', 'control', { min: 0, max: 1 }));
   set('failRate', readNumber(body, 'failRate', 'control', { min: 0, max: 1 }));
   set('retryScale', readNumber(body, 'retryScale', 'control', { min: 0, max: 100 }));
@@ -140,6 +159,10 @@ export interface ControlStore {
   reset(): SandboxControl;
   /** Consumes one scripted failure, if any is pending; else draws one at `failRate`. */
   takeFailure(): FailMode | undefined;
+  /** Consumes one scripted result of `fn` (control.failFunction), if one is pending. */
+  takeFunctionFailure(fn: string): 'U' | 'F' | undefined;
+  /** Consumes one of `dropNext`: true when this payment's notifications must not be sent. */
+  takeDrop(): boolean;
   /** `ms × retryScale`, for the delays documented as scaled. */
   scaled(ms: number): number;
 }
@@ -172,6 +195,17 @@ export function createControl(initialRetryScale = 1, random: () => number = Math
       }
       state = { ...state, failNext: { ...state.failNext, count: state.failNext.count - 1 } };
       return state.failNext.mode;
+    },
+    takeFunctionFailure(fn) {
+      const next = state.failFunction;
+      if (next.count <= 0 || next.function !== fn) return undefined;
+      state = { ...state, failFunction: { ...next, count: next.count - 1 } };
+      return next.status;
+    },
+    takeDrop() {
+      if (state.dropNext <= 0) return false;
+      state = { ...state, dropNext: state.dropNext - 1 };
+      return true;
     },
     scaled: (ms) => ms * state.retryScale,
   };

@@ -167,7 +167,7 @@ export function createDeliveryLoop<D extends DeliveryRecord, J extends DeliveryJ
   return {
     schedule(firstDelayMs, create, load) {
       const now = clock.now();
-      const dropped = deps.random() < control.current.dropRate;
+      const dropped = control.takeDrop() || deps.random() < control.current.dropRate;
       const job = create({
         status: dropped ? 'dropped' : 'scheduled',
         createdAt: new Date(now).toISOString(),

@@ -1,4 +1,7 @@
-/** The sandbox process: `tsx src/server.ts` (env SANDBOX_PORT, DATA_DIR, SANDBOX_RETRY_SCALE and the variant settings of config.ts). */
+/**
+ * The sandbox process: `tsx src/server.ts` (env SANDBOX_PORT, DATA_DIR, SANDBOX_RETRY_SCALE, the variant settings of config.ts,
+ * SANDBOX_LOG_LEVEL: pino level, default info; `pnpm start` sets warn unless told otherwise).
+ */
 import { buildSandbox } from './app';
 import { loadSandboxConfig } from './config';
 
@@ -16,10 +19,21 @@ async function main(): Promise<void> {
     applyTokenUserId: config.applyTokenUserId,
     ...(config.cancelNotifyUrl !== null && { cancelNotifyUrl: config.cancelNotifyUrl }),
     forms: config.forms,
-    logger: true,
+    logger: { level: process.env.SANDBOX_LOG_LEVEL || 'info' },
   });
-  const url = await sandbox.listen();
-  console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}, ${config.signatureEncoding} signatures) listening on ${url} — keys in ${config.dataDir}/keys`);
+  let url: string;
+  try {
+    url = await sandbox.listen();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    console.error(`tradepay-sandbox: port ${config.port} is already in use: set SANDBOX_PORT to a free port (or stop what listens there)`);
+    await sandbox.close().catch(() => undefined);
+    process.exit(98);
+  }
+  // `pnpm start` (warn) prints its own banner.
+  if (['info', 'debug', 'trace'].includes(process.env.SANDBOX_LOG_LEVEL || 'info')) {
+    console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}, ${config.signatureEncoding} signatures) listening on ${url} — keys in ${config.dataDir}/keys`);
+  }
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {

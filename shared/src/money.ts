@@ -83,8 +83,38 @@ export const CURRENCY_SYMBOLS: Record<Currency, string> = {
  * without `Intl` (absent in some mini program runtimes). The one formatter of the CLI, H5 and mini program.
  */
 export function formatMoney(minor: number, currency: Currency): string {
-  const decimal = toDecimalString(minor, currency);
+  return withSymbol(toDecimalString(minor, currency), currency);
+}
+
+/** "1268.00" → "HK$1,268.00". */
+function withSymbol(decimal: string, currency: Currency): string {
   const [whole = '0', fraction] = decimal.split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${CURRENCY_SYMBOLS[currency]}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}
+
+/**
+ * An amount as a person types it ("10.00", "10.5", "HK$1,268.00") → minor units. A bare integer is
+ * refused: "1000" could mean HK$1,000.00 or 1000 cents, so the message shows both written forms.
+ * (JPY has no minor unit: "500" is JP¥500.)
+ */
+export function parseMoneyInput(text: string, currency: Currency): number {
+  const symbol = CURRENCY_SYMBOLS[currency];
+  let cleaned = text.trim();
+  if (cleaned.startsWith(symbol)) cleaned = cleaned.slice(symbol.length);
+  // Commas only where they group thousands.
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(cleaned)) cleaned = cleaned.replace(/,/g, '');
+  const exponent = CURRENCY_EXPONENTS[currency];
+  if (exponent > 0 && /^(0|[1-9]\d{0,13})$/.test(cleaned)) {
+    const major = `${cleaned}.${'0'.repeat(exponent)}`;
+    const ofMinor = toDecimalString(Number(cleaned), currency);
+    throw new RangeError(
+      `${JSON.stringify(text)} has no decimal point: write ${major} for ${withSymbol(major, currency)}, or ${ofMinor} for ${formatMoney(Number(cleaned), currency)}`,
+    );
+  }
+  try {
+    return fromDecimalString(cleaned, currency);
+  } catch {
+    throw new RangeError(`${JSON.stringify(text)} is not an amount of ${currency}: write it like ${toDecimalString(1050, currency)}`);
+  }
 }

@@ -70,16 +70,26 @@ export function getCatalog(): Promise<CatalogResponse> {
   return call<CatalogResponse>('/api/catalog');
 }
 
-export function createOrder(token: string, body: { items: { sku: string; quantity: number }[]; wallet: H5Wallet }, idempotencyKey: string): Promise<CreateOrderResponse> {
-  return call<CreateOrderResponse>('/api/orders', { method: 'POST', token, body: { ...body, channel: 'h5' }, headers: { 'idempotency-key': idempotencyKey } });
+/** One x-request-id per payment attempt (the BFF logs it on every line), kept for the return page. */
+const requestIdKey = (orderId: string) => `tradepay.h5.request.${orderId}`;
+function requestIdHeader(orderId: string): Record<string, string> {
+  const id = sessionStorage.getItem(requestIdKey(orderId));
+  return id ? { 'x-request-id': id } : {};
+}
+
+export async function createOrder(token: string, body: { items: { sku: string; quantity: number }[]; wallet: H5Wallet }, idempotencyKey: string): Promise<CreateOrderResponse> {
+  const requestId = `h5-${idempotencyKey}`;
+  const created = await call<CreateOrderResponse>('/api/orders', { method: 'POST', token, body: { ...body, channel: 'h5' }, headers: { 'idempotency-key': idempotencyKey, 'x-request-id': requestId } });
+  sessionStorage.setItem(requestIdKey(created.order.id), requestId);
+  return created;
 }
 
 export function getOrder(token: string, id: string): Promise<OrderResponse> {
-  return call<OrderResponse>(`/api/orders/${encodeURIComponent(id)}`, { token });
+  return call<OrderResponse>(`/api/orders/${encodeURIComponent(id)}`, { token, headers: requestIdHeader(id) });
 }
 
 export function confirmOrder(token: string, id: string, resultCode: string): Promise<OrderResponse> {
-  return call<OrderResponse>(`/api/orders/${encodeURIComponent(id)}/confirm`, { method: 'POST', token, body: { resultCode } });
+  return call<OrderResponse>(`/api/orders/${encodeURIComponent(id)}/confirm`, { method: 'POST', token, body: { resultCode }, headers: requestIdHeader(id) });
 }
 
 /** 128 random bits as hex; crypto.getRandomValues works on plain-http origins too (randomUUID does not). */

@@ -4,7 +4,10 @@
  *
  *   pnpm admin orders [--status PENDING] [--limit 20]
  *   pnpm admin order <orderId>
- *   pnpm admin refund <orderId> [amountInMinorUnits] [--reason text] [--key idempotency-key]
+ *   pnpm admin refund <orderId> [amount, e.g. 10.00] [--reason text] [--key idempotency-key]
+ *
+ * Amounts print for people (`HK$84.00`) and are typed as people write them (`10.00`, `10.5`); the
+ * admin API itself keeps minor units.
  *
  * BFF_URL (default http://127.0.0.1:$PORT) and ADMIN_TOKEN (sandbox mode: read from
  * $DATA_DIR/keys/admin-token) come from the environment.
@@ -13,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatMoney, isCurrency, parseMoneyInput, type Amount } from '@tradepay/shared';
 
 export interface AdminIo {
   env: Record<string, string | undefined>;
@@ -24,7 +28,12 @@ export interface AdminIo {
 const USAGE = `usage:
   pnpm admin orders [--status PENDING|SUCCEEDED|FAILED|CANCELLED|PARTIALLY_REFUNDED|REFUNDED] [--limit N]
   pnpm admin order <orderId>
-  pnpm admin refund <orderId> [amountInMinorUnits] [--reason TEXT] [--key IDEMPOTENCY_KEY]`;
+  pnpm admin refund <orderId> [AMOUNT, e.g. 10.00 or 10.5] [--reason TEXT] [--key IDEMPOTENCY_KEY]`;
+
+/** A wire amount (minor units) for people: `HK$84.00`. */
+function money(amount: Amount | { currency: string; value: string }): string {
+  return isCurrency(amount.currency) ? formatMoney(Number(amount.value), amount.currency) : `${amount.currency} ${amount.value} (minor units)`;
+}
 
 function adminToken(env: AdminIo['env']): string | undefined {
   if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
@@ -68,26 +77,40 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
       const { orders } = await call('GET', `/admin/orders${query.size ? `?${query}` : ''}`);
       if (orders.length === 0) io.out('no orders');
       for (const o of orders) {
-        io.out([o.id, o.status.padEnd(18), `${o.amount.currency} ${o.amount.value}`.padEnd(14), `refunded ${o.refundedAmount.value}`.padEnd(16), o.createdAt].join('  '));
+        io.out([o.id, o.status.padEnd(18), money(o.amount).padStart(14), `refunded ${money(o.refundedAmount)}`.padEnd(24), o.createdAt].join('  '));
       }
       return 0;
     }
     if (command === 'order' && rest[0]) {
-      io.out(JSON.stringify(await call('GET', `/admin/orders/${rest[0]}`), null, 2));
+      const { order, refunds } = await call('GET', `/admin/orders/${rest[0]}`);
+      io.out(`order ${order.id} ${order.status} ${money(order.amount)} (refunded ${money(order.refundedAmount)}), channel ${order.channel}, created ${order.createdAt}`);
+      for (const item of order.items) io.out(`  ${item.quantity} × ${item.sku} (${item.title}) at ${money(item.unitPrice)}`);
+      for (const r of refunds) io.out(`  refund ${r.id} ${r.status} ${money(r.amount)} (merchantRefundId ${r.merchantRefundId}) ${r.createdAt}`);
       return 0;
     }
     if (command === 'refund' && rest[0]) {
-      const [orderId, amount] = rest;
-      if (amount !== undefined && !/^[1-9][0-9]*$/.test(amount)) {
-        io.err(`amount must be a positive integer of minor units (e.g. 1050 for HKD 10.50), got ${amount}`);
-        return 2;
+      const [orderId, typed] = rest;
+      let amount: string | undefined;
+      if (typed !== undefined) {
+        // The order's currency decides how the typed amount reads (HK$ has cents, JP¥ has none).
+        const { order } = await call('GET', `/admin/orders/${orderId}`);
+        try {
+          amount = String(parseMoneyInput(typed, order.amount.currency));
+        } catch (error) {
+          io.err(`amount: ${(error as Error).message}`);
+          return 2;
+        }
+        if (amount === '0') {
+          io.err('amount: a refund must be more than zero');
+          return 2;
+        }
       }
       // One key per invocation unless given: rerun with --key to retry the very same refund.
       const key = values.key ?? `cli-${randomUUID()}`;
       const body = { ...(amount ? { amount } : {}), ...(values.reason ? { reason: values.reason } : {}) };
       const { refund, order } = await call('POST', `/admin/orders/${orderId}/refunds`, body, { 'idempotency-key': key });
-      io.out(`refund ${refund.id} ${refund.status} ${refund.amount.currency} ${refund.amount.value} (merchantRefundId ${refund.merchantRefundId}, key ${key})`);
-      io.out(`order ${order.id} is now ${order.status}, refunded ${order.refundedAmount.value} of ${order.amount.value}`);
+      io.out(`refund ${refund.id} ${refund.status} ${money(refund.amount)} (merchantRefundId ${refund.merchantRefundId}, key ${key})`);
+      io.out(`order ${order.id} is now ${order.status}, refunded ${money(order.refundedAmount)} of ${money(order.amount)}`);
       if (refund.status === 'PENDING') io.out('the gateway has not confirmed yet: the reconciler retries it with the same id');
       return refund.status === 'FAILED' ? 1 : 0;
     }

@@ -123,6 +123,12 @@ export interface Channel {
   readonly merchantId: string;
   /** Currencies this channel can take; checked before an order is stored. Absent: any. */
   readonly currencies?: readonly Currency[];
+  /**
+   * createPayment only signs, with no call to the gateway: the order can be signed first and stored
+   * once, with its payment. Absent (a channel whose createPayment registers the order at the
+   * gateway): the order is stored first, so a notification for it always finds it.
+   */
+  readonly paymentIsLocal?: boolean;
   createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction>;
   queryPayment(order: ChannelOrder): Promise<PaymentQueryResult>;
   cancelPayment(order: ChannelOrder): Promise<CancelResult>;

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { toAmount, toTradePayResult, type ChannelName, type OrderView, type PaymentAction, type H5Wallet } from '@tradepay/shared';
 import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
-import type { IdempotencyRecord, OrderRecord, Store } from '../store/store';
+import { toNewOrderRecord } from '../store/rows';
+import type { IdempotencyRecord, NewOrder, OrderRecord, Store } from '../store/store';
 import type { Channel, ChannelOrder, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
 import { newMerchantTransId, newOrderId } from './ids';
@@ -183,28 +184,38 @@ export function createOrderService(options: OrderServiceOptions) {
         // Refused before anything is stored: no order is left behind for a payment that cannot be.
         throw new AppError('CHANNEL_UNAVAILABLE', `Channel ${channelName} does not take ${cart.currency}`);
       }
-      const requestHash = hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) });
+      // Only a request that can be retried under a key needs its hash.
+      const requestHash = input.idempotencyKey ? hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) }) : '';
       if (input.idempotencyKey) {
         const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
         if (existing) return replay(existing, requestHash, input);
       }
       const createdAt = now();
-      const inserted = await store.insertOrder(
-        {
-          id: newOrderId(),
-          merchantTransId: newMerchantTransId(createdAt),
-          channel: channelName,
-          buyerId: input.buyerId ?? null,
-          status: 'PENDING',
-          currency: cart.currency,
-          amount: cart.total,
-          items: cart.lines,
-          createdAt: createdAt.toISOString(),
-          expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
-          nextCheckAt: new Date(createdAt.getTime() + Math.min(firstCheckDelayMs, options.orderTtlMs)).toISOString(),
-        },
-        input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, requestHash } : undefined,
-      );
+      const order: NewOrder = {
+        id: newOrderId(),
+        merchantTransId: newMerchantTransId(createdAt),
+        channel: channelName,
+        buyerId: input.buyerId ?? null,
+        status: 'PENDING',
+        currency: cart.currency,
+        amount: cart.total,
+        items: cart.lines,
+        createdAt: createdAt.toISOString(),
+        expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
+        nextCheckAt: new Date(createdAt.getTime() + Math.min(firstCheckDelayMs, options.orderTtlMs)).toISOString(),
+      };
+      const claim = input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, requestHash } : undefined;
+      if (channel.paymentIsLocal) {
+        // Signing calls no gateway: sign first, then one write holds the order, its payment and the
+        // answer a retry replays. A crash before the commit leaves nothing behind to finish.
+        const record = toNewOrderRecord(order);
+        const payment = await channel.createPayment(toChannelOrder(record), { clientIp: input.clientIp, wallet: input.wallet });
+        const body = { order: toOrderView({ ...record, payment }), payment };
+        const inserted = await store.insertOrder({ ...order, payment }, claim, claim ? { status: 201, body: JSON.stringify(body) } : undefined);
+        if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
+        return { statusCode: 201, body, replayed: false };
+      }
+      const inserted = await store.insertOrder(order, claim);
       if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
       return finishPayment(inserted.order, input, requestHash);
     },

@@ -1,7 +1,7 @@
 /** Operator routes: refunds and order lists. Every route needs Bearer $ADMIN_TOKEN. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorResponseSchema, OrderParamsSchema, OrderSchema, OrderStatusSchema, RefundBodySchema, RefundResponseSchema, RefundSchema } from '@tradepay/shared';
+import { ErrorResponseSchema, OrderParamsSchema, OrderSchema, OrderStatusSchema, PaymentActionSchema, RefundBodySchema, RefundResponseSchema, RefundSchema } from '@tradepay/shared';
 import { AppError } from '../errors';
 import { toOrderView } from '../payments/order-service';
 import { toRefundView } from '../payments/refund-service';
@@ -42,6 +42,20 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const orders = await app.store.listOrders({ status: request.query.status, limit: Number(request.query.limit ?? 50) });
     return { orders: orders.map(toOrderView) };
+  });
+
+  // What the buyer's app was handed (orderStr or redirect URL): lets `pnpm sandbox pay <orderId>` play the wallet.
+  app.get('/admin/orders/:id/payment', {
+    schema: {
+      tags: ['admin'],
+      summary: "The order's payment action, as the buyer received it",
+      params: OrderParamsSchema,
+      response: { 200: Type.Object({ payment: Type.Union([PaymentActionSchema, Type.Null()]) }), ...errors },
+    },
+  }, async (request) => {
+    const order = await app.store.getOrder(request.params.id);
+    if (!order) throw new AppError('ORDER_NOT_FOUND');
+    return { payment: order.payment };
   });
 
   app.get('/admin/orders/:id', {

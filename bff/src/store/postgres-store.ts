@@ -34,6 +34,9 @@ import {
 
 type Db = pg.PoolClient;
 
+const ORDER_INSERT_COLUMNS = 'id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, updated_at, expires_at, next_check_at';
+const ORDER_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $10, $11, $12';
+
 // BIGINT comes back as a string by default; our amounts are safe integers.
 pg.types.setTypeParser(20, (value) => Number(value));
 
@@ -150,34 +153,52 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async ping() {
       await pool.query('SELECT 1');
     },
-    insertOrder: (order: NewOrder, claim?: IdempotencyClaim): Promise<InsertOrderResult> =>
-      tx(async (db) => {
-        if (claim) {
-          const existing = await claimIdem(db, claim, order.id);
-          if (existing) return { inserted: false, existing: toIdem(existing) };
-        }
-        await db.query(
-          `INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at, next_check_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)`,
-          [order.id, order.merchantTransId, order.channel, order.buyerId, order.status, order.currency, order.amount, JSON.stringify(order.items), order.createdAt, order.expiresAt, order.nextCheckAt],
-        );
-        return { inserted: true, order: await getOrderIn(db, order.id) };
-      }),
+    // One statement per call, so each is one round trip and its own transaction (autocommit); the
+    // hot statements are named, so PostgreSQL parses and plans them once per connection.
+    async insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult> {
+      const values: unknown[] = [
+        order.id, order.merchantTransId, order.channel, order.buyerId, order.status, order.currency, order.amount, JSON.stringify(order.items),
+        order.payment ? JSON.stringify(order.payment) : null, order.createdAt, order.expiresAt, order.nextCheckAt,
+      ];
+      if (!claim) {
+        const { rows } = await pool.query<OrderRow>({ name: 'insert-order', text: `INSERT INTO orders (${ORDER_INSERT_COLUMNS}) VALUES (${ORDER_INSERT_VALUES}) RETURNING *`, values });
+        return { inserted: true, order: toOrder(rows[0]!) };
+      }
+      // The claim and the order in one statement: the order is inserted only if the key was free.
+      const { rows } = await pool.query<OrderRow>({
+        name: 'insert-order-claimed',
+        text: `WITH claim AS (
+            INSERT INTO idempotency_keys (scope, key, request_hash, order_id, created_at, response_status, response_body)
+            VALUES ($13, $14, $15, $1, $10, $16::integer, $17) ON CONFLICT (scope, key) DO NOTHING RETURNING 1)
+          INSERT INTO orders (${ORDER_INSERT_COLUMNS}) SELECT ${ORDER_INSERT_VALUES} WHERE EXISTS (SELECT 1 FROM claim) RETURNING *`,
+        values: [...values, claim.scope, claim.key, claim.requestHash, response?.status ?? null, response?.body ?? null],
+      });
+      if (rows[0]) return { inserted: true, order: toOrder(rows[0]) };
+      const existing = await pool.query<IdemRow>('SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [claim.scope, claim.key]);
+      return { inserted: false, existing: toIdem(existing.rows[0]!) };
+    },
     async findIdempotency(scope, key) {
       const { rows } = await pool.query<IdemRow>('SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
       return rows[0] ? toIdem(rows[0]) : null;
     },
-    attachPayment: (orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) =>
-      tx(async (db) => {
-        await db.query('UPDATE orders SET payment = $1 WHERE id = $2', [JSON.stringify(payment), orderId]);
-        if (response) await db.query('UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE scope = $3 AND key = $4', [response.status, response.body, response.scope, response.key]);
-      }),
+    async attachPayment(orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) {
+      if (!response) {
+        await pool.query({ name: 'attach-payment', text: 'UPDATE orders SET payment = $1 WHERE id = $2', values: [JSON.stringify(payment), orderId] });
+        return;
+      }
+      await pool.query({
+        name: 'attach-payment-answer',
+        text: `WITH attached AS (UPDATE orders SET payment = $1 WHERE id = $2)
+          UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE scope = $5 AND key = $6`,
+        values: [JSON.stringify(payment), orderId, response.status, response.body, response.scope, response.key],
+      });
+    },
     async getOrder(id) {
-      const { rows } = await pool.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
+      const { rows } = await pool.query<OrderRow>({ name: 'get-order', text: 'SELECT * FROM orders WHERE id = $1', values: [id] });
       return rows[0] ? toOrder(rows[0]) : null;
     },
     async getOrderByMerchantTransId(merchantTransId) {
-      const { rows } = await pool.query<OrderRow>('SELECT * FROM orders WHERE merchant_trans_id = $1', [merchantTransId]);
+      const { rows } = await pool.query<OrderRow>({ name: 'get-order-by-trans-id', text: 'SELECT * FROM orders WHERE merchant_trans_id = $1', values: [merchantTransId] });
       return rows[0] ? toOrder(rows[0]) : null;
     },
     markPaid: (orderId, evidence, reason) => tx((db) => markPaidIn(db, orderId, evidence, reason)),
@@ -292,6 +313,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           checks: await all(AUDIT_QUERIES.checks),
         };
       }),
+    async oldestPendingOrderAt() {
+      const { rows } = await pool.query<{ at: string | null }>("SELECT MIN(created_at) AS at FROM orders WHERE status = 'PENDING'");
+      return rows[0]?.at ?? null;
+    },
     async countTransitions(orderId, to) {
       const { rows } = await pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM order_transitions WHERE order_id = $1 AND to_status = $2', [orderId, to]);
       return rows[0]!.n;

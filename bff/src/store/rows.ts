@@ -1,6 +1,6 @@
 /** Row shapes shared by the SQL stores, and their mapping to domain records. */
 import type { AgreementStatus, OrderStatus, PaymentAction } from '@tradepay/shared';
-import type { AgreementRecord, IdempotencyRecord, OrderRecord, RefundRecord } from './store';
+import type { AgreementRecord, IdempotencyRecord, NewOrder, OrderRecord, RefundRecord } from './store';
 
 export interface OrderRow {
   id: string;
@@ -19,6 +19,12 @@ export interface OrderRow {
   expires_at: string;
   paid_at: string | null;
   agreement_id?: string | null;
+}
+
+/** The record a new order reads back as once stored (nothing paid, refunded or updated yet). */
+export function toNewOrderRecord(order: NewOrder): OrderRecord {
+  const { nextCheckAt: _nextCheckAt, payment, ...fields } = order;
+  return { ...fields, refundedAmount: 0, payment: payment ?? null, gatewayTransactionId: null, updatedAt: order.createdAt, paidAt: null, agreementId: order.agreementId ?? null };
 }
 
 export function toOrder(row: OrderRow): OrderRecord {

@@ -12,7 +12,7 @@ import { canTransition, isPaidStatus } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { createCommitQueue } from './commit-queue';
 import { MIGRATIONS } from './migrations';
-import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toNewOrderRecord, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import {
   AgreementNotActiveError,
   DailyCapExceededError,
@@ -57,8 +57,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   migrate(db);
 
   const stmt = {
-    insertOrder: db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at, next_check_at)
-      VALUES (@id, @merchantTransId, @channel, @buyerId, @status, @currency, @amount, @items, @createdAt, @createdAt, @expiresAt, @nextCheckAt)`),
+    insertOrder: db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, updated_at, expires_at, next_check_at)
+      VALUES (@id, @merchantTransId, @channel, @buyerId, @status, @currency, @amount, @items, @payment, @createdAt, @createdAt, @expiresAt, @nextCheckAt)`),
     getOrder: db.prepare('SELECT * FROM orders WHERE id = ?'),
     getOrderByTransId: db.prepare('SELECT * FROM orders WHERE merchant_trans_id = ?'),
     findIdem: db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?'),
@@ -80,6 +80,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     listByStatus: db.prepare('SELECT * FROM orders WHERE status = ? ORDER BY created_at DESC LIMIT ?'),
     listByBuyer: db.prepare('SELECT * FROM orders WHERE buyer_id = ? ORDER BY created_at DESC LIMIT ?'),
     listAll: db.prepare('SELECT * FROM orders ORDER BY created_at DESC LIMIT ?'),
+    oldestPending: db.prepare("SELECT MIN(created_at) AS at FROM orders WHERE status = 'PENDING'"),
     claimOrders: db.prepare(`UPDATE orders SET claim_owner = @owner, claim_until = @until
       WHERE id IN (SELECT id FROM orders WHERE status = 'PENDING' AND (next_check_at IS NULL OR next_check_at <= @now)
         AND (claim_until IS NULL OR claim_until < @now) ORDER BY created_at LIMIT @limit)
@@ -201,13 +202,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write cannot race another process.
   const txMarkPaid = db.transaction(markPaidInTx);
-  const txInsertOrder = db.transaction((order: NewOrder, claim?: IdempotencyClaim): InsertOrderResult => {
+  const txInsertOrder = db.transaction((order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): InsertOrderResult => {
     if (claim) {
       const claimed = stmt.claimIdem.run(claim.scope, claim.key, claim.requestHash, order.id, order.createdAt).changes === 1;
       if (!claimed) return { inserted: false, existing: toIdem(stmt.findIdem.get(claim.scope, claim.key) as IdemRow) };
+      if (response) stmt.completeIdem.run(response.status, response.body, claim.scope, claim.key);
     }
-    stmt.insertOrder.run({ ...order, items: JSON.stringify(order.items) });
-    return { inserted: true, order: mustGet(order.id) };
+    const { payment, ...row } = order;
+    stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
+    // What a read would give back, without the read (every column is the value just written or its default).
+    return { inserted: true, order: toNewOrderRecord(order) };
   });
   const txAttach = db.transaction((orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
     stmt.attachPayment.run(JSON.stringify(payment), orderId);
@@ -272,8 +276,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async ping() {
       db.prepare('SELECT 1').get();
     },
-    async insertOrder(order, claim) {
-      return write.enqueue(() => txInsertOrder.immediate(order, claim));
+    async insertOrder(order, claim, response) {
+      return write.enqueue(() => txInsertOrder.immediate(order, claim, response));
     },
     async findIdempotency(scope, key) {
       const row = stmt.findIdem.get(scope, key) as IdemRow | undefined;
@@ -397,6 +401,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         checks: all(AUDIT_QUERIES.checks),
       }));
       return read();
+    },
+    async oldestPendingOrderAt() {
+      return (stmt.oldestPending.get() as { at: string | null }).at;
     },
     async countTransitions(orderId, to) {
       return Number((stmt.countTransitions.get(orderId, to) as { n: number }).n);

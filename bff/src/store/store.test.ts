@@ -95,6 +95,43 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     if (!second.inserted && first.inserted) expect(second.existing.orderId).toBe(first.order.id);
   });
 
+  it('one write holds an order with its payment and the answer its idempotency key replays; a taken key stores nothing', async () => {
+    const { store } = await fresh();
+    const claim = { scope: 'create-order:guest:a', key: 'k-one-write', requestHash: 'h1' };
+    const payment = { type: 'tradePay' as const, orderStr: 'signed-order-string' };
+    const o = newOrder({ payment });
+    const first = await store.insertOrder(o, claim, { status: 201, body: '{"order":{}}' });
+    expect(first).toMatchObject({ inserted: true, order: { id: o.id, payment, status: 'PENDING', refundedAmount: 0, updatedAt: o.createdAt } });
+    // The record insertOrder answers with is exactly what a read gives back.
+    if (first.inserted) expect(first.order).toEqual(await store.getOrder(o.id));
+    expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ orderId: o.id, requestHash: 'h1', responseStatus: 201, responseBody: '{"order":{}}' });
+
+    const loser = newOrder({ payment });
+    const second = await store.insertOrder(loser, claim, { status: 201, body: '{"other":true}' });
+    expect(second).toMatchObject({ inserted: false, existing: { orderId: o.id, responseBody: '{"order":{}}' } });
+    expect(await store.getOrder(loser.id)).toBeNull();
+
+    // Without a claim, an order and its payment still go in together; without a payment, none is stored.
+    const plain = newOrder({ payment });
+    await store.insertOrder(plain);
+    expect((await store.getOrder(plain.id))?.payment).toEqual(payment);
+    const bare = newOrder();
+    const inserted = await store.insertOrder(bare);
+    expect((await store.getOrder(bare.id))?.payment).toBeNull();
+    if (inserted.inserted) expect(inserted.order).toEqual(await store.getOrder(bare.id));
+  });
+
+  it('attaches a payment and the idempotent answer together', async () => {
+    const { store } = await fresh();
+    const claim = { scope: 'create-order:guest:a', key: 'k-attach', requestHash: 'h2' };
+    const o = newOrder();
+    await store.insertOrder(o, claim);
+    expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ responseStatus: null, responseBody: null });
+    await store.attachPayment(o.id, { type: 'tradePay', orderStr: 'later' }, { scope: claim.scope, key: claim.key, status: 201, body: '{"late":1}' });
+    expect((await store.getOrder(o.id))?.payment).toEqual({ type: 'tradePay', orderStr: 'later' });
+    expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ responseStatus: 201, responseBody: '{"late":1}' });
+  });
+
   it('one transition into SUCCEEDED however many concurrent deliveries, across two handles', async () => {
     const { store, reopen } = await fresh();
     const other = await reopen();

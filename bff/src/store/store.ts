@@ -36,6 +36,8 @@ export interface OrderRecord {
 export type NewOrder = Omit<OrderRecord, 'refundedAmount' | 'payment' | 'gatewayTransactionId' | 'paidAt' | 'updatedAt'> & {
   /** When the reconciler first asks the gateway about it. */
   nextCheckAt: string;
+  /** Already signed: stored with the order, so the order costs one write (see insertOrder). */
+  payment?: PaymentAction | null;
 };
 
 export interface IdempotencyClaim {
@@ -214,8 +216,11 @@ export interface AuditData {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   ping(): Promise<void>;
-  /** Inserts the order, and claims the idempotency key in the same transaction when given. */
-  insertOrder(order: NewOrder, claim?: IdempotencyClaim): Promise<InsertOrderResult>;
+  /**
+   * Inserts the order, and claims the idempotency key in the same transaction when given. An order
+   * that carries its payment may carry the answer the key replays too (`response`): one write.
+   */
+  insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult>;
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** Stores the payment action and, when given, the response that the idempotency key replays. */
   attachPayment(orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }): Promise<void>;
@@ -290,6 +295,8 @@ export interface Store {
   /** Sum of the agreement's charges created in [dayStart, dayEnd) that are not FAILED or CANCELLED. */
   sumAgreementCharges(agreementId: string, dayStart: string, dayEnd: string): Promise<number>;
 
+  /** When the oldest PENDING order was created (null when none): the metrics' backlog age. */
+  oldestPendingOrderAt(): Promise<string | null>;
   /** Group-commit figures (SQLite): transactions committed and writes they carried. */
   writeStats?(): { commits: number; writes: number };
   /** A full read for the invariant checker (tests, chaos runs, operators' audits). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatMoney } from '@tradepay/shared';
 import { runAdmin } from '../../src/cli/admin';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -27,17 +28,33 @@ it('lists pending orders and refunds a paid one, partly then fully', async () =>
   expect(list.out).toContain(pending.id);
   expect(list.out).not.toContain(paid.order.id);
 
-  const part = await admin('refund', paid.order.id, '100');
+  // Amounts print for people: symbol, decimals (the order is 2 × EGG-TART-6).
+  const total = Number(paid.order.amount.value);
+  expect(list.out).toContain(formatMoney(Number(pending.amount.value), 'HKD'));
+  expect(list.out).toMatch(/HK\$\d+\.\d\d/);
+
+  // A bare integer is ambiguous (dollars or cents?): refused, both forms shown, nothing refunded.
+  const bare = await admin('refund', paid.order.id, '1');
+  expect(bare.code).toBe(2);
+  expect(bare.err).toContain('write 1.00 for HK$1.00, or 0.01 for HK$0.01');
+  expect((await stack.app.store.listRefunds(paid.order.id)).length).toBe(0);
+
+  const part = await admin('refund', paid.order.id, '1.5');
   expect(part.code).toBe(0);
-  expect(part.out).toMatch(/SUCCEEDED HKD 100/);
+  expect(part.out).toMatch(/SUCCEEDED HK\$1\.50 /);
   expect(part.out).toContain('PARTIALLY_REFUNDED');
+  expect(part.out).toContain(`refunded HK$1.50 of ${formatMoney(total, 'HKD')}`);
+  expect((await stack.app.store.listRefunds(paid.order.id))[0]?.amount).toBe(150);
   const rest = await admin('refund', paid.order.id);
   expect(rest.out).toContain('is now REFUNDED');
+  const one = await admin('order', paid.order.id);
+  expect(one.out).toContain(`REFUNDED ${formatMoney(total, 'HKD')}`);
+  expect(one.out).toContain('refund ');
+  expect(one.out).toContain('SUCCEEDED HK$1.50');
 });
 
 it('explains bad input and refusals', async () => {
-  expect((await admin('refund', 'ord_AAAAAAAAAAAAAAAAAAAAAAAA', '1.5')).code).toBe(2);
-  const missing = await admin('refund', 'ord_AAAAAAAAAAAAAAAAAAAAAAAA', '100');
+  const missing = await admin('refund', 'ord_AAAAAAAAAAAAAAAAAAAAAAAA', '1.00');
   expect(missing.code).toBe(1);
   expect(missing.err).toContain('ORDER_NOT_FOUND');
   const denied = await runAdmin(['orders'], { env: { BFF_URL: stack.bffUrl, ADMIN_TOKEN: 'wrong-token-0123456789' }, out: () => undefined, err: () => undefined });

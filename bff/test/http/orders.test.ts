@@ -134,6 +134,22 @@ describe('POST /api/orders', () => {
     expect(res.json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('an AlipayHK order is one write: the order, its signed payment and the answer its key replays', async () => {
+    const before = t.app.store.writeStats!();
+    const res = await createOrder({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] }, { 'idempotency-key': 'key-one-write-0001' });
+    const after = t.app.store.writeStats!();
+    expect(res.statusCode).toBe(201);
+    expect(after.writes - before.writes).toBe(1);
+    const { order, payment } = res.json();
+    expect((await t.app.store.getOrder(order.id))?.payment).toEqual(payment);
+    // What a later read says is what the creation answered.
+    const read = await t.app.inject({ url: `/api/orders/${order.id}`, headers: t.auth });
+    expect(read.json().order).toEqual(order);
+    const stored = await t.app.store.findIdempotency(`create-order:${JSON.parse(Buffer.from(t.auth.authorization.split('.')[1]!, 'base64url').toString()).sub}`, 'key-one-write-0001');
+    expect(stored).toMatchObject({ orderId: order.id, responseStatus: 201 });
+    expect(JSON.parse(stored!.responseBody!)).toEqual(res.json());
+  });
+
   it('makes one order for concurrent requests with one Idempotency-Key', async () => {
     const body = { items: [{ sku: 'TEA-OOLONG-100G', quantity: 1 }] };
     const headers = { 'idempotency-key': 'key-concurrent-0001' };

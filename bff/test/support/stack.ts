@@ -23,6 +23,8 @@ export interface Stack {
   app: FastifyInstance;
   config: Readonly<Config>;
   logs: string[];
+  /** The sandbox's pino lines (info), when started with `sandboxLogs`. */
+  sandboxLogs: string[];
   /** Moves the BFF's clock forward (the sandbox keeps its own: see control.clockOffsetMs). */
   advance(ms: number): void;
   now(): Date;
@@ -49,6 +51,8 @@ export interface StackOptions {
   /** Multiplies the gateway's notification retry schedule (default 0.001: 2 min → 120 ms). */
   retryScale?: number;
   env?: Record<string, string>;
+  /** Capture the sandbox's log lines (info) in `sandboxLogs`. */
+  sandboxLogs?: boolean;
 }
 
 /** The sandbox ledger as the invariants read it: AlipayHK's records plus Latipay's, in one shape. */
@@ -84,6 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-stack-'));
   const signAlgorithm = options.signAlgorithm ?? 'RSA2';
   const signatureEncoding = options.signatureEncoding ?? 'base64';
+  const sandboxLogs = options.sandboxLogs ? captureLogs() : undefined;
   const port = await freePort();
   const sandbox = await buildSandbox({
     dataDir,
@@ -92,6 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     signatureEncoding,
     // As registered offline with AlipayHK: notify.cancel comes to our notification route.
     cancelNotifyUrl: `http://127.0.0.1:${port}/notify/alipayhk`,
+    ...(sandboxLogs ? { logger: { level: 'info', stream: sandboxLogs.stream } } : {}),
     ...options.sandbox,
   });
   const sandboxUrl = await sandbox.listen();
@@ -169,6 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     app,
     config,
     logs: lines,
+    sandboxLogs: sandboxLogs?.lines ?? [],
     async tradePay(orderStr, outcome) {
       const res = await fetch(`${sandboxUrl}/sandbox/wallet/tradePay`, {
         method: 'POST',

@@ -50,7 +50,10 @@ describe('api client', () => {
       ['POST', `${BASE}/api/orders/${ORDER_ID}/confirm`, 20_000],
       ['POST', `${BASE}/api/orders/${ORDER_ID}/confirm`, 1234],
     ]);
-    expect(http.requests[1]?.headers).toEqual({ 'idempotency-key': 'key-1' });
+    // One x-request-id per payment attempt: the create's, sent again on that order's calls.
+    expect(http.requests[1]?.headers).toEqual({ 'idempotency-key': 'key-1', 'x-request-id': 'key-1' });
+    expect(http.requests[2]?.headers).toEqual({ 'x-request-id': 'key-1' });
+    expect(http.requests[4]?.headers).toEqual({ 'x-request-id': 'key-1' });
     expect(http.requests[3]?.body).toEqual({ resultCode: '9000' });
   });
 

@@ -82,6 +82,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
+  // One x-request-id per payment attempt (its idempotency key), sent again on that order's calls.
+  const attemptIds = new Map<string, string>();
+  const attemptHeader = (id: string): Record<string, string> => (attemptIds.has(id) ? { 'x-request-id': attemptIds.get(id)! } : {});
   const agreementPath = (id: string) => `/api/agreements/${encodeURIComponent(id)}`;
 
   return {
@@ -94,13 +97,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         path: '/api/orders',
         auth: true,
         body,
-        headers: { 'idempotency-key': idempotencyKey },
+        headers: { 'idempotency-key': idempotencyKey, 'x-request-id': idempotencyKey },
         timeoutMs: timeouts.create,
       });
-      return parseCreateOrderResponse(answer);
+      const created = parseCreateOrderResponse(answer);
+      attemptIds.set(created.order.id, idempotencyKey);
+      return created;
     },
     async getOrder(id) {
-      return parseOrderResponse(await call({ method: 'GET', path: orderPath(id), auth: true, timeoutMs: timeouts.read }));
+      return parseOrderResponse(await call({ method: 'GET', path: orderPath(id), auth: true, headers: attemptHeader(id), timeoutMs: timeouts.read }));
     },
     async confirmOrder(id, resultCode, callOptions) {
       const answer = await call({
@@ -108,6 +113,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         path: `${orderPath(id)}/confirm`,
         auth: true,
         body: { resultCode },
+        headers: attemptHeader(id),
         timeoutMs: callOptions?.timeoutMs ?? timeouts.confirm,
       });
       return parseOrderResponse(answer);

@@ -93,6 +93,11 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
       // Scripted unknown result: signed like a real answer, and nothing happened.
       return sendSignedResponse(reply, gatewayKey, head, resultInfo('UNKNOWN_EXCEPTION', 'scripted failure (control.failNext)'));
     }
+    const scripted = control.takeFunctionFailure(fn);
+    if (scripted) {
+      // `pnpm sandbox fail-next <function>`: a signed U or F answer to that function only; nothing happened.
+      return sendSignedResponse(reply, gatewayKey, head, resultInfo(scripted === 'U' ? 'UNKNOWN_EXCEPTION' : 'SCRIPTED_FAILURE', 'scripted failure (control.failFunction)'));
+    }
     const headProblem = checkHead(payload.head, fn, deps.clientId);
     if (headProblem) return sendSignedResponse(reply, gatewayKey, head, resultInfo(headProblem));
     const body = payload.body;

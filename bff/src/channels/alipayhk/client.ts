@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GatewayUnknownError } from '../../errors';
+import { createGatewayTransport, type GatewayCallObserver } from '../gateway-transport';
 import { ALIPAYHK_PATHS, type AlipayHkFunction, type AlipayHkPaths, type CalledFunction } from './functions';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
 import { toWireSignature, type RsaSigner, type RsaVerifier, type SignatureEncoding } from './signing';
@@ -23,6 +24,7 @@ export interface AlipayHkClientOptions {
   paths?: AlipayHkPaths;
   now?: () => Date;
   fetch?: typeof fetch;
+  observe?: GatewayCallObserver;
 }
 
 export interface SignedRequest {
@@ -48,7 +50,12 @@ export function newReqMsgId(): string {
 
 export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkClient {
   const now = options.now ?? (() => new Date());
-  const doFetch = options.fetch ?? fetch;
+  const transport = createGatewayTransport({
+    gateway: 'alipayhk',
+    timeoutMs: options.timeoutMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.observe ? { observe: options.observe } : {}),
+  });
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
   const paths = options.paths ?? ALIPAYHK_PATHS;
   const encoding = options.signatureEncoding ?? 'base64';
@@ -74,21 +81,12 @@ export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkCl
 
   async function call<B>(fn: CalledFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>> {
     const request = await signRequest(fn, body, extraHead);
-    let raw: string;
-    let status: number;
-    try {
-      const response = await doFetch(baseUrl + paths[fn], {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=UTF-8' },
-        body: request.text,
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      status = response.status;
-      raw = await response.text();
-    } catch (error) {
-      throw new GatewayUnknownError(`${fn}: no answer (${(error as Error).name}: ${(error as Error).message})`);
-    }
-    if (status >= 500) throw new GatewayUnknownError(`${fn}: gateway answered HTTP ${status}`);
+    // Redirects refused, answer capped, deadline: no answer, a redirect or a 5xx is GatewayUnknownError.
+    const { status, text: raw } = await transport.send(fn, baseUrl + paths[fn], {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: request.text,
+    });
     let payload: ResponsePayload<B>;
     try {
       const parts = cutSignedParts(raw, 'response');

@@ -4,6 +4,7 @@
  */
 import { parseAmount, type PaymentAction } from '@tradepay/shared';
 import { GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import type { GatewayCallObserver } from '../gateway-transport';
 import type {
   CancelResult,
   Channel,
@@ -58,7 +59,7 @@ const PAY_NOTIFY_FUNCTIONS: ReadonlySet<string> = new Set([ALIPAYHK_FUNCTIONS.no
 /** A cheap look before verifying, only to pick the parser; the verified content decides. */
 const CANCEL_PEEK = /"function"\s*:\s*"alipay\.intl\.oauth\.auth\.notify\.cancel"/;
 
-export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch } = {}): AlipayHkChannel {
+export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
   const signer: RsaSigner = createRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
   const verifier = createRsaVerifier(config.gatewayPublicKey, config.signAlgorithm);
@@ -72,6 +73,7 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     paths: config.paths,
     now,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
 
   function toEvidence(source: PaymentEvidence['source'], body: PayQueryResponseBody | PayNotifyBody, raw: string, fallbackTransId: string): PaymentEvidence {
@@ -83,7 +85,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       gatewayTransactionId: body.acquirementId ?? null,
       amount: amount?.minor ?? -1,
       currency: amount?.currency ?? String(body.orderAmount?.currency ?? ''),
-      paidAt: body.paymentTime ?? null,
+      // AlipayHK speaks Hong Kong time (+08:00); the API answers UTC (…Z) only.
+      paidAt: toUtcIso(body.paymentTime),
       raw,
     };
   }
@@ -91,6 +94,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
   return {
     name: 'alipayhk',
     merchantId: config.merchantId,
+    // The orderStr is signed here and handed to my.tradePay; the gateway hears of it from the wallet.
+    paymentIsLocal: true,
     client,
 
     async createPayment(order: ChannelOrder): Promise<PaymentAction> {
@@ -275,4 +280,11 @@ function safeParseAmount(amount: { currency: string; value: string }) {
   } catch {
     return null;
   }
+}
+
+/** An RFC 3339 time with its offset → UTC ISO 8601 (`…Z`); anything else → null (the commit time is used). */
+function toUtcIso(text: string | undefined): string | null {
+  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -7,6 +7,7 @@
  * A readable refusal (`code` ≠ 0) is returned, not thrown: what it means depends on the call.
  */
 import { GatewayUnknownError } from '../../errors';
+import { createGatewayTransport, type GatewayCallObserver } from '../gateway-transport';
 import { TOKEN_PATH } from './endpoints';
 import { UNAUTHORIZED_CODES } from './status-map';
 import type { IntentsEnvelope, TokenData } from './wire-types';
@@ -31,6 +32,7 @@ export interface IntentsClientOptions {
   refreshMarginMs?: number;
   now?: () => Date;
   fetch?: typeof fetch;
+  observe?: GatewayCallObserver;
 }
 
 export interface IntentsReply<D> {
@@ -51,11 +53,14 @@ interface CachedToken {
   refreshAt: number;
 }
 
-const MAX_ANSWER_BYTES = 256 * 1024;
-
 export function createIntentsClient(options: IntentsClientOptions): IntentsClient {
   const now = options.now ?? (() => new Date());
-  const doFetch = options.fetch ?? fetch;
+  const transport = createGatewayTransport({
+    gateway: 'intents',
+    timeoutMs: options.timeoutMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.observe ? { observe: options.observe } : {}),
+  });
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
   const margin = options.refreshMarginMs ?? 60_000;
   let cached: CachedToken | null = null;
@@ -63,25 +68,18 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
   let inFlight: Promise<string> | null = null;
 
   async function post(path: string, body: object | null, token: string | null, query = ''): Promise<{ status: number; raw: string }> {
-    try {
-      const response = await doFetch(baseUrl + path + query, {
-        method: body === null ? 'GET' : 'POST',
-        headers: {
-          ...(body === null ? {} : { 'content-type': 'application/json; charset=UTF-8' }),
-          accept: 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body === null ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-        redirect: 'error',
-      });
-      const raw = await response.text();
-      if (raw.length > MAX_ANSWER_BYTES) throw new Error('answer too large');
-      return { status: response.status, raw };
-    } catch (error) {
-      // `path` only: the token call's query string holds the client secret.
-      throw new GatewayUnknownError(`${path}: no answer (${(error as Error).name}: ${(error as Error).message})`);
-    }
+    // Redirects refused, answer capped, deadline: no answer, a redirect or a 5xx is GatewayUnknownError.
+    // Named by `path` only: the token call's query string holds the client secret.
+    const { status, text: raw } = await transport.send(path, baseUrl + path + query, {
+      method: body === null ? 'GET' : 'POST',
+      headers: {
+        ...(body === null ? {} : { 'content-type': 'application/json; charset=UTF-8' }),
+        accept: 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body === null ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status, raw };
   }
 
   function parse<D>(path: string, status: number, raw: string): IntentsEnvelope<D> {

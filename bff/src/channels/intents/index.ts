@@ -7,6 +7,7 @@
  */
 import { fromDecimalString, isCurrency, toDecimalString, type PaymentAction } from '@tradepay/shared';
 import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import type { GatewayCallObserver } from '../gateway-transport';
 import type {
   CancelResult,
   Channel,
@@ -50,7 +51,7 @@ const DEFAULT_MERCHANT_LABEL = 'intents';
 const DEFAULT_WALLET: IntentsWallet = 'ALIPAYHK';
 const ACK_BODY = JSON.stringify({ code: 0, message: 'success' });
 
-export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch } = {}): IntentsChannel {
+export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): IntentsChannel {
   const merchantId = config.merchantId || DEFAULT_MERCHANT_LABEL;
   const client = createIntentsClient({
     gatewayUrl: config.gatewayUrl,
@@ -59,6 +60,7 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
     timeoutMs: config.timeoutMs,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
 
   function toEvidence(source: PaymentEvidence['source'], data: Partial<IntentData>, raw: string, fallbackTransId: string): PaymentEvidence {
@@ -70,7 +72,8 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       // -1 never matches an order: a missing or unreadable amount is refused by the order service.
       amount: parseDecimal(amountOf(data), currencyOf(data)) ?? -1,
       currency: currencyOf(data) ?? '',
-      paidAt: typeof data.pay_time === 'string' ? data.pay_time : null,
+      // The API answers UTC (…Z) only; a pay_time without an offset has no known zone (docs/protocols/intents.md): not used.
+      paidAt: toUtcIso(data.pay_time),
       raw,
     };
   }
@@ -255,4 +258,11 @@ function safeRedirectUrl(text: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** An ISO time with its offset → UTC ISO 8601 (`…Z`); anything else → null (the commit time is used). */
+function toUtcIso(value: unknown): string | null {
+  if (typeof value !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -4,6 +4,7 @@
  * GatewayUnknownError: the outcome is unknown, never a failure.
  */
 import { GatewayUnknownError } from '../../errors';
+import { createGatewayTransport, type GatewayCallObserver, type GatewayRequest } from '../gateway-transport';
 import type { SignableValue } from './sign-content';
 import type { LatipaySigner } from './signing';
 
@@ -12,6 +13,7 @@ export interface LatipayClientOptions {
   signer: LatipaySigner;
   timeoutMs: number;
   fetch?: typeof fetch;
+  observe?: GatewayCallObserver;
 }
 
 export interface LatipayReply<T> {
@@ -35,20 +37,17 @@ export interface LatipayClient {
 }
 
 export function createLatipayClient(options: LatipayClientOptions): LatipayClient {
-  const doFetch = options.fetch ?? fetch;
+  const transport = createGatewayTransport({
+    gateway: 'latipay',
+    timeoutMs: options.timeoutMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.observe ? { observe: options.observe } : {}),
+  });
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
 
-  async function send<T>(what: string, url: string, init: RequestInit): Promise<LatipayReply<T>> {
-    let status: number;
-    let raw: string;
-    try {
-      const response = await doFetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' });
-      status = response.status;
-      raw = await response.text();
-    } catch (error) {
-      throw new GatewayUnknownError(`Latipay ${what}: no answer (${(error as Error).name}: ${(error as Error).message})`);
-    }
-    if (status >= 500) throw new GatewayUnknownError(`Latipay ${what}: HTTP ${status}`);
+  async function send<T>(what: string, url: string, init: GatewayRequest): Promise<LatipayReply<T>> {
+    // Redirects refused, answer capped, deadline: no answer, a redirect or a 5xx is GatewayUnknownError.
+    const { status, text: raw } = await transport.send(`Latipay ${toCallName(what)}`, url, init);
     let body: T;
     try {
       body = JSON.parse(raw) as T;
@@ -75,4 +74,9 @@ export function createLatipayClient(options: LatipayClientOptions): LatipayClien
       return send(`GET ${path}`, `${baseUrl}${path}?${search.toString()}`, { method: 'GET', headers: { accept: 'application/json' } });
     },
   };
+}
+
+/** `GET /v2/transaction/TP…` → `GET /v2/transaction/{merchant_reference}`: one name per call for metrics. */
+function toCallName(what: string): string {
+  return what.replace(/^(GET \/v2\/transaction\/).+$/, '$1{merchant_reference}');
 }

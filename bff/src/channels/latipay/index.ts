@@ -10,6 +10,7 @@
 import { parse as parseLosslessJson } from 'lossless-json';
 import { fromDecimalString, isCurrency, toDecimalString, type ChannelName, type Currency, type PaymentAction } from '@tradepay/shared';
 import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import type { GatewayCallObserver } from '../gateway-transport';
 import type {
   CancelResult,
   Channel,
@@ -126,13 +127,14 @@ function str(value: unknown): string | undefined {
   return undefined;
 }
 
-export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch?: typeof fetch; now?: () => Date } = {}): LatipayChannel {
+export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): LatipayChannel {
   const signer = createLatipaySigner(config.apiKey);
   const client = createLatipayClient({
     gatewayUrl: config.gatewayUrl,
     signer,
     timeoutMs: config.timeoutMs,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
 
   /** Asks Latipay about one merchant_reference and verifies the answer's signature. */
