@@ -51,8 +51,8 @@ describe('mini program + BFF + sandbox', () => {
     await page.tap('onBind');
     const webview = await mp.openUrl(mp.navigations.at(-1)!);
     expect(webview.route).toBe('pages/webview/index');
-    // The web-view shows the wallet's consent page; the shopper taps Agree; the wallet returns to the BFF.
-    const back = await fetch(await decideOnConsentPage(webview.data.src, 'agree'));
+    // The web-view shows the wallet's consent page; the shopper (the signed-in wallet user) taps Agree; the wallet returns to the BFF.
+    const back = await fetch(await decideOnConsentPage(webview.data.src, 'agree', 'harness_buyer_2'));
     expect(back.status).toBe(200);
     expect(await back.text()).toContain('data-outcome="bound"');
 

@@ -8,11 +8,13 @@ import { defaultWireForms, parseWireFormsPatch, type WireForms } from './forms';
 import { isLatipayErrorCode, LATIPAY_ERROR_CODES } from './latipay/config';
 
 /**
+ * `SYSTEM_ERROR`: the call takes effect, and the answer is `F` / `SYSTEM_ERROR` — a status AlipayHK's
+ * pages leave open while saying the code means "query or retry" (docs/protocols/alipayhk.md#envelope).
  * `lost` (Latipay calls only; elsewhere no effect): the call takes effect, then the answer never
  * comes (the connection is held, then dropped) — the timeout after which a blind retry would repeat it.
  */
-export type FailMode = 'timeout' | '5xx' | 'U' | 'lost';
-export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U', 'lost'];
+export type FailMode = 'timeout' | '5xx' | 'U' | 'SYSTEM_ERROR' | 'lost';
+export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U', 'SYSTEM_ERROR', 'lost'];
 /** What `failRate` draws from. */
 const RANDOM_FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
 

@@ -1,5 +1,5 @@
 /**
- * The sandbox process: `tsx src/server.ts` (env SANDBOX_PORT, DATA_DIR, SANDBOX_SIGN_ALGORITHM, SANDBOX_RETRY_SCALE,
+ * The sandbox process: `tsx src/server.ts` (env SANDBOX_PORT, DATA_DIR, SANDBOX_RETRY_SCALE, the variant settings of config.ts,
  * SANDBOX_LOG_LEVEL: pino level, default info; `pnpm start` sets warn unless told otherwise).
  */
 import { buildSandbox } from './app';
@@ -12,6 +12,12 @@ async function main(): Promise<void> {
     port: config.port,
     retryScale: config.retryScale,
     signAlgorithm: config.signAlgorithm,
+    signatureEncoding: config.signatureEncoding,
+    queryShape: config.queryShape,
+    pathCase: config.pathCase,
+    refundPath: config.refundPath,
+    applyTokenUserId: config.applyTokenUserId,
+    ...(config.cancelNotifyUrl !== null && { cancelNotifyUrl: config.cancelNotifyUrl }),
     forms: config.forms,
     logger: { level: process.env.SANDBOX_LOG_LEVEL || 'info' },
   });
@@ -26,7 +32,7 @@ async function main(): Promise<void> {
   }
   // `pnpm start` (warn) prints its own banner.
   if (['info', 'debug', 'trace'].includes(process.env.SANDBOX_LOG_LEVEL || 'info')) {
-    console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}) listening on ${url} — keys in ${config.dataDir}/keys`);
+    console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}, ${config.signatureEncoding} signatures) listening on ${url} — keys in ${config.dataDir}/keys`);
   }
 
   let closing = false;

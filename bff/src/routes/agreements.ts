@@ -27,6 +27,7 @@ const IdempotencyHeaders = Type.Object({
 const errors = {
   400: ErrorResponseSchema,
   401: ErrorResponseSchema,
+  403: ErrorResponseSchema,
   404: ErrorResponseSchema,
   409: ErrorResponseSchema,
   422: ErrorResponseSchema,
@@ -81,7 +82,18 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return sendPage(reply, status >= 500 ? 500 : 400, status >= 500 ? 'unavailable' : 'rejected');
     },
   }, async (request, reply) => {
-    const result = await app.agreements.completeAuthorisation(request.query);
+    const query = request.query;
+    // Only the documented parameters are read; anything else in the URL is ignored.
+    const authCode = query.auth_code ?? query.authCode;
+    if (query.auth_code !== undefined && query.authCode !== undefined && query.auth_code !== query.authCode) throw new AppError('AGREEMENT_RETURN_REJECTED', 'authCode and auth_code differ');
+    if (query.client_id !== undefined && query.client_id !== app.config.alipayhk.clientId) request.log.warn({ clientId: query.client_id }, 'agreement return names another client_id');
+    const result = await app.agreements.completeBinding({
+      merchantAgreementId: query.merchantAgreementId,
+      state: query.state,
+      authCode,
+      authResult: query.authResult,
+      error: query.error,
+    });
     const status = result.outcome === 'bound' ? 'ACTIVE' : result.agreement.status;
     const target = app.config.autoDebit?.returnPageUrl;
     if (target) {

@@ -110,10 +110,11 @@ describe('pnpm sandbox', () => {
     const probe = await fetch(`${stack.sandboxUrl}/sandbox/wallet/agreements/probe/unbind`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const probeBody = (await probe.json()) as { message?: string };
     if (probe.status === 404 && String(probeBody.message).startsWith('no route')) context.skip();
-    const token = await stack.session();
+    // Only a wallet buyer may bind, and the consent page must agree as that same wallet user.
+    const token = await stack.session('2188000000000555');
     const created = await stack.api('/api/agreements', { method: 'POST', token });
     const { agreement, authUrl } = created.body as { agreement: { id: string; merchantAgreementId: string }; authUrl: string };
-    await fetch(await decideOnConsentPage(authUrl, 'agree'), { redirect: 'manual' });
+    await fetch(await decideOnConsentPage(authUrl, 'agree', '2188000000000555'), { redirect: 'manual' });
     expect((await stack.app.store.getAgreement(agreement.id))?.status).toBe('ACTIVE');
     const unbound = await cli('unbind', agreement.merchantAgreementId);
     expect(unbound.err).toBe('');

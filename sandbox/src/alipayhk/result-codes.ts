@@ -38,6 +38,8 @@ const RESULTS = {
   // The sandbox's own refusal for `control.failFunction` with status F (any unlisted F is final).
   SCRIPTED_FAILURE: ['F', '00000999', 'scripted failure (control.failFunction)'],
   UNKNOWN_EXCEPTION: ['U', '00000900', 'unknown exception, query or retry with the same business id'],
+  // "query or retry" whatever the status (https://global.alipay.com/docs/ac/PC2Mobile/errorhandling); sent with F here.
+  SYSTEM_ERROR: ['F', '00000901', 'system error, query or retry with the same business id'],
 } as const satisfies Record<string, readonly [ResultStatus, string, string]>;
 
 export type ResultCode = keyof typeof RESULTS;

@@ -2,7 +2,9 @@
  * What the AlipayHK app does for a mini program:
  * - `POST /sandbox/wallet/tradePay` `{orderStr, outcome?}` → `{resultCode}` (`my.tradePay`); a refused
  *   orderStr answers HTTP 400 with resultCode 4000;
- * - `POST /sandbox/wallet/authCode` `{customerId?, scopes?}` → `{authCode}` (`my.getAuthCode`).
+ * - `POST /sandbox/wallet/authCode` `{customerId?, scopes?}` → `{authCode}` (`my.getAuthCode`);
+ * - `POST /sandbox/wallet/agreements/:merchantAgreementId/unbind` → the user unbinds in the app: the
+ *   agreement is cancelled and notify.cancel goes to the registered cancel notify URL.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Acquiring } from '../alipayhk/acquiring';
@@ -65,5 +67,11 @@ export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
 
     // Bad input throws SandboxInputError: the app's error handler answers 400 {error, message}.
     scope.post('/sandbox/wallet/authCode', async (request) => ({ authCode: deps.oauth.walletAuthCode(parseAuthCodeRequest(request.body)) }));
+
+    scope.post<{ Params: { merchantAgreementId: string } }>('/sandbox/wallet/agreements/:merchantAgreementId/unbind', async (request, reply) => {
+      const result = deps.oauth.cancelAgreement(request.params.merchantAgreementId);
+      if (!result.ok) return reply.code(404).send({ error: result.code, message: `no agreement ${request.params.merchantAgreementId}` });
+      return { merchantAgreementId: result.value.merchantAgreementId, status: result.value.status };
+    });
   };
 }
