@@ -27,6 +27,7 @@ export const ProductSchema = Type.Object(
   {
     sku: Type.String(),
     title: Type.String(),
+    titleZh: Type.Optional(Type.String({ description: 'the title in Traditional Chinese (Hong Kong), when the catalog has one' })),
     price: AmountSchema,
   },
   closed,

@@ -105,6 +105,11 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => ({ agreement: await app.agreements.get(request.params.id, request.buyerId) }));
 
+  const revoke = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    noBody(request);
+    return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
+  };
+
   app.delete('/api/agreements/:id', {
     ...buyer,
     schema: {
@@ -113,10 +118,19 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: AgreementParamsSchema,
       response: { 200: AgreementResponseSchema, ...errors },
     },
-  }, async (request) => {
-    noBody(request);
-    return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
-  });
+  }, revoke);
+
+  // The same, for clients that can only send GET and POST: Alipay+ `my.request` documents no DELETE
+  // (https://miniprogram.alipay.com/docs/miniprogram/mpdev/api_network_request).
+  app.post('/api/agreements/:id/revoke', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: 'Unbind (POST twin of DELETE /api/agreements/:id, for the mini program): body empty or {}',
+      params: AgreementParamsSchema,
+      response: { 200: AgreementResponseSchema, ...errors },
+    },
+  }, revoke);
 
   app.post('/api/agreements/:id/charges', {
     ...buyer,

@@ -285,3 +285,31 @@ describe('charges against a scripted wallet', () => {
     expect((await t.app.store.getAgreement(agreement.id))!.tokenVersion).toBe(2);
   });
 });
+
+describe('what the mini program sends (JSON content type on every call, GET and POST only)', () => {
+  const JSON_TYPE = { 'content-type': 'application/json' };
+
+  it('POST /api/agreements with an empty JSON body starts a binding', async () => {
+    const t = await setup();
+    const res = await t.app.inject({ method: 'POST', url: '/api/agreements', headers: { ...t.auth, ...JSON_TYPE }, payload: '' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().agreement.status).toBe('PENDING');
+  });
+
+  it('POST /api/agreements/:id/revoke unbinds like DELETE: cancelled at the wallet, REVOKED; others get 404; a body is refused', async () => {
+    const t = await setup();
+    const { agreement } = await bound(t);
+    const other = { authorization: `Bearer ${(await t.app.inject({ method: 'POST', url: '/api/session', payload: {} })).json().token}` };
+    const foreign = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: { ...other, ...JSON_TYPE }, payload: '{}' });
+    expect(foreign.statusCode).toBe(404);
+    const withBody = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: t.auth, payload: { reason: 'x' } });
+    expect(withBody.statusCode).toBe(400);
+    expect(t.wallet.calls).not.toContain('cancel');
+    const res = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: { ...t.auth, ...JSON_TYPE }, payload: '' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().agreement.status).toBe('REVOKED');
+    expect(t.wallet.calls).toContain('cancel');
+    const read = await t.app.inject({ method: 'GET', url: `/api/agreements/${agreement.id}`, headers: t.auth });
+    expect(read.json().agreement.status).toBe('REVOKED');
+  });
+});
