@@ -15,6 +15,7 @@ import {
   CreateChargeBodySchema,
   ErrorResponseSchema,
   OrderResponseSchema,
+  SignContractBodySchema,
 } from '@tradepay/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors';
@@ -93,6 +94,29 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     if (result.outcome === 'failed') return sendPage(reply, 422, 'failed', result.code);
     return sendPage(reply, 200, result.outcome);
+  });
+
+  // The binding inside the mini program: `my.signContract` returns `{authCode, authState}` to the app
+  // instead of redirecting a browser (a released mini program cannot show the wallet's page in a
+  // web-view: miniapp-platform.md §4). The same exchange and checks as the return URL (state, single
+  // use, PENDING), for an agreement of this buyer only.
+  app.post('/api/agreements/:id/sign-contract', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: "Complete a binding with my.signContract's {authCode, authState}: ACTIVE, or DECLINED/FAILED with the wallet's code",
+      params: AgreementParamsSchema,
+      body: SignContractBodySchema,
+      response: { 200: AgreementResponseSchema, ...errors },
+    },
+  }, async (request) => {
+    const agreement = await app.agreements.get(request.params.id, request.buyerId);
+    const result = await app.agreements.completeAuthorisation({
+      authCode: request.body.authCode,
+      state: request.body.authState,
+      merchantAgreementId: agreement.merchantAgreementId,
+    });
+    return { agreement: await app.agreements.get(result.agreement.id, request.buyerId) };
   });
 
   app.get('/api/agreements/:id', {

@@ -313,3 +313,37 @@ describe('what the mini program sends (JSON content type on every call, GET and 
     expect(read.json().agreement.status).toBe('REVOKED');
   });
 });
+
+describe('POST /api/agreements/:id/sign-contract (my.signContract inside the mini program)', () => {
+  it("binds with the app's {authCode, authState}: the same exchange as the return URL; single use; state checked; this buyer only", async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    const agreement = await t.pending();
+    const url = `/api/agreements/${agreement.id}/sign-contract`;
+    const other = { authorization: `Bearer ${(await t.app.inject({ method: 'POST', url: '/api/session', payload: {} })).json().token}` };
+    expect((await t.app.inject({ method: 'POST', url, headers: other, payload: { authCode: 'GOOD', authState: states.at(-1) } })).statusCode).toBe(404);
+    const wrongState = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'GOOD', authState: 'not-the-state' } });
+    expect(wrongState.statusCode).toBe(400);
+    expect(wrongState.json().error.code).toBe('AGREEMENT_RETURN_REJECTED');
+    expect(t.wallet.calls).not.toContain('exchange');
+
+    const res = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'GOOD', authState: states.at(-1) } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().agreement.status).toBe('ACTIVE');
+    expect(t.wallet.calls.filter((c) => c === 'exchange')).toHaveLength(1);
+    const replay = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'GOOD', authState: states.at(-1) } });
+    expect(replay.statusCode).toBe(400);
+    expect(t.wallet.calls.filter((c) => c === 'exchange')).toHaveLength(1);
+  });
+
+  it('a code the wallet refuses leaves the agreement FAILED with its code; a missing field is a 400', async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    const agreement = await t.pending();
+    const url = `/api/agreements/${agreement.id}/sign-contract`;
+    expect((await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'BAD' } })).statusCode).toBe(400);
+    const res = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'BAD', authState: states.at(-1) } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().agreement).toMatchObject({ status: 'FAILED', failureCode: 'INVALID_AUTH_CODE' });
+  });
+});
