@@ -22,6 +22,8 @@ export interface OrderRow {
   createdText: string;
   /** Set when this order could not be loaded; the row still shows its id. */
   error: string;
+  /** Screen readers: the row as one button ("Order ord_…, Paid"). */
+  label: string;
 }
 
 export interface OrdersData {
@@ -37,7 +39,8 @@ function toRow(entry: OrderEntry, model: OrdersModel): OrderRow {
   const { t } = model;
   if ('error' in entry) {
     const notFound = entry.error.kind === 'http' && entry.error.status === 404;
-    return { id: entry.id, statusText: '', tone: 'error', amountText: '', createdText: '', error: notFound ? t.orders.notFound : t.orders.loadError };
+    const error = notFound ? t.orders.notFound : t.orders.loadError;
+    return { id: entry.id, statusText: '', tone: 'error', amountText: '', createdText: '', error, label: `${t.order.order} ${entry.id}, ${error}` };
   }
   const { order } = entry;
   return {
@@ -47,6 +50,7 @@ function toRow(entry: OrderEntry, model: OrdersModel): OrderRow {
     amountText: amountText(order.amount),
     createdText: formatDateTime(order.createdAt, model.offsetMinutes),
     error: '',
+    label: `${t.order.order} ${order.id}, ${t.orderStatus[order.status]}, ${amountText(order.amount)}`,
   };
 }
 
