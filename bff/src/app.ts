@@ -151,8 +151,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, {});
-    return parseJson(request, body, done);
+    const text = body as string;
+    if (text.trim() === '') return done(null, {});
+    return parseJson(request, text, done);
   });
   app.decorate('config', config);
   app.decorate('store', store);

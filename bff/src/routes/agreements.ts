@@ -129,11 +129,6 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => ({ agreement: await app.agreements.get(request.params.id, request.buyerId) }));
 
-  const revoke = async (request: FastifyRequest<{ Params: { id: string } }>) => {
-    noBody(request);
-    return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
-  };
-
   app.delete('/api/agreements/:id', {
     ...buyer,
     schema: {
@@ -142,7 +137,10 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: AgreementParamsSchema,
       response: { 200: AgreementResponseSchema, ...errors },
     },
-  }, revoke);
+  }, async (request) => {
+    noBody(request);
+    return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
+  });
 
   // The same, for clients that can only send GET and POST: Alipay+ `my.request` documents no DELETE
   // (https://miniprogram.alipay.com/docs/miniprogram/mpdev/api_network_request).
@@ -154,7 +152,10 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: AgreementParamsSchema,
       response: { 200: AgreementResponseSchema, ...errors },
     },
-  }, revoke);
+  }, async (request) => {
+    noBody(request);
+    return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
+  });
 
   app.post('/api/agreements/:id/charges', {
     ...buyer,
