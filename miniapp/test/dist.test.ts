@@ -2,9 +2,10 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildMiniapp, parseApiBaseUrl } from '../scripts/build';
+import { buildMiniapp, parseApiBaseUrl, parseAuthClientId, releaseProblem } from '../scripts/build';
 import { expectedFiles, findKeyMaterial, listFiles } from './harness/dist-files';
-import { DIST_DIR } from './harness/load-miniapp';
+import { DIST_DIR, loadMiniProgram } from './harness/load-miniapp';
+import { startFakeBff } from './harness/fake-bff';
 
 const read = (file: string) => readFile(path.join(DIST_DIR, file), 'utf8');
 const temps: string[] = [];
@@ -63,6 +64,92 @@ describe('the build', () => {
     expect(() => parseApiBaseUrl('ftp://x')).toThrow(/http/);
     expect(() => parseApiBaseUrl('not a url')).toThrow(/not a URL/);
     expect(() => parseApiBaseUrl('https://user:pw@bff.example.hk')).toThrow(/credentials/);
+  });
+});
+
+describe('per-language titles (locale/<lang>/app.json)', () => {
+  it('names every page in each language, so a Chinese phone shows no English title first', async () => {
+    const zh = JSON.parse(await read('locale/zh-HK/app.json'));
+    expect(zh.window.defaultTitle).toBe('結帳');
+    expect(zh.pages).toEqual({
+      'pages/checkout/index': { defaultTitle: '結帳' },
+      'pages/result/index': { defaultTitle: '付款結果' },
+      'pages/orders/index': { defaultTitle: '我的訂單' },
+      'pages/autodebit/index': { defaultTitle: '自動扣款' },
+      'pages/webview/index': { defaultTitle: 'AlipayHK 授權' },
+    });
+    expect(JSON.parse(await read('locale/zh-Hant/app.json'))).toEqual(zh);
+    expect(JSON.parse(await read('locale/en/app.json')).pages['pages/orders/index'].defaultTitle).toBe('My orders');
+  });
+});
+
+describe('the release build (--release)', () => {
+  it('refuses an http:// or IP BFF URL; the IDE build only warns', async () => {
+    expect(releaseProblem('https://bff.example.hk')).toBeNull();
+    expect(releaseProblem('http://bff.example.hk')).toMatch(/https/);
+    expect(releaseProblem('https://10.0.0.2')).toMatch(/IP/);
+    expect(releaseProblem('https://localhost:3000')).toMatch(/domain/);
+    const outDir = await tempDir();
+    await expect(buildMiniapp({ outDir, apiBaseUrl: 'http://127.0.0.1:3000', release: true, typecheck: false, log: () => {} })).rejects.toThrow(/--release.*https/);
+    await expect(buildMiniapp({ outDir, apiBaseUrl: 'https://192.168.1.5', release: true, typecheck: false, log: () => {} })).rejects.toThrow(/IP/);
+    const lines: string[] = [];
+    const ide = await buildMiniapp({ outDir, apiBaseUrl: 'http://127.0.0.1:3000', typecheck: false, log: (line) => lines.push(line) });
+    expect(ide.warnings).toHaveLength(1);
+    expect(lines.some((line) => line.includes('warning') && line.includes('--release'))).toBe(true);
+  });
+
+  it('bakes authClientId in and never signs in as a guest: a failed my.getAuthCode is a sign-in error with Retry', async () => {
+    expect(() => parseAuthClientId('bad id!')).toThrow(/MINIAPP_AUTH_CLIENT_ID/);
+    const outDir = await tempDir();
+    const built = await buildMiniapp({ outDir, apiBaseUrl: 'https://shop.example.hk', release: true, authClientId: '2160400000000001', typecheck: false, log: () => {} });
+    expect(built).toMatchObject({ release: true, warnings: [] });
+    expect(await readFile(path.join(outDir, 'pages/checkout/index.js'), 'utf8')).toContain('"2160400000000001"');
+    const bff = await startFakeBff();
+    bff.enableSessions('tok-release');
+    let codes = 0;
+    // The released app calls https://shop.example.hk, allow-listed; the double delivers it to the fake BFF.
+    const mp = await loadMiniProgram({
+      bffUrl: bff.url,
+      distDir: outDir,
+      timeScale: 0.01,
+      release: { allowList: ['example.hk'] },
+      tradePay: async () => ({ resultCode: '6001' }),
+      getAuthCode: async () => {
+        codes += 1;
+        if (codes === 1) throw new Error('user closed the sign-in');
+        return 'auth-code-release';
+      },
+    });
+    try {
+      const page = await mp.openPage('pages/checkout/index', { sku: 'TEA-001' });
+      await page.waitFor((d) => d.catalogStatus === 'ready');
+      await page.tap('onPay');
+      expect(page.data.panel).toMatchObject({ title: "Couldn't start the payment", message: "We couldn't sign you in with AlipayHK. Please try again." });
+      expect(page.data.payLabel).toBe('Try again');
+      expect(bff.requests.filter((r) => r.path === '/api/session')).toEqual([]);
+      await page.tap('onPay');
+      expect(bff.requests.filter((r) => r.path === '/api/session').map((r) => r.body)).toEqual([{ authCode: 'auth-code-release' }]);
+      expect(page.data.state).toBe('cancelled');
+      expect(mp.violations).toEqual([]);
+    } finally {
+      mp.close();
+      await bff.close();
+    }
+  });
+
+  it('on the double, a released app cannot reach an http or unlisted host (error 11)', async () => {
+    const bff = await startFakeBff();
+    const mp = await loadMiniProgram({ bffUrl: bff.url, release: { allowList: ['example.hk'] } });
+    try {
+      // The default dist calls http://127.0.0.1:3000: refused before it leaves the phone.
+      const page = await mp.openPage('pages/checkout/index');
+      await page.waitFor((d) => d.catalogStatus !== 'loading');
+      expect(page.data.catalogStatus).toBe('error');
+      expect(bff.requests).toEqual([]);
+    } finally {
+      mp.close();
+      await bff.close();
+    }
   });
 });
 
