@@ -21,9 +21,9 @@ describe('orders view', () => {
       ],
     });
     expect(view.rows).toEqual([
-      { id: 'ord_a', statusText: 'Paid', tone: 'success', amountText: 'HK$96.00', createdText: '2025-11-22 10:00', error: '', label: 'Order ord_a, Paid, HK$96.00' },
-      { id: 'ord_b', statusText: '', tone: 'error', amountText: '', createdText: '', error: t.orders.notFound, label: `Order ord_b, ${t.orders.notFound}` },
-      { id: 'ord_c', statusText: '', tone: 'error', amountText: '', createdText: '', error: t.orders.loadError, label: `Order ord_c, ${t.orders.loadError}` },
+      { id: 'ord_a', statusText: 'Paid', tone: 'success', tagColor: 'success', amountText: 'HK$96.00', createdText: '2025-11-22 10:00', error: '', label: 'Order ord_a, Paid, HK$96.00' },
+      { id: 'ord_b', statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error: t.orders.notFound, label: `Order ord_b, ${t.orders.notFound}` },
+      { id: 'ord_c', statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error: t.orders.loadError, label: `Order ord_c, ${t.orders.loadError}` },
     ]);
     expect(view.canRetry).toBe(true);
     expect(view.empty).toBe(false);
