@@ -14,6 +14,13 @@ const host = env.HOST || '127.0.0.1';
 const sandboxPort = Number(env.SANDBOX_PORT || 3100);
 const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
 env.DATA_DIR = resolve(env.DATA_DIR || resolve(root, '.data'));
+if (sandboxMode) {
+  // The BFF and the local gateway must sign alike: one value each (either side's variable; defaults are equal).
+  for (const [bff, sandbox] of [['ALIPAYHK_SIGN_ALGORITHM', 'SANDBOX_SIGN_ALGORITHM'], ['ALIPAYHK_SIGNATURE_ENCODING', 'SANDBOX_SIGNATURE_ENCODING']] as const) {
+    const value = env[bff] || env[sandbox];
+    if (value) env[bff] = env[sandbox] = value;
+  }
+}
 const children: ChildProcess[] = [];
 
 function run(name: string, script: string, extraEnv: Record<string, string> = {}): ChildProcess {
@@ -65,7 +72,9 @@ async function main(): Promise<void> {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   if (sandboxMode) {
     console.log('[start] sandbox mode: no ALIPAYHK_GATEWAY_URL, starting the local gateway …');
-    run('sandbox', 'sandbox/src/server.ts', { SANDBOX_PORT: String(sandboxPort) });
+    // The cancel notify URL AlipayHK would have registered offline: our notification route.
+    const cancelNotifyUrl = `${(env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, '')}/notify/alipayhk`;
+    run('sandbox', 'sandbox/src/server.ts', { SANDBOX_PORT: String(sandboxPort), SANDBOX_CANCEL_NOTIFY_URL: env.SANDBOX_CANCEL_NOTIFY_URL || cancelNotifyUrl });
     await waitFor(`${sandboxUrl}/sandbox/ledger`, 'the sandbox');
   }
   run('bff', 'bff/src/server.ts');

@@ -216,7 +216,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
 }
 
 /** Query parameters whose values are credentials: masked in the logged request URL. */
-export const REDACTED_QUERY_PARAMS = ['authCode', 'state', 'code', 'token', 'accessToken', 'refreshToken'];
+export const REDACTED_QUERY_PARAMS = ['authCode', 'auth_code', 'state', 'code', 'token', 'accessToken', 'refreshToken'];
 
 function requestLogValue(req: { method?: string; url?: string; headers?: Record<string, unknown>; host?: string; ip?: string; socket?: { remotePort?: number } }) {
   return {

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   CHANNEL_REJECTED: { statusCode: 502, message: 'The payment gateway refused the payment request' },
   AGREEMENT_NOT_FOUND: { statusCode: 404, message: 'No such agreement' },
   AGREEMENT_NOT_ACTIVE: { statusCode: 409, message: 'This auto-debit agreement is not active; bind the wallet again' },
+  WALLET_SIGN_IN_REQUIRED: { statusCode: 403, message: 'Sign in with the AlipayHK wallet (my.getAuthCode) to bind it for auto-debit' },
   AGREEMENT_RETURN_REJECTED: { statusCode: 400, message: 'This authorisation return does not match a pending agreement' },
   AGREEMENT_AUTH_FAILED: { statusCode: 422, message: 'The wallet did not accept the authorisation; start the binding again' },
   DAILY_CAP_EXCEEDED: { statusCode: 422, message: 'This charge would exceed the daily limit of the agreement' },

@@ -72,7 +72,8 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
   }, 30_000);
 
   it('auto-debit: binds through the web-view page (IDE, sandbox), charges without the wallet screen, unbinds', async () => {
-    const mp = await load({ getAuthCode: sandboxAuthCode(stack.sandboxUrl, nextBuyer()) });
+    const customerId = nextBuyer();
+    const mp = await load({ getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId) });
     const page = await mp.openPage('pages/autodebit/index');
     await page.waitFor((d) => d.agreementStatus === 'ready');
     expect(page.data).toMatchObject({ canBind: true, showCharge: false });
@@ -81,8 +82,8 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
     await mp.idle();
     const webview = mp.top();
     expect(webview.route).toBe('pages/webview/index');
-    // The web-view shows the wallet's consent page; the shopper taps Agree; the wallet returns to the BFF.
-    const back = await fetch(await decideOnConsentPage(webview.data.src, 'agree'));
+    // The web-view shows the wallet's consent page; the shopper (the signed-in wallet user) taps Agree; the wallet returns to the BFF.
+    const back = await fetch(await decideOnConsentPage(webview.data.src, 'agree', customerId));
     expect(back.status).toBe(200);
     expect(await back.text()).toContain('data-outcome="bound"');
 

@@ -6,8 +6,14 @@ import { SandboxInputError } from './errors';
 import { readNumber, readObject, rejectUnknownKeys } from './input';
 import { isLatipayErrorCode, LATIPAY_ERROR_CODES } from './latipay/config';
 
-export type FailMode = 'timeout' | '5xx' | 'U';
-export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
+/**
+ * `SYSTEM_ERROR`: the call takes effect, and the answer is `F` / `SYSTEM_ERROR` — a status AlipayHK's
+ * pages leave open while saying the code means "query or retry" (docs/protocols/alipayhk.md#envelope).
+ */
+export type FailMode = 'timeout' | '5xx' | 'U' | 'SYSTEM_ERROR';
+export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U', 'SYSTEM_ERROR'];
+/** What `failRate` draws from. */
+const RANDOM_FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
 
 export interface SandboxControl {
   /** Wait before the first notification delivery, in ms (not scaled). */
@@ -148,7 +154,7 @@ export function createControl(initialRetryScale = 1, random: () => number = Math
     },
     takeFailure() {
       if (state.failNext.count <= 0) {
-        if (state.failRate > 0 && random() < state.failRate) return FAIL_MODES[Math.floor(random() * FAIL_MODES.length)];
+        if (state.failRate > 0 && random() < state.failRate) return RANDOM_FAIL_MODES[Math.floor(random() * RANDOM_FAIL_MODES.length)];
         return undefined;
       }
       state = { ...state, failNext: { ...state.failNext, count: state.failNext.count - 1 } };

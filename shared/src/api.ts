@@ -208,15 +208,25 @@ export const CreateAgreementResponseSchema = Type.Object(
 );
 export type CreateAgreementResponse = Static<typeof CreateAgreementResponseSchema>;
 
-/** The wallet's redirect back to us (`merchantRedirectUrl`): after Agree, or with `error` after Decline. */
+/**
+ * The wallet's redirect back to us (`merchantRedirectUrl`): `state`, `auth_site`, `merchantAgreementId`,
+ * the code (`authCode`, or `auth_code` as the page's sample URL spells it), `client_id`
+ * (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare), and `authResult`
+ * (`SUCCESS`/`FAIL`/`ERROR`, https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_doc-auth_url);
+ * `error` after a decline in earlier sandboxes. Unknown parameters are allowed and ignored, never trusted.
+ */
 export const AgreementReturnQuerySchema = Type.Object(
   {
     authCode: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    auth_code: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     state: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     merchantAgreementId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    auth_site: Type.Optional(Type.String({ maxLength: 64 })),
+    client_id: Type.Optional(Type.String({ maxLength: 64 })),
+    authResult: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     error: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
-  closed,
+  { additionalProperties: true },
 );
 export type AgreementReturnQuery = Static<typeof AgreementReturnQuerySchema>;
 

@@ -36,8 +36,10 @@ export interface AgreementGateway {
   readonly merchantId: string;
   /** Starts a binding: the URL of the wallet's consent page. */
   prepare(input: { merchantAgreementId: string; state: string; redirectUrl: string }): Promise<GatewayAnswer<{ authUrl: string }>>;
-  /** The consent page's single-use authCode → the agreement's first token pair. */
+  /** The consent page's single-use authCode → the agreement's first token pair (the same pair again on a retry). */
   exchangeAuthCode(authCode: string): Promise<GatewayAnswer<WalletTokens>>;
+  /** The wallet user an access token belongs to (when the token answer did not name them). */
+  userId(accessToken: string): Promise<GatewayAnswer<string>>;
   /** A new pair for the refresh token (the old pair stops working). */
   refresh(refreshToken: string): Promise<GatewayAnswer<WalletTokens>>;
   query(merchantAgreementId: string): Promise<GatewayAnswer<AgreementState>>;

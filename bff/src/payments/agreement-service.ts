@@ -1,10 +1,11 @@
 /**
  * Auto-debit: bind a wallet (an agreement), charge it without the shopper, unbind.
  *
- * Binding: a PENDING agreement with an unguessable `state` (only its SHA-256 is stored) → the wallet's
- * consent page → the wallet redirects back with `authCode`, `state`, `merchantAgreementId` → the state
- * must match that PENDING agreement (else nothing changes) → the authCode is exchanged once → the
- * token pair is sealed (AES-256-GCM) and the agreement is ACTIVE.
+ * Binding (wallet buyers only): a PENDING agreement with an unguessable `state` (only its SHA-256 is
+ * stored) → the wallet's consent page → the wallet hands back `auth_code`/`authCode`, `state`,
+ * `merchantAgreementId` → the state must match that PENDING agreement (else nothing changes) → the
+ * authCode is exchanged → the grant must be this agreement and the wallet user the buyer → the token
+ * pair is sealed (AES-256-GCM) and the agreement is ACTIVE (see `completeBinding`).
  *
  * Charging: an order priced by the server, linked to the agreement, inserted only if the agreement is
  * the buyer's, ACTIVE, and the day's charges stay under the cap (one transaction) → `agreement.pay`
@@ -15,7 +16,7 @@
  * Tokens are opened only to be sent to the wallet; they are never logged and never leave in a response.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { toAmount, type AgreementReturnQuery, type AgreementView, type Currency } from '@tradepay/shared';
+import { toAmount, type AgreementView, type Currency } from '@tradepay/shared';
 import type { Catalog } from '../catalog/catalog';
 import { AppError, GatewayUnknownError, NotificationRejectedError } from '../errors';
 import {
@@ -69,6 +70,24 @@ export interface ChargeResult {
   body: unknown;
   replayed: boolean;
 }
+
+/** What the wallet handed back after the consent step; unknown parameters never reach here. */
+export interface BindingReturn {
+  /** The redirect names the merchantAgreementId; the mini program route knows our agreement id. */
+  merchantAgreementId?: string | undefined;
+  agreementId?: string | undefined;
+  state?: string | undefined;
+  authCode?: string | undefined;
+  /** `SUCCESS` / `FAIL` / `ERROR` (https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_doc-auth_url). */
+  authResult?: string | undefined;
+  /** `USER_DECLINED` (declined) or any other failure code. */
+  error?: string | undefined;
+  /** With a session (the mini program route): it must own the agreement. */
+  buyerId?: string | undefined;
+}
+
+/** `tokenStatus` values meaning active (docs/protocols/alipayhk.md#functions: Macao says ACTIVE, the sandbox VALID). */
+const ACTIVE_TOKEN_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'VALID']);
 
 export interface ReturnOutcome {
   agreement: AgreementRecord;
@@ -320,9 +339,11 @@ export function createAgreementService(options: AgreementServiceOptions) {
   return {
     hongKongDay,
 
-    /** Starts a binding for the buyer: a PENDING agreement and the wallet's consent page. */
+    /** Starts a binding for the buyer: a PENDING agreement and the wallet's consent page. Wallet buyers only. */
     async create(buyerId: string): Promise<{ agreement: AgreementView; authUrl: string }> {
       const { gateway } = enabled();
+      // The wallet user who agrees is checked against this buyer: a guest has no wallet user to match.
+      if (!buyerId.startsWith('alipayhk:')) throw new AppError('WALLET_SIGN_IN_REQUIRED');
       const createdAt = now();
       const state = randomBytes(32).toString('base64url');
       const agreement = await store.insertAgreement({
@@ -349,49 +370,110 @@ export function createAgreementService(options: AgreementServiceOptions) {
     },
 
     /**
-     * The wallet's redirect back. The `state` must be the one of that PENDING agreement (else
-     * AGREEMENT_RETURN_REJECTED and nothing changes); the authCode is exchanged at most once.
+     * Completes a binding from what the wallet handed back: the redirect to `merchantRedirectUrl`
+     * (`GET /api/agreements/return`) or the mini program's `my.signContract` result. One path for both:
+     * the `state` must be that PENDING agreement's (else AGREEMENT_RETURN_REJECTED and nothing changes);
+     * the authCode is exchanged (a retry after an unknown outcome gets the same token); the grant must
+     * be an agreement for this merchantAgreementId (a sign-in code is not: `SCOPE_NOT_GRANTED`); the
+     * wallet user who agreed must be the agreement's buyer (else `WALLET_USER_MISMATCH`, cancelled at the
+     * wallet). Only then ACTIVE.
      */
-    async completeAuthorisation(query: AgreementReturnQuery): Promise<ReturnOutcome> {
+    async completeBinding(input: BindingReturn): Promise<ReturnOutcome> {
       const { gateway } = enabled();
       const reject = (why: string) => new AppError('AGREEMENT_RETURN_REJECTED', `${ERROR_PREFIX}${why}`);
-      if (!query.merchantAgreementId || !query.state) throw reject('state and merchantAgreementId are required');
-      const agreement = await store.getAgreementByMerchantAgreementId(query.merchantAgreementId);
-      if (!agreement || !sameHash(sha256(query.state), agreement.stateHash)) throw reject('the state does not match the agreement');
+      if (!input.state || (!input.merchantAgreementId && !input.agreementId)) throw reject('state and merchantAgreementId are required');
+      const agreement = input.agreementId ? await store.getAgreement(input.agreementId) : await store.getAgreementByMerchantAgreementId(input.merchantAgreementId!);
+      if (!agreement || !sameHash(sha256(input.state), agreement.stateHash)) throw reject('the state does not match the agreement');
+      if (input.merchantAgreementId !== undefined && input.merchantAgreementId !== agreement.merchantAgreementId) throw reject('the state does not match the agreement');
+      if (input.buyerId !== undefined && input.buyerId !== agreement.buyerId) throw reject('the state does not match the agreement');
       if (agreement.status !== 'PENDING') throw reject(`the agreement is already ${agreement.status}`);
       const at = () => now().toISOString();
-      if (query.error !== undefined || query.authCode === undefined) {
-        if (query.error === undefined || query.authCode !== undefined) throw reject('expected either authCode or error');
-        const to = query.error === USER_DECLINED ? 'DECLINED' : 'FAILED';
-        const result = await store.transitionAgreement(agreement.id, ['PENDING'], to, { at: at(), failureCode: to === 'FAILED' ? query.error.slice(0, 64) : null });
-        if (!result.transitioned) throw reject(`the agreement is already ${result.agreement.status}`);
-        options.log?.info({ agreementId: agreement.id, status: to }, 'agreement not bound');
-        return { agreement: result.agreement, outcome: to === 'DECLINED' ? 'declined' : 'failed', code: query.error };
+      const fail = async (to: 'DECLINED' | 'FAILED', code: string | null): Promise<ReturnOutcome> => {
+        const result = await store.transitionAgreement(agreement.id, ['PENDING'], to, { at: at(), failureCode: code === null ? null : code.slice(0, 64) });
+        if (!result.transitioned && result.agreement.status !== to) throw reject(`the agreement is already ${result.agreement.status}`);
+        options.log?.info({ agreementId: agreement.id, status: to, code }, 'agreement not bound');
+        return { agreement: result.agreement, outcome: to === 'DECLINED' ? 'declined' : 'failed', code };
+      };
+
+      // authResult (SUCCESS/FAIL/ERROR) or our older `error`: anything but success binds nothing.
+      if (input.error !== undefined && input.authCode !== undefined) throw reject('expected either authCode or error');
+      const declined = input.error !== undefined || (input.authResult !== undefined && input.authResult !== 'SUCCESS');
+      if (declined) {
+        if (input.error !== undefined) return fail(input.error === USER_DECLINED ? 'DECLINED' : 'FAILED', input.error);
+        return fail(input.authResult === 'FAIL' ? 'DECLINED' : 'FAILED', `AUTH_RESULT_${input.authResult!.slice(0, 40)}`);
       }
+      if (input.authCode === undefined) throw reject('expected an authCode, authResult or error');
+
       if (!(await store.claimAgreementReturn(agreement.id, { now: now(), leaseMs: returnLeaseMs }))) throw reject('this authorisation is already being completed');
-      let answer;
-      try {
-        answer = await gateway.exchangeAuthCode(query.authCode);
-      } catch (error) {
-        // Unknown: the code may still be unused (a refused or unanswered exchange does not use it up); let the page be reloaded.
+      // An unknown outcome anywhere before the decision: release, so the same return can be retried
+      // (applyToken answers a valid code redeemed again with the same token).
+      const unknown = async (error: unknown): Promise<never> => {
         await store.releaseAgreementReturn(agreement.id);
         if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
         throw error;
+      };
+      let tokens: WalletTokens;
+      let walletUser: string | null;
+      let state;
+      try {
+        const answer = await gateway.exchangeAuthCode(input.authCode);
+        if (!answer.ok) {
+          options.log?.warn({ agreementId: agreement.id, code: answer.code }, 'agreement authCode refused');
+          return await fail('FAILED', answer.code);
+        }
+        tokens = answer.value;
+        walletUser = tokens.customerId;
+        if (walletUser === null) {
+          const user = await gateway.userId(tokens.accessToken);
+          walletUser = user.ok ? user.value : null;
+          if (!user.ok) options.log?.warn({ agreementId: agreement.id, code: user.code }, 'getUserInfo refused');
+        }
+        // The granted scope: only an agreement authorisation makes the wallet know this merchantAgreementId.
+        state = await gateway.query(agreement.merchantAgreementId);
+      } catch (error) {
+        return unknown(error);
       }
-      if (!answer.ok) {
-        const result = await store.transitionAgreement(agreement.id, ['PENDING'], 'FAILED', { at: at(), failureCode: answer.code });
-        options.log?.warn({ agreementId: agreement.id, code: answer.code }, 'agreement authCode refused');
-        return { agreement: result.agreement, outcome: 'failed', code: answer.code };
+      if (!state.ok || !ACTIVE_TOKEN_STATUSES.has(state.value.tokenStatus)) {
+        options.log?.warn({ agreementId: agreement.id, code: state.ok ? state.value.tokenStatus : state.code }, 'the authCode grants no agreement (a sign-in code?)');
+        return fail('FAILED', 'SCOPE_NOT_GRANTED');
+      }
+      if (walletUser === null || `alipayhk:${walletUser}` !== agreement.buyerId) {
+        // Someone else's wallet agreed to this buyer's agreement: never usable. Cancel it at the wallet.
+        const result = await fail('FAILED', walletUser === null ? 'WALLET_USER_UNKNOWN' : 'WALLET_USER_MISMATCH');
+        try {
+          const cancelled = await gateway.cancel(agreement.merchantAgreementId);
+          if (!cancelled.ok) options.log?.error({ agreementId: agreement.id, code: cancelled.code }, 'could not cancel a mismatched agreement at the wallet');
+        } catch (error) {
+          if (!(error instanceof GatewayUnknownError)) throw error;
+          options.log?.error({ agreementId: agreement.id, reason: error.message }, 'could not cancel a mismatched agreement at the wallet');
+        }
+        options.log?.warn({ agreementId: agreement.id }, 'wallet user is not the buyer: binding FAILED and cancelled at the wallet');
+        return result;
       }
       const result = await store.transitionAgreement(agreement.id, ['PENDING'], 'ACTIVE', {
         at: at(),
-        tokens: seal(agreement.id, answer.value),
-        customerId: answer.value.customerId,
+        tokens: seal(agreement.id, tokens),
+        customerId: walletUser,
         failureCode: null,
       });
       if (!result.transitioned) throw reject(`the agreement is already ${result.agreement.status}`);
-      options.log?.info({ agreementId: agreement.id, accessTokenExpiresAt: answer.value.accessTokenExpiresAt }, 'agreement bound');
+      options.log?.info({ agreementId: agreement.id, accessTokenExpiresAt: tokens.accessTokenExpiresAt }, 'agreement bound');
       return { agreement: result.agreement, outcome: 'bound', code: null };
+    },
+
+    /**
+     * The wallet says the user unbound (AlipayHK notify.cancel): REVOKED, tokens erased. Idempotent;
+     * an unknown agreement changes nothing (the notice is still acknowledged).
+     */
+    async endByWallet(merchantAgreementId: string): Promise<AgreementRecord | null> {
+      const agreement = await store.getAgreementByMerchantAgreementId(merchantAgreementId);
+      if (!agreement) {
+        options.log?.warn({ merchantAgreementId }, 'notify.cancel for an unknown agreement');
+        return null;
+      }
+      const result = await store.transitionAgreement(agreement.id, ['ACTIVE', 'PENDING'], 'REVOKED', { at: now().toISOString(), failureCode: 'REVOKED_IN_WALLET' });
+      if (result.transitioned) options.log?.info({ agreementId: agreement.id }, 'agreement revoked in the wallet (notify.cancel)');
+      return result.agreement;
     },
 
     async list(buyerId: string): Promise<AgreementView[]> {

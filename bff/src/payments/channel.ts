@@ -61,6 +61,18 @@ export interface VerifiedNotification {
   replyContext: unknown;
   /** For logs: the gateway's message id. */
   messageId: string;
+  /** Facts worth a log line that decide nothing (e.g. an unexpected `head.clientId`). */
+  warnings?: string[];
+}
+
+/** A verified notice that the wallet user ended an agreement (AlipayHK `notify.cancel`). */
+export interface VerifiedAgreementEnd {
+  merchantAgreementId: string;
+  /** As the wallet wrote it, for logs. */
+  cancelTime: string | null;
+  messageId: string;
+  replyContext: unknown;
+  warnings?: string[];
 }
 
 export interface NotificationReply {
@@ -109,6 +121,13 @@ export interface Channel {
   parseNotification(rawBody: string, headers: Record<string, string | string[] | undefined>): Promise<VerifiedNotification>;
   /** The acknowledgement the gateway expects; sent only after the commit. */
   acknowledge(notification: VerifiedNotification): Promise<NotificationReply>;
+}
+
+/** Channels whose notification URL also receives agreement notices (AlipayHK). */
+export interface AgreementNoticeChannel {
+  /** null when the raw body is not an agreement notice; else verified like any notification (throws NotificationRejectedError). */
+  parseAgreementEnd(rawBody: string): Promise<VerifiedAgreementEnd | null>;
+  acknowledgeAgreementEnd(notice: VerifiedAgreementEnd): Promise<NotificationReply>;
 }
 
 export type ChannelRegistry = ReadonlyMap<ChannelName, Channel>;

@@ -28,6 +28,7 @@ const IdempotencyHeaders = Type.Object({
 const errors = {
   400: ErrorResponseSchema,
   401: ErrorResponseSchema,
+  403: ErrorResponseSchema,
   404: ErrorResponseSchema,
   409: ErrorResponseSchema,
   422: ErrorResponseSchema,
@@ -82,7 +83,18 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return sendPage(reply, status >= 500 ? 500 : 400, status >= 500 ? 'unavailable' : 'rejected');
     },
   }, async (request, reply) => {
-    const result = await app.agreements.completeAuthorisation(request.query);
+    const query = request.query;
+    // Only the documented parameters are read; anything else in the URL is ignored.
+    const authCode = query.auth_code ?? query.authCode;
+    if (query.auth_code !== undefined && query.authCode !== undefined && query.auth_code !== query.authCode) throw new AppError('AGREEMENT_RETURN_REJECTED', 'authCode and auth_code differ');
+    if (query.client_id !== undefined && query.client_id !== app.config.alipayhk.clientId) request.log.warn({ clientId: query.client_id }, 'agreement return names another client_id');
+    const result = await app.agreements.completeBinding({
+      merchantAgreementId: query.merchantAgreementId,
+      state: query.state,
+      authCode,
+      authResult: query.authResult,
+      error: query.error,
+    });
     const status = result.outcome === 'bound' ? 'ACTIVE' : result.agreement.status;
     const target = app.config.autoDebit?.returnPageUrl;
     if (target) {
@@ -98,8 +110,8 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // The binding inside the mini program: `my.signContract` returns `{authCode, authState}` to the app
   // instead of redirecting a browser (a released mini program cannot show the wallet's page in a
-  // web-view: miniapp-platform.md §4). The same exchange and checks as the return URL (state, single
-  // use, PENDING), for an agreement of this buyer only.
+  // web-view). `completeBinding` is the return URL's exchange and checks (state, single use, granted
+  // scope, wallet user = buyer), for an agreement of this buyer only.
   app.post('/api/agreements/:id/sign-contract', {
     ...buyer,
     schema: {
@@ -110,11 +122,13 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: AgreementResponseSchema, ...errors },
     },
   }, async (request) => {
+    // Another buyer's agreement is a 404, as on every route here; then the one binding function.
     const agreement = await app.agreements.get(request.params.id, request.buyerId);
-    const result = await app.agreements.completeAuthorisation({
-      authCode: request.body.authCode,
+    const result = await app.agreements.completeBinding({
+      agreementId: agreement.id,
       state: request.body.authState,
-      merchantAgreementId: agreement.merchantAgreementId,
+      authCode: request.body.authCode,
+      buyerId: request.buyerId,
     });
     return { agreement: await app.agreements.get(result.agreement.id, request.buyerId) };
   });

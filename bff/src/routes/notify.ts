@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChannelName } from '@tradepay/shared';
 import { AppError } from '../errors';
+import type { AgreementNoticeChannel } from '../payments/channel';
 
 const NOTIFY_BODY_LIMIT = 64 * 1024;
 
@@ -25,8 +26,20 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const channel = app.channels.get(name);
     if (!channel) throw new AppError('NOT_FOUND');
     const raw = typeof request.body === 'string' ? request.body : '';
+    // AlipayHK also sends notify.cancel here (the user unbound in the wallet): the agreement ends, then the ack.
+    const notices = 'parseAgreementEnd' in channel ? (channel as unknown as AgreementNoticeChannel) : null;
+    const end = notices ? await notices.parseAgreementEnd(raw) : null;
+    if (notices && end) {
+      const log = request.log.child({ reqMsgId: end.messageId, merchantAgreementId: end.merchantAgreementId });
+      for (const warning of end.warnings ?? []) log.warn(warning);
+      const agreement = await app.agreements.endByWallet(end.merchantAgreementId);
+      log.info({ agreementId: agreement?.id ?? null, status: agreement?.status ?? null, cancelTime: end.cancelTime }, 'agreement notice committed');
+      const ack = await notices.acknowledgeAgreementEnd(end);
+      return reply.code(ack.statusCode).type(ack.contentType).send(ack.body);
+    }
     const notification = await channel.parseNotification(raw, request.headers);
     const log = request.log.child({ reqMsgId: notification.messageId, merchantTransId: notification.merchantTransId });
+    for (const warning of notification.warnings ?? []) log.warn(warning);
     const result = await app.orders.acceptNotification(notification);
     log.info({ orderId: result.order.id, duplicate: result.duplicate, transitioned: result.transitioned, status: result.order.status }, 'notification committed');
     const ack = await channel.acknowledge(notification);

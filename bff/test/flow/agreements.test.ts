@@ -10,10 +10,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlipayHkChannel } from '../../src/channels/alipayhk';
-import { ALIPAYHK_FUNCTIONS } from '../../src/channels/alipayhk/functions';
+import { ALIPAYHK_FUNCTIONS, type CalledFunction } from '../../src/channels/alipayhk/functions';
 import { createTokenCipher } from '../../src/payments/token-cipher';
 import { decideOnConsentPage } from '../support/consent';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
 
 const MINUTE = 60_000;
 const DAILY_CAP = 60_000; // HKD 600.00
@@ -30,7 +30,7 @@ const tokens = new Set<string>();
 const oneTimeSecrets = new Set<string>();
 
 beforeAll(async () => {
-  stack = await startStack({ env: { AGREEMENT_DAILY_CAP: String(DAILY_CAP), ALIPAYHK_TIMEOUT_MS: '1000' } });
+  stack = await startStack({ env: { AGREEMENT_DAILY_CAP: String(DAILY_CAP), ALIPAYHK_TIMEOUT_MS: '1000' }, sandbox: { walletCustomerId: '2188000000000001' } });
   token = await stack.session('2188000000000001');
 });
 afterAll(async () => stack?.close());
@@ -79,7 +79,7 @@ async function consent(decision: 'agree' | 'decline' = 'agree', asToken = token)
   const location = await decideOnConsentPage(authUrl, decision);
   expect(location.startsWith(`${stack.bffUrl}/api/agreements/return?`)).toBe(true);
   const params = new URL(location).searchParams;
-  for (const key of ['authCode', 'state']) if (params.get(key)) oneTimeSecrets.add(params.get(key)!);
+  for (const key of ['auth_code', 'state']) if (params.get(key)) oneTimeSecrets.add(params.get(key)!);
   return { agreement, location, params };
 }
 
@@ -107,7 +107,7 @@ async function charge(agreementId: string, items: object[] = [TART], headers: Re
 }
 
 /** Calls the gateway as the BFF would, bypassing the BFF's own checks (to see what the wallet says). */
-async function gatewayCall(fn: (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK_FUNCTIONS], body: object, accessToken?: string) {
+async function gatewayCall(fn: CalledFunction, body: object, accessToken?: string) {
   const channel = stack.app.channels.get('alipayhk') as AlipayHkChannel;
   const reply = await channel.client.call<any>(fn, body, accessToken ? { accessToken } : undefined);
   return reply.payload.body;
@@ -161,7 +161,9 @@ describe('bind → charge → unbind', () => {
 
   it('a declined consent ends as DECLINED: no code, no token, no charge', async () => {
     const { agreement, location, params } = await consent('decline');
-    expect(params.get('error')).toBe('USER_DECLINED');
+    // The documented decline: authResult=FAIL and no code (https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_doc-auth_url).
+    expect(params.get('authResult')).toBe('FAIL');
+    expect(params.get('auth_code')).toBeNull();
     const back = await follow(location);
     expect(back.status).toBe(200);
     expect(back.html).toContain('data-outcome="declined"');
@@ -219,25 +221,54 @@ describe('the wallet’s return is checked', () => {
     expect((await ledger()).authCodes).toEqual(redeemedBefore);
   });
 
-  it('an authCode already used (e.g. intercepted and redeemed first) fails the binding', async () => {
+  it('an authCode redeemed before our exchange (a retry after a timeout) still binds with the same token, as AlipayHK documents', async () => {
     const { agreement, location, params } = await consent();
-    const stolen = await gatewayCall(ALIPAYHK_FUNCTIONS.applyToken, {
+    const first = await gatewayCall(ALIPAYHK_FUNCTIONS.applyToken, {
       grantType: 'AUTHORIZATION_CODE',
       authMerchantId: stack.config.alipayhk.merchantId,
       authSite: 'ALIPAY_HK',
-      authCode: params.get('authCode'),
+      authCode: params.get('auth_code'),
     });
-    expect(stolen.resultInfo.resultStatus).toBe('S');
-    tokens.add(stolen.accessTokenInfo.accessToken);
-    tokens.add(stolen.accessTokenInfo.refreshToken);
+    expect(first.resultInfo.resultStatus).toBe('S');
+    const back = await follow(location);
+    expect(back.status).toBe(200);
+    const stored = await captureTokens(agreement.id);
+    expect(stored.accessToken).toBe(first.accessTokenInfo.accessToken);
+  });
+
+  it('a sign-in authCode (my.getAuthCode: no agreement scope) on the consent return does not make the agreement ACTIVE', async () => {
+    const { agreement, location } = await consent('decline');
+    const signIn = await fetch(`${stack.sandboxUrl}/sandbox/wallet/authCode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: '2188000000000001' }) });
+    const code = ((await signIn.json()) as { authCode: string }).authCode;
+    oneTimeSecrets.add(code);
+    const forged = new URL(location);
+    forged.searchParams.delete('authResult');
+    forged.searchParams.set('auth_code', code);
+    const back = await follow(forged.href);
+    expect(back.status).toBe(422);
+    expect(await stack.app.store.getAgreement(agreement.id)).toMatchObject({ status: 'FAILED', failureCode: 'SCOPE_NOT_GRANTED', accessTokenEnc: null });
+    expect((await charge(agreement.id)).status).toBe(409);
+  });
+
+  it('another wallet user agreeing to my agreement: FAILED, cancelled at the wallet, charges refused', async () => {
+    const created = await api('/api/agreements', { method: 'POST' });
+    const { agreement, authUrl } = created.body as { agreement: { id: string; merchantAgreementId: string }; authUrl: string };
+    const location = await decideOnConsentPage(authUrl, 'agree', '2188000000000777');
+    oneTimeSecrets.add(new URL(location).searchParams.get('auth_code')!);
     const back = await follow(location);
     expect(back.status).toBe(422);
-    expect(back.html).toContain('data-outcome="failed"');
-    expect(back.html).toContain('INVALID_AUTH_CODE');
-    expect(await stack.app.store.getAgreement(agreement.id)).toMatchObject({ status: 'FAILED', failureCode: 'INVALID_AUTH_CODE', accessTokenEnc: null });
-    const read = await api(`/api/agreements/${agreement.id}`);
-    expect(read.body.agreement).toMatchObject({ status: 'FAILED', failureCode: 'INVALID_AUTH_CODE' });
+    expect(back.html).toContain('WALLET_USER_MISMATCH');
+    expect(await stack.app.store.getAgreement(agreement.id)).toMatchObject({ status: 'FAILED', failureCode: 'WALLET_USER_MISMATCH', accessTokenEnc: null });
+    const atWallet = (await ledger()).agreements.find((a: any) => a.merchantAgreementId === agreement.merchantAgreementId);
+    expect(atWallet.status).toBe('REVOKED');
     expect((await charge(agreement.id)).status).toBe(409);
+  });
+
+  it('a guest cannot start a binding: 403 WALLET_SIGN_IN_REQUIRED', async () => {
+    const guest = await stack.session();
+    const res = await api('/api/agreements', { method: 'POST', token: guest });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('WALLET_SIGN_IN_REQUIRED');
   });
 
   it('an authCode older than 10 minutes fails the binding', async () => {
@@ -368,8 +399,13 @@ describe('charges', () => {
   it('a refusal by the wallet fails the order with the wallet’s code', async () => {
     const fresh = (await bind()).id;
     const mid = (await stack.app.store.getAgreement(fresh))!.merchantAgreementId;
-    // Revoked in the wallet app (not through us): the BFF still believes ACTIVE.
-    expect((await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: stack.config.alipayhk.merchantId, merchantAgreementId: mid })).resultInfo.resultStatus).toBe('S');
+    // Revoked in the wallet app (not through us) and its notify.cancel lost: the BFF still believes ACTIVE.
+    control({ dropRate: 1 });
+    try {
+      expect((await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: stack.config.alipayhk.merchantId, merchantAgreementId: mid })).resultInfo.resultStatus).toBe('S');
+    } finally {
+      control({ dropRate: 0 });
+    }
     const res = await charge(fresh);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('AGREEMENT_NOT_ACTIVE');
@@ -379,10 +415,26 @@ describe('charges', () => {
     expect((await stack.app.store.getAgreement(fresh))!.status).toBe('REVOKED');
   });
 
+  it('the user unbinding in the wallet reaches the BFF as a signed notify.cancel: REVOKED, tokens erased, acknowledged', async () => {
+    const fresh = (await bind()).id;
+    const mid = (await stack.app.store.getAgreement(fresh))!.merchantAgreementId;
+    const res = await fetch(`${stack.sandboxUrl}/sandbox/wallet/agreements/${mid}/unbind`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    await eventually(async () => (await stack.app.store.getAgreement(fresh))!.status === 'REVOKED', 'notify.cancel to revoke the agreement');
+    expect(await stack.app.store.getAgreement(fresh)).toMatchObject({ status: 'REVOKED', accessTokenEnc: null, refreshTokenEnc: null });
+    await eventually(async () => stack.sandbox.cancelNotifications().find((n) => n.merchantAgreementId === mid)?.status === 'acknowledged', 'the signed ack of notify.cancel');
+    expect((await charge(fresh)).status).toBe(409);
+  });
+
   it('GET asks the wallet when the stored status is older than a minute, and sees a revocation made in the wallet', async () => {
     const fresh = (await bind()).id;
     const mid = (await stack.app.store.getAgreement(fresh))!.merchantAgreementId;
-    await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: stack.config.alipayhk.merchantId, merchantAgreementId: mid });
+    control({ dropRate: 1 }); // its notify.cancel is lost
+    try {
+      await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: stack.config.alipayhk.merchantId, merchantAgreementId: mid });
+    } finally {
+      control({ dropRate: 0 });
+    }
     const queriesBefore = calls(await ledger(), ALIPAYHK_FUNCTIONS.queryByAuthInfo);
     expect((await api(`/api/agreements/${fresh}`)).body.agreement.status).toBe('ACTIVE'); // checked moments ago
     expect(calls(await ledger(), ALIPAYHK_FUNCTIONS.queryByAuthInfo)).toBe(queriesBefore);

@@ -17,6 +17,8 @@ import { captureLogs } from '../support/app';
 import { fixture } from '../support/fixtures';
 
 const MERCHANT = '2160400000000001';
+/** The wallet user the scripted wallet signs in and binds. */
+const BUYER = '2188000000000009';
 
 /** A scripted wallet: remembers every call, issues numbered tokens, debits unless told otherwise. */
 function scriptedWallet(now: () => Date) {
@@ -34,7 +36,7 @@ function scriptedWallet(now: () => Date) {
       refreshToken: `REFRESH-${serial}-${randomBytes(8).toString('hex')}`,
       accessTokenExpiresAt: new Date(now().getTime() + script.accessTtlMs).toISOString(),
       refreshTokenExpiresAt: new Date(now().getTime() + 30 * 86_400_000).toISOString(),
-      customerId: '2188000000000009',
+      customerId: BUYER,
     };
   };
   const gateway: AgreementGateway = {
@@ -46,6 +48,10 @@ function scriptedWallet(now: () => Date) {
     async exchangeAuthCode(code): Promise<GatewayAnswer<WalletTokens>> {
       calls.push('exchange');
       return code === 'GOOD' ? { ok: true, value: issue() } : { ok: false, code: 'INVALID_AUTH_CODE' };
+    },
+    async userId(): Promise<GatewayAnswer<string>> {
+      calls.push('userId');
+      return { ok: true, value: BUYER };
     },
     async refresh() {
       calls.push('refresh');
@@ -105,10 +111,12 @@ async function setup(env: Record<string, string> = {}) {
   const now = () => new Date();
   const wallet = scriptedWallet(now);
   const { lines, stream } = captureLogs();
-  const app = await buildApp(config, { logStream: stream, sleep: async () => undefined, agreementGateway: wallet.gateway });
+  // Buyers sign in with the wallet (a guest cannot bind): the scripted identity names BUYER.
+  const identity = { exchangeAuthCode: async () => ({ buyerId: `alipayhk:${BUYER}` }) };
+  const app = await buildApp(config, { logStream: stream, sleep: async () => undefined, agreementGateway: wallet.gateway, identity });
   apps.push(app);
   await app.ready();
-  const session = await app.inject({ method: 'POST', url: '/api/session', payload: {} });
+  const session = await app.inject({ method: 'POST', url: '/api/session', payload: { authCode: 'WALLET-CODE' } });
   const auth = { authorization: `Bearer ${session.json().token}` };
   async function pending() {
     const res = await app.inject({ method: 'POST', url: '/api/agreements', headers: auth });
@@ -191,9 +199,58 @@ describe('the return route', () => {
     const logs = t.logs.join('\n');
     expect(logs).toContain('authCode=[Redacted]');
     expect(logs).not.toContain(state);
-    expect(t.wallet.calls).toEqual(['prepare', 'exchange']);
+    // The exchange, then the grant is checked with the wallet (queryByAuthInfo).
+    expect(t.wallet.calls).toEqual(['prepare', 'exchange', 'query']);
     const read = await t.app.inject({ method: 'GET', url: `/api/agreements/${agreement.id}`, headers: t.auth });
     expect(read.json().agreement.status).toBe('ACTIVE');
+  });
+
+  it('a guest cannot start a binding: 403 WALLET_SIGN_IN_REQUIRED, nothing sent to the wallet', async () => {
+    const t = await setup();
+    const guest = await t.app.inject({ method: 'POST', url: '/api/session', payload: {} });
+    const res = await t.app.inject({ method: 'POST', url: '/api/agreements', headers: { authorization: `Bearer ${guest.json().token}` } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('WALLET_SIGN_IN_REQUIRED');
+    expect(t.wallet.calls).toEqual([]);
+  });
+
+  it('a sign-in authCode (no agreement granted) on the return does not make the agreement ACTIVE', async () => {
+    const t = await setup();
+    // The wallet redeems the code but knows no agreement for this merchantAgreementId: a my.getAuthCode code.
+    t.wallet.gateway.query = async () => ({ ok: false, code: 'AGREEMENT_NOT_EXIST' });
+    const { agreement, back } = await bound(t);
+    expect(back.statusCode).toBe(422);
+    const stored = (await t.app.store.getAgreement(agreement.id))!;
+    expect(stored.status).toBe('FAILED');
+    expect(stored.failureCode).toBe('SCOPE_NOT_GRANTED');
+    expect(stored.accessTokenEnc).toBeNull();
+  });
+
+  it('another wallet user agreeing: FAILED WALLET_USER_MISMATCH, cancelled at the wallet, tokens never stored', async () => {
+    const t = await setup();
+    const exchange = t.wallet.gateway.exchangeAuthCode.bind(t.wallet.gateway);
+    t.wallet.gateway.exchangeAuthCode = async (code) => {
+      const answer = await exchange(code);
+      return answer.ok ? { ok: true, value: { ...answer.value, customerId: '2188000000000666' } } : answer;
+    };
+    const { agreement, back } = await bound(t);
+    expect(back.statusCode).toBe(422);
+    const stored = (await t.app.store.getAgreement(agreement.id))!;
+    expect(stored).toMatchObject({ status: 'FAILED', failureCode: 'WALLET_USER_MISMATCH', accessTokenEnc: null });
+    expect(t.wallet.calls).toEqual(['prepare', 'exchange', 'query', 'cancel']);
+  });
+
+  it('applyToken without a user id: getUserInfo names the wallet user', async () => {
+    const t = await setup();
+    const exchange = t.wallet.gateway.exchangeAuthCode.bind(t.wallet.gateway);
+    t.wallet.gateway.exchangeAuthCode = async (code) => {
+      const answer = await exchange(code);
+      return answer.ok ? { ok: true, value: { ...answer.value, customerId: null } } : answer;
+    };
+    const { agreement, back } = await bound(t);
+    expect(back.statusCode).toBe(200);
+    expect((await t.app.store.getAgreement(agreement.id))!.status).toBe('ACTIVE');
+    expect(t.wallet.calls).toEqual(['prepare', 'exchange', 'userId', 'query']);
   });
 
   it('with AGREEMENT_RETURN_PAGE_URL it redirects there with the agreement and its status', async () => {
@@ -205,14 +262,37 @@ describe('the return route', () => {
     expect(Object.fromEntries(target.searchParams)).toEqual({ from: 'wallet', agreementId: agreement.id, status: 'ACTIVE' });
   });
 
-  it('a malformed return (unknown or repeated parameters, both code and error) is a 400 page and changes nothing', async () => {
+  it('an unknown extra parameter changes nothing: the documented return binds', async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    const agreement = await t.pending();
+    const q = { state: states[0]!, merchantAgreementId: agreement.merchantAgreementId, auth_code: 'GOOD', auth_site: 'ALIPAY_HK', client_id: t.config.alipayhk.clientId, authResult: 'SUCCESS' };
+    const res = await t.app.inject({ method: 'GET', url: `/api/agreements/return?${new URLSearchParams({ ...q, extra: '1', status: 'ACTIVE' })}` });
+    expect(res.statusCode).toBe(200);
+    expect((await t.app.store.getAgreement(agreement.id))!.status).toBe('ACTIVE');
+  });
+
+  it('authResult=FAIL does not bind (DECLINED), ERROR ends it FAILED; no code is exchanged', async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    for (const [authResult, status] of [['FAIL', 'DECLINED'], ['ERROR', 'FAILED']] as const) {
+      const agreement = await t.pending();
+      const q = { state: states.at(-1)!, merchantAgreementId: agreement.merchantAgreementId, auth_site: 'ALIPAY_HK', authResult };
+      const res = await t.app.inject({ method: 'GET', url: `/api/agreements/return?${new URLSearchParams(q)}` });
+      expect(res.statusCode).toBeLessThan(500);
+      expect((await t.app.store.getAgreement(agreement.id))!.status).toBe(status);
+    }
+    expect(t.wallet.calls).not.toContain('exchange');
+  });
+
+  it('a malformed return (repeated or conflicting parameters, both code and error) is a 400 page and changes nothing', async () => {
     const t = await setup();
     const states = captureState(t.wallet);
     const agreement = await t.pending();
     const q = { state: states[0]!, merchantAgreementId: agreement.merchantAgreementId };
     for (const url of [
-      `/api/agreements/return?${new URLSearchParams({ ...q, authCode: 'GOOD', extra: '1' })}`,
       `/api/agreements/return?${new URLSearchParams({ ...q, authCode: 'GOOD' })}&authCode=GOOD`,
+      `/api/agreements/return?${new URLSearchParams({ ...q, authCode: 'GOOD', auth_code: 'OTHER' })}`,
       `/api/agreements/return?${new URLSearchParams({ ...q, authCode: 'GOOD', error: 'USER_DECLINED' })}`,
       `/api/agreements/return?${new URLSearchParams({ ...q })}`,
       `/api/agreements/return`,

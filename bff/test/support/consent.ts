@@ -22,8 +22,9 @@ export function parseConsentForms(html: string, base: string): Record<string, Co
 }
 
 /** Opens the consent page, clicks the decision, and returns the wallet's redirect (the BFF's return URL with its parameters). */
-export async function decideOnConsentPage(authUrl: string, decision: 'agree' | 'decline' = 'agree'): Promise<string> {
-  const page = await fetch(authUrl);
+export async function decideOnConsentPage(authUrl: string, decision: 'agree' | 'decline' = 'agree', customerId?: string): Promise<string> {
+  // The sandbox page agrees as the wallet's own buyer unless opened for another (`customerId`).
+  const page = await fetch(customerId === undefined ? authUrl : `${authUrl}&customerId=${encodeURIComponent(customerId)}`);
   if (page.status !== 200) throw new Error(`consent page: HTTP ${page.status}`);
   const form = parseConsentForms(await page.text(), authUrl)[decision];
   if (!form) throw new Error(`consent page has no ${decision} form`);

@@ -16,6 +16,7 @@ import type { GatewayFunction } from './functions';
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import type { Oauth, TerminalType, TokenPair } from './oauth';
 import { AGREEMENT_PAY_SCOPE, AUTH_SITE, TERMINAL_TYPES } from './oauth';
+import type { SandboxVariant } from '../config';
 import type { ResultInfo } from './result-codes';
 import { resultInfo } from './result-codes';
 
@@ -28,6 +29,7 @@ export interface HandlerDeps {
   acquiring: Acquiring;
   oauth: Oauth;
   clock: Clock;
+  variant: Readonly<SandboxVariant>;
 }
 
 /** Per call: the verified request head (agreement.pay reads `accessToken` there) and the sandbox's base URL. */
@@ -40,6 +42,8 @@ export interface HandlerContext {
 type Handler = (body: JsonObject, deps: HandlerDeps, context: HandlerContext) => HandlerResult;
 
 const ID_MAX = 64;
+/** `merchantAgreementId` is at most 32 characters (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare). */
+const AGREEMENT_ID_MAX = 32;
 
 function readTransactionRef(body: JsonObject): { acquirementId?: string; merchantTransId?: string } {
   const acquirementId = readString(body, 'acquirementId', 'body', { max: ID_MAX, optional: true });
@@ -70,21 +74,25 @@ function wireTime(iso: string): string {
   return formatRfc3339(Date.parse(iso));
 }
 
-function paymentFields(payment: LedgerPayment): Record<string, unknown> {
+/**
+ * payQuery's answer. `flat`: `acquirementStatus` at the top of the body; `nested`: in `statusDetail`,
+ * as sibling iPay wallets answer (DANA, GCash public client code; docs/protocols/alipayhk.md#functions).
+ */
+function paymentFields(payment: LedgerPayment, shape: SandboxVariant['queryShape']): Record<string, unknown> {
   const status = toAcquirementStatus(payment.status);
   return {
     acquirementId: payment.acquirementId,
     merchantTransId: payment.merchantTransId,
-    acquirementStatus: status,
+    ...(shape === 'nested' ? { statusDetail: { acquirementStatus: status } } : { acquirementStatus: status }),
     ...(payment.orderAmount !== null && { orderAmount: payment.orderAmount }),
     ...(status === 'SUCCESS' && payment.paidAt !== null && { paymentTime: wireTime(payment.paidAt) }),
   };
 }
 
-const payQuery: Handler = (body, { acquiring }) => {
+const payQuery: Handler = (body, { acquiring, variant }) => {
   const payment = acquiring.find(readTransactionRef(body));
   if (!payment) return { info: resultInfo('ORDER_NOT_EXIST') };
-  return { info: resultInfo('SUCCESS'), fields: paymentFields(payment) };
+  return { info: resultInfo('SUCCESS'), fields: paymentFields(payment, variant.queryShape) };
 };
 
 const payCancel: Handler = (body, { acquiring, clock }) => {
@@ -133,7 +141,9 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   const orderTitle = requireString(order, 'orderTitle', 'body.order', { max: 256 });
   readString(body, 'settleContractId', 'body', { max: ID_MAX, optional: true });
   const extendInfo = readString(body, 'extendInfo', 'body', { max: 4096, optional: true }) ?? null;
-  const notifyUrl = readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
+  // The HK agreement.pay table names the field `notify_url` (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement);
+  // other pages of the family say `notifyUrl`: both are read.
+  const notifyUrl = readHttpUrl(body, 'notify_url', 'body', { optional: true }) ?? readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
 
   // The token travels in the head (docs/protocols/alipayhk.md#envelope); any token ever issued is "known" here so that a
   // repeat of a paid merchantTransId is answered even after a refresh, an expiry or a cancel.
@@ -147,15 +157,8 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   );
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
   const { payment } = result.value;
-  return {
-    info: resultInfo('SUCCESS'),
-    fields: {
-      acquirementId: payment.acquirementId,
-      merchantTransId: payment.merchantTransId,
-      orderAmount: payment.orderAmount,
-      paymentTime: wireTime(payment.paidAt ?? payment.createdAt),
-    },
-  };
+  // The documented answer carries `acquirementId` only (seed 002; https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement).
+  return { info: resultInfo('SUCCESS'), fields: { acquirementId: payment.acquirementId } };
 };
 
 function readAuthSite(body: JsonObject): void {
@@ -173,7 +176,7 @@ function accessTokenInfo(pair: TokenPair): Record<string, unknown> {
   };
 }
 
-const applyToken: Handler = (body, { oauth }) => {
+const applyToken: Handler = (body, { oauth, variant }) => {
   readAuthSite(body);
   const grantType = requireString(body, 'grantType', 'body', { max: 32 });
   let result;
@@ -185,8 +188,26 @@ const applyToken: Handler = (body, { oauth }) => {
     throw new SandboxInputError('BAD_REQUEST', 'body.grantType must be AUTHORIZATION_CODE or REFRESH_TOKEN');
   }
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
-  // `customerId` names the buyer; the BFF reads exactly this field.
-  return { info: resultInfo('SUCCESS'), fields: { accessTokenInfo: accessTokenInfo(result.value), customerId: result.value.customerId } };
+  // AlipayHK documents no user id here (https://global.alipay.com/doc/global/oauth_macao); `customerId`
+  // is the sandbox's own, left out with `applyTokenUserId: false` so getUserInfo must be asked.
+  return {
+    info: resultInfo('SUCCESS'),
+    fields: { accessTokenInfo: accessTokenInfo(result.value), ...(variant.applyTokenUserId && { customerId: result.value.customerId }) },
+  };
+};
+
+/**
+ * `alipay.intl.user.query.getUserInfo` with the accessToken in the head
+ * (https://docs.alipay.hk/alipayhkdocs/hk/userauth/getUserInfo). The answer's field names are not
+ * public: the sandbox answers `userInfo.userId` (and the BFF also reads a top-level `userId`).
+ */
+const getUserInfo: Handler = (_body, { oauth }, { head }) => {
+  const accessToken = head.accessToken;
+  const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
+  if (!pair) return { info: resultInfo('INVALID_ACCESS_TOKEN', typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required') };
+  const problem = oauth.tokenProblem(pair);
+  if (problem) return { info: resultInfo(problem.code, problem.message) };
+  return { info: resultInfo('SUCCESS'), fields: { userInfo: { userId: pair.customerId } } };
 };
 
 const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
@@ -198,7 +219,7 @@ const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
   if (!TERMINAL_TYPES.includes(terminalType as TerminalType)) throw new SandboxInputError('BAD_REQUEST', `body.terminalType must be one of ${TERMINAL_TYPES.join(', ')}`);
   const merchantRedirectUrl = readHttpUrl(body, 'merchantRedirectUrl', 'body') as string;
   const authInfo = readObject(body.agreementPayAuthInfo, 'body.agreementPayAuthInfo');
-  const merchantAgreementId = requireString(authInfo, 'merchantAgreementId', 'body.agreementPayAuthInfo', { max: ID_MAX });
+  const merchantAgreementId = requireString(authInfo, 'merchantAgreementId', 'body.agreementPayAuthInfo', { max: AGREEMENT_ID_MAX });
   const state = readString(body, 'state', 'body', { max: 256, optional: true }) ?? null;
   const result = oauth.prepareForRedirect({ authMerchantId, scopes, terminalType: terminalType as TerminalType, merchantRedirectUrl, merchantAgreementId, state });
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
@@ -206,7 +227,7 @@ const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
 };
 
 const queryByAuthInfo: Handler = (body, { oauth }) => {
-  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: ID_MAX });
+  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: AGREEMENT_ID_MAX });
   const result = oauth.queryAgreement(merchantAgreementId);
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
   const { agreement, tokenStatus } = result.value;
@@ -222,7 +243,7 @@ const queryByAuthInfo: Handler = (body, { oauth }) => {
 };
 
 const cancelByAuthInfo: Handler = (body, { oauth }) => {
-  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: ID_MAX });
+  const merchantAgreementId = requireString(body, 'merchantAgreementId', 'body', { max: AGREEMENT_ID_MAX });
   const result = oauth.cancelAgreement(merchantAgreementId);
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
   return { info: resultInfo('SUCCESS'), fields: { merchantAgreementId } };
@@ -237,4 +258,5 @@ export const GATEWAY_HANDLERS: Record<GatewayFunction, Handler> = {
   [ALIPAYHK_FUNCTIONS.prepareForRedirect]: prepareForRedirect,
   [ALIPAYHK_FUNCTIONS.queryByAuthInfo]: queryByAuthInfo,
   [ALIPAYHK_FUNCTIONS.cancelByAuthInfo]: cancelByAuthInfo,
+  [ALIPAYHK_FUNCTIONS.getUserInfo]: getUserInfo,
 };

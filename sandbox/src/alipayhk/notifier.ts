@@ -35,11 +35,32 @@ export interface NotifierDeps {
   gatewayKey: RsaKey;
   merchantKey: RsaKey;
   random: () => number;
+  /** Where notify.cancel goes (registered offline with AlipayHK); null: not sent. */
+  cancelNotifyUrl: string | null;
+}
+
+/** One `notify.cancel` chain (kept by the notifier; the BFF's effect is what tests look at). */
+export interface CancelNotification {
+  merchantAgreementId: string;
+  notifyUrl: string;
+  cancelTime: string;
+  status: LedgerNotification['status'];
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveries: LedgerDelivery[];
 }
 
 export interface Notifier {
   /** Starts the notification chain of a paid payment; the first delivery waits `firstDelayMs`. */
   schedule(payment: LedgerPayment, firstDelayMs: number): LedgerNotification;
+  /**
+   * `alipay.intl.oauth.auth.notify.cancel` (the user unbound, or the merchant cancelled) to the cancel
+   * notify URL registered offline (https://global.alipay.com/docs/ac/hk_auto_debit/notif); null when
+   * none is registered (`cancelNotifyUrl`).
+   */
+  scheduleCancel(merchantAgreementId: string, cancelTime: number): CancelNotification | null;
+  /** The cancel notifications sent so far. */
+  cancels(): readonly CancelNotification[];
   /** Aborts in-flight deliveries and stops every chain (timers are cleared by their owner). */
   stop(): void;
 }
@@ -62,6 +83,22 @@ function buildNotification(payment: LedgerPayment, deps: NotifierDeps, reqMsgId:
     reserve: '{}',
   };
   return signEnvelope('request', { head, body }, deps.gatewayKey);
+}
+
+/**
+ * The body of notify.cancel is not public beyond `cancelTime` (docs/protocols/alipayhk.md#notifications); the sandbox adds the
+ * `merchantAgreementId` the BFF needs to know which agreement ended (read tolerantly there).
+ */
+function buildCancelNotification(job: CancelNotification, deps: NotifierDeps, reqMsgId: string): string {
+  const head = {
+    version: PROTOCOL_VERSION,
+    function: ALIPAYHK_FUNCTIONS.notifyCancel,
+    clientId: deps.clientId,
+    reqTime: formatRfc3339(deps.clock.now()),
+    reqMsgId,
+    reserve: '{}',
+  };
+  return signEnvelope('request', { head, body: { merchantAgreementId: job.merchantAgreementId, cancelTime: job.cancelTime } }, deps.gatewayKey);
 }
 
 /** Why an answer is not an acknowledgement, or null when it is one. */
@@ -93,7 +130,34 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     judge: async (response) => checkAck(response.status, await readLimited(response, MAX_ACK_BYTES), deps.merchantKey),
   });
 
+  const cancelJobs: CancelNotification[] = [];
+  const cancelLoop = createDeliveryLoop<LedgerDelivery, CancelNotification, CancelNotification>(deps, {
+    retryDelayMs: (attempt) => NOTIFY_RETRY_DELAYS_MS[attempt - 1],
+    extraFields: () => ({ reqMsgId: newReqMsgId() }),
+    request: (job, _payload, { reqMsgId }) => ({
+      url: job.notifyUrl,
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: buildCancelNotification(job, deps, reqMsgId),
+    }),
+    judge: async (response) => checkAck(response.status, await readLimited(response, MAX_ACK_BYTES), deps.merchantKey),
+  });
+
   return {
+    scheduleCancel(merchantAgreementId, cancelTime) {
+      if (deps.cancelNotifyUrl === null) return null;
+      const notifyUrl = deps.cancelNotifyUrl;
+      const job = cancelLoop.schedule(
+        0,
+        (initial) => {
+          const created: CancelNotification = { merchantAgreementId, notifyUrl, cancelTime: formatRfc3339(cancelTime), ...initial };
+          cancelJobs.push(created);
+          return created;
+        },
+        () => job,
+      );
+      return job;
+    },
+    cancels: () => cancelJobs,
     schedule(payment, firstDelayMs) {
       if (payment.notifyUrl === null) throw new Error(`payment ${payment.acquirementId} has no notifyUrl`);
       const notifyUrl = payment.notifyUrl;
@@ -110,6 +174,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         () => payment,
       );
     },
-    stop: () => loop.stop(),
+    stop: () => {
+      loop.stop();
+      cancelLoop.stop();
+    },
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock';
 import type { ControlStore } from '../control';
-import { newCustomerId, newSecret } from '../ids';
+import { newSecret } from '../ids';
 import type { Ledger, LedgerAgreement } from '../ledger';
 import type { Outcome } from './acquiring';
 import type { ResultCode } from './result-codes';
@@ -47,6 +47,8 @@ interface AuthCodeRecord {
   authMerchantId: string | null;
   expiresAt: number;
   used: boolean;
+  /** The pair the first redemption issued: a valid code redeemed again answers it again. */
+  pair: TokenPair | null;
 }
 
 /** A verified `prepareForRedirect` body. */
@@ -93,6 +95,8 @@ export interface Oauth {
   findAccessToken(accessToken: string): TokenPair | undefined;
   /** Why this token may not debit now, or null when it may. */
   debitProblem(pair: TokenPair): { code: ResultCode; message?: string } | null;
+  /** Why this token may not be used at all now (superseded, revoked, expired), or null. */
+  tokenProblem(pair: TokenPair): { code: ResultCode; message?: string } | null;
   reset(): void;
 }
 
@@ -101,6 +105,10 @@ export interface OauthDeps {
   control: ControlStore;
   clock: Clock;
   walletCustomerId: string;
+  /** `client_id` of the consent redirect. */
+  clientId: string;
+  /** Called once when an ACTIVE agreement ends (merchant cancel or user unbind): AlipayHK sends notify.cancel. */
+  onCancelled?: (merchantAgreementId: string, at: number) => void;
 }
 
 /**
@@ -133,9 +141,9 @@ export function createOauth(deps: OauthDeps): Oauth {
     return value;
   }
 
-  function issueCode(record: Omit<AuthCodeRecord, 'expiresAt' | 'used'>): string {
+  function issueCode(record: Omit<AuthCodeRecord, 'expiresAt' | 'used' | 'pair'>): string {
     const code = unique('SBAC', (value) => codes.has(value));
-    codes.set(code, { ...record, expiresAt: clock.now() + AUTH_CODE_TTL_MS, used: false });
+    codes.set(code, { ...record, expiresAt: clock.now() + AUTH_CODE_TTL_MS, used: false, pair: null });
     ledger.countAuthCode('issued');
     return code;
   }
@@ -162,6 +170,13 @@ export function createOauth(deps: OauthDeps): Oauth {
     agreement.accessTokenExpiresAt = iso(pair.accessExpiresAt);
     agreement.refreshTokenExpiresAt = iso(pair.refreshExpiresAt);
     agreement.tokensIssued += 1;
+  }
+
+  function tokenProblem(pair: TokenPair): { code: ResultCode; message?: string } | null {
+    if (pair.state === 'SUPERSEDED') return { code: 'INVALID_ACCESS_TOKEN', message: 'this accessToken was replaced by a refresh' };
+    if (pair.state === 'REVOKED') return { code: 'AGREEMENT_REVOKED' };
+    if (clock.now() >= pair.accessExpiresAt) return { code: 'ACCESS_TOKEN_EXPIRED' };
+    return null;
   }
 
   return {
@@ -195,18 +210,24 @@ export function createOauth(deps: OauthDeps): Oauth {
         // A double click (or a reload of the POST) lands where the first one did.
         return request.decision.kind === decision ? { ok: true, location: request.decision.location } : { ok: false, reason: 'ALREADY_DECIDED' };
       }
+      // Exactly the documented set: `state`, `auth_site`, `merchantAgreementId`, the code (spelt
+      // `auth_code` as in the page's sample URL), `client_id`
+      // (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare), and `authResult`
+      // (https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_doc-auth_url).
       const state: Array<readonly [string, string]> = request.state === null ? [] : [['state', request.state]];
+      const common: Array<readonly [string, string]> = [...state, ['auth_site', AUTH_SITE], ['merchantAgreementId', request.merchantAgreementId], ['client_id', deps.clientId]];
       let location: string;
       if (decision === 'agree') {
         const authCode = issueCode({
-          customerId: customerId ?? newCustomerId(),
+          // The wallet on this device is signed in as its buyer unless the page was opened for another.
+          customerId: customerId ?? deps.walletCustomerId,
           scopes: request.scopes,
           merchantAgreementId: request.merchantAgreementId,
           authMerchantId: request.authMerchantId,
         });
-        location = appendQuery(request.merchantRedirectUrl, [['authCode', authCode], ...state, ['merchantAgreementId', request.merchantAgreementId]]);
+        location = appendQuery(request.merchantRedirectUrl, [...common, ['auth_code', authCode], ['authResult', 'SUCCESS']]);
       } else {
-        location = appendQuery(request.merchantRedirectUrl, [...state, ['merchantAgreementId', request.merchantAgreementId], ['error', USER_DECLINED]]);
+        location = appendQuery(request.merchantRedirectUrl, [...common, ['authResult', 'FAIL']]);
       }
       request.decision = { kind: decision, location };
       return { ok: true, location };
@@ -214,13 +235,24 @@ export function createOauth(deps: OauthDeps): Oauth {
 
     redeemAuthCode(authCode) {
       const record = codes.get(authCode);
-      if (!record || record.used) {
+      if (!record) {
         ledger.countAuthCode('invalid');
-        return { ok: false, code: 'INVALID_AUTH_CODE', message: record ? 'this authCode was already used (single-use)' : 'unknown authCode' };
+        return { ok: false, code: 'INVALID_AUTH_CODE', message: 'unknown authCode' };
       }
       if (clock.now() >= record.expiresAt) {
         ledger.countAuthCode('expired');
         return { ok: false, code: 'AUTH_CODE_EXPIRED' };
+      }
+      if (record.used) {
+        // "If the authCode is valid and has been redeemed, the same accessToken is returned"
+        // (https://global.alipay.com/docs/ac/PC2Mobile/errorhandling), so a client retrying after a
+        // timeout gets its token; once the pair was refreshed or revoked, the code is spent.
+        if (record.pair !== null && record.pair.state === 'VALID') {
+          ledger.countAuthCode('redeemed');
+          return { ok: true, value: record.pair };
+        }
+        ledger.countAuthCode('invalid');
+        return { ok: false, code: 'INVALID_AUTH_CODE', message: 'this authCode was already used and its token replaced' };
       }
       record.used = true;
       const agreementId = record.merchantAgreementId;
@@ -230,6 +262,7 @@ export function createOauth(deps: OauthDeps): Oauth {
       }
       ledger.countAuthCode('redeemed');
       const pair = issuePair(record.customerId, record.scopes, agreementId);
+      record.pair = pair;
       if (agreementId !== null) {
         const agreement = ledger.addAgreement({
           merchantAgreementId: agreementId,
@@ -275,10 +308,12 @@ export function createOauth(deps: OauthDeps): Oauth {
       const agreement = ledger.findAgreement(merchantAgreementId);
       if (!agreement) return { ok: false, code: 'AGREEMENT_NOT_EXIST' };
       if (agreement.status === 'ACTIVE') {
+        const at = clock.now();
         agreement.status = 'REVOKED';
-        agreement.revokedAt = iso(clock.now());
+        agreement.revokedAt = iso(at);
         const pair = current.get(merchantAgreementId);
         if (pair) pair.state = 'REVOKED';
+        deps.onCancelled?.(merchantAgreementId, at);
       }
       return { ok: true, value: agreement };
     },
@@ -287,11 +322,10 @@ export function createOauth(deps: OauthDeps): Oauth {
 
     debitProblem(pair) {
       if (pair.merchantAgreementId === null) return { code: 'SCOPE_NOT_AUTHORIZED', message: 'a sign-in token (my.getAuthCode) cannot debit: bind an agreement first' };
-      if (pair.state === 'SUPERSEDED') return { code: 'INVALID_ACCESS_TOKEN', message: 'this accessToken was replaced by a refresh' };
-      if (pair.state === 'REVOKED') return { code: 'AGREEMENT_REVOKED' };
-      if (clock.now() >= pair.accessExpiresAt) return { code: 'ACCESS_TOKEN_EXPIRED' };
-      return null;
+      return tokenProblem(pair);
     },
+
+    tokenProblem,
 
     reset() {
       codes = new Map();

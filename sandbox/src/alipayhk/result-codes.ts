@@ -36,6 +36,8 @@ const RESULTS = {
   AGREEMENT_ALREADY_EXIST: ['F', '00000028', 'this merchantAgreementId is already bound; use a new one'],
   SCOPE_NOT_AUTHORIZED: ['F', '00000029', 'the access token is not bound to an AUTH_AGREEMENTPAY agreement'],
   UNKNOWN_EXCEPTION: ['U', '00000900', 'unknown exception, query or retry with the same business id'],
+  // "query or retry" whatever the status (https://global.alipay.com/docs/ac/PC2Mobile/errorhandling); sent with F here.
+  SYSTEM_ERROR: ['F', '00000901', 'system error, query or retry with the same business id'],
 } as const satisfies Record<string, readonly [ResultStatus, string, string]>;
 
 export type ResultCode = keyof typeof RESULTS;

@@ -6,6 +6,8 @@
  * - `POST /sandbox/wallet/signContract` `{signStr, decision?, customerId?}` → `{authCode, authState}`, or
  *   `{error: '6001', errMessage}` when the shopper declines (`my.signContract`, the auto-debit consent
  *   inside the app: https://miniprogram.alipay.com/docs-alipayconnect/miniprogram_alipayconnect/mpdev/api_openapi_signcontract).
+ * - `POST /sandbox/wallet/agreements/:merchantAgreementId/unbind` → the user unbinds in the app: the
+ *   agreement is cancelled and notify.cancel goes to the registered cancel notify URL.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Acquiring } from '../alipayhk/acquiring';
@@ -109,8 +111,15 @@ export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
       const result = deps.oauth.decide(authId, decision, customerId);
       if (!result.ok) return reply.code(result.reason === 'NOT_FOUND' ? 404 : 409).send({ error: result.reason, message: 'no such authorisation request, or already decided otherwise' });
       if (decision === 'decline') return { error: '6001', errMessage: 'user cancelled' };
+      // The redirect's code is `auth_code` (docs.alipay.hk hk_auto_debit/prepare; older sandboxes said `authCode`).
       const back = new URL(result.location).searchParams;
-      return { authCode: back.get('authCode'), authState: back.get('state') };
+      return { authCode: back.get('auth_code') ?? back.get('authCode'), authState: back.get('state') };
+    });
+
+    scope.post<{ Params: { merchantAgreementId: string } }>('/sandbox/wallet/agreements/:merchantAgreementId/unbind', async (request, reply) => {
+      const result = deps.oauth.cancelAgreement(request.params.merchantAgreementId);
+      if (!result.ok) return reply.code(404).send({ error: result.code, message: `no agreement ${request.params.merchantAgreementId}` });
+      return { merchantAgreementId: result.value.merchantAgreementId, status: result.value.status };
     });
   };
 }

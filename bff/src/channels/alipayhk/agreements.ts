@@ -5,11 +5,12 @@
  * Tokens pass through here and go back to the caller only; nothing in this file logs.
  */
 import { parseAmount } from '@tradepay/shared';
+import { GatewayUnknownError } from '../../errors';
 import type { AgreementGateway, AgreementPayResult, GatewayAnswer, WalletTokens } from '../../payments/agreement-gateway';
 import type { ChannelOrder } from '../../payments/channel';
 import type { AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
-import { APPLY_TOKEN_CUSTOMER_ID_FIELD, type ApplyTokenBody } from './oauth';
+import { APPLY_TOKEN_CUSTOMER_ID_FIELD, fetchUserId, type ApplyTokenBody } from './oauth';
 import type { ResultInfo, WireAmount } from './wire-types';
 
 export const AUTH_SITE = 'ALIPAY_HK';
@@ -97,6 +98,7 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
     },
 
     exchangeAuthCode: (authCode) => applyToken({ grantType: 'AUTHORIZATION_CODE', authCode }),
+    userId: (accessToken) => fetchUserId(client, config.merchantId, accessToken),
     refresh: (refreshToken) => applyToken({ grantType: 'REFRESH_TOKEN', refreshToken }),
 
     async query(merchantAgreementId) {
@@ -128,13 +130,19 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
             orderDetail: order.detail,
             seller: { sellerId: config.merchantId, sellerName: config.sellerName, mcc: config.mcc },
           },
-          notifyUrl: config.notifyUrl,
-          extendInfo: JSON.stringify({ productScene: 'AutoDebit' }),
+          // The HK agreement.pay table spells it `notify_url` (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement).
+          notify_url: config.notifyUrl,
+          // productScene is documented only as Prepay/Paybill (docs/protocols/alipayhk.md#functions): none is sent.
+          extendInfo: '{}',
         },
         { accessToken },
       );
       const body = reply.payload.body;
       if (body.resultInfo.resultStatus !== 'S') return { status: 'REFUSED', code: body.resultInfo.resultCode || 'UNKNOWN_FAILURE' };
+      // The documented answer is `acquirementId` only (seed 002): a signed S carrying it, answering the
+      // request we signed (reqMsgId checked by the client), is evidence of the amount we sent. Echoed
+      // facts, when present, must still match (the order service checks them).
+      if (typeof body.acquirementId !== 'string' || body.acquirementId === '') throw new GatewayUnknownError('agreement.pay: S without acquirementId');
       let amount: { minor: number; currency: string } | null = null;
       try {
         amount = body.orderAmount ? parseAmount(body.orderAmount) : null;
@@ -146,11 +154,10 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
         evidence: {
           source: 'agreement-pay',
           merchantId: config.merchantId,
-          // Facts as the wallet signed them; the order service checks them against the order.
-          merchantTransId: body.merchantTransId ?? '',
-          gatewayTransactionId: body.acquirementId ?? null,
-          amount: amount?.minor ?? -1,
-          currency: amount?.currency ?? String(body.orderAmount?.currency ?? ''),
+          merchantTransId: body.merchantTransId ?? order.merchantTransId,
+          gatewayTransactionId: body.acquirementId,
+          amount: body.orderAmount ? (amount?.minor ?? -1) : order.amount,
+          currency: body.orderAmount ? (amount?.currency ?? String(body.orderAmount.currency ?? '')) : order.currency,
           paidAt: toIso(body.paymentTime),
           raw: reply.raw,
         },

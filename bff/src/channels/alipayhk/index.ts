@@ -13,20 +13,27 @@ import type {
   RefundableOrder,
   RefundRequest,
   RefundResult,
+  AgreementNoticeChannel,
+  NotificationReply,
+  VerifiedAgreementEnd,
   VerifiedNotification,
 } from '../../payments/channel';
 import { createAlipayHkClient, type AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
-import { createRsaSigner, createRsaVerifier, type ParsedRsaKey, type RsaSigner, type SignAlgorithm } from './signing';
-import { NOT_FOUND_RESULT_CODES, toNormalisedPaymentStatus } from './status-map';
-import type { CashierWapPayBody, PayNotifyBody, PayQueryResponseBody, RefundResponseBody, RequestPayload, ResponsePayload } from './wire-types';
+import { createRsaSigner, createRsaVerifier, toWireSignature, type ParsedRsaKey, type RsaSigner, type SignAlgorithm, type SignatureEncoding } from './signing';
+import type { AlipayHkPaths } from './functions';
+import { NOT_FOUND_RESULT_CODES, readAcquirementStatus, toNormalisedPaymentStatus } from './status-map';
+import type { CashierWapPayBody, NotifyCancelBody, PayNotifyBody, PayQueryResponseBody, RefundResponseBody, RequestPayload, ResponsePayload } from './wire-types';
 
 export interface AlipayHkChannelConfig {
   gatewayUrl: string;
   clientId: string;
   merchantId: string;
   signAlgorithm: SignAlgorithm;
+  /** How our signatures are written: orderStr, API requests, acknowledgements. */
+  signatureEncoding: SignatureEncoding;
+  paths: AlipayHkPaths;
   merchantPrivateKey: ParsedRsaKey;
   gatewayPublicKey: ParsedRsaKey;
   notifyUrl: string;
@@ -36,13 +43,20 @@ export interface AlipayHkChannelConfig {
   timeoutMs: number;
 }
 
-export interface AlipayHkChannel extends Channel {
+export interface AlipayHkChannel extends Channel, AgreementNoticeChannel {
   readonly client: AlipayHkClient;
 }
 
 interface NotifyReplyContext {
   reqMsgId: string;
+  /** Echoed in the acknowledgement's head. */
+  fn: string;
 }
+
+/** Both names AlipayHK's pages give the payment notification (docs/protocols/alipayhk.md#notifications). */
+const PAY_NOTIFY_FUNCTIONS: ReadonlySet<string> = new Set([ALIPAYHK_FUNCTIONS.notifyPay, ALIPAYHK_FUNCTIONS.cashierNotifyPay]);
+/** A cheap look before verifying, only to pick the parser; the verified content decides. */
+const CANCEL_PEEK = /"function"\s*:\s*"alipay\.intl\.oauth\.auth\.notify\.cancel"/;
 
 export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch } = {}): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
@@ -54,6 +68,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     signer,
     verifier,
     timeoutMs: config.timeoutMs,
+    signatureEncoding: config.signatureEncoding,
+    paths: config.paths,
     now,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
@@ -112,11 +128,12 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
         if (NOT_FOUND_RESULT_CODES.has(body.resultInfo.resultCode)) return { status: 'PENDING' };
         return { status: 'UNKNOWN', reason: `payQuery failed: ${body.resultInfo.resultCode}` };
       }
-      const status = toNormalisedPaymentStatus(body.acquirementStatus);
+      const acquirementStatus = readAcquirementStatus(body);
+      const status = toNormalisedPaymentStatus(acquirementStatus);
       if (status === 'PAID') return { status, evidence: toEvidence('query', body, reply.raw, order.merchantTransId) };
       if (status === 'CLOSED') return { status, evidence: toEvidence('query', body, reply.raw, order.merchantTransId) };
       if (status === 'PENDING') return { status };
-      return { status: 'UNKNOWN', reason: `unmapped acquirementStatus ${String(body.acquirementStatus)}` };
+      return { status: 'UNKNOWN', reason: `unmapped acquirementStatus ${String(acquirementStatus)}` };
     },
 
     async cancelPayment(order: ChannelOrder): Promise<CancelResult> {
@@ -149,29 +166,17 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     },
 
     async parseNotification(rawBody: string): Promise<VerifiedNotification> {
-      let content: string;
-      try {
-        const parts = cutSignedParts(rawBody, 'request');
-        verifier.verify(parts.content, parts.signature);
-        content = parts.content;
-      } catch (error) {
-        throw new NotificationRejectedError(`AlipayHK notification not verified: ${(error as Error).message}`, 'signature');
+      const payload = verifiedPayload<PayNotifyBody>(rawBody);
+      const { head, body } = payload;
+      if (typeof body.merchantTransId !== 'string' || !body.resultInfo || !body.orderAmount) {
+        throw new NotificationRejectedError('notification lacks merchantTransId, resultInfo or orderAmount', 'malformed');
       }
-      // Parse only the bytes that were verified.
-      let payload: RequestPayload<PayNotifyBody>;
-      try {
-        payload = JSON.parse(content) as RequestPayload<PayNotifyBody>;
-      } catch {
-        throw new NotificationRejectedError('signed content is not JSON', 'malformed');
-      }
-      const { head, body } = payload ?? ({} as RequestPayload<PayNotifyBody>);
-      if (!head || !body || typeof body.merchantTransId !== 'string' || !body.resultInfo || !body.orderAmount) {
-        throw new NotificationRejectedError('notification lacks head, merchantTransId, resultInfo or orderAmount', 'malformed');
-      }
-      if (head.function !== ALIPAYHK_FUNCTIONS.notifyPay) {
+      if (!PAY_NOTIFY_FUNCTIONS.has(String(head.function))) {
         throw new NotificationRejectedError(`unexpected function ${String(head.function)}`, 'malformed');
       }
-      if (head.clientId !== config.clientId || (body.merchantId !== undefined && body.merchantId !== config.merchantId)) {
+      // Signature, merchant, transaction and amount decide; AlipayHK's samples carry another clientId
+      // in notifications than in requests (docs/protocols/alipayhk.md#notifications), so a mismatch is only logged.
+      if (body.merchantId !== undefined && body.merchantId !== config.merchantId) {
         throw new NotificationRejectedError('notification is for another merchant', 'merchant');
       }
       const paid = body.resultInfo.resultStatus === 'S';
@@ -181,17 +186,65 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
         merchantTransId: body.merchantTransId,
         outcome: paid ? 'PAID' : 'NOT_PAID',
         evidence: toEvidence('notification', body, rawBody, body.merchantTransId),
-        replyContext: { reqMsgId: String(head.reqMsgId ?? '') } satisfies NotifyReplyContext,
+        replyContext: { reqMsgId: String(head.reqMsgId ?? ''), fn: String(head.function) } satisfies NotifyReplyContext,
         messageId: String(head.reqMsgId ?? ''),
+        ...clientIdWarning(head.clientId),
       };
     },
 
-    async acknowledge(notification: VerifiedNotification) {
-      const context = notification.replyContext as NotifyReplyContext;
+    async parseAgreementEnd(rawBody: string): Promise<VerifiedAgreementEnd | null> {
+      if (!CANCEL_PEEK.test(rawBody)) return null;
+      const { head, body } = verifiedPayload<NotifyCancelBody>(rawBody);
+      if (head.function !== ALIPAYHK_FUNCTIONS.notifyCancel) throw new NotificationRejectedError(`unexpected function ${String(head.function)}`, 'malformed');
+      // The body is not public beyond cancelTime: the agreement id is read where it would be.
+      const id = body.merchantAgreementId ?? body.agreementPayAuthInfo?.merchantAgreementId;
+      if (typeof id !== 'string' || id === '' || id.length > 32) throw new NotificationRejectedError('notify.cancel names no merchantAgreementId', 'malformed');
+      return {
+        merchantAgreementId: id,
+        cancelTime: typeof body.cancelTime === 'string' ? body.cancelTime : null,
+        messageId: String(head.reqMsgId ?? ''),
+        replyContext: { reqMsgId: String(head.reqMsgId ?? ''), fn: ALIPAYHK_FUNCTIONS.notifyCancel } satisfies NotifyReplyContext,
+        ...clientIdWarning(head.clientId),
+      };
+    },
+
+    acknowledgeAgreementEnd: (notice: VerifiedAgreementEnd) => signedAck(notice.replyContext as NotifyReplyContext),
+
+    acknowledge: (notification: VerifiedNotification) => signedAck(notification.replyContext as NotifyReplyContext),
+  };
+
+  function clientIdWarning(clientId: unknown): { warnings?: string[] } {
+    return clientId === config.clientId ? {} : { warnings: [`notification head.clientId ${JSON.stringify(clientId)} is not ours (${config.clientId}); accepted on signature and facts`] };
+  }
+
+  /** Verifies the raw envelope and parses only the bytes that were verified. */
+  function verifiedPayload<B>(rawBody: string): RequestPayload<B> {
+    let content: string;
+    try {
+      const parts = cutSignedParts(rawBody, 'request');
+      verifier.verify(parts.content, parts.signature);
+      content = parts.content;
+    } catch (error) {
+      throw new NotificationRejectedError(`AlipayHK notification not verified: ${(error as Error).message}`, 'signature');
+    }
+    let payload: RequestPayload<B>;
+    try {
+      payload = JSON.parse(content) as RequestPayload<B>;
+    } catch {
+      throw new NotificationRejectedError('signed content is not JSON', 'malformed');
+    }
+    if (!payload || typeof payload !== 'object' || !payload.head || !payload.body || typeof payload.body !== 'object') {
+      throw new NotificationRejectedError('notification lacks head or body', 'malformed');
+    }
+    return payload;
+  }
+
+  /** The signed acknowledgement: a response envelope echoing the function, resultCode SUCCESS. */
+  async function signedAck(context: NotifyReplyContext): Promise<NotificationReply> {
       const payload: ResponsePayload = {
         head: {
           version: '2.0.0',
-          function: ALIPAYHK_FUNCTIONS.notifyPay,
+          function: context.fn,
           clientId: config.clientId,
           respTime: toRfc3339(now()),
           reqMsgId: context.reqMsgId,
@@ -204,10 +257,9 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       return {
         statusCode: 200,
         contentType: 'application/json; charset=UTF-8',
-        body: toEnvelopeText('response', content, signature),
+        body: toEnvelopeText('response', content, toWireSignature(signature, config.signatureEncoding)),
       };
-    },
-  };
+  }
 }
 
 function safeParseAmount(amount: { currency: string; value: string }) {

@@ -15,6 +15,8 @@ export interface TestNotificationInput {
   acquirementId?: string;
   resultStatus?: 'S' | 'F';
   merchantId?: string;
+  /** Default `alipay.intl.acquiring.common.notify.pay`; the PC2Mobile name is `…cashier.notify.pay`. */
+  fn?: string;
 }
 
 export async function signTestNotification(
@@ -25,7 +27,7 @@ export async function signTestNotification(
   const payload: RequestPayload<PayNotifyBody> = {
     head: {
       version: '2.0.0',
-      function: ALIPAYHK_FUNCTIONS.notifyPay,
+      function: input.fn ?? ALIPAYHK_FUNCTIONS.notifyPay,
       clientId: input.clientId,
       reqTime: toRfc3339(new Date()),
       reqMsgId: randomUUID().replace(/-/g, ''),

@@ -61,6 +61,8 @@ export interface PayQueryResponseBody {
   acquirementId?: string;
   merchantTransId?: string;
   acquirementStatus?: string;
+  /** Where sibling iPay wallets put it (docs/protocols/alipayhk.md#functions). */
+  statusDetail?: { acquirementStatus?: string };
   orderAmount?: WireAmount;
   paymentTime?: string;
 }
@@ -81,4 +83,11 @@ export interface RefundResponseBody {
   merchantRefundId?: string;
   refundAmount?: WireAmount;
   refundTime?: string;
+}
+
+/** `alipay.intl.oauth.auth.notify.cancel`: only `cancelTime` is public (docs/protocols/alipayhk.md#notifications); read tolerantly. */
+export interface NotifyCancelBody {
+  merchantAgreementId?: unknown;
+  agreementPayAuthInfo?: { merchantAgreementId?: unknown };
+  cancelTime?: unknown;
 }
