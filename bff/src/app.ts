@@ -72,6 +72,7 @@ export const REDACT_PATHS = [
   '*.orderStr',
   '*.privateKey',
   '*.apiKey',
+  '*.clientSecret',
   'payment.orderStr',
   'body.signature',
 ];

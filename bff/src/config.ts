@@ -83,8 +83,12 @@ export interface AutoDebitConfig {
 export interface IntentsConfig {
   gatewayUrl: string;
   apiKey: string;
-  /** Optional: sent with the token request when set. */
+  /** The merchant name our evidence carries; null: a generic label. */
   merchantId: string | null;
+  /** `uid` of the token call `GET /mch-api/v1/auth?grant_type=client_credentials&uid=…&client_secret=…`. */
+  uid: string;
+  /** `client_secret` of the token call; INTENTS_CLIENT_SECRET[_FILE], default the API key. */
+  clientSecret: string;
   timeoutMs: number;
 }
 
@@ -96,6 +100,10 @@ export interface LatipayConfig {
   /** The wallet's settlement currency (Latipay's create call carries none). */
   currency: Currency;
   timeoutMs: number;
+  /** LATIPAY_PAY_TIME_ZONE: the zone of the offset-less `pay_time` (docs/protocols/latipay.md). */
+  payTimeZone: 'UTC' | '+08:00';
+  /** LATIPAY_REFUND_RESEND: `hold` a refund of unknown outcome, or `resend` it (an account that answers 562). */
+  refundResend: 'hold' | 'resend';
 }
 
 export class ConfigError extends Error {
@@ -112,6 +120,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}, got ${raw}`);
   return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return values[0]!;
+  if (!values.includes(raw as T)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got ${raw}`);
+  return raw as T;
 }
 
 /** A key given inline (PEM or base64) as NAME, or as a file path in NAME_FILE. */
@@ -198,6 +213,8 @@ function loadLatipayConfig(env: Env, sandboxMode: boolean, sandboxUrl: string, k
     apiKey,
     currency,
     timeoutMs: integer(env, 'LATIPAY_TIMEOUT_MS', 10_000, 100, 120_000),
+    payTimeZone: oneOf(env, 'LATIPAY_PAY_TIME_ZONE', ['UTC', '+08:00'] as const),
+    refundResend: oneOf(env, 'LATIPAY_REFUND_RESEND', ['hold', 'resend'] as const),
   });
 }
 
@@ -219,10 +236,21 @@ function loadIntentsConfig(env: Env, sandboxMode: boolean, sandboxUrl: string, k
   if (apiKey.length < 16) throw new ConfigError('INTENTS_API_KEY must have at least 16 characters');
   const merchantId = env.INTENTS_MERCHANT_ID || (live ? null : SANDBOX_INTENTS_MERCHANT_ID);
   if (merchantId !== null && merchantId.length > 64) throw new ConfigError('INTENTS_MERCHANT_ID must have at most 64 characters');
+  const uid = env.INTENTS_UID || (live ? '' : SANDBOX_INTENTS_MERCHANT_ID);
+  if (!uid) throw new ConfigError('INTENTS_UID is required when INTENTS_GATEWAY_URL is set (the uid of the token call)');
+  let clientSecret = apiKey;
+  if (env.INTENTS_CLIENT_SECRET) clientSecret = env.INTENTS_CLIENT_SECRET.trim();
+  else if (env.INTENTS_CLIENT_SECRET_FILE) {
+    if (!existsSync(env.INTENTS_CLIENT_SECRET_FILE)) throw new ConfigError(`INTENTS_CLIENT_SECRET_FILE: ${env.INTENTS_CLIENT_SECRET_FILE} does not exist`);
+    clientSecret = readFileSync(env.INTENTS_CLIENT_SECRET_FILE, 'utf8').trim();
+  }
+  if (!clientSecret) throw new ConfigError('INTENTS_CLIENT_SECRET is empty');
   return Object.freeze({
     gatewayUrl: url(env, 'INTENTS_GATEWAY_URL', sandboxUrl),
     apiKey,
     merchantId,
+    uid,
+    clientSecret,
     timeoutMs: integer(env, 'INTENTS_TIMEOUT_MS', 10_000, 100, 120_000),
   });
 }

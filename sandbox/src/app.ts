@@ -27,6 +27,7 @@ import { createLedger } from './ledger';
 import type { Latipay } from './latipay';
 import { createLatipay } from './latipay';
 import { createIntentsSandbox } from './intents';
+import { defaultWireForms, type WireForms } from './forms';
 import { newCustomerId } from './ids';
 import { createTimers } from './timers';
 import { createAuthPageRoutes } from './wallet/auth-routes';
@@ -53,6 +54,8 @@ export interface BuildSandboxOptions {
   applyTokenUserId?: boolean;
   /** Use these keys instead of reading or creating files (tests: `generateSandboxKeys()`). */
   keys?: SandboxKeys;
+  /** The documented wire forms to speak at start (and after a reset); default the first of each (./forms). */
+  forms?: Partial<WireForms>;
   /** Fastify's logger (pino); default false. */
   logger?: boolean;
   /** Overrides of the sandbox ids; defaults `SANDBOX_CLIENT_ID` / `SANDBOX_MERCHANT_ID`. */
@@ -139,13 +142,16 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   const merchantSigner = parseRsaKey(keys.merchantPrivatePem, signAlgorithm, 'private', 'merchant private key', signatureEncoding);
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    // The intents token call carries its client secret in the query string: never logged.
+    logger: options.logger
+      ? { serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: (req.url ?? '').replace(/([?&]client_secret=)[^&]*/g, '$1[Redacted]') }) } }
+      : false,
     bodyLimit: 1024 * 1024,
     // Refuse unknown fields instead of silently stripping them; never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   const ledger = createLedger();
-  const control = createControl(options.retryScale ?? 1);
+  const control = createControl(options.retryScale ?? 1, Math.random, { ...defaultWireForms(), ...options.forms });
   const clock = createClock(() => control.current.clockOffsetMs);
   const timers = createTimers((error) => app.log.error({ err: error }, 'sandbox timer failed'));
   const notifier = createNotifier({

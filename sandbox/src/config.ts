@@ -3,6 +3,8 @@
  * mode, so a typo on either side shows up as a refused call instead of being silently shared.
  */
 
+import { loadWireForms, type WireForms } from './forms';
+
 /** `head.clientId` the sandbox gateway accepts (AlipayHK issues one per partner; ≤ 32 chars). */
 export const SANDBOX_CLIENT_ID = 'TPSANDBOXCLIENT01';
 /** `body.merchantId` the sandbox gateway accepts (AlipayHK merchant ids look like 2160400000002012). */
@@ -73,6 +75,8 @@ export interface SandboxConfig extends SandboxVariant {
   retryScale: number;
   /** `SANDBOX_CANCEL_NOTIFY_URL`: where notify.cancel goes (registered offline with AlipayHK); null: not sent. */
   cancelNotifyUrl: string | null;
+  /** The documented wire forms spoken where vendors disagree (SANDBOX_LATIPAY_AMOUNT, …: ./forms). */
+  forms: WireForms;
 }
 
 export function parseSignAlgorithm(text: string | undefined): SignAlgorithm {
@@ -120,5 +124,6 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
     applyTokenUserId: parseFlag('SANDBOX_APPLYTOKEN_USER_ID', env.SANDBOX_APPLYTOKEN_USER_ID, DEFAULT_VARIANT.applyTokenUserId),
     retryScale: parseScale(env.SANDBOX_RETRY_SCALE),
     cancelNotifyUrl: env.SANDBOX_CANCEL_NOTIFY_URL || null,
+    forms: loadWireForms(env),
   });
 }

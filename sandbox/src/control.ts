@@ -4,14 +4,17 @@
  */
 import { SandboxInputError } from './errors';
 import { readNumber, readObject, rejectUnknownKeys } from './input';
+import { defaultWireForms, parseWireFormsPatch, type WireForms } from './forms';
 import { isLatipayErrorCode, LATIPAY_ERROR_CODES } from './latipay/config';
 
 /**
  * `SYSTEM_ERROR`: the call takes effect, and the answer is `F` / `SYSTEM_ERROR` — a status AlipayHK's
  * pages leave open while saying the code means "query or retry" (docs/protocols/alipayhk.md#envelope).
+ * `lost` (Latipay calls only; elsewhere no effect): the call takes effect, then the answer never
+ * comes (the connection is held, then dropped) — the timeout after which a blind retry would repeat it.
  */
-export type FailMode = 'timeout' | '5xx' | 'U' | 'SYSTEM_ERROR';
-export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U', 'SYSTEM_ERROR'];
+export type FailMode = 'timeout' | '5xx' | 'U' | 'SYSTEM_ERROR' | 'lost';
+export const FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U', 'SYSTEM_ERROR', 'lost'];
 /** What `failRate` draws from. */
 const RANDOM_FAIL_MODES: readonly FailMode[] = ['timeout', '5xx', 'U'];
 
@@ -40,16 +43,18 @@ export interface SandboxControl {
   accessTokenTtlMs: number;
   /** Lifetime of refresh tokens issued by `applyToken` from now on (sandbox clock, not scaled). */
   refreshTokenTtlMs: number;
+  /** Which documented wire form the sandbox speaks, per unsettled fact (./forms). */
+  forms: WireForms;
 }
 
-export type ControlPatch = Partial<Omit<SandboxControl, 'failNext'>> & { failNext?: { count: number; mode?: FailMode } };
+export type ControlPatch = Partial<Omit<SandboxControl, 'failNext' | 'forms'>> & { failNext?: { count: number; mode?: FailMode }; forms?: Partial<WireForms> };
 
 const DAY_MS = 86_400_000;
 const TEN_YEARS_MS = 3650 * DAY_MS;
 export const DEFAULT_ACCESS_TOKEN_TTL_MS = DAY_MS;
 export const DEFAULT_REFRESH_TOKEN_TTL_MS = 30 * DAY_MS;
 
-export function defaultControl(retryScale = 1): SandboxControl {
+export function defaultControl(retryScale = 1, forms: WireForms = defaultWireForms()): SandboxControl {
   return {
     notifyDelayMs: 0,
     duplicates: 0,
@@ -63,6 +68,7 @@ export function defaultControl(retryScale = 1): SandboxControl {
     clockOffsetMs: 0,
     accessTokenTtlMs: DEFAULT_ACCESS_TOKEN_TTL_MS,
     refreshTokenTtlMs: DEFAULT_REFRESH_TOKEN_TTL_MS,
+    forms: { ...forms },
   };
 }
 
@@ -79,6 +85,7 @@ const FIELDS = [
   'clockOffsetMs',
   'accessTokenTtlMs',
   'refreshTokenTtlMs',
+  'forms',
 ] as const;
 
 /** Validates an untrusted partial update; unknown fields and out-of-range values are refused. */
@@ -86,7 +93,7 @@ export function parseControlPatch(input: unknown): ControlPatch {
   const body = readObject(input, 'control');
   rejectUnknownKeys(body, FIELDS, 'control');
   const patch: ControlPatch = {};
-  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext'>>(key: K, value: number | undefined): void => {
+  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext' | 'forms'>>(key: K, value: number | undefined): void => {
     if (value !== undefined) patch[key] = value;
   };
   set('notifyDelayMs', readNumber(body, 'notifyDelayMs', 'control', { min: 0, max: DAY_MS }));
@@ -99,6 +106,7 @@ export function parseControlPatch(input: unknown): ControlPatch {
   set('clockOffsetMs', readNumber(body, 'clockOffsetMs', 'control', { min: -TEN_YEARS_MS, max: TEN_YEARS_MS, integer: true }));
   set('accessTokenTtlMs', readNumber(body, 'accessTokenTtlMs', 'control', { min: 0, max: TEN_YEARS_MS, integer: true }));
   set('refreshTokenTtlMs', readNumber(body, 'refreshTokenTtlMs', 'control', { min: 0, max: TEN_YEARS_MS, integer: true }));
+  if (Object.hasOwn(body, 'forms')) patch.forms = parseWireFormsPatch(body.forms, 'control.forms');
   if (Object.hasOwn(body, 'latipayFailNext')) {
     const next = readObject(body.latipayFailNext, 'control.latipayFailNext');
     rejectUnknownKeys(next, ['count', 'code'], 'control.latipayFailNext');
@@ -136,20 +144,25 @@ export interface ControlStore {
   scaled(ms: number): number;
 }
 
-export function createControl(initialRetryScale = 1, random: () => number = Math.random): ControlStore {
-  let state = defaultControl(initialRetryScale);
+export function createControl(initialRetryScale = 1, random: () => number = Math.random, initialForms: WireForms = defaultWireForms()): ControlStore {
+  let state = defaultControl(initialRetryScale, initialForms);
   return {
     get current() {
       return state;
     },
     snapshot: () => structuredClone(state),
     update(patch) {
-      const { failNext, ...rest } = patch;
-      state = { ...state, ...rest, failNext: failNext ? { count: failNext.count, mode: failNext.mode ?? state.failNext.mode } : state.failNext };
+      const { failNext, forms, ...rest } = patch;
+      state = {
+        ...state,
+        ...rest,
+        failNext: failNext ? { count: failNext.count, mode: failNext.mode ?? state.failNext.mode } : state.failNext,
+        forms: { ...state.forms, ...forms },
+      };
       return structuredClone(state);
     },
     reset() {
-      state = defaultControl(initialRetryScale);
+      state = defaultControl(initialRetryScale, initialForms);
       return structuredClone(state);
     },
     takeFailure() {

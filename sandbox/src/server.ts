@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     refundPath: config.refundPath,
     applyTokenUserId: config.applyTokenUserId,
     ...(config.cancelNotifyUrl !== null && { cancelNotifyUrl: config.cancelNotifyUrl }),
+    forms: config.forms,
     logger: true,
   });
   const url = await sandbox.listen();

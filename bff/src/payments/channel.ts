@@ -63,6 +63,8 @@ export interface VerifiedNotification {
   messageId: string;
   /** Facts worth a log line that decide nothing (e.g. an unexpected `head.clientId`). */
   warnings?: string[];
+  /** NOT_PAID only: the gateway closed the payment, so the order closes as this. */
+  closedAs?: 'FAILED' | 'CANCELLED';
 }
 
 /** A verified notice that the wallet user ended an agreement (AlipayHK `notify.cancel`). */
@@ -93,14 +95,22 @@ export interface RefundRequest {
   merchantRefundId: string;
   amount: number;
   reason: string;
+  /**
+   * An earlier attempt of this refund got no definite answer. A gateway that does not de-duplicate
+   * on merchantRefundId must find out what happened before it sends again.
+   */
+  resend: boolean;
 }
 
 export type RefundResult =
   | { status: 'SUCCEEDED'; gatewayRefundId: string | null }
   /** Refused under the gateway's signature: final, nothing was refunded. */
   | { status: 'FAILED'; code: string }
-  /** Timeout, 5xx or `U`: retry with the same merchantRefundId. */
-  | { status: 'UNKNOWN'; reason: string };
+  /**
+   * Timeout, 5xx or `U`: retry with the same merchantRefundId. `held`: the channel will not send it
+   * again until it knows the outcome; keep it pending for the reconciler, with no in-request retry.
+   */
+  | { status: 'UNKNOWN'; reason: string; held?: boolean };
 
 /** A paid order as a refund needs it. */
 export interface RefundableOrder extends ChannelOrder {

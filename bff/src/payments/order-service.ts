@@ -293,6 +293,11 @@ export function createOrderService(options: OrderServiceOptions) {
         { channel: notification.channel, identity: notification.identity, orderId: order.id, outcome: notification.outcome, raw: notification.evidence.raw },
         notification.evidence,
       );
+      if (notification.outcome === 'NOT_PAID' && notification.closedAs && result.order.status === 'PENDING') {
+        // The gateway closed the payment under its signature: close ours too (a no-op if it moved on).
+        const closed = await store.closeUnpaid(order.id, notification.closedAs, `notification: closed at gateway (${notification.messageId})`);
+        return { ...result, order: closed.order, transitioned: result.transitioned || closed.transitioned };
+      }
       if (result.latePaymentRefund) {
         options.log?.warn({ orderId: order.id, refundId: result.latePaymentRefund.id }, 'payment arrived after the order was closed: refund recorded');
       }

@@ -74,13 +74,17 @@ export function createRefundService(options: RefundServiceOptions) {
       if (i > 0) await pause(backoffDelay(i - 1, { baseMs: 200, capMs: 2_000 }, random));
       const result = await channel.refund(
         { ...toChannelOrder(order), gatewayTransactionId: order.gatewayTransactionId },
-        { merchantRefundId: refund.merchantRefundId, amount: refund.amount, reason: refund.reason },
+        { merchantRefundId: refund.merchantRefundId, amount: refund.amount, reason: refund.reason, resend: done > 0 },
       );
       done += 1;
       if (result.status === 'SUCCEEDED') return store.completeRefund(refund.id, { status: 'SUCCEEDED', gatewayRefundId: result.gatewayRefundId });
       if (result.status === 'FAILED') {
         options.log?.warn({ refundId: refund.id, code: result.code }, 'refund refused by the gateway');
         return store.completeRefund(refund.id, { status: 'FAILED', code: result.code });
+      }
+      if (result.held) {
+        options.log?.warn({ refundId: refund.id, merchantRefundId: refund.merchantRefundId, reason: result.reason }, 'refund outcome unknown; held for reconciliation');
+        break;
       }
       options.log?.warn({ refundId: refund.id, merchantRefundId: refund.merchantRefundId, reason: result.reason }, 'refund outcome unknown; will retry with the same id');
     }

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChannelName } from '@tradepay/shared';
-import { AppError } from '../errors';
+import { AppError, ERROR_CODES, GatewayUnknownError } from '../errors';
 import type { AgreementNoticeChannel } from '../payments/channel';
 
 const NOTIFY_BODY_LIMIT = 64 * 1024;
@@ -37,7 +37,17 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ack = await notices.acknowledgeAgreementEnd(end);
       return reply.code(ack.statusCode).type(ack.contentType).send(ack.body);
     }
-    const notification = await channel.parseNotification(raw, request.headers);
+    let notification;
+    try {
+      notification = await channel.parseNotification(raw, request.headers);
+    } catch (error) {
+      // Verified, but its facts cannot be had yet (e.g. a paid webhook the query does not confirm):
+      // not our fault nor the gateway's, so 503 and a warning; the gateway's retry asks again.
+      if (!(error instanceof GatewayUnknownError)) throw error;
+      request.log.warn({ channel: name, reason: error.message }, 'notification deferred: outcome not confirmed yet');
+      const { statusCode, message } = ERROR_CODES.NOTIFICATION_DEFERRED;
+      return reply.code(statusCode).send({ error: { code: 'NOTIFICATION_DEFERRED', message }, requestId: request.id });
+    }
     const log = request.log.child({ reqMsgId: notification.messageId, merchantTransId: notification.merchantTransId });
     for (const warning of notification.warnings ?? []) log.warn(warning);
     const result = await app.orders.acceptNotification(notification);

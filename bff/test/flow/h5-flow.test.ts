@@ -47,6 +47,26 @@ describe('H5 payment intents over loopback', () => {
     expect(await stack.app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
   });
 
+  it('settles through the webhook in every documented form: Signature or x-signature, amount or order_amount, url or redirect_url', async () => {
+    expect(stack.sandbox.control.current.forms).toMatchObject({ intentsSignatureHeader: 'Signature', intentsAmount: 'amount', intentsRedirect: 'url' });
+    const variants = [
+      { intentsSignatureHeader: 'Signature', intentsAmount: 'amount', intentsRedirect: 'url' },
+      { intentsSignatureHeader: 'x-signature', intentsAmount: 'order_amount', intentsRedirect: 'redirect_url' },
+    ] as const;
+    try {
+      for (const forms of variants) {
+        stack.sandbox.control.update({ forms });
+        const { order, payment } = await h5Order('ALIPAYHK');
+        expect((await click(payment.url, 'pay')).status).toBe(302);
+        await eventually(async () => (await status(order.id)) === 'SUCCEEDED', `the webhook (${JSON.stringify(forms)})`);
+        const stored = await stack.app.store.getOrder(order.id);
+        expect(stored?.gatewayTransactionId).toBe(intentOf(order.merchantTransId)!.orderId);
+      }
+    } finally {
+      stack.sandbox.control.update({ forms: variants[0] });
+    }
+  });
+
   it('four concurrent copies of every webhook delivery cause one transition', async () => {
     stack.sandbox.control.update({ duplicates: 3 });
     try {

@@ -211,6 +211,33 @@ describe('Latipay mini-app payment over loopback', () => {
     expect(book.payments.filter((p) => p.merchantReference === second.body.order.merchantTransId)).toHaveLength(1);
   });
 
+  it('the query answer in either documented amount form (number by default, string) settles the order', async () => {
+    expect(stack.sandbox.control.current.forms.latipayAmount).toBe('number');
+    for (const form of ['number', 'string'] as const) {
+      await control(stack, { forms: { latipayAmount: form } });
+      const { order, payment } = await checkout(stack);
+      expect(await stack.tradePay(payment.orderStr, 'unknown')).toEqual({ resultCode: '6004' });
+      const confirmed = await api(stack, `/api/orders/${order.id}/confirm`, { method: 'POST', body: { resultCode: '6004' } });
+      expect(confirmed.body.order.status, form).toBe('SUCCEEDED');
+    }
+    await control(stack, { forms: { latipayAmount: 'number' } });
+  });
+
+  it('canceled and rejected callbacks close the order, each acknowledged with "sent"', async () => {
+    for (const [status, closedAs] of [['canceled', 'CANCELLED'], ['rejected', 'FAILED']] as const) {
+      const { order, payment } = await checkout(stack);
+      const res = await fetch(`${stack.sandboxUrl}/sandbox/latipay/close`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ merchant_reference: order.merchantTransId, status }),
+      });
+      expect(res.status).toBe(200);
+      await eventually(async () => (await orderStatus(stack, order.id)) === closedAs, `the ${status} callback`);
+      await eventually(async () => (await ledger(stack)).callbacks.some((c) => c.merchantReference === order.merchantTransId && c.status === 'acknowledged'), 'the "sent" acknowledgement');
+      expect(await stack.tradePay(payment.orderStr, 'success')).toMatchObject({ resultCode: '4000' });
+    }
+  });
+
   it('keeps I1–I6 over everything above (Latipay records included)', async () => {
     const report = await stack.invariants();
     expect(report.text).not.toContain('BROKEN');
@@ -228,6 +255,58 @@ describe('Latipay misconfiguration', () => {
       expect(res.body.error).toMatchObject({ code: 'CHANNEL_REJECTED' });
       expect(res.body.error.message).toMatch(/code 206/);
       expect((await ledger(stack)).payments).toHaveLength(0);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('Latipay refunds: reference is a note, so an unknown outcome is never re-sent blindly', () => {
+  async function paidOrder(stack: Stack) {
+    const { order, payment } = await checkout(stack);
+    expect(await stack.tradePay(payment.orderStr, 'unknown')).toEqual({ resultCode: '6004' });
+    expect((await api(stack, `/api/orders/${order.id}/confirm`, { method: 'POST', body: { resultCode: '6004' } })).body.order.status).toBe('SUCCEEDED');
+    return order;
+  }
+  const refund = (stack: Stack, orderId: string) =>
+    stack.api(`/admin/orders/${orderId}/refunds`, { method: 'POST', body: {}, headers: { authorization: `Bearer ${stack.config.adminToken}`, 'idempotency-key': `refund-${orderId}` } });
+
+  it('a refund whose answer was lost is held, and the retries never refund twice (sandbox ledger)', async () => {
+    // The sandbox refunds every repeat (no de-duplication is documented); the answer is lost after the refund is made.
+    const stack = await startStack({ env: { LATIPAY_TIMEOUT_MS: '1500' } });
+    try {
+      const order = await paidOrder(stack);
+      await control(stack, { failNext: { count: 1, mode: 'lost' } });
+      const first = await refund(stack, order.id);
+      expect(first.status, JSON.stringify(first.body)).toBe(202);
+      expect(first.body.refund.status).toBe('PENDING');
+      for (let i = 0; i < 3; i++) {
+        stack.advance(15 * 60_000);
+        await stack.app.reconciler.runOnce();
+      }
+      expect((await refund(stack, order.id)).body.refund.status).toBe('PENDING');
+      const book = await ledger(stack);
+      expect(book.refunds.filter((r) => r.merchantReference === order.merchantTransId)).toHaveLength(1);
+      expect(book.calls.refund).toBe(1);
+      expect(stack.logs.some((line) => line.includes('held for reconciliation'))).toBe(true);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('with LATIPAY_REFUND_RESEND=resend and an account that answers 562, the re-send counts as done', async () => {
+    const stack = await startStack({ env: { LATIPAY_TIMEOUT_MS: '1500', LATIPAY_REFUND_RESEND: 'resend' } });
+    try {
+      await control(stack, { forms: { latipayRefundRepeat: '562' } });
+      const order = await paidOrder(stack);
+      await control(stack, { failNext: { count: 1, mode: 'lost' } });
+      const res = await refund(stack, order.id);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.refund.status).toBe('SUCCEEDED');
+      expect(res.body.order.status).toBe('REFUNDED');
+      const book = await ledger(stack);
+      expect(book.refunds.filter((r) => r.merchantReference === order.merchantTransId)).toHaveLength(1);
+      expect(book.calls.refund).toBe(2);
     } finally {
       await stack.close();
     }

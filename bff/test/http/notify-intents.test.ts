@@ -23,6 +23,7 @@ let app: FastifyInstance;
 let aggregator: FakeAggregator;
 let auth: { authorization: string };
 let dataDir: string;
+const logs = captureLogs();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tradepay-intents-'));
@@ -36,7 +37,7 @@ beforeAll(async () => {
     PUBLIC_URL,
     RECONCILE_INTERVAL_SECONDS: '0',
   });
-  app = await buildApp(config, { logStream: captureLogs().stream, sleep: async () => undefined, fetch: aggregator.fetch });
+  app = await buildApp(config, { logStream: logs.stream, sleep: async () => undefined, fetch: aggregator.fetch });
   await app.ready();
   const session = await app.inject({ method: 'POST', url: '/api/session', payload: {} });
   auth = { authorization: `Bearer ${session.json().token}` };
@@ -141,7 +142,7 @@ describe('POST /notify/intents', () => {
   it('rejects a bad signature (another key) and changes nothing', async () => {
     const { order } = await newOrder();
     const { raw, headers } = webhookFor(order);
-    const res = await deliver(raw, { ...headers, 'x-signature': webhookSignature(raw, 'not-the-api-key-0123456789') });
+    const res = await deliver(raw, { ...headers, signature: webhookSignature(raw, 'not-the-api-key-0123456789') });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('NOTIFICATION_REJECTED');
     expect(await statusOf(order.id)).toBe('PENDING');
@@ -150,8 +151,8 @@ describe('POST /notify/intents', () => {
   it('rejects a missing or malformed signature header', async () => {
     const { order } = await newOrder();
     const { raw, headers } = webhookFor(order);
-    const { 'x-signature': signature, ...unsigned } = headers;
-    for (const h of [unsigned, { ...unsigned, 'x-signature': '' }, { ...unsigned, 'x-signature': signature!.toUpperCase().replace(/A/g, 'B') }, { ...unsigned, 'x-hub-signature': signature! }]) {
+    const { signature, ...unsigned } = headers;
+    for (const h of [unsigned, { ...unsigned, signature: '' }, { ...unsigned, 'x-signature': '' }, { ...unsigned, signature: signature!.toUpperCase().replace(/A/g, 'B') }, { ...unsigned, 'x-hub-signature': signature! }]) {
       expect((await deliver(raw, h)).statusCode).toBe(400);
     }
     expect(await statusOf(order.id)).toBe('PENDING');
@@ -199,6 +200,44 @@ describe('POST /notify/intents', () => {
       const res = await deliver(raw, { 'content-type': 'application/json', 'x-signature': webhookSignature(raw, API_KEY) });
       expect(res.statusCode, raw.slice(0, 40)).toBe(400);
     }
+  });
+
+  it('settles on a webhook signed in `Signature` or in `x-signature`, with amount or order_amount', async () => {
+    for (const overrides of [{}, { header: 'x-signature' as const }, { orderAmountFields: true }]) {
+      const { order } = await newOrder();
+      const { raw, headers } = webhookFor(order, overrides);
+      expect((await deliver(raw, headers)).statusCode, JSON.stringify(overrides)).toBe(200);
+      expect(await statusOf(order.id)).toBe('SUCCEEDED');
+    }
+  });
+
+  it('a signed PENDING webhook does not stop the later SUCCEEDED one from settling the order', async () => {
+    const { order } = await newOrder();
+    const pending = webhookFor(order, { status: 'PENDING' });
+    expect((await deliver(pending.raw, pending.headers)).statusCode).toBe(200);
+    expect(await statusOf(order.id)).toBe('PENDING');
+    const paid = webhookFor(order);
+    expect((await deliver(paid.raw, paid.headers)).statusCode).toBe(200);
+    expect(await statusOf(order.id)).toBe('SUCCEEDED');
+    expect(await app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
+  });
+
+  it('a signed paid webhook without an amount for an intent still unpaid answers 503 (retry later), logged at warn', async () => {
+    const { order } = await newOrder();
+    const intent = aggregator.intents.get(order.merchantTransId)!;
+    const bare = signTestWebhook({ merchantOrderId: order.merchantTransId, orderId: intent.order_id }, API_KEY);
+    const before = logs.lines.length;
+    const res = await deliver(bare.raw, bare.headers);
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('NOTIFICATION_DEFERRED');
+    const lines = logs.lines.slice(before).map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines.some((l) => l.level === 40 && /deferred/.test(l.msg))).toBe(true);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    expect(await statusOf(order.id)).toBe('PENDING');
+    // The aggregator's retry, once the intent is paid, settles it.
+    intent.status = 'SUCCEEDED';
+    expect((await deliver(bare.raw, bare.headers)).statusCode).toBe(200);
+    expect(await statusOf(order.id)).toBe('SUCCEEDED');
   });
 
   it('records another notify_type without marking the order paid', async () => {
@@ -272,5 +311,29 @@ describe('GET /h5/ pages', () => {
     expect(res.headers.location).toBe('/h5/');
     const api = await app.inject({ url: '/api/catalog' });
     expect(api.headers['content-security-policy']).toBeUndefined();
+  });
+});
+
+describe('configuration of the token call and the Latipay forms', () => {
+  const env = () => ({
+    DATA_DIR: dataDir,
+    ALIPAYHK_MERCHANT_PRIVATE_KEY: fixture('test-merchant-private.pem'),
+    ALIPAYHK_GATEWAY_PUBLIC_KEY: fixture('test-merchant-public.pem'),
+    ADMIN_TOKEN: 'test-admin-token-0123456789',
+    INTENTS_API_KEY: API_KEY,
+  });
+
+  it('INTENTS_UID is required with a live aggregator; the client secret defaults to the API key', () => {
+    expect(() => loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example' })).toThrow(/INTENTS_UID/);
+    const live = loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example', INTENTS_UID: 'U-1' }).intents!;
+    expect(live).toMatchObject({ uid: 'U-1', clientSecret: API_KEY });
+    expect(loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example', INTENTS_UID: 'U-1', INTENTS_CLIENT_SECRET: 'other-secret' }).intents!.clientSecret).toBe('other-secret');
+  });
+
+  it('LATIPAY_PAY_TIME_ZONE and LATIPAY_REFUND_RESEND take their documented values only', () => {
+    expect(loadConfig(env()).latipay).toMatchObject({ payTimeZone: 'UTC', refundResend: 'hold' });
+    expect(loadConfig({ ...env(), LATIPAY_PAY_TIME_ZONE: '+08:00', LATIPAY_REFUND_RESEND: 'resend' }).latipay).toMatchObject({ payTimeZone: '+08:00', refundResend: 'resend' });
+    expect(() => loadConfig({ ...env(), LATIPAY_REFUND_RESEND: 'always' })).toThrow(/LATIPAY_REFUND_RESEND/);
+    expect(() => loadConfig({ ...env(), LATIPAY_PAY_TIME_ZONE: 'HKT' })).toThrow(/LATIPAY_PAY_TIME_ZONE/);
   });
 });

@@ -12,6 +12,8 @@ export interface FakeIntent {
 }
 
 export interface RecordedRequest {
+  method: string;
+  query: Record<string, string>;
   path: string;
   body: any;
   authorization: string | null;
@@ -57,18 +59,22 @@ export function fakeAggregator(options: { cashierBase?: string; expiresIn?: numb
       const headers = new Headers(init?.headers);
       const body = init?.body ? JSON.parse(String(init.body)) : undefined;
       const authorization = headers.get('authorization');
-      requests.push({ path, body, authorization });
+      requests.push({ path, method: init?.method ?? 'GET', query: Object.fromEntries(url.searchParams), body, authorization });
       const scripted = overrides.get(path);
       if (scripted) {
         if (scripted.once) overrides.delete(path);
         if (scripted.answer === 'network-error') throw new TypeError('fetch failed');
         return json(scripted.answer.status, scripted.answer.body);
       }
-      if (path === '/mch-api/v1/token') {
+      if (path === '/mch-api/v1/auth') {
+        // GET …/auth?grant_type=client_credentials&uid=…&client_secret=… → a top-level access_token (docs/protocols/intents.md).
+        if (url.searchParams.get('grant_type') !== 'client_credentials' || !url.searchParams.get('uid') || !url.searchParams.get('client_secret')) {
+          return json(400, { code: 40001, message: 'grant_type, uid and client_secret are required' });
+        }
         tokens += 1;
         const token = `tok-${tokens}`;
         valid.add(token);
-        return json(200, { code: 0, data: { access_token: token, expires_in: options.expiresIn ?? 7200 }, message: 'ok' });
+        return json(200, { access_token: token, expires_in: options.expiresIn ?? 7200 });
       }
       if (!authorization || !valid.has(authorization.replace(/^Bearer /, ''))) return json(401, { code: 40100, message: 'invalid token' });
       const find = () => intents.get(body.merchant_order_id) ?? [...intents.values()].find((i) => i.order_id === body.order_id);
@@ -90,10 +96,10 @@ export function fakeAggregator(options: { cashierBase?: string; expiresIn?: numb
           intent.status = 'CANCELLED';
           return json(200, { code: 0, data: intent, message: 'ok' });
         }
-        case '/mch-api/v1/pa/payment_intents/refund': {
-          const intent = find();
+        case '/mch-api/v1/acq/wechat/create_refund': {
+          const intent = intents.get(body.merchant_payment_order_id);
           if (!intent) return json(404, { code: 40400, message: 'order not found' });
-          return json(200, { code: 0, data: { refund_id: `R${body.merchant_refund_id}`, merchant_refund_id: body.merchant_refund_id, amount: body.amount, currency: intent.currency, status: 'SUCCEEDED' }, message: 'ok' });
+          return json(200, { code: 0, data: { refund_id: `R${body.merchant_refund_id}`, merchant_refund_id: body.merchant_refund_id, amount: body.refund_amount, currency: intent.currency, status: 'SUCCEEDED' }, message: 'ok' });
         }
         default:
           return json(404, { error: 'NOT_FOUND' });

@@ -1,6 +1,6 @@
 /**
- * The aggregator's merchant API (docs/protocols/intents.md): token [guess], create, query, cancel [guess],
- * refund [guess]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
+ * The aggregator's merchant API (docs/protocols/intents.md): token [likely], create, query, cancel [guess],
+ * refund [likely, both spellings served]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
  * Calls other than the token need `Authorization: Bearer <access_token>`.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
@@ -108,8 +108,11 @@ function newOrderId(ledger: IntentsLedger): string {
   }
 }
 
-/** The intent as create and query answer it. */
-export function intentView(intent: LedgerIntent, cashierUrl?: string): Record<string, unknown> {
+/**
+ * The intent as create and query answer it; the redirect is `next_action.url` (CBTIS) or
+ * `next_action.redirect_url` (AiscPay) as `forms.intentsRedirect` says.
+ */
+export function intentView(intent: LedgerIntent, cashierUrl?: string, redirect: 'url' | 'redirect_url' = 'url'): Record<string, unknown> {
   return {
     order_id: intent.orderId,
     merchant_order_id: intent.merchantOrderId,
@@ -117,7 +120,7 @@ export function intentView(intent: LedgerIntent, cashierUrl?: string): Record<st
     currency: intent.currency,
     create_time: formatRfc3339(Date.parse(intent.createdAt)),
     ...(intent.paidAt ? { pay_time: formatRfc3339(Date.parse(intent.paidAt)) } : {}),
-    ...(cashierUrl && intent.status === 'PENDING' ? { next_action: { type: 'redirect', url: cashierUrl } } : {}),
+    ...(cashierUrl && intent.status === 'PENDING' ? { next_action: { type: 'redirect', [redirect]: cashierUrl } } : {}),
     status: intent.status,
   };
 }
@@ -186,17 +189,21 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       return reply.code(500).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'internal sandbox error', rid: rid() });
     });
 
-    scope.post(INTENTS_PATHS.token, route('token', (request, reply) => {
-      const body = bodyOf(request);
-      onlyKeys(body, ['api_key', 'merchant_id'], '');
-      const apiKey = field(body, 'api_key', { max: 256 }) as string;
-      const merchantId = field(body, 'merchant_id', { max: 64, optional: true });
-      if (!timingSafeEqual(digest(apiKey), expectedKey)) throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'unknown api_key', 401);
-      if (merchantId !== undefined && merchantId !== SANDBOX_INTENTS_MERCHANT_ID) throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'api_key does not belong to this merchant_id', 401);
+    scope.get(INTENTS_PATHS.token, route('token', (request, reply) => {
+      const query = isObject(request.query) ? request.query : {};
+      onlyKeys(query, ['grant_type', 'uid', 'client_secret'], '');
+      if (field(query, 'grant_type', { max: 64 }) !== 'client_credentials') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'grant_type must be client_credentials');
+      const uid = field(query, 'uid', { max: 64 }) as string;
+      const secret = field(query, 'client_secret', { max: 256 }) as string;
+      // The sandbox's client secret is its API key (the BFF's default for INTENTS_CLIENT_SECRET).
+      if (uid !== SANDBOX_INTENTS_MERCHANT_ID || !timingSafeEqual(digest(secret), expectedKey)) {
+        throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'unknown uid or client_secret', 401);
+      }
       const token = `itk_${randomBytes(24).toString('base64url')}`;
       deps.tokens.set(token, clock.now() + INTENTS_TOKEN_TTL_SECONDS * 1000);
       ledger.countToken();
-      return ok(reply, { access_token: token, token_type: 'Bearer', expires_in: INTENTS_TOKEN_TTL_SECONDS });
+      // A top-level `access_token`, as the twin's merchant code reads it.
+      return reply.code(200).send({ access_token: token, token_type: 'Bearer', expires_in: INTENTS_TOKEN_TTL_SECONDS });
     }));
 
     scope.post(INTENTS_PATHS.create, route('create', (request, reply) => {
@@ -232,7 +239,7 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
         if (existing.amountMinor !== amountMinor || existing.currency !== currency) {
           throw new IntentsError(INTENTS_CODES.CONFLICT, 'merchant_order_id was used with another amount', 409);
         }
-        return ok(reply, intentView(existing, origin + cashierPath(existing.orderId)));
+        return ok(reply, intentView(existing, origin + cashierPath(existing.orderId), control.current.forms.intentsRedirect));
       }
       const intent = ledger.add({
         orderId: newOrderId(ledger),
@@ -251,7 +258,7 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
         cancelledBy: null,
         refundedMinor: 0,
       });
-      return ok(reply, intentView(intent, origin + cashierPath(intent.orderId)));
+      return ok(reply, intentView(intent, origin + cashierPath(intent.orderId), control.current.forms.intentsRedirect));
     }));
 
     function findIntent(body: Record<string, unknown>): LedgerIntent {
@@ -282,12 +289,17 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       return ok(reply, intentView(intent));
     }));
 
-    scope.post(INTENTS_PATHS.refund, route('refund', (request, reply) => {
+    // The twin's `create_refund` (refund_amount, merchant_payment_order_id) and the intents-family
+    // spelling (amount, merchant_order_id): both paths take either spelling (docs/protocols/intents.md).
+    const refundHandler = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const body = bodyOf(request);
-      onlyKeys(body, ['order_id', 'merchant_order_id', 'merchant_refund_id', 'amount', 'reason'], '');
-      const intent = findIntent(body);
+      onlyKeys(body, ['order_id', 'merchant_order_id', 'merchant_payment_order_id', 'merchant_refund_id', 'amount', 'refund_amount', 'reason', 'notify_url'], '');
+      const merchantOrderId = field(body, 'merchant_order_id', { max: 32, optional: true }) ?? field(body, 'merchant_payment_order_id', { max: 32, optional: true });
+      const orderIdField = field(body, 'order_id', { max: 32, optional: true });
+      const intent = findIntent({ ...(orderIdField ? { order_id: orderIdField } : {}), ...(merchantOrderId ? { merchant_order_id: merchantOrderId } : {}) });
       const merchantRefundId = field(body, 'merchant_refund_id', { max: 64 }) as string;
-      const amountText = field(body, 'amount', { max: 32 }) as string;
+      const amountText = (field(body, 'amount', { max: 32, optional: true }) ?? field(body, 'refund_amount', { max: 32 })) as string;
+      httpUrl(body, 'notify_url');
       const amountMinor = decimalToMinor(amountText);
       if (amountMinor === null || amountMinor <= 0) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
       const reason = field(body, 'reason', { max: 256, optional: true }) ?? null;
@@ -325,6 +337,8 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
         createdAt: new Date(clock.now()).toISOString(),
       });
       return ok(reply, view(refund));
-    }));
+    };
+    scope.post(INTENTS_PATHS.refund, route('refund', refundHandler));
+    scope.post(INTENTS_PATHS.intentsRefund, route('refund', refundHandler));
   };
 }

@@ -6,7 +6,7 @@ import type { Sandbox } from '../app';
 import { buildSandbox } from '../app';
 import { generateSandboxKeys } from '../keys';
 import { INTENTS_RETRY_DELAYS_MS } from './notifier';
-import { INTENTS_PATHS, INTENTS_SIGNATURE_HEADER, SANDBOX_INTENTS_MERCHANT_ID } from './paths';
+import { INTENTS_PATHS, SANDBOX_INTENTS_MERCHANT_ID } from './paths';
 import { signIntentsWebhook } from './webhook-signature';
 
 const keys = generateSandboxKeys();
@@ -28,7 +28,7 @@ const VECTORS = [
 
 /** The merchant's webhook endpoint: records what arrives, answers per `status`. */
 class Receiver {
-  readonly received: { raw: string; signature: string | undefined }[] = [];
+  readonly received: { raw: string; signature: string | undefined; header: string | undefined }[] = [];
   statuses: number[] = [];
   private readonly app: FastifyInstance = Fastify();
   url = '';
@@ -37,8 +37,9 @@ class Receiver {
     this.app.removeContentTypeParser('application/json');
     this.app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     this.app.post('/notify/intents', async (req, reply) => {
-      const header = req.headers[INTENTS_SIGNATURE_HEADER];
-      this.received.push({ raw: req.body as string, signature: typeof header === 'string' ? header : undefined });
+      // Node lower-cases header names: `Signature` arrives as `signature`.
+      const name = ['signature', 'x-signature'].find((n) => typeof req.headers[n] === 'string');
+      this.received.push({ raw: req.body as string, signature: name ? (req.headers[name] as string) : undefined, header: name });
       return reply.code(this.statuses[this.received.length - 1] ?? 200).send('ok');
     });
     await this.app.listen({ host: '127.0.0.1', port: 0 });
@@ -80,10 +81,17 @@ async function post(path: string, body: unknown, token?: string) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
+async function getToken(query: Record<string, string>) {
+  const res = await fetch(`${base}${INTENTS_PATHS.token}?${new URLSearchParams(query).toString()}`);
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+const credentials = () => ({ grant_type: 'client_credentials', uid: SANDBOX_INTENTS_MERCHANT_ID, client_secret: keys.intentsApiKey });
+
 async function token(): Promise<string> {
-  const res = await post(INTENTS_PATHS.token, { api_key: keys.intentsApiKey, merchant_id: SANDBOX_INTENTS_MERCHANT_ID });
+  const res = await getToken(credentials());
   expect(res.status).toBe(200);
-  return res.body.data.access_token;
+  return res.body.access_token;
 }
 
 let seq = 0;
@@ -130,11 +138,15 @@ describe('webhook signature: hex(sha256(raw_body + "." + api_key))', () => {
 });
 
 describe('token', () => {
-  it('issues a bearer token for the right api key only', async () => {
-    const good = await post(INTENTS_PATHS.token, { api_key: keys.intentsApiKey });
-    expect(good.body).toMatchObject({ code: 0, data: { access_token: expect.stringMatching(/^itk_/), expires_in: 7200 } });
-    expect((await post(INTENTS_PATHS.token, { api_key: 'x'.repeat(64) })).status).toBe(401);
-    expect((await post(INTENTS_PATHS.token, { api_key: keys.intentsApiKey, merchant_id: 'SOMEONE_ELSE' })).body.code).toBe(40100);
+  it('GET /mch-api/v1/auth?grant_type=client_credentials&uid&client_secret: a top-level access_token, for the right pair only', async () => {
+    expect(INTENTS_PATHS.token).toBe('/mch-api/v1/auth');
+    const good = await getToken(credentials());
+    expect(good.body).toMatchObject({ access_token: expect.stringMatching(/^itk_/) });
+    expect(good.body.data).toBeUndefined();
+    expect((await getToken({ ...credentials(), client_secret: 'x'.repeat(64) })).status).toBe(401);
+    expect((await getToken({ ...credentials(), uid: 'SOMEONE_ELSE' })).body.code).toBe(40100);
+    expect((await getToken({ ...credentials(), grant_type: 'password' })).status).toBe(400);
+    expect((await post(INTENTS_PATHS.token, { api_key: keys.intentsApiKey })).status).toBe(404);
     expect(sb.ledger.snapshot().intents.tokensIssued).toBe(1);
   });
 
@@ -206,7 +218,8 @@ describe('cashier page and webhooks', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(INTENTS_RETRY_DELAYS_MS[0] * SCALE - 5);
     expect(gaps[1]).toBeGreaterThanOrEqual(INTENTS_RETRY_DELAYS_MS[1] * SCALE - 5);
     // Every delivery carries the same bytes and a signature an independent SHA-256 reproduces.
-    for (const { raw, signature } of receiver.received) {
+    for (const { raw, signature, header } of receiver.received) {
+      expect(header).toBe('signature');
       expect(raw).toBe(receiver.received[0]!.raw);
       expect(signature).toBe(createHash('sha256').update(`${raw}.${keys.intentsApiKey}`).digest('hex'));
     }
@@ -232,6 +245,20 @@ describe('cashier page and webhooks', () => {
     expect(sb.ledger.snapshot().intents.intents[0]).toMatchObject({ status: 'CANCELLED', cancelledBy: 'shopper' });
   });
 
+  it('speaks the other documented forms: next_action.redirect_url, x-signature, order_amount/order_currency', async () => {
+    sb.control.update({ forms: { intentsRedirect: 'redirect_url', intentsSignatureHeader: 'x-signature', intentsAmount: 'order_amount' } });
+    const { body, data } = await createIntent();
+    expect(data.next_action.url).toBeUndefined();
+    expect(data.next_action.redirect_url).toBe(`${base}/sandbox/intents/cashier/${data.order_id}`);
+    await click(data.next_action.redirect_url, 'pay');
+    await waitFor(() => sb.ledger.snapshot().intents.webhooks.find((w) => w.status === 'acknowledged'), 'the acknowledged webhook');
+    const [{ raw, signature, header }] = receiver.received as [(typeof receiver.received)[number]];
+    expect(header).toBe('x-signature');
+    expect(signature).toBe(createHash('sha256').update(`${raw}.${keys.intentsApiKey}`).digest('hex'));
+    expect(JSON.parse(raw).data).toMatchObject({ merchant_order_id: body.merchant_order_id, order_amount: '88.00', order_currency: 'HKD' });
+    expect(JSON.parse(raw).data.amount).toBeUndefined();
+  });
+
   it('an unknown intent is a 404 page', async () => {
     expect((await fetch(`${base}/sandbox/intents/cashier/C000`)).status).toBe(404);
   });
@@ -248,20 +275,21 @@ describe('cancel and refund [guessed endpoints]', () => {
     expect(await post(INTENTS_PATHS.cancel, { merchant_order_id: 'never' }, paid.t)).toMatchObject({ status: 404, body: { code: 40400 } });
   });
 
-  it('refunds partly and repeatedly up to the paid amount; the same merchant_refund_id never refunds twice', async () => {
+  it('refunds partly and repeatedly up to the paid amount, in either spelling on either path; the same merchant_refund_id never refunds twice', async () => {
+    expect(INTENTS_PATHS.refund).toBe('/mch-api/v1/acq/wechat/create_refund');
     const { body, data, t } = await createIntent();
     const early = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-0', amount: '1.00' }, t);
     expect(early).toMatchObject({ status: 422, body: { code: 42200 } });
     await click(data.next_action.url, 'pay');
     const first = await post(INTENTS_PATHS.refund, { order_id: data.order_id, merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', amount: '50.00', reason: 'one box broken' }, t);
     expect(first.body).toMatchObject({ code: 0, data: { merchant_refund_id: 'RF-1', amount: '50.00', status: 'SUCCEEDED' } });
-    const retry = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', amount: '50.00' }, t);
+    const retry = await post(INTENTS_PATHS.intentsRefund, { merchant_payment_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', refund_amount: '50.00' }, t);
     expect(retry.body.data.refund_id).toBe(first.body.data.refund_id);
     const reused = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', amount: '10.00' }, t);
     expect(reused.body.code).toBe(40900);
     const tooMuch = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-2', amount: '38.01' }, t);
     expect(tooMuch).toMatchObject({ status: 422, body: { code: 42201 } });
-    const rest = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-3', amount: '38' }, t);
+    const rest = await post(INTENTS_PATHS.refund, { merchant_payment_order_id: body.merchant_order_id, merchant_refund_id: 'RF-3', refund_amount: '38' }, t);
     expect(rest.body.data.amount).toBe('38.00');
     const book = sb.ledger.snapshot().intents;
     expect(book.refunds.map((r) => r.merchantRefundId)).toEqual(['RF-1', 'RF-3']);

@@ -37,15 +37,20 @@ export interface IntentsNotifier {
   stop(): void;
 }
 
-/** The body as the aggregator sends it; the `data` mirrors the query answer. */
-export function webhookBody(intent: LedgerIntent, notifyType: string): string {
+/**
+ * The body as the aggregator sends it; the `data` mirrors the query answer. The money is
+ * `amount`/`currency`, or the twin's `order_amount`/`order_currency`
+ * (https://docs.asiapayjp.com/docs/aplus/payment/aplus-payment-callback) as `amountFields` says.
+ */
+export function webhookBody(intent: LedgerIntent, notifyType: string, amountFields: 'amount' | 'order_amount' = 'amount'): string {
+  const twin = amountFields === 'order_amount';
   return JSON.stringify({
     notify_type: notifyType,
     data: {
       order_id: intent.orderId,
       merchant_order_id: intent.merchantOrderId,
-      amount: intent.amount,
-      currency: intent.currency,
+      [twin ? 'order_amount' : 'amount']: intent.amount,
+      [twin ? 'order_currency' : 'currency']: intent.currency,
       status: intent.status,
       payment_method: intent.wallet,
       create_time: formatRfc3339(Date.parse(intent.createdAt)),
@@ -57,15 +62,16 @@ export function webhookBody(intent: LedgerIntent, notifyType: string): string {
 interface SignedWebhook {
   raw: string;
   signature: string;
+  header: string;
 }
 
 export function createIntentsNotifier(deps: IntentsNotifierDeps): IntentsNotifier {
   let nextId = 1;
   const loop = createDeliveryLoop<LedgerWebhookDelivery, LedgerWebhook, SignedWebhook>(deps, {
     retryDelayMs: (attempt) => INTENTS_RETRY_DELAYS_MS[attempt - 1],
-    request: (job, { raw, signature }) => ({
+    request: (job, { raw, signature, header }) => ({
       url: job.notifyUrl,
-      headers: { 'content-type': 'application/json', [INTENTS_SIGNATURE_HEADER]: signature },
+      headers: { 'content-type': 'application/json', [header]: signature },
       body: raw,
     }),
     async judge(response) {
@@ -80,7 +86,9 @@ export function createIntentsNotifier(deps: IntentsNotifierDeps): IntentsNotifie
       if (intent.notifyUrl === null) return null;
       const notifyUrl = intent.notifyUrl;
       // The same bytes (and signature) on every delivery: a webhook is one event, re-sent.
-      const raw = webhookBody(intent, notifyType);
+      const { intentsAmount, intentsSignatureHeader } = deps.control.current.forms;
+      const raw = webhookBody(intent, notifyType, intentsAmount);
+      const header = intentsSignatureHeader === 'Signature' ? INTENTS_SIGNATURE_HEADER : intentsSignatureHeader;
       return loop.schedule(
         deps.control.current.notifyDelayMs,
         (initial) =>
@@ -92,7 +100,7 @@ export function createIntentsNotifier(deps: IntentsNotifierDeps): IntentsNotifie
             notifyUrl,
             ...initial,
           }),
-        async () => ({ raw, signature: await signIntentsWebhook(raw, deps.apiKey) }),
+        async () => ({ raw, signature: await signIntentsWebhook(raw, deps.apiKey), header }),
       );
     },
     stop: () => loop.stop(),

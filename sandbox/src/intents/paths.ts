@@ -4,24 +4,35 @@
  * as a refused call. Values marked [guess] are not in the aggregator's public pages.
  */
 export const INTENTS_PATHS = {
-  /** [guess] "Step 0. Authentication": the API key for a bearer token. */
-  token: '/mch-api/v1/token',
+  /**
+   * [likely] "Step 0. Authentication": `GET …/auth?grant_type=client_credentials&uid=…&client_secret=…`
+   * → a top-level `access_token` (a white-label twin's public merchant code).
+   */
+  token: '/mch-api/v1/auth',
   /** [doc] */
   create: '/mch-api/v1/pa/payment_intents/create',
   /** [doc] */
   query: '/mch-api/v1/pa/payment_intents/query',
   /** [guess] close an unpaid intent. */
   cancel: '/mch-api/v1/pa/payment_intents/cancel',
-  /** [guess] refund a paid intent under the merchant's `merchant_refund_id`. */
-  refund: '/mch-api/v1/pa/payment_intents/refund',
+  /**
+   * [likely] refund a paid intent under the merchant's `merchant_refund_id`: the twin's legacy
+   * `create_refund` (`refund_amount`, `merchant_payment_order_id`).
+   */
+  refund: '/mch-api/v1/acq/wechat/create_refund',
+  /** [guess] the same refund under the intents family's name (`amount`, `merchant_order_id`): no source, also served. */
+  intentsRefund: '/mch-api/v1/pa/payment_intents/refund',
 } as const;
 
-export type IntentsCall = keyof typeof INTENTS_PATHS | 'cashier.pay' | 'cashier.cancel';
+export type IntentsCall = Exclude<keyof typeof INTENTS_PATHS, 'intentsRefund'> | 'cashier.pay' | 'cashier.cancel';
 
-/** [guess] The header carrying the webhook signature. */
-export const INTENTS_SIGNATURE_HEADER = 'x-signature';
+/**
+ * [likely] The header carrying the webhook signature by default: `Signature`, as the twin's merchant
+ * code reads it; `forms.intentsSignatureHeader` switches to `x-signature`.
+ */
+export const INTENTS_SIGNATURE_HEADER = 'Signature';
 
-/** The merchant id the sandbox's token endpoint accepts (optional in requests). */
+/** The merchant `uid` the sandbox's token endpoint accepts. */
 export const SANDBOX_INTENTS_MERCHANT_ID = 'TPSANDBOXINTENTS01';
 
 /** [guess] Lifetime of an access token, in seconds (answered as `expires_in`). */

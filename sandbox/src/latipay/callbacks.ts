@@ -34,7 +34,10 @@ export function formatPayTime(iso: string | null): string {
   return iso === null ? '' : iso.slice(0, 19).replace('T', ' ');
 }
 
-/** The callback body, form-encoded, fields in Latipay's documented order. */
+/**
+ * The callback body, form-encoded, fields in Latipay's documented order; `order_id` is in it since
+ * 2024 (https://doc.latipay.net/v2/latipay-hosted-online.html).
+ */
 export function buildCallbackBody(payment: LatipayPayment, apiKey: string): string {
   const facts = {
     merchant_reference: payment.merchantReference,
@@ -45,6 +48,7 @@ export function buildCallbackBody(payment: LatipayPayment, apiKey: string): stri
   };
   return new URLSearchParams({
     merchant_reference: facts.merchant_reference,
+    order_id: payment.orderId,
     currency: facts.currency,
     amount: facts.amount,
     payment_method: facts.payment_method,

@@ -29,6 +29,13 @@ export const LATIPAY_ERRORS = {
   304: 'Wallet does not support this payment method',
   305: 'No margin plan for the merchant',
   450: 'Wallet not assign to user',
+  // The refund API's codes (Latipay/latipay.github.io src/v2/error-code.md).
+  550: 'Refund parameters wrong',
+  551: 'Refund related order is not exist',
+  556: 'Create refund order fail',
+  558: 'Refund order is not exist',
+  559: 'Insufficient amount in your wallet',
+  562: 'This refund request has been done',
 } as const satisfies Record<number, string>;
 
 export type LatipayErrorCode = keyof typeof LATIPAY_ERRORS;

@@ -77,10 +77,14 @@ async function tradePay(orderStr: string, outcome?: string) {
   return { status: res.statusCode, json: res.json() };
 }
 
-async function query(ref: string, sign = true) {
+async function queryRaw(ref: string, sign = true): Promise<string> {
   const signature = sign ? signLatipayRequest({ merchant_reference: ref, user_id: SANDBOX_LATIPAY_USER_ID }, apiKey()) : 'f'.repeat(64);
   const res = await sb.app.inject({ method: 'GET', url: `/v2/transaction/${ref}?user_id=${SANDBOX_LATIPAY_USER_ID}&signature=${signature}` });
-  return res.json();
+  return res.body;
+}
+
+async function query(ref: string, sign = true) {
+  return JSON.parse(await queryRaw(ref, sign));
 }
 
 function refundBody(orderId: string, amount: string, reference: string, key = apiKey()) {
@@ -161,6 +165,15 @@ describe('POST /v2/minialipay', () => {
     expect((await create(createBody())).json.code).toBe(0);
   });
 
+  it('control refuses an undocumented form, and a reset returns to the start-up forms', async () => {
+    for (const forms of [{ latipayAmount: 'float' }, { nope: 'x' }, 'number']) {
+      expect((await sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { forms } })).statusCode).toBe(400);
+    }
+    sb.control.update({ forms: { latipayAmount: 'string' } });
+    sb.reset();
+    expect(sb.control.current.forms.latipayAmount).toBe('number');
+  });
+
   it('control refuses an undocumented latipayFailNext code', async () => {
     const res = await sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { latipayFailNext: { count: 1, code: 999 } } });
     expect(res.statusCode).toBe(400);
@@ -177,13 +190,19 @@ describe('the wallet pays a Latipay orderStr; callbacks and query', () => {
     expect(received[0]!.contentType).toBe('application/x-www-form-urlencoded');
     const form = new URLSearchParams(received[0]!.body);
     const facts = { merchant_reference: String(body.merchant_reference), payment_method: 'alipay', status: 'paid', currency: 'HKD', amount: '84.00' };
-    expect(Object.fromEntries(form)).toMatchObject(facts);
+    expect(Object.fromEntries(form)).toMatchObject({ ...facts, order_id: json.paydata.orderId });
+    expect([...form.keys()]).toEqual(['merchant_reference', 'order_id', 'currency', 'amount', 'payment_method', 'status', 'pay_time', 'signature']);
     expect(form.get('pay_time')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(form.get('signature')).toBe(expectedResultSignature(facts));
 
-    const answer = await query(String(body.merchant_reference));
-    expect(answer).toMatchObject({ ...facts, order_id: json.paydata.orderId });
+    // The documented form: `"amount":84.00`, a JSON number with its digits, signed as text.
+    const raw = await queryRaw(String(body.merchant_reference));
+    expect(raw).toContain('"amount":84.00,');
+    const answer = JSON.parse(raw);
+    expect(answer).toMatchObject({ ...facts, amount: 84, order_id: json.paydata.orderId });
     expect(answer.signature).toBe(expectedResultSignature(facts));
+    sb.control.update({ forms: { latipayAmount: 'string' } });
+    expect(await query(String(body.merchant_reference))).toMatchObject({ ...facts, signature: expectedResultSignature(facts) });
     expect(latipay().payments[0]).toMatchObject({ status: 'paid', outcome: 'success' });
   });
 
@@ -280,26 +299,54 @@ describe('POST /refund', () => {
     return json.paydata.orderId as string;
   }
 
-  it('refunds partially and fully, idempotent by reference, never more than was paid', async () => {
+  const post = (body: Record<string, unknown>) => sb.app.inject({ method: 'POST', url: '/refund', payload: body }).then((r) => r.json());
+
+  it('refunds partially and fully, never more than was paid; `reference` is a note, so a repeat refunds again', async () => {
     const orderId = await paidOrder();
-    const post = (body: Record<string, unknown>) => sb.app.inject({ method: 'POST', url: '/refund', payload: body }).then((r) => r.json());
     expect(await post(refundBody(orderId, '20.00', 'RF-1'))).toMatchObject({ code: 0 });
     expect(await post(refundBody(orderId, '20.00', 'RF-1'))).toMatchObject({ code: 0 });
-    expect(latipay().refunds).toHaveLength(1);
-    expect((await post(refundBody(orderId, '30.00', 'RF-1'))).code).toBe(207);
-    expect((await post(refundBody(orderId, '64.01', 'RF-2'))).code).toBe(207);
-    expect(await post(refundBody(orderId, '64.00', 'RF-2'))).toMatchObject({ code: 0 });
-    expect(latipay().refunds.map((r) => r.refundAmount)).toEqual(['20.00', '64.00']);
+    expect(latipay().refunds.map((r) => r.refundAmount)).toEqual(['20.00', '20.00']);
+    expect((await post(refundBody(orderId, '44.01', 'RF-2'))).code).toBe(550);
+    expect(await post(refundBody(orderId, '44.00', 'RF-2'))).toMatchObject({ code: 0 });
     expect(latipay().payments[0]!.refundedMinor).toBe(8400);
-    expect((await post(refundBody(orderId, '0.01', 'RF-3'))).code).toBe(207);
-    expect((await post(refundBody('20200101-alipay-0', '1.00', 'RF-4'))).code).toBe(201);
+    expect((await post(refundBody(orderId, '0.01', 'RF-3'))).code).toBe(550);
+    expect((await post(refundBody('20200101-alipay-0', '1.00', 'RF-4'))).code).toBe(551);
     expect((await post(refundBody(orderId, '1.00', 'RF-5', 'f'.repeat(64)))).code).toBe(206);
+  });
+
+  it('with forms.latipayRefundRepeat = 562, a repeat answers "This refund request has been done"', async () => {
+    sb.control.update({ forms: { latipayRefundRepeat: '562' } });
+    const orderId = await paidOrder();
+    expect(await post(refundBody(orderId, '20.00', 'RF-1'))).toMatchObject({ code: 0 });
+    expect(await post(refundBody(orderId, '20.00', 'RF-1'))).toEqual({ code: 562, message: 'This refund request has been done' });
+    expect(await post(refundBody(orderId, '20.00', 'RF-2'))).toMatchObject({ code: 0 });
+    expect(latipay().refunds.map((r) => r.reference)).toEqual(['RF-1', 'RF-2']);
   });
 
   it('refuses to refund an unpaid payment', async () => {
     const { json } = await create(createBody());
     const res = await sb.app.inject({ method: 'POST', url: '/refund', payload: refundBody(json.paydata.orderId, '1.00', 'RF-U') });
-    expect(res.json().code).toBe(207);
+    expect(res.json().code).toBe(550);
     expect(latipay().refunds).toHaveLength(0);
+  });
+});
+
+describe('Latipay closes a payment: canceled / rejected', () => {
+  it('closes an open payment, calls back with that status, and the query says so', async () => {
+    for (const status of ['canceled', 'rejected'] as const) {
+      received = [];
+      const body = createBody();
+      const { json } = await create(body);
+      const res = await sb.app.inject({ method: 'POST', url: '/sandbox/latipay/close', payload: { merchant_reference: body.merchant_reference, status } });
+      expect(res.statusCode).toBe(200);
+      await waitFor(() => received.length > 0, 3000);
+      const form = new URLSearchParams(received[0]!.body);
+      const facts = { merchant_reference: String(body.merchant_reference), payment_method: 'alipay', status, currency: 'HKD', amount: '84.00' };
+      expect(Object.fromEntries(form)).toMatchObject({ ...facts, signature: expectedResultSignature(facts) });
+      expect((await query(String(body.merchant_reference))).status).toBe(status);
+      expect(await tradePay(orderStrOf(json.gatewaydata))).toMatchObject({ json: { resultCode: '4000' } });
+      const again = await sb.app.inject({ method: 'POST', url: '/sandbox/latipay/close', payload: { merchant_reference: body.merchant_reference, status } });
+      expect(again.statusCode).toBe(400);
+    }
   });
 });

@@ -54,6 +54,9 @@ export interface LatipayGatewayDeps {
   currency?: string;
 }
 
+/** The statuses that close an unpaid payment from Latipay's side (callbacks, mainly PayID). */
+export type LatipayClosingStatus = 'canceled' | 'rejected';
+
 export interface LatipayGateway {
   readonly userId: string;
   readonly walletId: string;
@@ -61,6 +64,8 @@ export interface LatipayGateway {
   createMiniAlipay(body: unknown): LatipayReply;
   queryTransaction(merchantReference: string, query: Record<string, unknown>): LatipayReply | Record<string, string>;
   refund(body: unknown): LatipayReply;
+  /** Latipay closes an unpaid payment as `canceled` or `rejected` and calls back; false if it is not open. */
+  close(merchantReference: string, status: LatipayClosingStatus): boolean;
   /** The Alipay app paying a Latipay orderStr; throws SandboxInputError for an orderStr it refuses. */
   tradePay(orderStr: string, outcome: TradePayOutcome): { resultCode: string; memo?: string };
   /** A scripted Latipay error (control.latipayFailNext), consumed by the next API call. */
@@ -255,28 +260,27 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
     },
 
     refund(body) {
+      // The refund API answers with its own codes, 550–562 (Latipay/latipay.github.io src/v2/error-code.md).
       const fields = readFields(body, REFUND_FIELDS);
       if (isReply(fields)) return fields;
       if (fields.user_id !== userId) return latipayError(205);
       if (!latipaySignaturesEqual(signLatipayRequest(body as Record<string, unknown>, apiKey), fields.signature)) return latipayError(206);
       const payment = ledger.findByOrderId(fields.order_id);
-      if (!payment) return latipayError(201);
+      if (!payment) return latipayError(551);
       let amountMinor: number;
       try {
         amountMinor = fromDecimalString(fields.refund_amount, currency);
       } catch {
-        return latipayError(207, `refund_amount must be a decimal amount in ${currency}`);
+        return latipayError(550, `refund_amount must be a decimal amount in ${currency}`);
       }
-      const previous = ledger.findRefund(fields.reference);
-      if (previous) {
-        // Idempotent by reference: the same refund again has no second effect.
-        const same = previous.orderId === payment.orderId && fromDecimalString(previous.refundAmount, currency) === amountMinor;
-        return same ? { code: 0, message: 'SUCCESS' } : latipayError(207, 'reference is already used by another refund');
-      }
-      if (payment.status !== 'paid') return latipayError(207, `the order is ${wireStatus(payment)}, not paid`);
-      if (amountMinor <= 0) return latipayError(207, 'refund_amount must be greater than zero');
+      // `reference` is "Notes about this refund": Latipay documents no de-duplication by it. The
+      // sandbox refunds a repeat again, or (forms.latipayRefundRepeat = 562) answers "has been done".
+      const repeat = ledger.refundsOf(payment.orderId).some((r) => r.reference === fields.reference && fromDecimalString(r.refundAmount, currency) === amountMinor);
+      if (repeat && control.current.forms.latipayRefundRepeat === '562') return latipayError(562);
+      if (payment.status !== 'paid') return latipayError(550, `the order is ${wireStatus(payment)}, not paid`);
+      if (amountMinor <= 0) return latipayError(550, 'refund_amount must be greater than zero');
       if (payment.refundedMinor + amountMinor > payment.amountMinor) {
-        return latipayError(207, `refund_amount exceeds what is left (${toDecimalString(payment.amountMinor - payment.refundedMinor, currency)})`);
+        return latipayError(550, `refund_amount exceeds what is left (${toDecimalString(payment.amountMinor - payment.refundedMinor, currency)})`);
       }
       payment.refundedMinor += amountMinor;
       ledger.addRefund({
@@ -291,6 +295,14 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
       return { code: 0, message: 'SUCCESS' };
     },
 
+    close(merchantReference, status) {
+      const payment = ledger.findByReference(merchantReference);
+      if (!payment || (payment.status !== 'pending' && payment.status !== 'processing')) return false;
+      payment.status = status;
+      callbacks.schedule(payment, control.current.notifyDelayMs);
+      return true;
+    },
+
     tradePay(orderStr, outcome) {
       const params = parseLatipayOrderStr(orderStr);
       const orderId = params.out_trade_no;
@@ -302,7 +314,7 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
         throw new SandboxInputError('INVALID_SIGNATURE', 'orderStr: the Alipay parameters were changed after Latipay issued them');
       }
       if (payment.status === 'paid' || payment.status === 'processing') return { resultCode: '5000', memo: 'duplicate payment request: already paid or being paid' };
-      if (payment.status === 'failed') return { resultCode: '4000', memo: 'this payment is closed' };
+      if (payment.status === 'failed' || payment.status === 'canceled' || payment.status === 'rejected') return { resultCode: '4000', memo: 'this payment is closed' };
       payment.outcome = outcome;
       switch (outcome) {
         case 'success':

@@ -4,8 +4,11 @@
  */
 import type { TradePayOutcome } from '../ledger';
 
-/** Wire status of `GET /v2/transaction` is pending/paid/failed; `processing` reads as pending. */
-export type LatipayPaymentStatus = 'pending' | 'processing' | 'paid' | 'failed';
+/**
+ * Wire status: pending/paid/failed, and `canceled`/`rejected` (callbacks, mainly PayID: they close the
+ * order; https://doc.latipay.net/v2/latipay-hosted-online.html). `processing` reads as pending.
+ */
+export type LatipayPaymentStatus = 'pending' | 'processing' | 'paid' | 'failed' | 'canceled' | 'rejected';
 
 export interface LatipayPayment {
   /** Latipay's order id (`20260131-alipay-1234567890123`): what refunds name. */
@@ -33,7 +36,7 @@ export interface LatipayPayment {
 
 export interface LatipayRefund {
   refundId: string;
-  /** The merchant's `reference`: the idempotency key of the refund. */
+  /** The merchant's `reference`: "Notes about this refund", not a de-duplication key. */
   reference: string;
   orderId: string;
   merchantReference: string;
@@ -81,7 +84,8 @@ export interface LatipayLedger {
   findByReference(merchantReference: string): LatipayPayment | undefined;
   findByOrderId(orderId: string): LatipayPayment | undefined;
   addPayment(payment: LatipayPayment): LatipayPayment;
-  findRefund(reference: string): LatipayRefund | undefined;
+  /** Refunds of one Latipay order, oldest first. */
+  refundsOf(orderId: string): LatipayRefund[];
   addRefund(refund: LatipayRefund): LatipayRefund;
   addCallback(callback: LatipayCallback): LatipayCallback;
   countCall(endpoint: string): void;
@@ -92,7 +96,7 @@ export interface LatipayLedger {
 export function createLatipayLedger(): LatipayLedger {
   let byReference = new Map<string, LatipayPayment>();
   let byOrderId = new Map<string, LatipayPayment>();
-  let refunds = new Map<string, LatipayRefund>();
+  let refunds: LatipayRefund[] = [];
   let callbacks: LatipayCallback[] = [];
   let calls = new Map<string, number>();
   return {
@@ -105,10 +109,9 @@ export function createLatipayLedger(): LatipayLedger {
       byOrderId.set(payment.orderId, payment);
       return payment;
     },
-    findRefund: (reference) => refunds.get(reference),
+    refundsOf: (orderId) => refunds.filter((r) => r.orderId === orderId),
     addRefund(refund) {
-      if (refunds.has(refund.reference)) throw new Error(`duplicate refund reference ${refund.reference}`);
-      refunds.set(refund.reference, refund);
+      refunds.push(refund);
       return refund;
     },
     addCallback(callback) {
@@ -119,12 +122,12 @@ export function createLatipayLedger(): LatipayLedger {
       calls.set(endpoint, (calls.get(endpoint) ?? 0) + 1);
     },
     snapshot() {
-      return structuredClone({ payments: [...byReference.values()], refunds: [...refunds.values()], callbacks, calls: Object.fromEntries(calls) });
+      return structuredClone({ payments: [...byReference.values()], refunds, callbacks, calls: Object.fromEntries(calls) });
     },
     reset() {
       byReference = new Map();
       byOrderId = new Map();
-      refunds = new Map();
+      refunds = [];
       callbacks = [];
       calls = new Map();
     },

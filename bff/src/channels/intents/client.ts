@@ -1,6 +1,7 @@
 /**
  * Calls the payment-intents aggregator: JSON over HTTPS with `Authorization: Bearer <access token>`.
- * The token comes from the (guessed) token endpoint, is cached, refreshed before it expires, and
+ * The token comes from `GET /mch-api/v1/auth?grant_type=client_credentials&uid=…&client_secret=…`
+ * (the white-label twin's public merchant code, docs/protocols/intents.md), is cached, refreshed before it expires, and
  * fetched again once when a call answers "unauthorized". Timeouts, 5xx and unreadable answers are
  * GatewayUnknownError: the caller retries with the same merchant_order_id or queries later.
  * A readable refusal (`code` ≠ 0) is returned, not thrown: what it means depends on the call.
@@ -8,7 +9,7 @@
 import { GatewayUnknownError } from '../../errors';
 import { TOKEN_PATH } from './endpoints';
 import { UNAUTHORIZED_CODES } from './status-map';
-import type { IntentsEnvelope, TokenData, TokenRequest } from './wire-types';
+import type { IntentsEnvelope, TokenData } from './wire-types';
 
 /** The answer could not be read (not JSON, no numeric `code`, or a 5xx): the outcome is unknown. */
 export class IntentsAnswerError extends GatewayUnknownError {
@@ -22,9 +23,9 @@ export class IntentsAnswerError extends GatewayUnknownError {
 
 export interface IntentsClientOptions {
   gatewayUrl: string;
-  apiKey: string;
-  /** Sent with the token request when configured. */
-  merchantId?: string | null;
+  /** `uid` and `client_secret` of the token call. */
+  uid: string;
+  clientSecret: string;
   timeoutMs: number;
   /** Refresh this long before the token expires (default 60 s; at most half the token's life). */
   refreshMarginMs?: number;
@@ -61,16 +62,16 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
   // Concurrent callers share one token request instead of stampeding the endpoint.
   let inFlight: Promise<string> | null = null;
 
-  async function post(path: string, body: object, token: string | null): Promise<{ status: number; raw: string }> {
+  async function post(path: string, body: object | null, token: string | null, query = ''): Promise<{ status: number; raw: string }> {
     try {
-      const response = await doFetch(baseUrl + path, {
-        method: 'POST',
+      const response = await doFetch(baseUrl + path + query, {
+        method: body === null ? 'GET' : 'POST',
         headers: {
-          'content-type': 'application/json; charset=UTF-8',
+          ...(body === null ? {} : { 'content-type': 'application/json; charset=UTF-8' }),
           accept: 'application/json',
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: JSON.stringify(body),
+        ...(body === null ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(options.timeoutMs),
         redirect: 'error',
       });
@@ -78,6 +79,7 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
       if (raw.length > MAX_ANSWER_BYTES) throw new Error('answer too large');
       return { status: response.status, raw };
     } catch (error) {
+      // `path` only: the token call's query string holds the client secret.
       throw new GatewayUnknownError(`${path}: no answer (${(error as Error).name}: ${(error as Error).message})`);
     }
   }
@@ -97,17 +99,17 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
   }
 
   async function fetchToken(): Promise<string> {
-    const request: TokenRequest = { api_key: options.apiKey, ...(options.merchantId ? { merchant_id: options.merchantId } : {}) };
-    const { status, raw } = await post(TOKEN_PATH, request, null);
+    const query = new URLSearchParams({ grant_type: 'client_credentials', uid: options.uid, client_secret: options.clientSecret });
+    const { status, raw } = await post(TOKEN_PATH, null, null, `?${query.toString()}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch {
       throw new GatewayUnknownError(`token: answer is not JSON (HTTP ${status})`);
     }
-    // The token answer's shape is a guess: accept the usual envelope or a bare object.
+    // A top-level `access_token` (the twin's code); a `{code, data}` envelope is read too.
     const envelope = parsed as Partial<IntentsEnvelope<TokenData>> & Partial<TokenData>;
-    const data = (envelope?.data ?? envelope) as Partial<TokenData> | undefined;
+    const data = (typeof envelope?.access_token === 'string' ? envelope : (envelope?.data ?? envelope)) as Partial<TokenData> | undefined;
     if (status !== 200 || (typeof envelope?.code === 'number' && envelope.code !== 0) || typeof data?.access_token !== 'string' || data.access_token === '') {
       // Never log the key or the answer's token; the code and message are enough.
       throw new GatewayUnknownError(`token: refused (HTTP ${status}, code ${String(envelope?.code)}: ${String(envelope?.message ?? '')})`);

@@ -9,23 +9,29 @@ export const CREATE_PATH = '/mch-api/v1/pa/payment_intents/create';
 /** [doc] Retrieve a Payment Intent by `order_id` or `merchant_order_id`. */
 export const QUERY_PATH = '/mch-api/v1/pa/payment_intents/query';
 /**
- * [guess] "Step 0. Authentication": the token endpoint is not public. We POST the API key and expect
- * `{access_token, expires_in}` (seconds), inside the aggregator's usual `{code, data}` envelope or bare.
+ * [likely] "Step 0. Authentication": CBTIS's token page is not public; a white-label twin's public
+ * merchant code calls `GET /mch-api/v1/auth?grant_type=client_credentials&uid=…&client_secret=…` and
+ * reads a top-level `access_token` (docs/protocols/intents.md).
  */
-export const TOKEN_PATH = '/mch-api/v1/token';
+export const TOKEN_PATH = '/mch-api/v1/auth';
 /**
  * [guess] Close an unpaid intent. Not documented; the sibling endpoints suggest the name. Used when a
  * buyer cancels and when the reconciler closes an expired order (query first, then cancel).
  */
 export const CANCEL_PATH = '/mch-api/v1/pa/payment_intents/cancel';
-/** [guess] Refund a paid intent (full or partial) under our `merchant_refund_id`. Not documented. */
-export const REFUND_PATH = '/mch-api/v1/pa/payment_intents/refund';
+/**
+ * [likely] Refund a paid intent (full or partial) under our `merchant_refund_id`: no CBTIS page; the
+ * twin's merchant code uses the legacy `create_refund` with `refund_amount`, `merchant_refund_id`,
+ * `merchant_payment_order_id` (docs/protocols/intents.md). `…/payment_intents/refund` has no source.
+ */
+export const REFUND_PATH = '/mch-api/v1/acq/wechat/create_refund';
 
 /**
- * [guess] The header carrying the webhook signature `hex(sha256(raw_body + "." + api_key))`; the
- * algorithm is documented ([vec]), the header's name is not. Lower case: Node lower-cases header names.
+ * [likely] The headers that may carry the webhook signature `hex(sha256(raw_body + "." + api_key))`:
+ * `Signature`, as the twin's merchant code reads it, or `x-signature` (docs/protocols/intents.md); first found
+ * wins. Lower case: Node lower-cases header names.
  */
-export const SIGNATURE_HEADER = 'x-signature';
+export const SIGNATURE_HEADERS = ['signature', 'x-signature'] as const;
 
 /** [doc] The only `notify_type` the documentation shows; any other type is recorded, never "paid". */
 export const PAYMENT_SUCCESS_NOTIFY_TYPE = 'payment_success';

@@ -21,7 +21,7 @@ import type {
   VerifiedNotification,
 } from '../../payments/channel';
 import { createIntentsClient, IntentsAnswerError, type IntentsClient, type IntentsReply } from './client';
-import { CANCEL_PATH, CREATE_PATH, PAYMENT_SUCCESS_NOTIFY_TYPE, QUERY_PATH, REFUND_PATH, SIGNATURE_HEADER } from './endpoints';
+import { CANCEL_PATH, CREATE_PATH, PAYMENT_SUCCESS_NOTIFY_TYPE, QUERY_PATH, REFUND_PATH, SIGNATURE_HEADERS } from './endpoints';
 import { verifyWebhookSignature } from './signing';
 import { NOT_FOUND_CODES, toNormalisedIntentStatus } from './status-map';
 import type { CreateIntentRequest, IntentData, IntentsWallet, RefundData, RefundIntentRequest, WebhookBody } from './wire-types';
@@ -29,8 +29,11 @@ import type { CreateIntentRequest, IntentData, IntentsWallet, RefundData, Refund
 export interface IntentsChannelConfig {
   gatewayUrl: string;
   apiKey: string;
-  /** Sent with the token request when set; also the merchant name our evidence carries. */
+  /** The merchant name our evidence carries. */
   merchantId: string | null;
+  /** `uid` and `client_secret` of the token call (`client_secret` defaults to the API key in config). */
+  uid: string;
+  clientSecret: string;
   /** `${PUBLIC_URL}/notify/intents`. */
   notifyUrl: string;
   /** `${PUBLIC_URL}/h5/return`: the order id is appended. Built from configuration, never from a request. */
@@ -51,8 +54,8 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
   const merchantId = config.merchantId || DEFAULT_MERCHANT_LABEL;
   const client = createIntentsClient({
     gatewayUrl: config.gatewayUrl,
-    apiKey: config.apiKey,
-    merchantId: config.merchantId,
+    uid: config.uid,
+    clientSecret: config.clientSecret,
     timeoutMs: config.timeoutMs,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -65,8 +68,8 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       merchantTransId: typeof data.merchant_order_id === 'string' ? data.merchant_order_id : fallbackTransId,
       gatewayTransactionId: typeof data.order_id === 'string' && data.order_id !== '' ? data.order_id : null,
       // -1 never matches an order: a missing or unreadable amount is refused by the order service.
-      amount: parseDecimal(data.amount, data.currency) ?? -1,
-      currency: typeof data.currency === 'string' ? data.currency : '',
+      amount: parseDecimal(amountOf(data), currencyOf(data)) ?? -1,
+      currency: currencyOf(data) ?? '',
       paidAt: typeof data.pay_time === 'string' ? data.pay_time : null,
       raw,
     };
@@ -125,7 +128,8 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       if (body.code !== 0) throw new AppError('GATEWAY_UNAVAILABLE', `The payment gateway refused the payment (code ${body.code})`);
       const data = body.data;
       if (!data || data.merchant_order_id !== order.merchantTransId) throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway answered about another order');
-      const url = data.next_action?.type === 'redirect' ? safeRedirectUrl(data.next_action.url) : null;
+      // `next_action.url` (CBTIS) or `next_action.redirect_url` (AiscPay), docs/protocols/intents.md.
+      const url = data.next_action?.type === 'redirect' ? safeRedirectUrl(data.next_action.url ?? data.next_action.redirect_url) : null;
       if (!url) throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway gave no usable redirect');
       return { type: 'redirect', url };
     },
@@ -158,10 +162,9 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
 
     async refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult> {
       const wire: RefundIntentRequest = {
-        ...(order.gatewayTransactionId ? { order_id: order.gatewayTransactionId } : {}),
-        merchant_order_id: order.merchantTransId,
+        merchant_payment_order_id: order.merchantTransId,
         merchant_refund_id: request.merchantRefundId,
-        amount: toDecimalString(request.amount, order.currency),
+        refund_amount: toDecimalString(request.amount, order.currency),
         reason: request.reason.slice(0, 256),
       };
       let reply: IntentsReply<RefundData>;
@@ -180,7 +183,7 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
     },
 
     async parseNotification(rawBody, headers): Promise<VerifiedNotification> {
-      const header = headers[SIGNATURE_HEADER];
+      const header = SIGNATURE_HEADERS.map((name) => headers[name]).find((value) => typeof value === 'string');
       if (!verifyWebhookSignature(rawBody, config.apiKey, typeof header === 'string' ? header : undefined)) {
         throw new NotificationRejectedError('intents webhook signature does not verify', 'signature');
       }
@@ -197,7 +200,7 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       }
       const paid = body.notify_type === PAYMENT_SUCCESS_NOTIFY_TYPE && (data.status === undefined || data.status === 'SUCCEEDED');
       let evidence = toEvidence('notification', data, rawBody, data.merchant_order_id);
-      if (paid && (data.amount === undefined || data.currency === undefined)) {
+      if (paid && (amountOf(data) === undefined || currencyOf(data) === undefined)) {
         // The documented example webhook names the order only: take the facts from a query instead.
         const answer = await query(data.merchant_order_id);
         if (answer.status !== 'PAID') throw new GatewayUnknownError(`webhook says paid, query says ${answer.status}: retry later`);
@@ -205,7 +208,9 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       }
       return {
         channel: 'h5',
-        identity: `${data.order_id}:${body.notify_type}`,
+        // The status is part of the event: a signed PENDING webhook must not make the later
+        // SUCCEEDED one of the same order and type look like a redelivery.
+        identity: `${data.order_id}:${body.notify_type}:${typeof data.status === 'string' ? data.status : '-'}`,
         merchantTransId: data.merchant_order_id,
         outcome: paid ? 'PAID' : 'NOT_PAID',
         evidence,
@@ -219,6 +224,17 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
       return { statusCode: 200, contentType: 'application/json; charset=utf-8', body: ACK_BODY };
     },
   };
+}
+
+/** `amount`/`currency`, or the twin's `order_amount`/`order_currency` (docs/protocols/intents.md). */
+function amountOf(data: Partial<IntentData>): string | undefined {
+  const value = data.amount ?? data.order_amount;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function currencyOf(data: Partial<IntentData>): string | undefined {
+  const value = data.currency ?? data.order_currency;
+  return typeof value === 'string' ? value : undefined;
 }
 
 function parseDecimal(amount: unknown, currency: unknown): number | null {

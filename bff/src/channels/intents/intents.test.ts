@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fakeAggregator } from '../../../test/support/fake-intents';
 import { AppError } from '../../errors';
@@ -30,6 +31,8 @@ function setup(options: { expiresIn?: number } = {}) {
       gatewayUrl: 'https://intents.example',
       apiKey: API_KEY,
       merchantId: 'M-1',
+      uid: 'UID-1',
+      clientSecret: 'test-client-secret',
       notifyUrl: 'https://shop.example/notify/intents',
       returnUrl: 'https://shop.example/h5/return',
       timeoutMs: 1000,
@@ -82,7 +85,13 @@ describe('createPayment', () => {
       return_url: 'https://shop.example/h5/return?order=ord_AAAAAAAAAAAAAAAAAAAAAAAA',
       payment_method: { type: 'alipayhk', alipayhk: { flow: 'mobile_web', payment_method: 'ALIPAYCN' } },
     });
-    expect(aggregator.requests[0]).toMatchObject({ path: '/mch-api/v1/token', body: { api_key: API_KEY, merchant_id: 'M-1' }, authorization: null });
+    expect(aggregator.requests[0]).toMatchObject({
+      path: '/mch-api/v1/auth',
+      method: 'GET',
+      query: { grant_type: 'client_credentials', uid: 'UID-1', client_secret: 'test-client-secret' },
+      body: undefined,
+      authorization: null,
+    });
   });
 
   it('defaults to the AlipayHK wallet', async () => {
@@ -129,7 +138,7 @@ describe('access token', () => {
 
   it('a refused token request makes the outcome unknown, never a failure', async () => {
     const { aggregator, channel } = setup();
-    aggregator.override('/mch-api/v1/token', { status: 401, body: { code: 40100, message: 'unknown api_key' } }, false);
+    aggregator.override('/mch-api/v1/auth', { status: 401, body: { code: 40100, message: 'unknown api_key' } }, false);
     expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
     expect(await channel.cancelPayment(order)).toMatchObject({ status: 'UNKNOWN' });
   });
@@ -182,12 +191,15 @@ describe('cancelPayment and refund', () => {
     const { aggregator, channel } = setup();
     await channel.createPayment(order, { clientIp: '::1' });
     const paid: RefundableOrder = { ...order, gatewayTransactionId: 'C000000000000000000001' };
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-1', amount: 5, reason: 'x' })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: 'RRF-1' });
-    expect(aggregator.requests.at(-1)!.body).toEqual({ order_id: 'C000000000000000000001', merchant_order_id: order.merchantTransId, merchant_refund_id: 'RF-1', amount: '0.05', reason: 'x' });
-    aggregator.override('/mch-api/v1/pa/payment_intents/refund', { status: 422, body: { code: 42201, message: 'exceeds' } });
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x' })).toEqual({ status: 'FAILED', code: '42201' });
-    aggregator.override('/mch-api/v1/pa/payment_intents/refund', 'network-error');
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x' })).toMatchObject({ status: 'UNKNOWN' });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-1', amount: 5, reason: 'x', resend: false })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: 'RRF-1' });
+    expect(aggregator.requests.at(-1)).toMatchObject({
+      path: '/mch-api/v1/acq/wechat/create_refund',
+      body: { merchant_payment_order_id: order.merchantTransId, merchant_refund_id: 'RF-1', refund_amount: '0.05', reason: 'x' },
+    });
+    aggregator.override('/mch-api/v1/acq/wechat/create_refund', { status: 422, body: { code: 42201, message: 'exceeds' } });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toEqual({ status: 'FAILED', code: '42201' });
+    aggregator.override('/mch-api/v1/acq/wechat/create_refund', 'network-error');
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toMatchObject({ status: 'UNKNOWN' });
   });
 });
 
@@ -196,10 +208,51 @@ describe('parseNotification', () => {
     const { channel } = setup();
     const { raw, headers } = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' }, API_KEY);
     const n = await channel.parseNotification(raw, headers);
-    expect(n).toMatchObject({ channel: 'h5', identity: 'C9:payment_success', outcome: 'PAID', evidence: { source: 'notification', amount: 12050, currency: 'HKD', gatewayTransactionId: 'C9' } });
-    await expect(channel.parseNotification(raw, { ...headers, 'x-signature': webhookSignature(raw, 'another-key') })).rejects.toMatchObject({ reason: 'signature' });
+    expect(n).toMatchObject({ channel: 'h5', identity: 'C9:payment_success:SUCCEEDED', outcome: 'PAID', evidence: { source: 'notification', amount: 12050, currency: 'HKD', gatewayTransactionId: 'C9' } });
+    expect(Object.keys(headers)).toContain('signature');
+    await expect(channel.parseNotification(raw, { ...headers, signature: webhookSignature(raw, 'another-key') })).rejects.toMatchObject({ reason: 'signature' });
     await expect(channel.parseNotification(raw, {})).rejects.toMatchObject({ reason: 'signature' });
-    await expect(channel.parseNotification(raw, { 'x-signature': [headers['x-signature']!, headers['x-signature']!] })).rejects.toMatchObject({ reason: 'signature' });
+    await expect(channel.parseNotification(raw, { signature: [headers.signature!, headers.signature!] })).rejects.toMatchObject({ reason: 'signature' });
+  });
+
+  it('takes the signature from `Signature` or `x-signature`, and the money from amount or order_amount', async () => {
+    const { channel } = setup();
+    const viaX = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', header: 'x-signature' }, API_KEY);
+    expect(viaX.headers['x-signature']).toBeDefined();
+    expect((await channel.parseNotification(viaX.raw, viaX.headers)).outcome).toBe('PAID');
+    await expect(channel.parseNotification(viaX.raw, { 'x-signature': webhookSignature(viaX.raw, 'another-key') })).rejects.toMatchObject({ reason: 'signature' });
+    const twin = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', orderAmountFields: true }, API_KEY);
+    expect(twin.raw).toContain('"order_amount":"120.50"');
+    expect((await channel.parseNotification(twin.raw, twin.headers)).evidence).toMatchObject({ source: 'notification', amount: 12050, currency: 'HKD' });
+  });
+
+  it('a PENDING webhook and the later SUCCEEDED one are two events, not one', async () => {
+    const { channel } = setup();
+    const pending = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', status: 'PENDING' }, API_KEY);
+    const paid = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' }, API_KEY);
+    const first = await channel.parseNotification(pending.raw, pending.headers);
+    const second = await channel.parseNotification(paid.raw, paid.headers);
+    expect(first.outcome).toBe('NOT_PAID');
+    expect(second.outcome).toBe('PAID');
+    expect(second.identity).not.toBe(first.identity);
+  });
+
+  it('the documented example webhook (fixture) verifies byte for byte under the documented vector', () => {
+    const raw = readFileSync(new URL('../../../test/fixtures/intents/webhook.json', import.meta.url), 'utf8');
+    expect(raw).toBe(VECTORS[0]!.body);
+    expect(verifyWebhookSignature(raw, '111222333', VECTORS[0]!.hex)).toBe(true);
+    expect(verifyWebhookSignature(`${raw}\n`, '111222333', VECTORS[0]!.hex)).toBe(false);
+  });
+
+  it('reads the redirect from next_action.url (the documented create answer) or next_action.redirect_url', async () => {
+    const documentedAnswer = JSON.parse(readFileSync(new URL('../../../test/fixtures/intents/create-answer.json', import.meta.url), 'utf8'));
+    const documentedOrder = { ...order, merchantTransId: 'P9297895081903' };
+    const { aggregator, channel } = setup();
+    aggregator.override('/mch-api/v1/pa/payment_intents/create', { status: 200, body: documentedAnswer });
+    expect(await channel.createPayment(documentedOrder, { clientIp: '::1' })).toEqual({ type: 'redirect', url: documentedAnswer.data.next_action.url });
+    const { url, ...rest } = documentedAnswer.data.next_action;
+    aggregator.override('/mch-api/v1/pa/payment_intents/create', { status: 200, body: { ...documentedAnswer, data: { ...documentedAnswer.data, next_action: { ...rest, redirect_url: url } } } });
+    expect(await channel.createPayment(documentedOrder, { clientIp: '::1' })).toEqual({ type: 'redirect', url });
   });
 
   it('reads an unreadable amount as -1 (refused later) and other notify types as not paid', async () => {

@@ -1,7 +1,7 @@
 /**
  * Builds validly signed payment-intents webhooks for tests, so no test hand-computes a signature.
  */
-import { PAYMENT_SUCCESS_NOTIFY_TYPE, SIGNATURE_HEADER } from './endpoints';
+import { PAYMENT_SUCCESS_NOTIFY_TYPE, SIGNATURE_HEADERS } from './endpoints';
 import { webhookSignature } from './signing';
 import type { WebhookBody } from './wire-types';
 
@@ -13,6 +13,10 @@ export interface TestWebhookInput {
   orderId?: string;
   notifyType?: string;
   status?: string;
+  /** Which header carries the signature: `signature` (default, the twin's) or `x-signature`. */
+  header?: (typeof SIGNATURE_HEADERS)[number];
+  /** Name the money `order_amount`/`order_currency`, as the twin's webhook does. */
+  orderAmountFields?: boolean;
 }
 
 export function signTestWebhook(input: TestWebhookInput, apiKey: string): { raw: string; headers: Record<string, string> } {
@@ -21,11 +25,11 @@ export function signTestWebhook(input: TestWebhookInput, apiKey: string): { raw:
     data: {
       order_id: input.orderId ?? `C${Date.now()}${Math.floor(Math.random() * 1e9)}`,
       merchant_order_id: input.merchantOrderId,
-      ...(input.amount !== undefined ? { amount: input.amount } : {}),
-      ...(input.currency !== undefined ? { currency: input.currency } : {}),
+      ...(input.amount !== undefined ? { [input.orderAmountFields ? 'order_amount' : 'amount']: input.amount } : {}),
+      ...(input.currency !== undefined ? { [input.orderAmountFields ? 'order_currency' : 'currency']: input.currency } : {}),
       status: input.status ?? 'SUCCEEDED',
     },
   };
   const raw = JSON.stringify(body);
-  return { raw, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: webhookSignature(raw, apiKey) } };
+  return { raw, headers: { 'content-type': 'application/json', [input.header ?? SIGNATURE_HEADERS[0]]: webhookSignature(raw, apiKey) } };
 }

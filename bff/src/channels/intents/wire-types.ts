@@ -13,14 +13,10 @@ export interface IntentsEnvelope<D> {
   rid?: string;
 }
 
-export interface TokenRequest {
-  api_key: string;
-  merchant_id?: string;
-}
-
+/** `GET /mch-api/v1/auth?grant_type=client_credentials&uid=…&client_secret=…` answers `{access_token, …}`. */
 export interface TokenData {
   access_token: string;
-  /** Seconds from now. */
+  /** Seconds from now; not published (5 minutes assumed when absent). */
   expires_in: number;
 }
 
@@ -48,7 +44,11 @@ export interface IntentData {
   status: IntentStatus | string;
   create_time?: string;
   pay_time?: string;
-  next_action?: { type: string; url: string };
+  /** `url` (CBTIS) or `redirect_url` (AiscPay): both read (docs/protocols/intents.md). */
+  next_action?: { type: string; url?: string; redirect_url?: string };
+  /** The twin's webhook names the money so (https://docs.asiapayjp.com/docs/aplus/payment/aplus-payment-callback). */
+  order_amount?: string;
+  order_currency?: string;
 }
 
 export interface QueryIntentRequest {
@@ -61,11 +61,11 @@ export interface CancelIntentRequest {
   merchant_order_id?: string;
 }
 
+/** The twin's `create_refund` fields (docs/protocols/intents.md). */
 export interface RefundIntentRequest {
-  order_id?: string;
-  merchant_order_id: string;
+  merchant_payment_order_id: string;
   merchant_refund_id: string;
-  amount: string;
+  refund_amount: string;
   reason: string;
 }
 

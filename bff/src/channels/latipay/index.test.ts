@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError, NotificationRejectedError } from '../../errors';
 import type { ChannelOrder } from '../../payments/channel';
@@ -32,7 +33,7 @@ interface Seen {
 }
 
 /** A fake Latipay: answers from `route`, records what was sent. */
-function fakeLatipay(route: (seen: Seen) => { status?: number; json?: unknown; text?: string } | Error) {
+function fakeLatipay(route: (seen: Seen) => { status?: number; json?: unknown; text?: string } | Error, channelConfig: LatipayChannelConfig = config) {
   const seen: Seen[] = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
     const s: Seen = { url: String(input), method: init?.method ?? 'GET', body: typeof init?.body === 'string' ? init.body : undefined };
@@ -41,7 +42,7 @@ function fakeLatipay(route: (seen: Seen) => { status?: number; json?: unknown; t
     if (answer instanceof Error) throw answer;
     return new Response(answer.text ?? JSON.stringify(answer.json), { status: answer.status ?? 200 });
   }) as typeof fetch;
-  return { seen, channel: createLatipayChannel(config, { fetch: fetchImpl }) };
+  return { seen, channel: createLatipayChannel(channelConfig, { fetch: fetchImpl }) };
 }
 
 function signedAnswer(status: string, overrides: Record<string, string> = {}) {
@@ -105,7 +106,7 @@ describe('queryPayment', () => {
         gatewayTransactionId: '20260131-alipay-1234567890123',
         amount: 12050,
         currency: 'HKD',
-        paidAt: null,
+        paidAt: '2026-01-31T10:00:00.000Z',
       }),
     });
   });
@@ -160,7 +161,7 @@ describe('parseNotification', () => {
 
 describe('refund and cancel', () => {
   const paidOrder = { ...order, gatewayTransactionId: '20260131-alipay-1234567890123' };
-  const request = { merchantRefundId: 'RF0123', amount: 5000, reason: 'x' };
+  const request = { merchantRefundId: 'RF0123', amount: 5000, reason: 'x', resend: false };
 
   it('posts a signed refund to /refund and maps the answer', async () => {
     const { seen, channel } = fakeLatipay(() => ({ json: { code: 0, message: 'SUCCESS' } }));
@@ -187,5 +188,84 @@ describe('toLatipayIp', () => {
     expect(toLatipayIp('::ffff:10.0.0.1')).toBe('10.0.0.1');
     expect(toLatipayIp('::1')).toBe('127.0.0.1');
     expect(toLatipayIp('203.0.113.9')).toBe('203.0.113.9');
+  });
+});
+
+/** Vendor samples (bff/test/fixtures/README.md): seed 004's account, key and amounts. */
+const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/latipay/${name}`, import.meta.url), 'utf8');
+const documented: LatipayChannelConfig = { ...config, userId: 'U000334333', apiKey: '111222333', currency: 'NZD' };
+const documentedOrder: ChannelOrder = { ...order, merchantTransId: 'dsi39ej430sks03', amount: 12000, currency: 'NZD' };
+const QUERY_ANSWER = fixture('query-answer.json');
+
+describe('the documented query answer (amount a JSON number)', () => {
+  it('verifies over the amount as it stands in the raw body: …NZD120.00', async () => {
+    expect(QUERY_ANSWER).toContain('"amount": 120.00,');
+    const result = await fakeLatipay(() => ({ text: QUERY_ANSWER }), documented).channel.queryPayment(documentedOrder);
+    expect(result).toMatchObject({ status: 'PAID', evidence: { amount: 12000, currency: 'NZD', gatewayTransactionId: '20170707-alipay-1234567890123', paidAt: '2017-07-07T10:53:50.000Z' } });
+  });
+
+  it('verifies the string form too, and compares the amount as a decimal', async () => {
+    const asString = QUERY_ANSWER.replace('"amount": 120.00', '"amount": "120.00"');
+    expect((await fakeLatipay(() => ({ text: asString }), documented).channel.queryPayment(documentedOrder)).status).toBe('PAID');
+  });
+
+  it('never verifies over a reprinted number: 120 is not the signed 120.00', async () => {
+    for (const text of [QUERY_ANSWER.replace('120.00', '120'), QUERY_ANSWER.replace('120.00', '120.0'), JSON.stringify(JSON.parse(QUERY_ANSWER))]) {
+      expect((await fakeLatipay(() => ({ text }), documented).channel.queryPayment(documentedOrder)).status).toBe('UNKNOWN');
+    }
+  });
+
+  it('reads the offset-less pay_time in the configured zone (UTC by default, or GMT+8)', async () => {
+    const hk = await fakeLatipay(() => ({ text: QUERY_ANSWER }), { ...documented, payTimeZone: '+08:00' }).channel.queryPayment(documentedOrder);
+    expect(hk).toMatchObject({ evidence: { paidAt: '2017-07-07T02:53:50.000Z' } });
+  });
+});
+
+describe('the documented callbacks, one per status', () => {
+  const answer = (status: string) => QUERY_ANSWER.replace('"status": "paid"', `"status": "${status}"`).replace(/"signature": "[0-9a-f]+"/, `"signature": "${createLatipaySigner('111222333').signResult({ merchant_reference: 'dsi39ej430sks03', payment_method: 'alipay', status, currency: 'NZD', amount: '120.00' })}"`);
+
+  it('every documented callback verifies (order_id accepted) and is known', async () => {
+    for (const status of ['paid', 'pending', 'failed', 'canceled', 'rejected']) {
+      const callback = fixture(`callback-${status}.txt`);
+      const { channel } = fakeLatipay(() => ({ text: answer(status === 'paid' ? 'paid' : 'pending') }), documented);
+      const n = await channel.parseNotification(callback, {});
+      expect(n.identity.startsWith(`dsi39ej430sks03:${status}:`), status).toBe(true);
+    }
+  });
+
+  it('canceled and rejected close the order unless the query shows it paid', async () => {
+    const canceled = await fakeLatipay(() => ({ text: answer('pending') }), documented).channel.parseNotification(fixture('callback-canceled.txt'), {});
+    expect(canceled).toMatchObject({ outcome: 'NOT_PAID', closedAs: 'CANCELLED' });
+    const rejected = await fakeLatipay(() => ({ text: answer('rejected') }), documented).channel.parseNotification(fixture('callback-rejected.txt'), {});
+    expect(rejected).toMatchObject({ outcome: 'NOT_PAID', closedAs: 'FAILED' });
+    const paidAfterAll = await fakeLatipay(() => ({ text: answer('paid') }), documented).channel.parseNotification(fixture('callback-canceled.txt'), {});
+    expect(paidAfterAll.outcome).toBe('PAID');
+    expect(paidAfterAll.closedAs).toBeUndefined();
+    const pending = await fakeLatipay(() => ({ text: answer('pending') }), documented).channel.parseNotification(fixture('callback-pending.txt'), {});
+    expect(pending.closedAs).toBeUndefined();
+  });
+});
+
+describe('refund outcomes (codes 550–562) and no blind re-send', () => {
+  const paidOrder = { ...order, gatewayTransactionId: '20260131-alipay-1234567890123' };
+  const request = { merchantRefundId: 'RF0123', amount: 5000, reason: 'x', resend: false };
+
+  it('550, 551, 556, 558, 559 are final failures; 562 "has been done" is done', async () => {
+    for (const code of [550, '551', 556, 558, 559]) {
+      expect(await fakeLatipay(() => ({ json: { code, message: 'x' } })).channel.refund(paidOrder, request)).toEqual({ status: 'FAILED', code: `LATIPAY_${code}` });
+    }
+    expect(await fakeLatipay(() => ({ json: { code: 562, message: 'This refund request has been done' } })).channel.refund(paidOrder, request)).toEqual({ status: 'SUCCEEDED', gatewayRefundId: null });
+  });
+
+  it('a refund whose earlier attempt had no answer is held, not sent again (default)', async () => {
+    const { seen, channel } = fakeLatipay(() => ({ json: { code: 0, message: 'SUCCESS' } }));
+    expect(await channel.refund(paidOrder, { ...request, resend: true })).toMatchObject({ status: 'UNKNOWN', held: true });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('with LATIPAY_REFUND_RESEND=resend it is sent again, and 562 settles it', async () => {
+    const { seen, channel } = fakeLatipay(() => ({ json: { code: 562, message: 'This refund request has been done' } }), { ...config, refundResend: 'resend' });
+    expect(await channel.refund(paidOrder, { ...request, resend: true })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: null });
+    expect(seen).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@
  * reason to ask: every transition comes from the signed query answer, fetched while the callback
  * is being handled.
  */
+import { parse as parseLosslessJson } from 'lossless-json';
 import { fromDecimalString, isCurrency, toDecimalString, type ChannelName, type Currency, type PaymentAction } from '@tradepay/shared';
 import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
 import type {
@@ -29,8 +30,11 @@ import {
   codeOf,
   isDocumentedError,
   LATIPAY_ERROR_CODES,
+  LATIPAY_REFUND_FAILURE_CODES,
   ORDER_NOT_EXIST_CODE,
+  REFUND_ALREADY_DONE_CODE,
   SUCCESS_CODE,
+  toClosedAs,
   toNormalisedPaymentStatus,
   type NormalisedPaymentStatus,
 } from './status-map';
@@ -47,7 +51,21 @@ export interface LatipayChannelConfig {
   /** `${PUBLIC_URL}/notify/latipay` */
   callbackUrl: string;
   timeoutMs: number;
+  /**
+   * The zone of `pay_time`, printed without an offset (`2017-07-07 10:53:50`): Latipay's pages say
+   * both "UTC as default timezone" and "UTC/GMT+08:00" (docs/protocols/latipay.md). Default UTC.
+   */
+  payTimeZone?: LatipayPayTimeZone;
+  /**
+   * A refund whose outcome is unknown: `hold` (default) never sends it again (`reference` is only a
+   * note, https://doc.latipay.net/v2/latipay-hosted-online.html); `resend` sends it again, for an
+   * account seen to answer `562` "This refund request has been done" to a repeat.
+   */
+  refundResend?: LatipayRefundResend;
 }
+
+export type LatipayPayTimeZone = 'UTC' | '+08:00';
+export type LatipayRefundResend = 'hold' | 'resend';
 
 export interface LatipayChannel extends Channel {
   readonly client: LatipayClient;
@@ -57,11 +75,12 @@ export interface LatipayChannel extends Channel {
 const CHANNEL: ChannelName = 'latipay';
 const VERSION = '2.0';
 const PRODUCT_NAME_MAX = 128;
-const CALLBACK_FIELDS = ['merchant_reference', 'currency', 'amount', 'payment_method', 'status', 'pay_time', 'signature'] as const;
+// `order_id` is in the callback since 2024 (docs/protocols/latipay.md); read, never required.
+const CALLBACK_FIELDS = ['merchant_reference', 'order_id', 'currency', 'amount', 'payment_method', 'status', 'pay_time', 'signature'] as const;
 
 /** The query answer, verified, or why it cannot be used. */
 type QueryAnswer =
-  | { kind: 'found'; status: NormalisedPaymentStatus; wireStatus: string; evidence: PaymentEvidence }
+  | { kind: 'found'; status: Exclude<NormalisedPaymentStatus, 'UNKNOWN'>; wireStatus: string; evidence: PaymentEvidence }
   | { kind: 'not-found'; raw: string }
   | { kind: 'unknown'; reason: string };
 
@@ -73,11 +92,32 @@ export function toLatipayIp(clientIp: string): string {
   return mapped ? mapped[1]! : ip;
 }
 
-/** Latipay prints `pay_time` as `2017-07-07 10:53:50` with no zone: only a time with an offset is kept. */
-function toIsoTime(text: string | undefined): string | null {
-  if (!text || !/(Z|[+-]\d{2}:?\d{2})$/.test(text)) return null;
-  const ms = Date.parse(text);
+/**
+ * `pay_time` as documented, `2017-07-07 10:53:50` with no offset, read in the configured zone; a time
+ * that carries its own offset keeps it. Anything else is no time at all (null), never a guess.
+ */
+export function toPayTime(text: string | undefined, zone: LatipayPayTimeZone = 'UTC'): string | null {
+  if (!text) return null;
+  const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(text.trim());
+  const iso = plain ? `${plain[1]}T${plain[2]}${zone === 'UTC' ? 'Z' : zone}` : /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : null;
+  const ms = iso === null ? Number.NaN : Date.parse(iso);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/**
+ * The query answer's `amount` as it stands in the raw body: Latipay prints a JSON number (`120.00`)
+ * and signs its text (`…NZD120.00`); `JSON.parse` would make it `120`. Strings pass as they are.
+ */
+function rawAmountOf(raw: string): string | undefined {
+  try {
+    const body = parseLosslessJson(raw, null, (text: string) => ({ numberText: text })) as Record<string, unknown> | null;
+    const amount = body?.amount;
+    if (typeof amount === 'string') return amount;
+    if (amount !== null && typeof amount === 'object' && 'numberText' in amount) return String(amount.numberText);
+  } catch {
+    // not JSON: the client has already refused it
+  }
+  return undefined;
 }
 
 function str(value: unknown): string | undefined {
@@ -119,7 +159,7 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
       payment_method: str(body.payment_method),
       status: str(body.status),
       currency: str(body.currency),
-      amount: str(body.amount),
+      amount: rawAmountOf(reply.raw),
     };
     if (Object.values(facts).some((v) => v === undefined)) {
       return { kind: 'unknown', reason: 'transaction query answer lacks merchant_reference, payment_method, status, currency or amount' };
@@ -136,6 +176,7 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
     }
     const status = toNormalisedPaymentStatus(signed.status);
     if (status === 'UNKNOWN') return { kind: 'unknown', reason: `unmapped transaction status ${JSON.stringify(signed.status)}` };
+    // Minor units: "120.00", "120.0" and "120" are the same money.
     let amount = -1;
     if (isCurrency(signed.currency)) {
       try {
@@ -155,7 +196,7 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
         gatewayTransactionId: str(body.order_id) ?? str(body.transaction_id) ?? null,
         amount,
         currency: signed.currency,
-        paidAt: status === 'PAID' ? toIsoTime(str(body.pay_time)) : null,
+        paidAt: status === 'PAID' ? toPayTime(str(body.pay_time), config.payTimeZone) : null,
         raw: reply.raw,
       },
     };
@@ -215,7 +256,7 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
       if (answer.kind === 'unknown') return { status: 'UNKNOWN', reason: answer.reason };
       if (answer.kind === 'not-found') return { status: 'PENDING' };
       if (answer.status === 'PAID') return { status: 'PAID', evidence: answer.evidence };
-      if (answer.status === 'CLOSED') return { status: 'CLOSED', evidence: answer.evidence };
+      if (answer.status === 'CLOSED') return { status: 'CLOSED', evidence: answer.evidence, closedAs: toClosedAs(answer.wireStatus) };
       return { status: 'PENDING' };
     },
 
@@ -234,13 +275,18 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
 
     async refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult> {
       if (!order.gatewayTransactionId) return { status: 'FAILED', code: 'NO_LATIPAY_ORDER_ID' };
+      if (request.resend && config.refundResend !== 'resend') {
+        // Latipay documents no refund de-duplication and no refund query: sending again could refund
+        // twice. Held until someone checks the Latipay merchant portal.
+        return { status: 'UNKNOWN', held: true, reason: `refund ${request.merchantRefundId} had no definite answer; not re-sent (LATIPAY_REFUND_RESEND=hold)` };
+      }
       let reply;
       try {
         reply = await client.post<RefundResponse>(LATIPAY_PATHS.refund, {
           user_id: config.userId,
           order_id: order.gatewayTransactionId,
           refund_amount: toDecimalString(request.amount, order.currency),
-          // Our merchantRefundId: the same on every retry of this refund.
+          // "Notes about this refund": our merchantRefundId, for the portal; not a de-duplication key.
           reference: request.merchantRefundId,
         });
       } catch (error) {
@@ -249,7 +295,9 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
       }
       const code = codeOf(reply.body.code);
       if (code === SUCCESS_CODE && reply.status < 300) return { status: 'SUCCEEDED', gatewayRefundId: null };
-      if (code !== null && isDocumentedError(code)) return { status: 'FAILED', code: `LATIPAY_${code}` };
+      // "This refund request has been done": an earlier send of this refund went through.
+      if (code === REFUND_ALREADY_DONE_CODE) return { status: 'SUCCEEDED', gatewayRefundId: null };
+      if (code !== null && (Object.hasOwn(LATIPAY_REFUND_FAILURE_CODES, code) || isDocumentedError(code))) return { status: 'FAILED', code: `LATIPAY_${code}` };
       return { status: 'UNKNOWN', reason: `refund answered HTTP ${reply.status} code ${code ?? '(none)'} ${String(reply.body.message ?? '')}`.trim() };
     },
 
@@ -278,16 +326,22 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { fetch
         throw new AppError('GATEWAY_UNAVAILABLE', `Latipay callback verified, but the confirming query failed: ${answer.reason}`);
       }
       const confirmed = answer.kind === 'found' ? answer.wireStatus : 'not-found';
+      const paid = answer.kind === 'found' && answer.status === 'PAID';
+      // A signed `canceled`/`rejected` callback closes the order unless the query shows it paid:
+      // these are final at Latipay, and the merchant_reference is this order's alone.
+      const callbackCloses = (status === 'canceled' || status === 'rejected') && !paid;
+      const closedAs = answer.kind === 'found' && answer.status === 'CLOSED' ? toClosedAs(answer.wireStatus) : callbackCloses ? toClosedAs(status) : undefined;
       return {
         channel: CHANNEL,
         // The query's answer is part of the identity: a "paid" callback the query denied is recorded,
         // and the same callback re-sent after the payment settled still counts as a new event.
         identity: `${merchant_reference}:${status}:${confirmed}`,
         merchantTransId: merchant_reference,
-        outcome: answer.kind === 'found' && answer.status === 'PAID' ? 'PAID' : 'NOT_PAID',
+        outcome: paid ? 'PAID' : 'NOT_PAID',
         evidence: answer.kind === 'found' ? answer.evidence : unpaidEvidence(merchant_reference, answer.raw),
         replyContext: null,
         messageId: `${merchant_reference}:${status}`,
+        ...(closedAs ? { closedAs } : {}),
       };
     },
 

@@ -5,12 +5,23 @@
  */
 export type NormalisedPaymentStatus = 'PAID' | 'PENDING' | 'CLOSED' | 'UNKNOWN';
 
-/** Transaction `status` values (pending/paid/failed); anything else is UNKNOWN: ask again later. */
+/**
+ * Transaction and callback `status` values: pending/paid/failed, plus `canceled` and `rejected`
+ * (callbacks, mainly PayID; they close the order), https://doc.latipay.net/v2/latipay-hosted-online.html.
+ * Anything else is UNKNOWN: ask again later.
+ */
 const STATUS: Record<string, NormalisedPaymentStatus> = {
   paid: 'PAID',
   pending: 'PENDING',
   failed: 'CLOSED',
+  canceled: 'CLOSED',
+  rejected: 'CLOSED',
 };
+
+/** What a closing status makes of our order: a cancel by the payer or Latipay is CANCELLED. */
+export function toClosedAs(status: string): 'FAILED' | 'CANCELLED' {
+  return status === 'canceled' ? 'CANCELLED' : 'FAILED';
+}
 
 export function toNormalisedPaymentStatus(status: unknown): NormalisedPaymentStatus {
   return typeof status === 'string' && Object.hasOwn(STATUS, status) ? STATUS[status]! : 'UNKNOWN';
@@ -39,6 +50,19 @@ export const LATIPAY_ERROR_CODES: Readonly<Record<string, string>> = {
   '305': 'no margin plan for the merchant',
   '450': 'wallet not assigned to user',
 };
+
+/**
+ * The refund API's own codes (Latipay/latipay.github.io src/v2/error-code.md). Each is a definite
+ * refusal, except `562` "This refund request has been done": the refund exists, so it is done.
+ */
+export const LATIPAY_REFUND_FAILURE_CODES: Readonly<Record<string, string>> = {
+  '550': 'Refund parameters wrong',
+  '551': 'Refund related order is not exist',
+  '556': 'Create refund order fail',
+  '558': 'Refund order is not exist',
+  '559': 'Insufficient amount in your wallet',
+};
+export const REFUND_ALREADY_DONE_CODE = '562';
 
 export function codeOf(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);

@@ -38,16 +38,18 @@ export interface TransactionQueryResponse {
   order_id?: string;
   transaction_id?: string;
   currency?: string;
-  amount?: string;
+  /** A JSON number in the documented sample (`120.00`), signed as its text: read from the raw body. */
+  amount?: number | string;
   payment_method?: string;
   status?: string;
   pay_time?: string;
   signature?: string;
 }
 
-/** The form-encoded callback POSTed to `callback_url`. */
+/** The form-encoded callback POSTed to `callback_url` (`order_id` since 2024). */
 export interface CallbackFields {
   merchant_reference: string;
+  order_id: string;
   currency: string;
   amount: string;
   payment_method: string;
