@@ -186,3 +186,33 @@ describe('other gateway variants', () => {
     expect(confirmed.body.order.status).toBe('SUCCEEDED');
   });
 });
+
+describe('payCancel of a paid same-day payment is the refund', () => {
+  let stack: Stack;
+  let token: string;
+  beforeAll(async () => {
+    ({ stack, token } = await start({ signAlgorithm: 'RSA' }));
+  });
+  afterAll(async () => stack?.close());
+
+  it('the late payment is recorded refunded and no second refund reaches the gateway', async () => {
+    const { order: paid, payment } = await order(stack, token);
+    // The buyer pays; the notification is still on its way when the order is closed at the gateway.
+    stack.sandbox.control.update({ notifyDelayMs: 1500 });
+    expect(await stack.tradePay(payment.orderStr, 'success')).toEqual({ resultCode: '9000' });
+    stack.sandbox.control.update({ notifyDelayMs: 0 });
+    const channel = stack.app.channels.get('alipayhk')!;
+    const cancel = await channel.cancelPayment({ merchantTransId: paid.merchantTransId } as never);
+    expect(cancel.status).toBe('CANCELLED');
+    await stack.app.store.closeUnpaid(paid.id, 'CANCELLED', 'expired: closed at the gateway');
+    // The notification arrives after the close: a late payment, to be refunded…
+    await eventually(async () => (await stack.app.store.listRefunds(paid.id)).length > 0, 'the late-payment refund record');
+    stack.advance(10 * 60_000);
+    await stack.app.reconciler.runOnce();
+    const refunds = await stack.app.store.listRefunds(paid.id);
+    expect(refunds.map((r) => r.status)).toEqual(['SUCCEEDED']);
+    // …by the payCancel itself: the gateway holds that one refund only.
+    const atGateway = stack.sandbox.ledger.snapshot().refunds.filter((r) => r.merchantTransId === paid.merchantTransId);
+    expect(atGateway.map((r) => r.source)).toEqual(['payCancel']);
+  });
+});

@@ -149,6 +149,13 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
 
     async refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult> {
       try {
+        // A payCancel of a paid same-day payment is itself the refund (AlipayHK refunds it and the
+        // trade reads TRADE_CLOSED: https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/paycancel):
+        // a payment the gateway reads as closed is recorded as refunded, and no second refund is sent.
+        const query = await client.call<PayQueryResponseBody>(ALIPAYHK_FUNCTIONS.payQuery, { merchantId: config.merchantId, acquirementId: order.gatewayTransactionId });
+        if (query.payload.body.resultInfo.resultStatus === 'S' && toNormalisedPaymentStatus(readAcquirementStatus(query.payload.body)) === 'CLOSED') {
+          return { status: 'SUCCEEDED', gatewayRefundId: null };
+        }
         const reply = await client.call<RefundResponseBody>(ALIPAYHK_FUNCTIONS.refund, {
           merchantId: config.merchantId,
           acquirementId: order.gatewayTransactionId,
