@@ -168,6 +168,16 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   });
   // The API speaks JSON only; notification routes install their own raw parser in their scope.
   app.removeContentTypeParser('text/plain');
+  // `my.request` sends `content-type: application/json` on every call, body or not
+  // (https://miniprogram.alipay.com/docs/miniprogram/mpdev/api_network_request): an empty body under a
+  // JSON content type is "nothing to say" (`{}`), not a 400. Anything else goes to Fastify's own (safe) JSON parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, {});
+    return parseJson(request, text, done);
+  });
   app.decorate('config', config);
   app.decorate('store', store);
   app.decorate('catalog', catalog);

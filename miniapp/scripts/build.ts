@@ -1,18 +1,24 @@
 /**
  * Builds `miniapp/dist`, the folder the Alipay Mini Program Studio opens:
- *   tsx scripts/build.ts            type-check (fails on a type error), then bundle once
+ *   tsx scripts/build.ts            type-check (fails on a type error), then bundle once (IDE/sandbox build)
+ *   tsx scripts/build.ts --release  the version uploaded to AlipayHK: refuses an http:// or IP API_BASE_URL
+ *                                   (a released mini program may only call https domains on its allow-list),
+ *                                   and never signs in as a guest
  *   tsx scripts/build.ts --watch    bundle on every change; tsc --watch reports type errors alongside
  *
  * Each entry (app.ts and every page of app.json) is bundled with what it imports from `shared/` into
- * one CommonJS file at ES2017. `API_BASE_URL` (default: the local BFF) is injected at build time.
+ * one CommonJS file at ES2017. `API_BASE_URL` (default: the local BFF) and `MINIAPP_AUTH_CLIENT_ID`
+ * (the `authClientId` of `my.getAuthCode`, default none) are injected at build time. Per-language page
+ * titles go to `locale/<lang>/app.json`, from the mini program's own texts.
  */
 import { spawn } from 'node:child_process';
-import { watch as watchFiles } from 'node:fs';
-import { access, cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { statSync, watch as watchFiles } from 'node:fs';
+import { access, cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { MESSAGES } from '../src/i18n/messages';
 
 export const MINIAPP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SRC_DIR = path.join(MINIAPP_DIR, 'src');
@@ -29,6 +35,10 @@ export interface BuildOptions {
   outDir?: string;
   /** Default: `process.env.API_BASE_URL`, else the local BFF. */
   apiBaseUrl?: string;
+  /** The version uploaded to AlipayHK (`--release`): https and a domain name only, no guest sign-in. */
+  release?: boolean;
+  /** Default: `process.env.MINIAPP_AUTH_CLIENT_ID`, else none. */
+  authClientId?: string;
   /** Run `tsc --noEmit -p miniapp/tsconfig.json` first and fail on a type error (default true). */
   typecheck?: boolean;
   log?: (line: string) => void;
@@ -37,6 +47,9 @@ export interface BuildOptions {
 export interface BuildResult {
   outDir: string;
   apiBaseUrl: string;
+  release: boolean;
+  /** What the IDE build would refuse as a release (an http:// or IP URL), said once at build time. */
+  warnings: string[];
   /** Output file → bytes. */
   files: Record<string, number>;
   totalBytes: number;
@@ -56,6 +69,138 @@ export function parseApiBaseUrl(value: string | undefined): string {
     throw new Error('API_BASE_URL must be a plain origin (and path): no credentials, query or fragment end up in the bundle');
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * Why a released mini program could not call this URL: "HTTPS only … 暂不支持 IP 地址请求，不支持 HTTP 请求"
+ * (opendocs.alipay.com/mini: 网络 API 使用须知.md and the my.request FAQ); null when it can.
+ */
+export function releaseProblem(apiBaseUrl: string): string | null {
+  const url = new URL(apiBaseUrl);
+  if (url.protocol !== 'https:') return `API_BASE_URL ${apiBaseUrl} is not https: a released mini program may call https only`;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(url.hostname) || url.hostname.startsWith('[')) return `API_BASE_URL ${apiBaseUrl} is an IP address: a released mini program may call allow-listed domain names only`;
+  if (url.hostname === 'localhost' || !url.hostname.includes('.')) return `API_BASE_URL ${apiBaseUrl} is not a public domain name`;
+  return null;
+}
+
+/** A `my.getAuthCode` authClientId (AlipayHK's merchant id): letters and digits only, or none. */
+export function parseAuthClientId(value: string | undefined): string {
+  const id = (value ?? '').trim();
+  if (id !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error(`MINIAPP_AUTH_CLIENT_ID must be letters, digits, "_" or "-": ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** The languages `locale/<lang>/app.json` may name (OD 小程序 tabBar、titleBar 多语言配置.md), and our texts for each. */
+export const LOCALE_FILES = { en: 'en', 'zh-Hans': 'zh-HK', 'zh-Hant': 'zh-HK', 'zh-HK': 'zh-HK' } as const;
+
+/** `locale/<lang>/app.json` → `{window: {defaultTitle}, pages: {<page>: {defaultTitle}}}`, so no page flashes an English title. */
+export function localeAppJsons(pages: string[]): Record<string, unknown> {
+  const files: Record<string, unknown> = {};
+  for (const [lang, locale] of Object.entries(LOCALE_FILES)) {
+    const titles = MESSAGES[locale].titles as Record<string, string>;
+    const pageTitles: Record<string, { defaultTitle: string }> = {};
+    for (const page of pages) {
+      const title = titles[page.split('/')[1] ?? ''];
+      if (!title) throw new Error(`no title for ${page} in src/i18n/messages.ts (titles.<folder>)`);
+      pageTitles[page] = { defaultTitle: title };
+    }
+    files[`locale/${lang}/app.json`] = { window: { defaultTitle: titles.checkout }, pages: pageTitles };
+  }
+  return files;
+}
+
+/**
+ * antd-mini 3.x (the design's component library) as the Studio needs it, without a bundle per component
+ * (miniapp-platform.md, "antd-mini 3.x"): each reachable component keeps its `axml/acss/json/sjs` as
+ * they are under `dist/antd-mini/`, each of its `.js` files becomes CommonJS one file at a time, and the
+ * npm packages they import are bundled once into `dist/antd-mini/_vendor.js`, which those files
+ * `require` by relative path (so module state, e.g. the i18n store, is shared).
+ */
+export const ANTD_OUT = 'antd-mini';
+/** The components our pages name (their `usingComponents` chains are followed). */
+export const ANTD_COMPONENTS = ['Result', 'Tag', 'NoticeBar', 'Loading', 'Empty'];
+
+function antdDir(): string {
+  return path.join(path.dirname(require.resolve('antd-mini/package.json', { paths: [MINIAPP_DIR] })), 'es');
+}
+
+const IMPORT_PATTERN = /(?:^|\n)\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]/g;
+
+function resolveJs(fromFile: string, spec: string): string {
+  const base = path.resolve(path.dirname(fromFile), spec);
+  for (const candidate of [base, `${base}.js`, path.join(base, 'index.js')]) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // next
+    }
+  }
+  throw new Error(`antd-mini: cannot resolve ${spec} from ${fromFile}`);
+}
+
+async function bundleAntdMini(outDir: string): Promise<void> {
+  const root = antdDir();
+  const components = new Set<string>();
+  const queue = [...ANTD_COMPONENTS];
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    if (components.has(name)) continue;
+    components.add(name);
+    const json = JSON.parse(await readFile(path.join(root, name, 'index.json'), 'utf8')) as { usingComponents?: Record<string, string> };
+    for (const target of Object.values(json.usingComponents ?? {})) queue.push(path.posix.relative(root, path.resolve(root, name, path.dirname(target))));
+  }
+
+  // The .js files reachable from the components, and the packages they import.
+  const jsFiles = new Set<string>();
+  const packages = new Set<string>();
+  const pending = [...components].map((name) => path.join(root, name, 'index.js'));
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (jsFiles.has(file)) continue;
+    jsFiles.add(file);
+    for (const [, spec] of (await readFile(file, 'utf8')).matchAll(IMPORT_PATTERN)) {
+      if ((spec as string).startsWith('.')) pending.push(resolveJs(file, spec as string));
+      else packages.add(spec as string);
+    }
+  }
+
+  const out = path.join(outDir, ANTD_OUT);
+  // Templates, styles, configs and SJS as they are (SJS files import each other: copy every one of a used folder and of _util).
+  const assetDirs = new Set([...components, '_util']);
+  for (const dir of assetDirs) {
+    for (const entry of await readdir(path.join(root, dir), { withFileTypes: true })) {
+      if (!entry.isFile() || !/\.(axml|acss|json|sjs)$/.test(entry.name)) continue;
+      await mkdir(path.join(out, dir), { recursive: true });
+      await cp(path.join(root, dir, entry.name), path.join(out, dir, entry.name));
+    }
+  }
+  for (const file of jsFiles) {
+    const relative = path.relative(root, file);
+    const vendorPath = path.posix.relative(path.posix.dirname(relative.split(path.sep).join('/')), '_vendor.js');
+    const vendor = vendorPath.startsWith('.') ? vendorPath : `./${vendorPath}`;
+    const { code } = await esbuild.transform(await readFile(file, 'utf8'), { loader: 'js', format: 'cjs', target: 'es2017', charset: 'utf8', legalComments: 'none' });
+    const rewritten = code.replace(/require\("([^"]+)"\)/g, (whole, spec: string) => {
+      if (spec.startsWith('.')) return `require(${JSON.stringify(path.posix.relative(path.dirname(file), resolveJs(file, spec)).split(path.sep).join('/').replace(/^(?!\.)/, './'))})`;
+      if (!packages.has(spec)) return whole;
+      return `require(${JSON.stringify(vendor)})[${JSON.stringify(spec)}]`;
+    });
+    await mkdir(path.dirname(path.join(out, relative)), { recursive: true });
+    await writeFile(path.join(out, relative), rewritten);
+  }
+  const entry = `module.exports = {${[...packages].sort().map((name) => `${JSON.stringify(name)}: require(${JSON.stringify(name)})`).join(', ')}};`;
+  await esbuild.build({
+    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+    outfile: path.join(out, '_vendor.js'),
+    bundle: true,
+    format: 'cjs',
+    target: 'es2017',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    minify: true,
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
 }
 
 export async function readPages(): Promise<string[]> {
@@ -113,7 +258,7 @@ function pureSharedPlugin(): esbuild.Plugin {
   };
 }
 
-function esbuildOptions(pages: string[], outDir: string, apiBaseUrl: string): esbuild.BuildOptions {
+function esbuildOptions(pages: string[], outDir: string, apiBaseUrl: string, settings: { release: boolean; authClientId: string } = { release: false, authClientId: '' }): esbuild.BuildOptions {
   return {
     entryPoints: [
       { in: path.join(SRC_DIR, 'app.ts'), out: 'app' },
@@ -127,7 +272,12 @@ function esbuildOptions(pages: string[], outDir: string, apiBaseUrl: string): es
     mainFields: ['module', 'main'],
     charset: 'utf8',
     legalComments: 'none',
-    define: { API_BASE_URL: JSON.stringify(apiBaseUrl), MINIAPP_CHANNEL: JSON.stringify(parseChannel(process.env.MINIAPP_CHANNEL)) },
+    define: {
+      API_BASE_URL: JSON.stringify(apiBaseUrl),
+      MINIAPP_CHANNEL: JSON.stringify(parseChannel(process.env.MINIAPP_CHANNEL)),
+      MINIAPP_RELEASE: JSON.stringify(settings.release),
+      MINIAPP_AUTH_CLIENT_ID: JSON.stringify(settings.authClientId),
+    },
     plugins: [pureSharedPlugin()],
     metafile: true,
     logLevel: 'silent',
@@ -159,12 +309,19 @@ async function copyStatic(pages: string[], outDir: string): Promise<void> {
     await mkdir(path.dirname(path.join(outDir, file)), { recursive: true });
     await cp(path.join(SRC_DIR, file), path.join(outDir, file));
   }
+  for (const [file, json] of Object.entries(localeAppJsons(pages))) {
+    await mkdir(path.dirname(path.join(outDir, file)), { recursive: true });
+    await writeFile(path.join(outDir, file), `${JSON.stringify(json, null, 2)}\n`);
+  }
 }
 
-async function sizes(pages: string[], outDir: string): Promise<Record<string, number>> {
-  const files = ['app.js', ...APP_STATIC, ...pages.flatMap((page) => ['.js', ...PAGE_STATIC].map((ext) => page + ext))];
+async function sizes(outDir: string, prefix = ''): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
-  for (const file of files) result[file] = (await stat(path.join(outDir, file))).size;
+  for (const entry of await readdir(path.join(outDir, prefix), { withFileTypes: true })) {
+    const file = path.posix.join(prefix, entry.name);
+    if (entry.isDirectory()) Object.assign(result, await sizes(outDir, file));
+    else result[file] = (await stat(path.join(outDir, file))).size;
+  }
   return result;
 }
 
@@ -172,19 +329,26 @@ export async function buildMiniapp(options: BuildOptions = {}): Promise<BuildRes
   const log = options.log ?? ((line: string) => console.log(line));
   const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
   const apiBaseUrl = parseApiBaseUrl(options.apiBaseUrl ?? process.env.API_BASE_URL);
+  const release = options.release ?? false;
+  const authClientId = parseAuthClientId(options.authClientId ?? process.env.MINIAPP_AUTH_CLIENT_ID);
+  const problem = releaseProblem(apiBaseUrl);
+  if (release && problem) throw new Error(`miniapp --release: ${problem}`);
+  const warnings = problem ? [`${problem} (fine in the Studio with its domain check off; \`build --release\` refuses it)`] : [];
+  for (const warning of warnings) log(`miniapp: warning: ${warning}`);
   const pages = await readPages();
   await assertSources(pages);
   if (options.typecheck !== false) await typecheck();
 
   await rm(outDir, { recursive: true, force: true });
-  const result = await esbuild.build({ ...esbuildOptions(pages, outDir, apiBaseUrl), metafile: true });
+  const result = await esbuild.build({ ...esbuildOptions(pages, outDir, apiBaseUrl, { release, authClientId }), metafile: true });
   assertNoTypeBox(result.metafile);
   await copyStatic(pages, outDir);
+  await bundleAntdMini(outDir);
 
-  const files = await sizes(pages, outDir);
+  const files = await sizes(outDir);
   const totalBytes = Object.values(files).reduce((a, b) => a + b, 0);
-  log(`miniapp: built ${path.relative(process.cwd(), outDir) || '.'} (${(totalBytes / 1024).toFixed(1)} KB, API_BASE_URL=${apiBaseUrl})`);
-  return { outDir, apiBaseUrl, files, totalBytes };
+  log(`miniapp: built ${path.relative(process.cwd(), outDir) || '.'} (${(totalBytes / 1024).toFixed(1)} KB, API_BASE_URL=${apiBaseUrl}${release ? ', release' : ''})`);
+  return { outDir, apiBaseUrl, release, warnings, files, totalBytes };
 }
 
 /** Rebuilds on change until the process is stopped. Type errors are reported by tsc --watch, not fatal. */
@@ -239,7 +403,7 @@ export async function watchMiniapp(options: BuildOptions = {}): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--watch')) await watchMiniapp();
-  else await buildMiniapp();
+  else await buildMiniapp({ release: argv.includes('--release') });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

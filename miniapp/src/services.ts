@@ -1,7 +1,7 @@
 /** Wires the BFF client, the buyer session and the payment flow over one Platform. */
 import { createApiClient, type ApiClient } from './api/client';
 import { createSessionProvider } from './api/session';
-import { apiBaseUrl } from './config';
+import { apiBaseUrl, releaseBuild } from './config';
 import { createCheckoutFlow, type CheckoutFlow, type PollingPolicy } from './flow/checkout-flow';
 import { createChargeFlow, type ChargeFlow } from './flow/charge-flow';
 import { messagesFor, pickLocale, type Locale, type Messages } from './i18n';
@@ -19,6 +19,8 @@ export interface Services {
 export interface ServiceOptions {
   baseUrl?: string;
   polling?: Partial<PollingPolicy>;
+  /** Default: the build's (`build --release`). */
+  release?: boolean;
 }
 
 export function createServices(platform: Platform, options: ServiceOptions = {}): Services {
@@ -29,6 +31,7 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     baseUrl,
     getAuthCode: platform.getAuthCode,
     state: global.session ?? (global.session = {}),
+    release: options.release ?? releaseBuild,
   });
   const api = createApiClient({ request: platform.request, baseUrl, session });
   return {
@@ -54,10 +57,11 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
   };
 }
 
-export async function loadMessages(platform: Platform): Promise<{ locale: Locale; t: Messages }> {
+/** The texts for the app's language, read synchronously so the first paint is already in it. */
+export function loadMessages(platform: Platform): { locale: Locale; t: Messages } {
   let language = '';
   try {
-    language = (await platform.systemInfo()).language;
+    language = platform.language();
   } catch {
     // English when the runtime cannot tell.
   }

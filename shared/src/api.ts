@@ -27,6 +27,7 @@ export const ProductSchema = Type.Object(
   {
     sku: Type.String(),
     title: Type.String(),
+    titleZh: Type.Optional(Type.String({ description: 'the title in Traditional Chinese (Hong Kong), when the catalog has one' })),
     price: AmountSchema,
   },
   closed,
@@ -228,6 +229,20 @@ export const AgreementReturnQuerySchema = Type.Object(
   { additionalProperties: true },
 );
 export type AgreementReturnQuery = Static<typeof AgreementReturnQuerySchema>;
+
+/**
+ * What `my.signContract` handed the mini program (success `{authCode, authState}`:
+ * https://miniprogram.alipay.com/docs-alipayconnect/miniprogram_alipayconnect/mpdev/api_openapi_signcontract),
+ * posted to `POST /api/agreements/:id/sign-contract`; checked like the wallet's return URL.
+ */
+export const SignContractBodySchema = Type.Object(
+  {
+    authCode: Type.String({ minLength: 1, maxLength: 256 }),
+    authState: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  closed,
+);
+export type SignContractBody = Static<typeof SignContractBodySchema>;
 
 /** A charge on a bound wallet: SKUs and quantities only; the server prices it. */
 export const CreateChargeBodySchema = Type.Object(

@@ -39,7 +39,12 @@ export function parseCatalog(json: unknown): Catalog {
     });
   }
   const list = [...bySku.values()];
-  const asProducts = list.map((p) => ({ sku: p.sku, title: p.title, price: { currency: p.currency, value: String(p.price) } }));
+  const asProducts = list.map((p) => ({
+    sku: p.sku,
+    title: p.title,
+    ...(p.titleZh !== undefined ? { titleZh: p.titleZh } : {}),
+    price: { currency: p.currency, value: String(p.price) },
+  }));
   return {
     list: () => list,
     get: (sku) => bySku.get(sku),

@@ -61,10 +61,10 @@ export interface VerifiedNotification {
   replyContext: unknown;
   /** For logs: the gateway's message id. */
   messageId: string;
-  /** NOT_PAID only: the gateway closed the payment, so the order closes as this. */
-  closedAs?: 'FAILED' | 'CANCELLED';
   /** Facts worth a log line that decide nothing (e.g. an unexpected `head.clientId`). */
   warnings?: string[];
+  /** NOT_PAID only: the gateway closed the payment, so the order closes as this. */
+  closedAs?: 'FAILED' | 'CANCELLED';
 }
 
 /** A verified notice that the wallet user ended an agreement (AlipayHK `notify.cancel`). */

@@ -15,6 +15,7 @@ import {
   CreateChargeBodySchema,
   ErrorResponseSchema,
   OrderResponseSchema,
+  SignContractBodySchema,
 } from '@tradepay/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors';
@@ -107,6 +108,31 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return sendPage(reply, 200, result.outcome);
   });
 
+  // The binding inside the mini program: `my.signContract` returns `{authCode, authState}` to the app
+  // instead of redirecting a browser (a released mini program cannot show the wallet's page in a
+  // web-view). `completeBinding` is the return URL's exchange and checks (state, single use, granted
+  // scope, wallet user = buyer), for an agreement of this buyer only.
+  app.post('/api/agreements/:id/sign-contract', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: "Complete a binding with my.signContract's {authCode, authState}: ACTIVE, or DECLINED/FAILED with the wallet's code",
+      params: AgreementParamsSchema,
+      body: SignContractBodySchema,
+      response: { 200: AgreementResponseSchema, ...errors },
+    },
+  }, async (request) => {
+    // Another buyer's agreement is a 404, as on every route here; then the one binding function.
+    const agreement = await app.agreements.get(request.params.id, request.buyerId);
+    const result = await app.agreements.completeBinding({
+      agreementId: agreement.id,
+      state: request.body.authState,
+      authCode: request.body.authCode,
+      buyerId: request.buyerId,
+    });
+    return { agreement: await app.agreements.get(result.agreement.id, request.buyerId) };
+  });
+
   app.get('/api/agreements/:id', {
     ...buyer,
     schema: {
@@ -122,6 +148,21 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['agreements'],
       summary: 'Unbind: cancelled at the wallet, then REVOKED; later charges are refused',
+      params: AgreementParamsSchema,
+      response: { 200: AgreementResponseSchema, ...errors },
+    },
+  }, async (request) => {
+    noBody(request);
+    return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
+  });
+
+  // The same, for clients that can only send GET and POST: Alipay+ `my.request` documents no DELETE
+  // (https://miniprogram.alipay.com/docs/miniprogram/mpdev/api_network_request).
+  app.post('/api/agreements/:id/revoke', {
+    ...buyer,
+    schema: {
+      tags: ['agreements'],
+      summary: 'Unbind (POST twin of DELETE /api/agreements/:id, for the mini program): body empty or {}',
       params: AgreementParamsSchema,
       response: { 200: AgreementResponseSchema, ...errors },
     },

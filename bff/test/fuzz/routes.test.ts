@@ -76,6 +76,8 @@ const ROUTES: Route[] = [
   { name: 'GET /api/catalog', method: 'GET', url: () => '/api/catalog', auth: 'none' },
   { name: 'GET /api/agreements/:id', method: 'GET', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}`, auth: 'buyer' },
   { name: 'DELETE /api/agreements/:id', method: 'DELETE', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}`, auth: 'buyer' },
+  { name: 'POST /api/agreements/:id/revoke', method: 'POST', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/revoke`, auth: 'buyer' },
+  { name: 'POST /api/agreements/:id/sign-contract', method: 'POST', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/sign-contract`, auth: 'buyer' },
   { name: 'POST /api/agreements/:id/charges', method: 'POST', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/charges`, auth: 'buyer' },
   { name: 'GET /api/agreements/return', method: 'GET', url: (id) => `/api/agreements/return?authCode=${id}&state=${id}&merchantAgreementId=${id}`, auth: 'none' },
 ];

@@ -365,3 +365,65 @@ describe('charges against a scripted wallet', () => {
     expect((await t.app.store.getAgreement(agreement.id))!.tokenVersion).toBe(2);
   });
 });
+
+describe('what the mini program sends (JSON content type on every call, GET and POST only)', () => {
+  const JSON_TYPE = { 'content-type': 'application/json' };
+
+  it('POST /api/agreements with an empty JSON body starts a binding', async () => {
+    const t = await setup();
+    const res = await t.app.inject({ method: 'POST', url: '/api/agreements', headers: { ...t.auth, ...JSON_TYPE }, payload: '' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().agreement.status).toBe('PENDING');
+  });
+
+  it('POST /api/agreements/:id/revoke unbinds like DELETE: cancelled at the wallet, REVOKED; others get 404; a body is refused', async () => {
+    const t = await setup();
+    const { agreement } = await bound(t);
+    const other = { authorization: `Bearer ${(await t.app.inject({ method: 'POST', url: '/api/session', payload: {} })).json().token}` };
+    const foreign = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: { ...other, ...JSON_TYPE }, payload: '{}' });
+    expect(foreign.statusCode).toBe(404);
+    const withBody = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: t.auth, payload: { reason: 'x' } });
+    expect(withBody.statusCode).toBe(400);
+    expect(t.wallet.calls).not.toContain('cancel');
+    const res = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: { ...t.auth, ...JSON_TYPE }, payload: '' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().agreement.status).toBe('REVOKED');
+    expect(t.wallet.calls).toContain('cancel');
+    const read = await t.app.inject({ method: 'GET', url: `/api/agreements/${agreement.id}`, headers: t.auth });
+    expect(read.json().agreement.status).toBe('REVOKED');
+  });
+});
+
+describe('POST /api/agreements/:id/sign-contract (my.signContract inside the mini program)', () => {
+  it("binds with the app's {authCode, authState}: the same exchange as the return URL; single use; state checked; this buyer only", async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    const agreement = await t.pending();
+    const url = `/api/agreements/${agreement.id}/sign-contract`;
+    const other = { authorization: `Bearer ${(await t.app.inject({ method: 'POST', url: '/api/session', payload: {} })).json().token}` };
+    expect((await t.app.inject({ method: 'POST', url, headers: other, payload: { authCode: 'GOOD', authState: states.at(-1) } })).statusCode).toBe(404);
+    const wrongState = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'GOOD', authState: 'not-the-state' } });
+    expect(wrongState.statusCode).toBe(400);
+    expect(wrongState.json().error.code).toBe('AGREEMENT_RETURN_REJECTED');
+    expect(t.wallet.calls).not.toContain('exchange');
+
+    const res = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'GOOD', authState: states.at(-1) } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().agreement.status).toBe('ACTIVE');
+    expect(t.wallet.calls.filter((c) => c === 'exchange')).toHaveLength(1);
+    const replay = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'GOOD', authState: states.at(-1) } });
+    expect(replay.statusCode).toBe(400);
+    expect(t.wallet.calls.filter((c) => c === 'exchange')).toHaveLength(1);
+  });
+
+  it('a code the wallet refuses leaves the agreement FAILED with its code; a missing field is a 400', async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    const agreement = await t.pending();
+    const url = `/api/agreements/${agreement.id}/sign-contract`;
+    expect((await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'BAD' } })).statusCode).toBe(400);
+    const res = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'BAD', authState: states.at(-1) } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().agreement).toMatchObject({ status: 'FAILED', failureCode: 'INVALID_AUTH_CODE' });
+  });
+});

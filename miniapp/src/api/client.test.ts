@@ -217,7 +217,7 @@ describe('buyer session', () => {
       if (path === '/api/agreements' && request.method === 'GET') return json(200, { agreements: [agreement] });
       if (path === '/api/agreements') return json(201, { agreement: { ...agreement, status: 'PENDING' }, authUrl: 'https://wallet.example/auth?id=1' });
       if (path.endsWith('/charges')) return json(202, { order: makeOrder('PENDING') });
-      if (request.method === 'DELETE') return json(200, { agreement: { ...agreement, status: 'REVOKED' } });
+      if (path.endsWith('/revoke')) return json(200, { agreement: { ...agreement, status: 'REVOKED' } });
       return json(200, { agreement });
     });
     const api = createApiClient({ request: http.request, baseUrl: BASE });
@@ -228,9 +228,10 @@ describe('buyer session', () => {
     expect((await api.charge(agreement.id, { items: [{ sku: 'TEA-001', quantity: 1 }] }, 'key-ad-1')).status).toBe('PENDING');
     expect(http.requests.map((r) => [r.method, pathOf(r), r.body, r.headers?.['idempotency-key']])).toEqual([
       ['GET', '/api/agreements', undefined, undefined],
-      ['POST', '/api/agreements', undefined, undefined],
+      // Every POST carries a JSON body; unbinding is the POST twin (my.request has no DELETE on Alipay+).
+      ['POST', '/api/agreements', {}, undefined],
       ['GET', `/api/agreements/${agreement.id}`, undefined, undefined],
-      ['DELETE', `/api/agreements/${agreement.id}`, undefined, undefined],
+      ['POST', `/api/agreements/${agreement.id}/revoke`, {}, undefined],
       ['POST', `/api/agreements/${agreement.id}/charges`, { items: [{ sku: 'TEA-001', quantity: 1 }] }, 'key-ad-1'],
     ]);
   });

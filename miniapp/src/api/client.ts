@@ -2,7 +2,7 @@
  * The BFF's contract v1 as typed calls. Every call resolves with parsed data or rejects with ApiError,
  * so callers handle exactly one error type.
  */
-import type { AgreementView, CatalogResponse, CreateAgreementResponse, CreateChargeBody, CreateOrderBody, CreateOrderResponse, OrderView } from '@tradepay/shared';
+import type { AgreementView, CatalogResponse, CreateAgreementResponse, CreateChargeBody, CreateOrderBody, CreateOrderResponse, OrderView, SignContractBody } from '@tradepay/shared';
 import type { HttpRequest, HttpRequester, HttpResponse } from '../platform/types';
 import { ApiError, toApiError } from './errors';
 import {
@@ -44,7 +44,12 @@ export interface ApiClient {
   getAgreement(id: string): Promise<AgreementView>;
   /** Starts a binding: a PENDING agreement and the wallet's consent page (open it in a web-view). */
   createAgreement(): Promise<CreateAgreementResponse>;
+  /** `POST /api/agreements/:id/revoke`: `my.request` has no DELETE on Alipay+. */
   revokeAgreement(id: string): Promise<AgreementView>;
+  /** Completes a binding with what `my.signContract` returned. */
+  signContract(id: string, body: SignContractBody): Promise<AgreementView>;
+  /** Closes an unpaid order (the BFF queries the gateway first): after the shopper gave up paying. */
+  cancelOrder(id: string, options?: { timeoutMs?: number }): Promise<OrderView>;
   /** Charges the bound wallet; resolves with the order (SUCCEEDED, or PENDING while it is confirmed). */
   charge(agreementId: string, body: CreateChargeBody, idempotencyKey: string): Promise<OrderView>;
 }
@@ -70,7 +75,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       headers: token ? { ...rest.headers, authorization: `Bearer ${token}` } : rest.headers,
     });
     let token = auth && session ? await session.token() : null;
-    let response = await send(withToken(token));
+    let response: HttpResponse;
+    try {
+      response = await send(withToken(token));
+    } catch (error) {
+      // An HTTP error of unknown status on a call with a token may be a 401: sign in again once.
+      if (!(error instanceof ApiError && error.kind === 'http-unknown' && token && session)) throw error;
+      response = { status: 401, body: undefined };
+    }
     if (response.status === 401 && token && session) {
       session.invalidate();
       token = await session.token();
@@ -126,10 +138,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return parseAgreementResponse(await call({ method: 'GET', path: agreementPath(id), auth: true, timeoutMs: timeouts.confirm }));
     },
     async createAgreement() {
-      return parseCreateAgreementResponse(await call({ method: 'POST', path: '/api/agreements', auth: true, timeoutMs: timeouts.create }));
+      return parseCreateAgreementResponse(await call({ method: 'POST', path: '/api/agreements', auth: true, body: {}, timeoutMs: timeouts.create }));
     },
     async revokeAgreement(id) {
-      return parseAgreementResponse(await call({ method: 'DELETE', path: agreementPath(id), auth: true, timeoutMs: timeouts.confirm }));
+      return parseAgreementResponse(await call({ method: 'POST', path: `${agreementPath(id)}/revoke`, auth: true, body: {}, timeoutMs: timeouts.confirm }));
+    },
+    async signContract(id, body) {
+      // The BFF redeems the code at the wallet before it answers.
+      return parseAgreementResponse(await call({ method: 'POST', path: `${agreementPath(id)}/sign-contract`, auth: true, body, timeoutMs: timeouts.confirm }));
+    },
+    async cancelOrder(id, callOptions) {
+      return parseOrderResponse(
+        await call({ method: 'POST', path: `${orderPath(id)}/cancel`, auth: true, body: {}, timeoutMs: callOptions?.timeoutMs ?? timeouts.confirm }),
+      );
     },
     async charge(agreementId, body, idempotencyKey) {
       const answer = await call({

@@ -65,7 +65,13 @@ export function parseCreateOrderResponse(body: unknown): CreateOrderResponse {
 export function parseCatalogResponse(body: unknown): CatalogResponse {
   if (!isObject(body) || !Array.isArray(body.products)) fail('products');
   for (const product of body.products as unknown[]) {
-    if (!isObject(product) || typeof product.sku !== 'string' || typeof product.title !== 'string' || !isAmount(product.price)) {
+    if (
+      !isObject(product) ||
+      typeof product.sku !== 'string' ||
+      typeof product.title !== 'string' ||
+      (product.titleZh !== undefined && typeof product.titleZh !== 'string') ||
+      !isAmount(product.price)
+    ) {
       fail('product');
     }
   }

@@ -2,8 +2,9 @@
  * The buyer session: `my.getAuthCode` → `POST /api/session {authCode}` → `{token}`, sent as
  * `Authorization: Bearer <token>` on every `/api/orders*` call.
  *
- * - When `my.getAuthCode` fails (the IDE without an app id, a wallet that refuses), the BFF is asked
- *   for a guest session (`{}`): the buyer can still pay; their orders follow that token only.
+ * - When `my.getAuthCode` fails in the IDE/sandbox build (no app id there), the BFF is asked for a
+ *   guest session (`{}`): the buyer can still pay; their orders follow that token only. A release build
+ *   never falls back silently: the failure is an ApiError of kind `sign-in`, shown with Retry.
  * - A 404 from `/api/session` means a BFF without sessions: remembered for the app's lifetime, and
  *   calls go out without a token.
  * - Any other failure is an ApiError the buyer sees (with a retry), never a silent anonymous call.
@@ -27,6 +28,8 @@ export interface SessionOptions {
   getAuthCode(): Promise<string>;
   /** Where the token lives; shared by every page through `getApp().globalData`. */
   state: SessionState;
+  /** A release build: no guest session when `my.getAuthCode` fails. */
+  release?: boolean;
   timeoutMs?: number;
 }
 
@@ -38,7 +41,8 @@ export function createSessionProvider(options: SessionOptions): SessionProvider 
     let authCode: string | undefined;
     try {
       authCode = await options.getAuthCode();
-    } catch {
+    } catch (error) {
+      if (options.release) throw new ApiError('sign-in', error instanceof Error ? error.message : String(error));
       authCode = undefined;
     }
     let response;

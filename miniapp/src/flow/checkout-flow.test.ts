@@ -13,7 +13,7 @@ type Answer = OrderStatus | ApiError;
  * A flow over a scripted BFF. `confirm` answers the confirm call; `gets` answer the polls in order
  * (the last one repeats). `sleep` advances the fake clock, so the backoff runs instantly.
  */
-function setup(script: { outcome?: TradePayOutcome; confirm?: Answer; gets?: Answer[]; create?: ApiError; polling?: CheckoutFlowDeps['polling'] } = {}) {
+function setup(script: { outcome?: TradePayOutcome; confirm?: Answer; gets?: Answer[]; cancel?: Answer; create?: ApiError; polling?: CheckoutFlowDeps['polling'] } = {}) {
   let now = 1_000_000;
   const gets = [...(script.gets ?? ['PENDING'])];
   const answer = (a: Answer): OrderView => {
@@ -27,6 +27,7 @@ function setup(script: { outcome?: TradePayOutcome; confirm?: Answer; gets?: Ans
     }),
     confirmOrder: vi.fn(async (_id: string, _code: string, _options?: { timeoutMs?: number }) => answer(script.confirm ?? 'PENDING')),
     getOrder: vi.fn(async (_id: string) => answer((gets.length > 1 ? gets.shift() : gets[0]) as Answer)),
+    cancelOrder: vi.fn(async (_id: string, _options?: { timeoutMs?: number }) => answer(script.cancel ?? 'CANCELLED')),
   };
   const tradePay = vi.fn(async (_orderStr: string) => script.outcome ?? ({ kind: 'result', resultCode: '9000' } as TradePayOutcome));
   const sleeps: number[] = [];
@@ -68,6 +69,31 @@ const TABLE: { name: string; outcome: TradePayOutcome; sent: string; state: 'con
   { name: '7001 (stopped by the client)', outcome: code('7001'), sent: '7001', state: 'cancelled' },
   { name: '99 (forgot password, iOS)', outcome: code('99'), sent: '99', state: 'cancelled' },
 ];
+
+describe('checkout flow: a shopper who gave up is not left with an order awaiting payment', () => {
+  it.each(['6001', '7001', '99', '4000'])('after %s the order is cancelled quietly (after the confirm)', async (resultCode) => {
+    const t = setup({ outcome: code(resultCode), confirm: 'PENDING' });
+    const result = await t.pay();
+    expect(t.api.cancelOrder).toHaveBeenCalledTimes(1);
+    expect(t.api.cancelOrder.mock.calls[0]?.[0]).toBe(ORDER_ID);
+    expect(t.api.confirmOrder.mock.invocationCallOrder[0]).toBeLessThan(t.api.cancelOrder.mock.invocationCallOrder[0] as number);
+    expect(result?.state).toBe(resultCode === '4000' ? 'failed' : 'cancelled');
+    expect(result && 'order' in result ? result.order?.status : undefined).toBe('CANCELLED');
+  });
+
+  it.each(['9000', '8000', '6004', '6002', '4'])('after %s nothing is cancelled', async (resultCode) => {
+    const t = setup({ outcome: code(resultCode), confirm: 'PENDING' });
+    await t.pay();
+    expect(t.api.cancelOrder).not.toHaveBeenCalled();
+  });
+
+  it('a failing cancel changes nothing for the shopper; a cancel finding it paid is success', async () => {
+    const failing = setup({ outcome: code('6001'), confirm: 'PENDING', cancel: new ApiError('network', 'down') });
+    expect((await failing.pay())?.state).toBe('cancelled');
+    const paid = setup({ outcome: code('6001'), confirm: 'PENDING', cancel: 'SUCCEEDED' });
+    expect((await paid.pay())?.state).toBe('succeeded');
+  });
+});
 
 describe('checkout flow: every row of the result-code table', () => {
   describe.each(TABLE)('$name', ({ outcome, sent, state }) => {
@@ -217,6 +243,7 @@ describe('checkout flow: polling', () => {
         createOrder: async () => ({ order: makeOrder(), payment: { type: 'tradePay', orderStr: 's' } }),
         confirmOrder: async () => makeOrder(),
         getOrder: async () => makeOrder(),
+        cancelOrder: async () => makeOrder('CANCELLED'),
       },
       tradePay: async () => ({ kind: 'result', resultCode: '8000' }),
       sleep: async (ms) => {

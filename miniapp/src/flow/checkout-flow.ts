@@ -42,6 +42,13 @@ export const DEFAULT_POLLING: PollingPolicy = {
 /** A cancel or failure still tells the BFF (it may know better), but must not keep the buyer waiting. */
 export const QUIET_CONFIRM_TIMEOUT_MS = 5_000;
 
+/**
+ * The codes after which the shopper has given up on this order (cancelled, stopped, "forgot password",
+ * failed): the order is closed at once (`POST /api/orders/:id/cancel`, which queries the gateway first),
+ * so "My orders" does not list an abandoned attempt as awaiting payment.
+ */
+export const QUIET_CANCEL_CODES: readonly string[] = ['6001', '7001', '99', '4000'];
+
 export type FailReason =
   /** POST /api/orders failed: nothing was paid. */
   | 'create-error'
@@ -67,7 +74,7 @@ export type FlowEvent =
   | { state: 'confirming'; orderId: string; attempt: number };
 
 export interface CheckoutFlowDeps {
-  api: Pick<ApiClient, 'createOrder' | 'confirmOrder' | 'getOrder'>;
+  api: Pick<ApiClient, 'createOrder' | 'confirmOrder' | 'getOrder' | 'cancelOrder'>;
   tradePay: TradePay;
   sleep(ms: number): Promise<void>;
   now(): number;
@@ -191,7 +198,15 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       // Quiet: the table already decided what the buyer sees.
     }
     if (confirmed?.status === 'SUCCEEDED') return { state: 'succeeded', order: confirmed, resultCode };
-    const latest = confirmed ?? order;
+    let latest = confirmed ?? order;
+    if (QUIET_CANCEL_CODES.includes(resultCode) && latest.status === 'PENDING') {
+      try {
+        latest = await deps.api.cancelOrder(order.id, { timeoutMs: QUIET_CONFIRM_TIMEOUT_MS });
+      } catch {
+        // Quiet too: the reconciler closes it when it expires.
+      }
+      if (latest.status === 'SUCCEEDED') return { state: 'succeeded', order: latest, resultCode };
+    }
     return row.state === 'failed'
       ? { state: 'failed', reason: 'payment-failed', order: latest, resultCode }
       : { state: 'cancelled', order: latest, resultCode };

@@ -1,6 +1,8 @@
 /** Every text the mini program shows, in English and Traditional Chinese (Hong Kong). `{name}` is a placeholder. */
 
 const en = {
+  /** Product titles: the catalog's Traditional Chinese `titleZh` when true. */
+  chineseTitles: false,
   titles: {
     checkout: 'Checkout',
     result: 'Payment result',
@@ -43,9 +45,31 @@ const en = {
     network: "We couldn't reach the shop. Check your connection and try again.",
     timeout: 'The shop took too long to answer. Please try again.',
     server: 'The shop had a problem. Please try again in a moment.',
-    rejected: "The shop couldn't accept this request ({code}).",
+    rejected: "The shop couldn't accept this request.",
     badResponse: 'The shop sent an answer we did not understand. Please try again.',
+    signIn: "We couldn't sign you in with AlipayHK. Please try again.",
+    /** The code in small print under a plain text. */
+    code: 'Code: {code}',
   },
+  /** Plain texts for the BFF's error codes a shopper can meet (bff/src/errors.ts). */
+  codes: {
+    UNKNOWN_SKU: 'A product in your cart is no longer sold. Please check your cart.',
+    MIXED_CURRENCIES: 'These products cannot be paid together. Please pay for them separately.',
+    AMOUNT_TOO_LARGE: 'This order is too large for one payment.',
+    CHANNEL_UNAVAILABLE: 'This payment method is not available right now.',
+    UNAUTHORIZED: 'Your session has ended. Please try again.',
+    ORDER_NOT_FOUND: 'We could not find this order.',
+    ORDER_NOT_CANCELLABLE: 'This order can no longer be cancelled.',
+    AGREEMENT_NOT_FOUND: 'We could not find your auto-debit.',
+    AGREEMENT_NOT_ACTIVE: 'Auto-debit is not active. Please set it up again.',
+    AGREEMENT_RETURN_REJECTED: 'This authorisation does not match. Please start again.',
+    AGREEMENT_AUTH_FAILED: 'AlipayHK did not accept the authorisation. Please start again.',
+    DAILY_CAP_EXCEEDED: "This charge would exceed today's limit.",
+    CHARGE_DECLINED: 'AlipayHK declined the charge. You have not been charged.',
+    AUTO_DEBIT_UNAVAILABLE: 'Auto-debit is not available in this shop.',
+    RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
+    VALIDATION_FAILED: "The shop couldn't accept this request.",
+  } as Record<string, string>,
   actions: {
     retry: 'Try again',
     checkAgain: 'Check again',
@@ -105,6 +129,9 @@ const en = {
     bindAgain: 'Start again',
     unbind: 'Turn off auto-debit',
     working: 'Please wait…',
+    bindCancelled: 'You cancelled the authorisation. Nothing was set up.',
+    bindNetwork: "AlipayHK couldn't be reached. Please try again.",
+    bindChecking: 'Checking the authorisation with AlipayHK…',
     subscribeTitle: 'Subscribe and pay later',
     choose: 'Choose what to subscribe to.',
     charge: 'Charge {amount} with auto-debit',
@@ -124,6 +151,12 @@ const en = {
   webview: {
     invalid: 'This page cannot be opened.',
   },
+  a11y: {
+    decrease: 'Remove one {title}',
+    increase: 'Add one {title}',
+    quantity: '{title}: {quantity}',
+    select: 'Subscribe to {title}',
+  },
   orders: {
     loading: 'Loading your orders…',
     empty: 'No orders on this device yet.',
@@ -135,6 +168,7 @@ const en = {
 export type Messages = typeof en;
 
 const zhHK: Messages = {
+  chineseTitles: true,
   titles: {
     checkout: '結帳',
     result: '付款結果',
@@ -176,8 +210,28 @@ const zhHK: Messages = {
     network: '未能連接商店，請檢查網絡後再試。',
     timeout: '商店回應逾時，請再試一次。',
     server: '商店出現問題，請稍後再試。',
-    rejected: '商店未能接受此請求（{code}）。',
+    rejected: '商店未能接受此請求。',
     badResponse: '商店的回應無法識別，請再試一次。',
+    signIn: '未能以 AlipayHK 登入，請再試一次。',
+    code: '代碼：{code}',
+  },
+  codes: {
+    UNKNOWN_SKU: '購物車內有產品已停售，請檢查購物車。',
+    MIXED_CURRENCIES: '這些產品不能一併付款，請分開付款。',
+    AMOUNT_TOO_LARGE: '此訂單金額超出單次付款上限。',
+    CHANNEL_UNAVAILABLE: '此付款方式暫時不可用。',
+    UNAUTHORIZED: '你的登入已過期，請再試一次。',
+    ORDER_NOT_FOUND: '找不到此訂單。',
+    ORDER_NOT_CANCELLABLE: '此訂單已不能取消。',
+    AGREEMENT_NOT_FOUND: '找不到你的自動扣款。',
+    AGREEMENT_NOT_ACTIVE: '自動扣款未啟用，請重新設定。',
+    AGREEMENT_RETURN_REJECTED: '此授權不相符，請重新開始。',
+    AGREEMENT_AUTH_FAILED: 'AlipayHK 未接受此授權，請重新開始。',
+    DAILY_CAP_EXCEEDED: '此扣款會超出今日限額。',
+    CHARGE_DECLINED: 'AlipayHK 拒絕了此扣款，你未被扣款。',
+    AUTO_DEBIT_UNAVAILABLE: '此商店暫不提供自動扣款。',
+    RATE_LIMITED: '嘗試次數太多，請稍候再試。',
+    VALIDATION_FAILED: '商店未能接受此請求。',
   },
   actions: {
     retry: '再試一次',
@@ -238,6 +292,9 @@ const zhHK: Messages = {
     bindAgain: '重新開始',
     unbind: '關閉自動扣款',
     working: '請稍候…',
+    bindCancelled: '你已取消授權，未有設定任何內容。',
+    bindNetwork: '未能連接 AlipayHK，請再試一次。',
+    bindChecking: '正在向 AlipayHK 查詢授權…',
     subscribeTitle: '訂閱，稍後付款',
     choose: '請選擇訂閱項目。',
     charge: '以自動扣款支付 {amount}',
@@ -256,6 +313,12 @@ const zhHK: Messages = {
   },
   webview: {
     invalid: '無法開啟此頁面。',
+  },
+  a11y: {
+    decrease: '減少一件{title}',
+    increase: '增加一件{title}',
+    quantity: '{title}：{quantity} 件',
+    select: '訂閱{title}',
   },
   orders: {
     loading: '正在載入訂單…',

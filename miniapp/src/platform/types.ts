@@ -4,7 +4,8 @@
  */
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  /** Alipay+ `my.request` supports GET and POST only (miniapp-platform.md §1). */
+  method: 'GET' | 'POST';
   url: string;
   headers?: Record<string, string>;
   /** Serialised as JSON. */
@@ -18,10 +19,13 @@ export interface HttpResponse {
   body: unknown;
 }
 
-/** No HTTP answer arrived: the network is down, the host refused, or the request timed out. */
+/**
+ * No usable HTTP answer: the network is down, the host refused, the request timed out — or (`http`)
+ * the platform reported an HTTP error without its status (`my.request` fail `{error: 19}`).
+ */
 export class TransportError extends Error {
   constructor(
-    readonly kind: 'network' | 'timeout',
+    readonly kind: 'network' | 'timeout' | 'http',
     message: string,
   ) {
     super(message);
@@ -42,6 +46,20 @@ export type TradePayOutcome =
 
 export type TradePay = (orderStr: string) => Promise<TradePayOutcome>;
 
+/** What `my.signContract` reported: the code to post to the BFF, or its fail code (a String: 6001, 6002, 7001…). */
+export type SignContractOutcome = { kind: 'signed'; authCode: string; authState: string } | { kind: 'fail'; error: string; message?: string };
+
+/** `my.getAuthCode` failed: `code` is the platform's error (11 cancelled, 12 network, …; miniapp-platform.md §3). */
+export class AuthCodeError extends Error {
+  constructor(
+    readonly code: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthCodeError';
+  }
+}
+
 /** App-wide state shared by every page bundle (each page is bundled separately, so module state is not shared). */
 export interface AppGlobal {
   session?: { token?: string; unsupported?: boolean };
@@ -50,16 +68,26 @@ export interface AppGlobal {
 export interface Platform {
   request: HttpRequester;
   tradePay: TradePay;
-  /** A fresh single-use `authCode` (scope `auth_base`). */
+  /** A fresh single-use `authCode` (scope `auth_base`); rejects with AuthCodeError. */
   getAuthCode(): Promise<string>;
+  /** `my.signContract`, or null where `my.canIUse('signContract')` says the app has none. */
+  signContract: ((signStr: string) => Promise<SignContractOutcome>) | null;
   storage: {
     get(key: string): Promise<unknown>;
+    /** Rejects when the platform refuses (over 200 KB a key, 10 MB in all). */
     set(key: string, value: unknown): Promise<void>;
   };
-  systemInfo(): Promise<{ language: string }>;
+  /** The app's language (`my.env.language`, else the system info's), read synchronously: before the first paint. */
+  language(): string;
   navigateTo(url: string): Promise<void>;
+  /** Replaces the current page. */
+  redirectTo(url: string): Promise<void>;
+  /** Pops `delta` pages (fails at depth 1). */
+  navigateBack(delta: number): Promise<void>;
   /** Closes every page and opens `url`: "start over". */
   reLaunch(url: string): Promise<void>;
+  /** The routes on the page stack, bottom first (`getCurrentPages()`), without a leading slash. */
+  pageStack(): string[];
   setTitle(title: string): Promise<void>;
   sleep(ms: number): Promise<void>;
   now(): number;

@@ -1,9 +1,14 @@
-/** Test doubles for the unit tests under src/ (never imported by a page, so never bundled). */
+/**
+ * Test doubles for the unit tests under src/ (never imported by a page, so never bundled). The fake
+ * platform keeps the platform's rules (miniapp-platform.md): GET and POST only (A+ api_network_request),
+ * a page stack of at most 10 where `navigateTo` past it does nothing and `navigateBack` fails at depth 1
+ * (OD my.navigateTo.md, my.navigateBack.md), `signContract` only where the app has it (A+ api_openapi_signcontract).
+ */
 import type { OrderStatus, OrderView, Product } from '@tradepay/shared';
-import type { AppGlobal, HttpRequest, HttpResponse, Platform, TradePayOutcome } from '../platform/types';
+import type { AppGlobal, HttpRequest, HttpResponse, Platform, SignContractOutcome, TradePayOutcome } from '../platform/types';
 
 export const PRODUCTS: Product[] = [
-  { sku: 'TEA-001', title: 'Oolong tea', price: { currency: 'HKD', value: '4800' } },
+  { sku: 'TEA-001', title: 'Oolong tea', titleZh: '烏龍茶', price: { currency: 'HKD', value: '4800' } },
   { sku: 'CUP-002', title: 'Tea cup', price: { currency: 'HKD', value: '12050' } },
 ];
 
@@ -61,8 +66,13 @@ export function scriptedBff(script: {
 
 export interface FakePlatform extends Platform {
   requests: HttpRequest[];
+  /** Every navigation call, as `navigateTo /url`, `redirectTo /url`, `navigateBack 1`, `reLaunch /url`. */
+  calls: string[];
+  /** navigateTo URLs (kept for the older tests) and reLaunch URLs. */
   navigations: string[];
   relaunches: string[];
+  /** The page stack, bottom first (routes without a leading slash). */
+  stack: string[];
   titles: string[];
   store: Map<string, unknown>;
   global: AppGlobal;
@@ -76,9 +86,15 @@ export function createFakePlatform(
   options: {
     language?: string;
     tradePay?: (orderStr: string) => Promise<TradePayOutcome>;
+    signContract?: (signStr: string) => Promise<SignContractOutcome>;
     now?: number;
+    /** The stack when the test starts (default: one checkout page). */
+    stack?: string[];
   } = {},
 ): FakePlatform {
+  const calls: string[] = [];
+  const stack = [...(options.stack ?? ['pages/checkout/index'])];
+  const routeOf = (url: string) => (url.split('?')[0] ?? '').replace(/^\//, '');
   const requests: HttpRequest[] = [];
   const navigations: string[] = [];
   const relaunches: string[] = [];
@@ -89,14 +105,17 @@ export function createFakePlatform(
   const sleeps: number[] = [];
   return {
     requests,
+    calls,
     navigations,
     relaunches,
+    stack,
     titles,
     store,
     global,
     clock,
     sleeps,
     request: async (request) => {
+      if (request.method !== 'GET' && request.method !== 'POST') throw new Error(`fake platform: my.request has no ${String(request.method)} on Alipay+`);
       requests.push(request);
       // A BFF without buyer sessions (the session flow has its own tests in api/client.test.ts).
       if (pathOf(request) === '/api/session') return json(404, { error: { code: 'NOT_FOUND', message: 'no sessions' } });
@@ -104,19 +123,37 @@ export function createFakePlatform(
     },
     tradePay: options.tradePay ?? (async () => ({ kind: 'result', resultCode: '9000' })),
     getAuthCode: async () => 'auth-code-1',
+    signContract: options.signContract ?? null,
     storage: {
       get: async (key) => store.get(key),
       set: async (key, value) => {
         store.set(key, value);
       },
     },
-    systemInfo: async () => ({ language: options.language ?? 'en' }),
-    navigateTo: async (url) => {
+    language: () => options.language ?? 'en',
+    navigateTo: (url) => {
+      calls.push(`navigateTo ${url}`);
       navigations.push(url);
+      // Past 10 pages nothing happens, and no callback may fire: a caller that tries hangs here.
+      if (stack.length >= 10) return new Promise<void>(() => {});
+      stack.push(routeOf(url));
+      return Promise.resolve();
+    },
+    redirectTo: async (url) => {
+      calls.push(`redirectTo ${url}`);
+      stack[stack.length - 1] = routeOf(url);
+    },
+    navigateBack: async (delta) => {
+      calls.push(`navigateBack ${delta}`);
+      if (stack.length <= 1) throw new Error('already top of navigation');
+      stack.splice(Math.max(1, stack.length - delta));
     },
     reLaunch: async (url) => {
+      calls.push(`reLaunch ${url}`);
       relaunches.push(url);
+      stack.splice(0, stack.length, routeOf(url));
     },
+    pageStack: () => [...stack],
     setTitle: async (title) => {
       titles.push(title);
     },

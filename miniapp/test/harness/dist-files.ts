@@ -2,9 +2,19 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Every file the IDE needs, as app.json names them: the app's four, and four per page. */
+/** The languages of `locale/<lang>/app.json` (opendocs.alipay.com/mini: 小程序 tabBar、titleBar 多语言配置.md). */
+export const LOCALES = ['en', 'zh-Hans', 'zh-Hant', 'zh-HK'];
+
+/** Every file the IDE needs, as app.json names them: the app's four, four per page, and the per-language titles. */
 export function expectedFiles(appJson: { pages: string[] }): string[] {
-  return ['app.json', 'app.js', 'app.acss', 'mini.project.json', ...appJson.pages.flatMap((page) => ['.js', '.axml', '.acss', '.json'].map((ext) => page + ext))];
+  return [
+    'app.json',
+    'app.js',
+    'app.acss',
+    'mini.project.json',
+    ...appJson.pages.flatMap((page) => ['.js', '.axml', '.acss', '.json'].map((ext) => page + ext)),
+    ...LOCALES.map((lang) => `locale/${lang}/app.json`),
+  ];
 }
 
 export async function listFiles(dir: string, prefix = ''): Promise<string[]> {

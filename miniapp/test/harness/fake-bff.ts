@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { OrderStatus, OrderView, Product } from '@tradepay/shared';
 
 export const FAKE_PRODUCTS: Product[] = [
-  { sku: 'TEA-001', title: 'Oolong tea', price: { currency: 'HKD', value: '4800' } },
+  { sku: 'TEA-001', title: 'Oolong tea', titleZh: '烏龍茶', price: { currency: 'HKD', value: '4800' } },
   { sku: 'CUP-002', title: 'Tea cup', price: { currency: 'HKD', value: '12050' } },
 ];
 
-export type Route = 'catalog' | 'session' | 'create' | 'get' | 'confirm';
+export type Route = 'catalog' | 'session' | 'create' | 'get' | 'confirm' | 'cancel';
 
 /** A canned answer, `hang` (never answer: the client times out), or `drop` (close the socket). */
 export type Injected = { status: number; body: unknown } | 'hang' | 'drop';
@@ -33,12 +33,12 @@ export interface FakeBff {
   settle(orderId: string, status: OrderStatus, afterGets?: number): void;
   /** The next `times` calls of `route` get `answer` instead of the normal behaviour. */
   inject(route: Route, answer: Injected, times?: number): void;
-  /** Serve `POST /api/session` (`{token, expiresAt, buyer}`) instead of 404, and require the token on /api/orders*. */
+  /** Serve `POST /api/session` (`{token, expiresAt, buyer}`) instead of 404, and require the token on /api/orders*. Called again, the old token answers 401. */
   enableSessions(token: string): void;
   close(): Promise<void>;
 }
 
-const ORDER_PATH = /^\/api\/orders\/([^/]+)(\/confirm)?$/;
+const ORDER_PATH = /^\/api\/orders\/([^/]+)(\/confirm|\/cancel)?$/;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -134,7 +134,8 @@ export async function startFakeBff(options: { products?: Product[] } = {}): Prom
       : req.method === 'POST' && url.pathname === '/api/session' ? 'session'
       : req.method === 'POST' && url.pathname === '/api/orders' ? 'create'
       : req.method === 'GET' && match && !match[2] ? 'get'
-      : req.method === 'POST' && match?.[2] ? 'confirm'
+      : req.method === 'POST' && match?.[2] === '/confirm' ? 'confirm'
+      : req.method === 'POST' && match?.[2] === '/cancel' ? 'cancel'
       : null;
     if (!route) return notFound(res);
 
@@ -166,6 +167,14 @@ export async function startFakeBff(options: { products?: Product[] } = {}): Prom
     const order = orders.get(decodeURIComponent(match?.[1] ?? ''));
     if (!order) return notFound(res);
     if (route === 'confirm') return send(res, 200, { order: query(order) });
+    if (route === 'cancel') {
+      // Like the BFF: the gateway is asked first; only an unpaid order closes.
+      const known = query(order);
+      if (known.status !== 'PENDING') return send(res, 409, { error: { code: 'ORDER_NOT_CANCELLABLE', message: known.status } });
+      const cancelled: OrderView = { ...known, status: 'CANCELLED', updatedAt: new Date().toISOString() };
+      orders.set(order.id, cancelled);
+      return send(res, 200, { order: cancelled });
+    }
     const plan = plans.get(order.id);
     if (plan) plan.afterGets -= 1;
     return send(res, 200, { order: query(order) });

@@ -5,7 +5,7 @@
  */
 import type { OrderStatus, UiState } from '@tradepay/shared';
 import { orderIdOf, type FakeBff } from './fake-bff';
-import type { WalletFn } from './load-miniapp';
+import type { SignContractFn, WalletFn } from './load-miniapp';
 
 /** `POST {sandboxUrl}/sandbox/wallet/tradePay` outcomes (design.md, "Sandbox"). */
 export const SANDBOX_OUTCOMES = ['success', 'fail', 'cancel', 'processing', 'unknown', 'network'] as const;
@@ -46,6 +46,21 @@ export function sandboxAuthCode(sandboxUrl: string, customerId?: string): () => 
     const body = (await res.json()) as { authCode?: unknown };
     if (!res.ok || typeof body.authCode !== 'string') throw new Error(`sandbox authCode answered ${res.status}: ${JSON.stringify(body)}`);
     return body.authCode;
+  };
+}
+
+/** `my.signContract` answered by the sandbox wallet (`POST /sandbox/wallet/signContract`): the in-app consent. */
+export function sandboxSignContract(sandboxUrl: string, options: { customerId?: string; decision?: 'agree' | 'decline' } = {}): SignContractFn {
+  return async (signStr) => {
+    const res = await fetch(`${sandboxUrl.replace(/\/+$/, '')}/sandbox/wallet/signContract`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ signStr, ...options }),
+    });
+    const body = (await res.json()) as { authCode?: unknown; authState?: unknown; error?: unknown; errMessage?: unknown };
+    if (typeof body.error === 'string' && /^\d+$/.test(body.error)) return { error: body.error, errMessage: String(body.errMessage ?? '') };
+    if (!res.ok || typeof body.authCode !== 'string' || typeof body.authState !== 'string') throw new Error(`sandbox signContract answered ${res.status}: ${JSON.stringify(body)}`);
+    return { authCode: body.authCode, authState: body.authState };
   };
 }
 

@@ -34,6 +34,7 @@ function model(overrides: Partial<AutodebitModel> = {}): AutodebitModel {
     agreement: { status: 'ready', agreement: agreement('ACTIVE') },
     busy: null,
     actionError: null,
+    bindNote: null,
     catalog: { status: 'ready', products: PRODUCTS },
     selectedSku: 'TEA-001',
     state: 'idle',
@@ -101,9 +102,9 @@ describe('auto-debit view: the charge panel', () => {
     expect(panel).toMatchObject({ visible, title, message });
   });
 
-  it('still confirming: check again, view the order, or dismiss; no second charge meanwhile', () => {
+  it('still confirming: check again or view the order; no "New charge" beside "don\'t charge again", no second charge meanwhile', () => {
     const view = toAutodebitView(model({ state: 'confirming', outcome: { state: 'confirming', orderId: 'ord_x' } }));
-    expect(view.panel).toMatchObject({ checkAgain: true, viewOrder: true, newOrder: true, tone: 'warning' });
+    expect(view.panel).toMatchObject({ checkAgain: true, viewOrder: true, newOrder: false, tone: 'warning' });
     expect(view).toMatchObject({ chargeDisabled: true, chargeLoading: false });
   });
 
@@ -125,7 +126,13 @@ function agreementsBff(script: { list?: AgreementView[]; charge?: () => ReturnTy
       list = [agreement('PENDING'), ...list];
       return json(201, { agreement: list[0], authUrl: 'http://127.0.0.1:3100/sandbox/auth?authId=abc&x=1' });
     }
-    if (path === `/api/agreements/${AGREEMENT_ID}` && request.method === 'DELETE') {
+    if (path === `/api/agreements/${AGREEMENT_ID}/sign-contract` && request.method === 'POST') {
+      const body = request.body as { authCode?: string; authState?: string };
+      const status = body.authCode === 'GOOD' ? ('ACTIVE' as const) : ('FAILED' as const);
+      list = list.map((a) => (a.id === AGREEMENT_ID ? { ...a, status } : a));
+      return json(200, { agreement: list.find((a) => a.id === AGREEMENT_ID) });
+    }
+    if (path === `/api/agreements/${AGREEMENT_ID}/revoke` && request.method === 'POST') {
       list = list.map((a) => (a.id === AGREEMENT_ID ? { ...a, status: 'REVOKED' as const } : a));
       return json(200, { agreement: list.find((a) => a.id === AGREEMENT_ID) });
     }
@@ -154,14 +161,43 @@ describe('auto-debit page', () => {
     expect(platform.titles).toContain(t.titles.autodebit);
   });
 
-  it('unbinds an active agreement with DELETE', async () => {
+  it('where the app has my.signContract, binds inside the app: no web-view; the code goes to the BFF with its state', async () => {
+    const signed: string[] = [];
+    const platform = createFakePlatform(agreementsBff(), {
+      signContract: async (signStr) => (signed.push(signStr), { kind: 'signed', authCode: 'GOOD', authState: 'st-1' }),
+    });
+    const { options, page } = await openPage(platform);
+    await options.onBind.call(page);
+    expect(signed).toEqual(['http://127.0.0.1:3100/sandbox/auth?authId=abc&x=1']);
+    expect(platform.navigations).toEqual([]);
+    const post = platform.requests.find((r) => pathOf(r).endsWith('/sign-contract'));
+    expect(post?.body).toEqual({ authCode: 'GOOD', authState: 'st-1' });
+    expect(page.data).toMatchObject({ card: { title: t.autodebit.activeTitle }, showCharge: true, bindNote: '' });
+  });
+
+  it.each([
+    ['6001', t.autodebit.bindCancelled, 0],
+    ['6002', t.autodebit.bindNetwork, 0],
+    // Result unknown: not a cancel; the page asks the BFF again.
+    ['7001', t.autodebit.bindChecking, 1],
+  ])('my.signContract failing with %s says so and posts nothing', async (error, note, extraLists) => {
+    const platform = createFakePlatform(agreementsBff(), { signContract: async () => ({ kind: 'fail', error }) });
+    const { options, page } = await openPage(platform);
+    const listsBefore = platform.requests.filter((r) => r.method === 'GET' && pathOf(r) === '/api/agreements').length;
+    await options.onBind.call(page);
+    expect(platform.requests.some((r) => pathOf(r).endsWith('/sign-contract'))).toBe(false);
+    expect(page.data.bindNote).toBe(note);
+    expect(platform.requests.filter((r) => r.method === 'GET' && pathOf(r) === '/api/agreements').length - listsBefore).toBe(extraLists);
+  });
+
+  it('unbinds an active agreement with POST …/revoke and a JSON body (no DELETE on Alipay+)', async () => {
     const platform = createFakePlatform(agreementsBff({ list: [agreement('ACTIVE')] }));
     const { options, page } = await openPage(platform);
     expect(page.data.canUnbind).toBe(true);
     await options.onUnbind.call(page);
-    const del = platform.requests.find((r) => r.method === 'DELETE');
-    expect(del && pathOf(del)).toBe(`/api/agreements/${AGREEMENT_ID}`);
-    expect(del?.body).toBeUndefined();
+    const del = platform.requests.find((r) => pathOf(r).endsWith('/revoke'));
+    expect(del && [del.method, pathOf(del)]).toEqual(['POST', `/api/agreements/${AGREEMENT_ID}/revoke`]);
+    expect(del?.body).toEqual({});
     expect(page.data).toMatchObject({ card: { message: t.autodebit.revoked }, canUnbind: false, showCharge: false, canBind: true });
   });
 

@@ -1,5 +1,7 @@
 /**
- * The auto-debit page: bind the AlipayHK wallet (the consent page opens in the web-view page), see the
+ * The auto-debit page: bind the AlipayHK wallet (`my.signContract` where the app has it; else, in the
+ * IDE and the sandbox, the consent page in the web-view page: a released mini program cannot show the
+ * wallet's domain in a web-view, miniapp-platform.md §4), see the
  * binding's status and daily limit, unbind, and charge a subscription without the wallet screen
  * ("subscribe and pay later"). `data.state` is the charge's UI state; the agreement is reloaded every
  * time the page shows (the buyer comes back from the web-view).
@@ -7,9 +9,9 @@
 import { toApiError } from '../../api/errors';
 import { ROUTES } from '../../config';
 import type { ChargeEvent, ChargeOutcome } from '../../flow/charge-flow';
-import { messagesFor } from '../../i18n';
 import type { Platform } from '../../platform/types';
 import { createServices, loadMessages, type ServiceOptions } from '../../services';
+import { navigate } from '../navigation';
 import { createControllerSlot, datasetValue, ignore, type PageInstance, type TapEvent } from '../page-kit';
 import { currentAgreement, isCharging, toAutodebitView, type AutodebitData, type AutodebitModel } from './view';
 
@@ -26,12 +28,13 @@ export interface AutodebitController {
   openOrders(): Promise<void>;
 }
 
-function initialModel(): AutodebitModel {
+function initialModel(platform: Platform): AutodebitModel {
   return {
-    t: messagesFor('en'),
+    t: loadMessages(platform).t,
     agreement: { status: 'loading' },
     busy: null,
     actionError: null,
+    bindNote: null,
     catalog: { status: 'loading' },
     selectedSku: null,
     state: 'idle',
@@ -47,7 +50,7 @@ function orderIdOf(outcome: ChargeOutcome | null): string | undefined {
 export function createAutodebitController(page: PageInstance<AutodebitData>, platform: Platform, options: ServiceOptions = {}): AutodebitController {
   const services = createServices(platform, options);
   const flow = services.createChargeFlow();
-  const model = initialModel();
+  const model = initialModel(platform);
   let ready: Promise<void> | null = null;
   let generation = 0;
 
@@ -83,9 +86,7 @@ export function createAutodebitController(page: PageInstance<AutodebitData>, pla
       ready =
         ready ??
         (async () => {
-          const { t } = await loadMessages(platform);
-          model.t = t;
-          platform.setTitle(t.titles.autodebit).catch(ignore);
+          platform.setTitle(model.t.titles.autodebit).catch(ignore);
           await loadCatalog();
           render();
         })();
@@ -115,18 +116,34 @@ export function createAutodebitController(page: PageInstance<AutodebitData>, pla
       if (model.busy || isCharging(model) || model.agreement.status !== 'ready') return;
       model.busy = 'bind';
       model.actionError = null;
+      model.bindNote = null;
       render();
+      let askAgain = false;
       try {
         const { agreement, authUrl } = await services.api.createAgreement();
         model.agreement = { status: 'ready', agreement };
-        // The wallet's consent page; the buyer comes back here (onShow) when it is done.
-        await platform.navigateTo(`${ROUTES.webview}?url=${encodeURIComponent(authUrl)}`).catch(ignore);
+        if (platform.signContract) {
+          // Inside the app: {authCode, authState} come back here and go to the BFF's exchange.
+          const signed = await platform.signContract(authUrl);
+          if (signed.kind === 'signed') {
+            const bound = await services.api.signContract(agreement.id, { authCode: signed.authCode, authState: signed.authState });
+            model.agreement = { status: 'ready', agreement: bound };
+          } else {
+            // 6001 cancelled, 6002 network; 7001 (or anything else) is unknown: ask the BFF, never call it a cancel.
+            model.bindNote = signed.error === '6001' ? 'cancelled' : signed.error === '6002' ? 'network' : 'checking';
+            askAgain = model.bindNote === 'checking';
+          }
+        } else {
+          // The IDE and the sandbox: the consent page in the web-view; the buyer comes back here (onShow).
+          await navigate(platform, `${ROUTES.webview}?url=${encodeURIComponent(authUrl)}`);
+        }
       } catch (error) {
         model.actionError = toApiError(error);
       } finally {
         model.busy = null;
         render();
       }
+      if (askAgain) await controller.refresh();
     },
 
     async unbind() {
@@ -179,11 +196,11 @@ export function createAutodebitController(page: PageInstance<AutodebitData>, pla
 
     async viewOrder() {
       const id = orderIdOf(model.outcome);
-      if (id) await platform.navigateTo(`${ROUTES.result}?id=${encodeURIComponent(id)}`).catch(ignore);
+      if (id) await navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(id)}`);
     },
 
     async openOrders() {
-      await platform.navigateTo(ROUTES.orders).catch(ignore);
+      await navigate(platform, ROUTES.orders);
     },
   };
   return controller;
@@ -194,7 +211,7 @@ type AutodebitPage = PageInstance<AutodebitData>;
 export function createAutodebitPage(platform: Platform, options: ServiceOptions = {}) {
   const slot = createControllerSlot<AutodebitController>();
   return {
-    data: toAutodebitView(initialModel()),
+    data: toAutodebitView(initialModel(platform)),
     onLoad(this: AutodebitPage) {
       return slot.attach(this, createAutodebitController(this, platform, options)).init();
     },

@@ -7,7 +7,7 @@ import { formatMoney, type AgreementView, type Product } from '@tradepay/shared'
 import type { ApiError } from '../../api/errors';
 import type { ChargeOutcome } from '../../flow/charge-flow';
 import { fill, type Messages } from '../../i18n';
-import { describeApiError, type CatalogState, type PanelTone, type StatusPanel } from '../checkout/view';
+import { describeApiError, describeApiErrorCode, productTitle, type CatalogState, type PanelTone, type StatusPanel } from '../checkout/view';
 import { amountText } from '../format';
 
 export type AgreementState =
@@ -25,6 +25,8 @@ export interface AutodebitModel {
   busy: 'bind' | 'unbind' | null;
   /** The last bind or unbind failed. */
   actionError: ApiError | null;
+  /** How the last `my.signContract` ended when it bound nothing. */
+  bindNote: 'cancelled' | 'network' | 'checking' | null;
   catalog: CatalogState;
   selectedSku: string | null;
   state: ChargeState;
@@ -45,6 +47,8 @@ export interface SubscriptionRow {
   title: string;
   priceText: string;
   selected: boolean;
+  /** Screen readers: what choosing this row does (the row is a `role="radio"` with `aria-checked`). */
+  label: string;
 }
 
 export interface AutodebitData {
@@ -71,6 +75,10 @@ export interface AutodebitData {
   canUnbind: boolean;
   unbindLoading: boolean;
   actionError: string;
+  /** Small print: the code behind actionError. */
+  actionErrorCode: string;
+  /** After `my.signContract` bound nothing: cancelled, unreachable, or being checked. */
+  bindNote: string;
   /** Charging is offered only on an ACTIVE agreement. */
   showCharge: boolean;
   products: SubscriptionRow[];
@@ -114,7 +122,7 @@ export function toAgreementCard(agreement: AgreementView | null, t: Messages): A
   }
 }
 
-const HIDDEN: StatusPanel = { visible: false, tone: 'muted', title: '', message: '', checkAgain: false, viewOrder: false, newOrder: false };
+const HIDDEN: StatusPanel = { visible: false, tone: 'muted', title: '', message: '', code: '', checkAgain: false, viewOrder: false, newOrder: false };
 
 function panel(tone: PanelTone, title: string, message: string, actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {}): StatusPanel {
   return { ...HIDDEN, visible: true, tone, title, message, ...actions };
@@ -148,7 +156,8 @@ export function toChargePanel(state: ChargeState, outcome: ChargeOutcome | null,
         'warning',
         t.autodebit.stillConfirmingTitle,
         outcome.error ? `${t.autodebit.stillConfirming} ${t.status.unreachable}` : t.autodebit.stillConfirming,
-        { checkAgain: true, viewOrder: true, newOrder: true },
+        // No "New charge" beside "don't charge again".
+        { checkAgain: true, viewOrder: true },
       );
     case 'succeeded':
       if (outcome?.state !== 'succeeded') return panel('success', t.autodebit.succeededTitle, '');
@@ -191,8 +200,14 @@ export function toAutodebitView(model: AutodebitModel): AutodebitData {
     canUnbind: active && model.busy === null && !charging,
     unbindLoading: model.busy === 'unbind',
     actionError: model.actionError ? describeApiError(model.actionError, t) : '',
+    actionErrorCode: model.actionError ? describeApiErrorCode(model.actionError, t) : '',
+    bindNote:
+      model.bindNote === 'cancelled' ? t.autodebit.bindCancelled : model.bindNote === 'network' ? t.autodebit.bindNetwork : model.bindNote === 'checking' ? t.autodebit.bindChecking : '',
     showCharge: active,
-    products: products.map((p) => ({ sku: p.sku, title: p.title, priceText: formatMoney(Number(p.price.value), p.price.currency), selected: p.sku === model.selectedSku })),
+    products: products.map((p) => {
+      const title = productTitle(p, t);
+      return { sku: p.sku, title, priceText: formatMoney(Number(p.price.value), p.price.currency), selected: p.sku === model.selectedSku, label: fill(t.a11y.select, { title }) };
+    }),
     chargeLabel: selected ? fill(t.autodebit.charge, { amount: formatMoney(Number(selected.price.value), selected.price.currency) }) : t.autodebit.chargeNone,
     // While "still confirming", a second charge waits until the buyer has seen the warning (New charge).
     chargeDisabled: !active || !selected || charging || model.state === 'confirming' || model.busy !== null,

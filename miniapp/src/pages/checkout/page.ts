@@ -2,9 +2,9 @@
 import { ROUTES } from '../../config';
 import { toApiError } from '../../api/errors';
 import type { CheckoutOutcome, FlowEvent } from '../../flow/checkout-flow';
-import { messagesFor } from '../../i18n';
 import type { Platform } from '../../platform/types';
 import { createServices, loadMessages, type ServiceOptions } from '../../services';
+import { navigate } from '../navigation';
 import { createControllerSlot, datasetValue, ignore, type PageInstance, type TapEvent } from '../page-kit';
 import { MAX_QUANTITY, cartItems, isEditable, parseCheckoutQuery, toCheckoutView, type CheckoutData, type CheckoutModel } from './view';
 
@@ -29,7 +29,7 @@ export function createCheckoutController(page: PageInstance<CheckoutData>, platf
   const services = createServices(platform, options);
   const flow = services.createFlow();
   const model: CheckoutModel = {
-    t: messagesFor('en'),
+    t: loadMessages(platform).t,
     catalog: { status: 'loading' },
     quantities: {},
     state: 'idle',
@@ -47,19 +47,17 @@ export function createCheckoutController(page: PageInstance<CheckoutData>, platf
     render();
   }
 
-  function finish(outcome: CheckoutOutcome): void {
+  function finish(outcome: CheckoutOutcome): Promise<void> {
     model.state = outcome.state;
     model.outcome = outcome;
     render();
-    if (outcome.state === 'succeeded') {
-      platform.navigateTo(`${ROUTES.result}?id=${encodeURIComponent(outcome.order.id)}`).catch(ignore);
-    }
+    if (outcome.state === 'succeeded') return navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(outcome.order.id)}`).then(ignore);
+    return Promise.resolve();
   }
 
   const controller: CheckoutController = {
     async load(query) {
-      const { t } = await loadMessages(platform);
-      model.t = t;
+      const { t } = model;
       platform.setTitle(t.titles.checkout).catch(ignore);
       deepLink = parseCheckoutQuery(query);
       await controller.loadCatalog();
@@ -89,14 +87,14 @@ export function createCheckoutController(page: PageInstance<CheckoutData>, platf
       const items = cartItems(model.catalog.products, model.quantities);
       if (items.length === 0) return;
       const outcome = await flow.pay(items, onFlowEvent);
-      if (outcome) finish(outcome);
+      if (outcome) await finish(outcome);
     },
 
     async checkAgain() {
       const last = model.outcome;
       if (model.state !== 'confirming' || last?.state !== 'confirming') return;
       const outcome = await flow.recheck(last.orderId, last.resultCode, onFlowEvent);
-      if (outcome) finish(outcome);
+      if (outcome) await finish(outcome);
     },
 
     changeQuantity(sku, delta) {
@@ -110,12 +108,12 @@ export function createCheckoutController(page: PageInstance<CheckoutData>, platf
 
     async viewOrder() {
       const id = orderIdOf(model.outcome);
-      if (id) await platform.navigateTo(`${ROUTES.result}?id=${encodeURIComponent(id)}`).catch(ignore);
+      if (id) await navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(id)}`);
     },
 
     newOrder() {
-      // Allowed after success and after "still confirming" (the panel warns not to pay twice), never mid-flow.
-      if (flow.busy) return;
+      // Allowed after success only: "still confirming" offers no new order beside "don't pay again".
+      if (flow.busy || model.state !== 'succeeded') return;
       model.state = 'idle';
       model.outcome = null;
       model.quantities = {};
@@ -123,11 +121,11 @@ export function createCheckoutController(page: PageInstance<CheckoutData>, platf
     },
 
     async openOrders() {
-      await platform.navigateTo(ROUTES.orders).catch(ignore);
+      await navigate(platform, ROUTES.orders);
     },
 
     async openAutodebit() {
-      await platform.navigateTo(ROUTES.autodebit).catch(ignore);
+      await navigate(platform, ROUTES.autodebit);
     },
   };
   return controller;
@@ -137,8 +135,9 @@ type CheckoutPage = PageInstance<CheckoutData>;
 
 export function createCheckoutPage(platform: Platform, options: ServiceOptions = {}) {
   const slot = createControllerSlot<CheckoutController>();
+  // In the app's language from the first paint (the runtime reads `data` before onLoad).
   const initial = toCheckoutView({
-    t: messagesFor('en'),
+    t: loadMessages(platform).t,
     catalog: { status: 'loading' },
     quantities: {},
     state: 'idle',

@@ -30,6 +30,7 @@ async function outcomeOf(tradePay: TradePayOutcome, status: OrderStatus = 'PENDI
       createOrder: async () => ({ order: makeOrder(), payment: { type: 'tradePay', orderStr: 's' } }),
       confirmOrder: async () => makeOrder(status),
       getOrder: async () => makeOrder(status),
+      cancelOrder: async () => makeOrder(status),
     },
     tradePay: async () => tradePay,
     sleep: async (ms) => {
@@ -121,12 +122,19 @@ describe('checkout view: BFF errors are states with a retry', () => {
   it.each([
     [new ApiError('network', 'x'), en.errors.network],
     [new ApiError('timeout', 'x'), en.errors.timeout],
-    [new ApiError('http', 'x', 503), en.errors.server],
-    [new ApiError('http', 'x', 400, 'INVALID_ITEMS'), "The shop couldn't accept this request (INVALID_ITEMS)."],
+    [new ApiError('http', 'x', 503), en.errors.server, 'Code: 503'],
+    [new ApiError('http', 'x', 400, 'SOMETHING_NEW'), "The shop couldn't accept this request.", 'Code: SOMETHING_NEW'],
+    [new ApiError('http', 'x', 400, 'UNKNOWN_SKU'), 'A product in your cart is no longer sold. Please check your cart.', 'Code: UNKNOWN_SKU'],
+    [new ApiError('http', 'x', 429, 'RATE_LIMITED'), 'Too many attempts. Please wait a moment and try again.', 'Code: RATE_LIMITED'],
+    // my.request fail {error: 19} without a status: the shop answered with a problem, not "no network".
+    [new ApiError('http-unknown', 'x'), en.errors.server],
+    [new ApiError('sign-in', 'x'), en.errors.signIn],
     [new ApiError('bad-response', 'x'), en.errors.badResponse],
-  ])('%s', (error, message) => {
+  ])('%s', (error, message, code = '') => {
     const view = toCheckoutView(model('failed', failed(error)));
-    expect(view.panel).toMatchObject({ visible: true, tone: 'error', title: "Couldn't start the payment", message, viewOrder: false });
+    // A plain text; the code only in small print.
+    expect(view.panel).toMatchObject({ visible: true, tone: 'error', title: "Couldn't start the payment", message, code, viewOrder: false });
+    expect(view.panel.message).not.toContain(error.code ?? '§');
     expect(view.payDisabled).toBe(false);
     expect(view.payLabel).toBe('Try again');
   });

@@ -31,6 +31,8 @@ export interface StatusPanel {
   tone: PanelTone;
   title: string;
   message: string;
+  /** Small print: the error code behind the message, or ''. */
+  code: string;
   checkAgain: boolean;
   viewOrder: boolean;
   newOrder: boolean;
@@ -43,6 +45,10 @@ export interface ProductRow {
   quantity: number;
   canDecrease: boolean;
   canIncrease: boolean;
+  /** Screen-reader labels of the stepper (its − and + show no words). */
+  decreaseLabel: string;
+  increaseLabel: string;
+  quantityLabel: string;
 }
 
 export interface CheckoutData {
@@ -111,6 +117,7 @@ export function cartTotalText(products: readonly Product[], quantities: Record<s
   return shown.map(([currency, minor]) => formatMoney(minor, currency)).join(' + ');
 }
 
+/** A plain text for the shopper: known BFF codes have their own; the code itself goes in small print (`describeApiErrorCode`). */
 export function describeApiError(error: ApiError | undefined, t: Messages): string {
   if (!error) return t.errors.network;
   switch (error.kind) {
@@ -118,14 +125,32 @@ export function describeApiError(error: ApiError | undefined, t: Messages): stri
       return t.errors.timeout;
     case 'bad-response':
       return t.errors.badResponse;
+    case 'sign-in':
+      return t.errors.signIn;
+    // An HTTP error whose status the platform did not report: the shop answered, with a problem.
+    case 'http-unknown':
+      return t.errors.server;
     case 'http':
-      return (error.status ?? 500) >= 500 ? t.errors.server : fill(t.errors.rejected, { code: error.code ?? String(error.status) });
+      if (error.code && t.codes[error.code]) return t.codes[error.code] as string;
+      return (error.status ?? 500) >= 500 ? t.errors.server : t.errors.rejected;
     default:
       return t.errors.network;
   }
 }
 
-const HIDDEN: StatusPanel = { visible: false, tone: 'muted', title: '', message: '', checkAgain: false, viewOrder: false, newOrder: false };
+/** The small print under an error text: "Code: UNKNOWN_SKU" (or the HTTP status); empty when there is none. */
+export function describeApiErrorCode(error: ApiError | undefined, t: Messages): string {
+  if (!error || (error.kind !== 'http' && error.kind !== 'http-unknown')) return '';
+  const code = error.code ?? (error.status !== undefined ? String(error.status) : '');
+  return code ? fill(t.errors.code, { code }) : '';
+}
+
+/** The catalog's Traditional Chinese title for a Chinese reader, when it has one. */
+export function productTitle(product: Pick<Product, 'title' | 'titleZh'>, t: Messages): string {
+  return t.chineseTitles && product.titleZh ? product.titleZh : product.title;
+}
+
+const HIDDEN: StatusPanel = { visible: false, tone: 'muted', title: '', message: '', code: '', checkAgain: false, viewOrder: false, newOrder: false };
 
 function panel(tone: PanelTone, title: string, message: string, actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {}): StatusPanel {
   return { ...HIDDEN, visible: true, tone, title, message, ...actions };
@@ -162,7 +187,8 @@ export function toStatusPanel(state: UiState, outcome: CheckoutOutcome | null, t
         'warning',
         t.status.stillConfirmingTitle,
         outcome.error ? `${t.status.stillConfirming} ${t.status.unreachable}` : t.status.stillConfirming,
-        { checkAgain: true, viewOrder: true, newOrder: true },
+        // No "New order" beside "don't pay again": the payment may still go through.
+        { checkAgain: true, viewOrder: true },
       );
     case 'succeeded':
       return panel('success', t.status.succeededTitle, outcome?.state === 'succeeded' ? fill(t.status.succeeded, { id: outcome.order.id }) : '', {
@@ -171,9 +197,12 @@ export function toStatusPanel(state: UiState, outcome: CheckoutOutcome | null, t
       });
     case 'failed':
       if (outcome?.state !== 'failed') return panel('error', t.status.failedTitle, t.status.paymentFailed);
-      return panel('error', outcome.reason === 'create-error' ? t.status.startFailedTitle : t.status.failedTitle, failureMessage(outcome, t), {
-        viewOrder: outcome.order !== undefined,
-      });
+      return {
+        ...panel('error', outcome.reason === 'create-error' ? t.status.startFailedTitle : t.status.failedTitle, failureMessage(outcome, t), {
+          viewOrder: outcome.order !== undefined,
+        }),
+        code: outcome.reason === 'create-error' ? describeApiErrorCode(outcome.error, t) : '',
+      };
     case 'cancelled':
       // Quiet: the buyer chose this; no error colour, Pay stays right there.
       return panel('muted', t.status.cancelledTitle, t.status.cancelled);
@@ -210,13 +239,17 @@ export function toCheckoutView(model: CheckoutModel): CheckoutData {
     catalogError: catalog.status === 'error' ? `${t.checkout.loadError} ${describeApiError(catalog.error, t)}` : '',
     products: products.map((p) => {
       const quantity = quantities[p.sku] ?? 0;
+      const title = productTitle(p, t);
       return {
         sku: p.sku,
-        title: p.title,
+        title,
         priceText: formatMoney(Number(p.price.value), p.price.currency),
         quantity,
         canDecrease: editable && quantity > 0,
         canIncrease: editable && quantity < MAX_QUANTITY,
+        decreaseLabel: fill(t.a11y.decrease, { title }),
+        increaseLabel: fill(t.a11y.increase, { title }),
+        quantityLabel: fill(t.a11y.quantity, { title, quantity }),
       };
     }),
     totalText: cartTotalText(products, quantities),

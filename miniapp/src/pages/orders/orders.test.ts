@@ -21,9 +21,9 @@ describe('orders view', () => {
       ],
     });
     expect(view.rows).toEqual([
-      { id: 'ord_a', statusText: 'Paid', tone: 'success', amountText: 'HK$96.00', createdText: '2025-11-22 10:00', error: '' },
-      { id: 'ord_b', statusText: '', tone: 'error', amountText: '', createdText: '', error: t.orders.notFound },
-      { id: 'ord_c', statusText: '', tone: 'error', amountText: '', createdText: '', error: t.orders.loadError },
+      { id: 'ord_a', statusText: 'Paid', tone: 'success', tagColor: 'success', amountText: 'HK$96.00', createdText: '2025-11-22 10:00', error: '', label: 'Order ord_a, Paid, HK$96.00' },
+      { id: 'ord_b', statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error: t.orders.notFound, label: `Order ord_b, ${t.orders.notFound}` },
+      { id: 'ord_c', statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error: t.orders.loadError, label: `Order ord_c, ${t.orders.loadError}` },
     ]);
     expect(view.canRetry).toBe(true);
     expect(view.empty).toBe(false);
@@ -54,7 +54,7 @@ describe('recent orders storage', () => {
 });
 
 describe('orders page', () => {
-  it('fetches every stored id on show; a tap opens its result page', async () => {
+  it('fetches every stored id on show; a tap opens its result page in place of this one (result ↔ orders never grow the stack)', async () => {
     const platform = createFakePlatform((request) => {
       const id = pathOf(request).split('/').pop() ?? '';
       return id === 'ord_gone' ? json(404, { error: { code: 'NOT_FOUND', message: 'x' } }) : json(200, { order: makeOrder('PENDING', { id }) });
@@ -67,8 +67,10 @@ describe('orders page', () => {
       ['ord_new', 'Awaiting payment', ''],
       ['ord_gone', '', t.orders.notFound],
     ]);
+    platform.stack.push('pages/orders/index');
     await options.onOpenOrder.call(page, { currentTarget: { dataset: { id: 'ord_new' } } });
-    expect(platform.navigations).toEqual(['/pages/result/index?id=ord_new']);
+    expect(platform.calls).toEqual(['redirectTo /pages/result/index?id=ord_new']);
+    expect(platform.stack).toEqual(['pages/checkout/index', 'pages/result/index']);
   });
 
   it('shows the empty state in Chinese on a fresh device', async () => {

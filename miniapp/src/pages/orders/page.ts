@@ -1,10 +1,10 @@
 /** The orders page: the ids this device stored, each fetched from the BFF for its current status. */
 import { toApiError } from '../../api/errors';
 import { ROUTES } from '../../config';
-import { messagesFor } from '../../i18n';
 import type { Platform } from '../../platform/types';
 import { createServices, loadMessages, type ServiceOptions } from '../../services';
 import { localOffsetMinutes } from '../format';
+import { navigate } from '../navigation';
 import { createControllerSlot, datasetValue, ignore, type PageInstance, type TapEvent } from '../page-kit';
 import { toOrdersView, type OrderEntry, type OrdersData, type OrdersModel } from './view';
 
@@ -17,7 +17,7 @@ export interface OrdersController {
 
 export function createOrdersController(page: PageInstance<OrdersData>, platform: Platform, options: ServiceOptions = {}): OrdersController {
   const { api, recentOrders } = createServices(platform, options);
-  const model: OrdersModel = { t: messagesFor('en'), status: 'loading', entries: [], offsetMinutes: 0 };
+  const model: OrdersModel = { t: loadMessages(platform).t, status: 'loading', entries: [], offsetMinutes: 0 };
   let ready: Promise<void> | null = null;
   let generation = 0;
 
@@ -25,10 +25,7 @@ export function createOrdersController(page: PageInstance<OrdersData>, platform:
 
   const controller: OrdersController = {
     init() {
-      ready = ready ?? loadMessages(platform).then(({ t }) => {
-        model.t = t;
-        platform.setTitle(t.titles.orders).catch(ignore);
-      });
+      ready = ready ?? platform.setTitle(model.t.titles.orders).catch(ignore);
       return ready;
     },
 
@@ -49,11 +46,12 @@ export function createOrdersController(page: PageInstance<OrdersData>, platform:
     },
 
     async open(id) {
-      if (id) await platform.navigateTo(`${ROUTES.result}?id=${encodeURIComponent(id)}`).catch(ignore);
+      // Result and My orders lead to each other: replace, so round trips never grow the stack.
+      if (id) await navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(id)}`, 'replace');
     },
 
     async continueShopping() {
-      await platform.reLaunch(ROUTES.checkout).catch(ignore);
+      await platform.reLaunch(ROUTES.checkout);
     },
   };
   return controller;
@@ -64,7 +62,7 @@ type OrdersPage = PageInstance<OrdersData>;
 export function createOrdersPage(platform: Platform, options: ServiceOptions = {}) {
   const slot = createControllerSlot<OrdersController>();
   return {
-    data: toOrdersView({ t: messagesFor('en'), status: 'loading', entries: [], offsetMinutes: 0 }),
+    data: toOrdersView({ t: loadMessages(platform).t, status: 'loading', entries: [], offsetMinutes: 0 }),
     onLoad(this: OrdersPage) {
       return slot.attach(this, createOrdersController(this, platform, options)).init();
     },

@@ -18,10 +18,14 @@ export interface OrderRow {
   id: string;
   statusText: string;
   tone: PanelTone;
+  /** antd-mini Tag's `color` for the status. */
+  tagColor: 'primary' | 'success' | 'warning' | 'danger';
   amountText: string;
   createdText: string;
   /** Set when this order could not be loaded; the row still shows its id. */
   error: string;
+  /** Screen readers: the row as one button ("Order ord_…, Paid"). */
+  label: string;
 }
 
 export interface OrdersData {
@@ -33,20 +37,27 @@ export interface OrdersData {
   texts: { title: string; loading: string; empty: string; retry: string; continueShopping: string };
 }
 
+function toTagColor(tone: PanelTone): OrderRow['tagColor'] {
+  return tone === 'success' ? 'success' : tone === 'warning' ? 'warning' : tone === 'error' ? 'danger' : 'primary';
+}
+
 function toRow(entry: OrderEntry, model: OrdersModel): OrderRow {
   const { t } = model;
   if ('error' in entry) {
     const notFound = entry.error.kind === 'http' && entry.error.status === 404;
-    return { id: entry.id, statusText: '', tone: 'error', amountText: '', createdText: '', error: notFound ? t.orders.notFound : t.orders.loadError };
+    const error = notFound ? t.orders.notFound : t.orders.loadError;
+    return { id: entry.id, statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error, label: `${t.order.order} ${entry.id}, ${error}` };
   }
   const { order } = entry;
   return {
     id: order.id,
     statusText: t.orderStatus[order.status],
     tone: statusTone(order.status),
+    tagColor: toTagColor(statusTone(order.status)),
     amountText: amountText(order.amount),
     createdText: formatDateTime(order.createdAt, model.offsetMinutes),
     error: '',
+    label: `${t.order.order} ${order.id}, ${t.orderStatus[order.status]}, ${amountText(order.amount)}`,
   };
 }
 

@@ -1,16 +1,21 @@
 /** The result page (`?id=ord_…`): the order's outcome as the BFF reports it, and what to do next. */
+import type { OrderView } from '@tradepay/shared';
 import { toApiError } from '../../api/errors';
 import { ROUTES } from '../../config';
-import { messagesFor, type Messages } from '../../i18n';
+import type { Messages } from '../../i18n';
 import type { Platform } from '../../platform/types';
 import { createServices, loadMessages, type ServiceOptions } from '../../services';
 import { localOffsetMinutes } from '../format';
+import { navigate } from '../navigation';
 import { createControllerSlot, ignore, type PageInstance } from '../page-kit';
 import { toResultView, type ResultData, type ResultModel } from './view';
 
 export interface ResultController {
   load(query: unknown): Promise<void>;
+  /** Reads the order as the BFF has it. */
   refresh(): Promise<void>;
+  /** "Check again": asks the BFF to confirm (it queries the gateway), not only to read. */
+  checkAgain(): Promise<void>;
   continueShopping(): Promise<void>;
   openOrders(): Promise<void>;
 }
@@ -22,7 +27,7 @@ function orderIdFrom(query: unknown): string | null {
 
 export function createResultController(page: PageInstance<ResultData>, platform: Platform, options: ServiceOptions = {}): ResultController {
   const { api } = createServices(platform, options);
-  let t: Messages = messagesFor('en');
+  const t: Messages = loadMessages(platform).t;
   let orderId: string | null = null;
   let model: ResultModel = { t, status: 'loading' };
   let loading = false;
@@ -34,7 +39,6 @@ export function createResultController(page: PageInstance<ResultData>, platform:
 
   const controller: ResultController = {
     async load(query) {
-      t = (await loadMessages(platform)).t;
       platform.setTitle(t.titles.result).catch(ignore);
       orderId = orderIdFrom(query);
       if (!orderId) return show({ t, status: 'missing' });
@@ -42,29 +46,34 @@ export function createResultController(page: PageInstance<ResultData>, platform:
       await controller.refresh();
     },
 
-    async refresh() {
-      if (!orderId || loading) return;
-      loading = true;
-      // Keep showing the order while asking again; a blank page is never a state.
-      if (model.status === 'ready') show({ ...model, refreshing: true });
-      try {
-        const order = await api.getOrder(orderId);
-        show({ t, status: 'ready', order, offsetMinutes: localOffsetMinutes(platform.now()), refreshing: false });
-      } catch (error) {
-        show({ t, status: 'error', error: toApiError(error) });
-      } finally {
-        loading = false;
-      }
-    },
+    refresh: () => fetchOrder((id) => api.getOrder(id)),
+
+    // No resultCode here: "fail" (no code) lets the BFF query whenever the order is still open.
+    checkAgain: () => fetchOrder((id) => api.confirmOrder(id, 'fail')),
 
     async continueShopping() {
-      await platform.reLaunch(ROUTES.checkout).catch(ignore);
+      await platform.reLaunch(ROUTES.checkout);
     },
 
     async openOrders() {
-      await platform.navigateTo(ROUTES.orders).catch(ignore);
+      await navigate(platform, ROUTES.orders, 'replace');
     },
   };
+
+  async function fetchOrder(read: (id: string) => Promise<OrderView>): Promise<void> {
+    if (!orderId || loading) return;
+    loading = true;
+    // Keep showing the order while asking again; a blank page is never a state.
+    if (model.status === 'ready') show({ ...model, refreshing: true });
+    try {
+      const order = await read(orderId);
+      show({ t, status: 'ready', order, offsetMinutes: localOffsetMinutes(platform.now()), refreshing: false });
+    } catch (error) {
+      show({ t, status: 'error', error: toApiError(error) });
+    } finally {
+      loading = false;
+    }
+  }
   return controller;
 }
 
@@ -73,12 +82,12 @@ type ResultPage = PageInstance<ResultData>;
 export function createResultPage(platform: Platform, options: ServiceOptions = {}) {
   const slot = createControllerSlot<ResultController>();
   return {
-    data: toResultView({ t: messagesFor('en'), status: 'loading' }),
+    data: toResultView({ t: loadMessages(platform).t, status: 'loading' }),
     onLoad(this: ResultPage, query?: unknown) {
       return slot.attach(this, createResultController(this, platform, options)).load(query);
     },
     onCheckAgain(this: ResultPage) {
-      return slot.of(this)?.refresh();
+      return slot.of(this)?.checkAgain();
     },
     onReload(this: ResultPage) {
       return slot.of(this)?.refresh();

@@ -11,9 +11,17 @@ export type ResultModel =
   | { t: Messages; status: 'error'; error: ApiError }
   | { t: Messages; status: 'ready'; order: OrderView; offsetMinutes: number; refreshing: boolean };
 
+/** antd-mini Result's `type` (3.4.3 `es/Result/index.sjs`). */
+export type ResultType = 'success' | 'error' | 'info' | 'warning' | 'wait';
+
+export function toResultType(tone: PanelTone): ResultType {
+  return tone === 'success' ? 'success' : tone === 'error' ? 'error' : tone === 'warning' ? 'warning' : tone === 'progress' ? 'wait' : 'info';
+}
+
 export interface ResultData {
   loading: boolean;
   tone: PanelTone;
+  resultType: ResultType;
   title: string;
   message: string;
   hasOrder: boolean;
@@ -96,14 +104,15 @@ export function toResultView(model: ResultModel): ResultData {
   };
   switch (model.status) {
     case 'loading':
-      return { ...empty, loading: true, tone: 'progress', title: t.result.loading, message: '', actions: NO_ACTIONS };
+      return { ...empty, loading: true, tone: 'progress', resultType: 'wait', title: t.result.loading, message: '', actions: NO_ACTIONS };
     case 'missing':
-      return { ...empty, loading: false, tone: 'error', title: t.result.missingId, message: '', actions: { ...NO_ACTIONS, continueShopping: true, myOrders: true } };
+      return { ...empty, loading: false, tone: 'error', resultType: 'error', title: t.result.missingId, message: '', actions: { ...NO_ACTIONS, continueShopping: true, myOrders: true } };
     case 'error':
       return {
         ...empty,
         loading: false,
         tone: 'error',
+        resultType: 'error',
         title: t.result.loadError,
         message: describeApiError(model.error, t),
         actions: { ...NO_ACTIONS, reload: true, myOrders: true },
@@ -114,6 +123,7 @@ export function toResultView(model: ResultModel): ResultData {
       return {
         loading: false,
         tone: statusTone(order.status),
+        resultType: toResultType(statusTone(order.status)),
         title,
         message,
         hasOrder: true,
