@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChannelName } from '@tradepay/shared';
-import { AppError } from '../errors';
+import { AppError, NotificationRejectedError } from '../errors';
 
 const NOTIFY_BODY_LIMIT = 64 * 1024;
 
@@ -25,7 +25,16 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const channel = app.channels.get(name);
     if (!channel) throw new AppError('NOT_FOUND');
     const raw = typeof request.body === 'string' ? request.body : '';
-    const notification = await channel.parseNotification(raw, request.headers);
+    let notification;
+    try {
+      notification = await channel.parseNotification(raw, request.headers);
+    } catch (error) {
+      // The same diagnosis `pnpm run doctor verify` prints, so an operator sees the cause in the log.
+      if (error instanceof NotificationRejectedError && error.diagnosis) {
+        request.log.warn({ channel: name, diagnosis: error.diagnosis }, 'notification signature not verified');
+      }
+      throw error;
+    }
     const log = request.log.child({ reqMsgId: notification.messageId, merchantTransId: notification.merchantTransId });
     const result = await app.orders.acceptNotification(notification);
     log.info({ orderId: result.order.id, duplicate: result.duplicate, transitioned: result.transitioned, status: result.order.status }, 'notification committed');
