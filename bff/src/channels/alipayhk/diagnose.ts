@@ -51,12 +51,12 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** SHA-256 of the key's SubjectPublicKeyInfo DER, as `SHA256:<base64>` (what `ssh-keygen -l` prints). */
 export function toKeyFingerprint(key: KeyObject | ParsedRsaKey): string {
   const object = 'keyObject' in key ? key.keyObject : key;
-  const spki = createPublicKey(object).export({ type: 'spki', format: 'der' });
+  const spki = (object.type === 'public' ? object : createPublicKey(object)).export({ type: 'spki', format: 'der' });
   return `SHA256:${createHash('sha256').update(spki).digest('base64').replace(/=+$/, '')}`;
 }
 
 function publicOf(key: ParsedRsaKey): KeyObject {
-  return createPublicKey(key.keyObject);
+  return key.keyObject.type === 'public' ? key.keyObject : createPublicKey(key.keyObject);
 }
 
 function verifies(content: string, signature: string, key: KeyObject, algorithm: SignAlgorithm): boolean {
