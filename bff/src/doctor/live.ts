@@ -38,7 +38,17 @@ type ProbeOutcome =
   | { kind: 'unreachable'; reason: string }
   | { kind: 'no-path'; status: number }
   | { kind: 'not-envelope'; status: number }
-  | { kind: 'answered'; status: number; resultCode: string; signatureAccepted: boolean; answerAlgorithm: SignAlgorithm | null; answerVerifies: boolean; ms: number };
+  | {
+      kind: 'answered';
+      status: number;
+      resultCode: string;
+      signatureAccepted: boolean;
+      answerAlgorithm: SignAlgorithm | null;
+      answerVerifies: boolean;
+      ms: number;
+      /** The gateway's respTime minus our clock (null when it sent none). */
+      clockSkewMs: number | null;
+    };
 
 const PAY_QUERY = ALIPAYHK_FUNCTIONS.payQuery;
 
@@ -73,12 +83,12 @@ function describeFetchError(error: unknown): string {
   return `${code}: ${cause?.message ?? (error as Error).message}`;
 }
 
-async function timed(fetchFn: typeof fetch, url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; text: string; ms: number } | { error: string }> {
+async function timed(fetchFn: typeof fetch, url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; text: string; ms: number; at: number } | { error: string }> {
   const started = performance.now();
   try {
     const response = await fetchFn(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
-    return { status: response.status, text, ms: Math.round(performance.now() - started) };
+    return { status: response.status, text, ms: Math.round(performance.now() - started), at: Date.now() };
   } catch (error) {
     return { error: describeFetchError(error) };
   }
@@ -112,7 +122,7 @@ export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fe
     );
     if ('error' in answer) return { kind: 'unreachable', reason: answer.error };
     if (answer.status === 404 || answer.status === 405) return { kind: 'no-path', status: answer.status };
-    let parsed: { response?: { body?: { resultInfo?: { resultCode?: unknown } } } };
+    let parsed: { response?: { head?: { respTime?: unknown }; body?: { resultInfo?: { resultCode?: unknown } } } };
     try {
       parsed = JSON.parse(answer.text) as typeof parsed;
     } catch {
@@ -129,10 +139,20 @@ export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fe
       answerAlgorithm,
       answerVerifies: answerAlgorithm === variant.algorithm,
       ms: answer.ms,
+      clockSkewMs: toClockSkew(parsed.response?.head?.respTime, answer.at),
     };
   }
 
   return { probe };
+}
+
+/** reqTime is checked against the gateway's clock: a skewed host is refused before any signature is. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+function toClockSkew(respTime: unknown, at: number): number | null {
+  if (typeof respTime !== 'string') return null;
+  const theirs = Date.parse(respTime);
+  return Number.isNaN(theirs) ? null : theirs - at;
 }
 
 function works(outcome: ProbeOutcome): boolean {
@@ -178,6 +198,14 @@ async function checkAlipayHk(config: Readonly<Config>, options: LiveOptions, fet
     return { checks, settings };
   }
   checks.push({ id: 'alipayhk.live.reachable', status: 'ok', message: `AlipayHK at ${gateway} answers${first.kind === 'answered' ? ` (${first.ms} ms)` : ''}`, fix: '' });
+  if (first.kind === 'answered' && first.clockSkewMs !== null) {
+    const skew = Math.round(first.clockSkewMs / 1000);
+    checks.push(
+      Math.abs(first.clockSkewMs) > MAX_CLOCK_SKEW_MS
+        ? { id: 'alipayhk.live.clock', status: 'warn', message: `the gateway's clock differs from ours by ${skew} s`, fix: 'sync this host with NTP: reqTime is stamped from its clock' }
+        : { id: 'alipayhk.live.clock', status: 'ok', message: `clock: within ${Math.max(1, Math.abs(skew))} s of the gateway's`, fix: '' },
+    );
+  }
   if (works(first)) {
     checks.push({ id: 'alipayhk.live.signature', status: 'ok', message: `payQuery (${describeVariant(configured)}): ${describeOutcome(first)}`, fix: '' });
     if (first.kind === 'answered' && !NOT_FOUND_RESULT_CODES.has(first.resultCode)) {

@@ -103,6 +103,12 @@ describe('doctor --live: reachability and the other channels', () => {
       expect(report.checks.find((c) => c.id === 'alipayhk.live.signature')?.message).toMatch(/our signature accepted \(ORDER_NOT_EXIST\); the answer verifies with ALIPAYHK_GATEWAY_PUBLIC_KEY under RSA2/);
       expect(report.checks.find((c) => c.id === 'latipay.live')?.message).toMatch(/signature accepted \(201/);
       expect(report.checks.find((c) => c.id === 'intents.live')?.message).toMatch(/token issued/);
+      expect(report.checks.find((c) => c.id === 'alipayhk.live.clock')?.status).toBe('ok');
+      // A gateway whose clock is an hour ahead of ours: warned, not failed.
+      await fetch(`${stack.sandboxUrl}/sandbox/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clockOffsetMs: 3_600_000 }) });
+      const skewed = await doctorLive(envOf(stack, {}));
+      expect(skewed.report.checks.find((c) => c.id === 'alipayhk.live.clock')).toMatchObject({ status: 'warn', message: expect.stringMatching(/differs from ours by 3\d{3} s/) });
+      expect(skewed.code).toBe(0);
     } finally {
       await stack.close();
     }
