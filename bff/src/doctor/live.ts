@@ -51,12 +51,32 @@ type ProbeOutcome =
     };
 
 const PAY_QUERY = ALIPAYHK_FUNCTIONS.payQuery;
+const PAY_CANCEL = ALIPAYHK_FUNCTIONS.payCancel;
+const REFUND = ALIPAYHK_FUNCTIONS.refund;
+type ProbeFunction = typeof PAY_QUERY | typeof PAY_CANCEL | typeof REFUND;
 
-/** payQuery's documented spellings: camelCase (HK pattern) and lower-case (global publicapi family). */
-function payQueryPaths(configured: string): string[] {
-  const camel = ALIPAYHK_PATHS[PAY_QUERY];
-  const lower = camel.replace(/payQuery\.htm$/, 'payquery.htm');
-  return [...new Set([configured, camel, lower])];
+/**
+ * Each probe names a payment that cannot exist, so nothing can be queried, cancelled or refunded:
+ * a gateway that accepts our signature answers "no such order" (ORDER_NOT_EXIST).
+ */
+function toProbeBody(fn: ProbeFunction, merchantId: string): Record<string, unknown> {
+  const id = `DOCTOR-PROBE-${randomUUID()}`;
+  if (fn === REFUND) {
+    return { merchantId, acquirementId: `DOCTOR${Date.now()}`, merchantRefundId: id, refundAmount: { currency: 'HKD', value: '1' }, refundReason: 'pnpm run doctor --live probe' };
+  }
+  return { merchantId, merchantTransId: id };
+}
+
+/**
+ * The documented spellings (protocol.md §1.3): the HK pattern in camelCase, and the global publicapi
+ * family's `payquery.htm`, `paycancel.htm` (https://global.alipay.com/docs/ac/publicapi/payquery) and
+ * `grefund.htm` (https://global.alipay.com/docs/ac/publicapi/refund).
+ */
+function pathVariants(fn: ProbeFunction, configured: string): string[] {
+  const standard = ALIPAYHK_PATHS[fn];
+  const variant =
+    fn === PAY_QUERY ? standard.replace(/payQuery\.htm$/, 'payquery.htm') : fn === PAY_CANCEL ? standard.replace(/payCancel\.htm$/, 'paycancel.htm') : standard.replace(/refund\.htm$/, 'grefund.htm');
+  return [...new Set([configured, standard, variant])];
 }
 
 function configuredEncoding(env: Env): SignatureEncoding {
@@ -98,26 +118,26 @@ export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fe
   const alipayhk = config.alipayhk;
   const verifyKeys = (algorithm: SignAlgorithm) => ({ algorithm, gatewayPublicKey: alipayhk.gatewayPublicKey, merchantKey: alipayhk.merchantPrivateKey });
 
-  async function signedProbe(variant: Variant): Promise<string> {
-    const signer = createRsaSigner(alipayhk.merchantPrivateKey, variant.algorithm);
+  async function signedProbe(fn: ProbeFunction, algorithm: SignAlgorithm, encoding: SignatureEncoding): Promise<string> {
+    const signer = createRsaSigner(alipayhk.merchantPrivateKey, algorithm);
     // A signature holding both + and /, so a gateway that form-decodes signatures cannot accept
     // a raw base64 one by luck (about 1 in 200 base64 signatures has no +).
     for (;;) {
       const content = JSON.stringify({
-        head: { version: '2.0.0', function: PAY_QUERY, clientId: alipayhk.clientId, reqTime: toRfc3339(new Date()), reqMsgId: randomUUID().replace(/-/g, ''), reserve: '{}' },
-        body: { merchantId: alipayhk.merchantId, merchantTransId: `DOCTOR-PROBE-${randomUUID()}` },
+        head: { version: '2.0.0', function: fn, clientId: alipayhk.clientId, reqTime: toRfc3339(new Date()), reqMsgId: randomUUID().replace(/-/g, ''), reserve: '{}' },
+        body: toProbeBody(fn, alipayhk.merchantId),
       });
       const signature = await signer.sign(content);
       if (!signature.includes('+') || !signature.includes('/')) continue;
-      return toEnvelopeText('request', content, variant.encoding === 'url' ? encodeURIComponent(signature) : signature);
+      return toEnvelopeText('request', content, encoding === 'url' ? encodeURIComponent(signature) : signature);
     }
   }
 
-  async function probe(variant: Variant): Promise<ProbeOutcome> {
+  async function probe(variant: Variant, fn: ProbeFunction = PAY_QUERY): Promise<ProbeOutcome> {
     const answer = await timed(
       fetchFn,
       alipayhk.gatewayUrl + variant.path,
-      { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: await signedProbe(variant) },
+      { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: await signedProbe(fn, variant.algorithm, variant.encoding) },
       alipayhk.timeoutMs,
     );
     if ('error' in answer) return { kind: 'unreachable', reason: answer.error };
@@ -156,7 +176,8 @@ function toClockSkew(respTime: unknown, at: number): number | null {
 }
 
 function works(outcome: ProbeOutcome): boolean {
-  return outcome.kind === 'answered' && outcome.signatureAccepted && outcome.answerVerifies;
+  // FUNCTION_NOT_MATCH: the path serves another function than the one signed in head.function.
+  return outcome.kind === 'answered' && outcome.signatureAccepted && outcome.answerVerifies && outcome.resultCode !== 'FUNCTION_NOT_MATCH';
 }
 
 function describeVariant(v: Variant): string {
@@ -206,50 +227,78 @@ async function checkAlipayHk(config: Readonly<Config>, options: LiveOptions, fet
         : { id: 'alipayhk.live.clock', status: 'ok', message: `clock: within ${Math.max(1, Math.abs(skew))} s of the gateway's`, fix: '' },
     );
   }
-  if (works(first)) {
+  let working: Variant | null = works(first) ? configured : null;
+  if (working) {
     checks.push({ id: 'alipayhk.live.signature', status: 'ok', message: `payQuery (${describeVariant(configured)}): ${describeOutcome(first)}`, fix: '' });
     if (first.kind === 'answered' && !NOT_FOUND_RESULT_CODES.has(first.resultCode)) {
       checks.push({ id: 'alipayhk.live.answer', status: 'warn', message: `payQuery of an order that cannot exist answered ${first.resultCode}, not ORDER_NOT_EXIST`, fix: 'check ALIPAYHK_CLIENT_ID and ALIPAYHK_MERCHANT_ID with AlipayHK' });
     }
-    return { checks, settings };
+  } else {
+    checks.push({ id: 'alipayhk.live.signature', status: 'fail', message: `payQuery as configured (${describeVariant(configured)}): ${describeOutcome(first)}`, fix: 'see the recommendation below' });
+    working = await findWorkingVariant(probe, configured);
+    if (!working) {
+      checks.push({
+        id: 'alipayhk.live.recommendation',
+        status: 'fail',
+        message: `no documented form works (RSA/RSA2 × base64/url × ${pathVariants(PAY_QUERY, configured.path).join(', ')})`,
+        fix: 'run `pnpm run doctor` for the key checks, then `pnpm run doctor verify` on a saved answer; ask AlipayHK which public key they hold for you',
+      });
+      return { checks, settings };
+    }
+    if (working.algorithm !== configured.algorithm) settings.ALIPAYHK_SIGN_ALGORITHM = working.algorithm;
+    if (working.encoding !== configured.encoding) settings.ALIPAYHK_SIGNATURE_ENCODING = working.encoding;
+    checks.push({ id: 'alipayhk.live.recommendation', status: 'warn', message: `payQuery works with ${describeVariant(working)}`, fix: '' });
   }
-  checks.push({ id: 'alipayhk.live.signature', status: 'fail', message: `payQuery as configured (${describeVariant(configured)}): ${describeOutcome(first)}`, fix: 'trying the other documented forms' });
-  const tried = new Set([describeVariant(configured)]);
-  const ordered = <T>(preferred: T, all: readonly T[]): T[] => [preferred, ...all.filter((x) => x !== preferred)];
-  for (const path of payQueryPaths(configured.path)) {
-    for (const algorithm of ordered(configured.algorithm, SIGN_ALGORITHMS)) {
-      for (const encoding of ordered(configured.encoding, SIGNATURE_ENCODINGS)) {
-        const variant = { algorithm, encoding, path };
-        if (tried.has(describeVariant(variant))) continue;
-        tried.add(describeVariant(variant));
-        const outcome = await probe(variant);
-        if (!works(outcome)) continue;
-        if (algorithm !== configured.algorithm) settings.ALIPAYHK_SIGN_ALGORITHM = algorithm;
-        if (encoding !== configured.encoding) settings.ALIPAYHK_SIGNATURE_ENCODING = encoding;
-        if (path !== configured.path) settings.ALIPAYHK_PATHS = JSON.stringify({ ...overrides, ...toPathOverrides(path) });
-        const changes = Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ');
-        checks.push({ id: 'alipayhk.live.recommendation', status: 'warn', message: `payQuery works with ${describeVariant(variant)}: ${describeOutcome(outcome)}`, fix: `set ${changes}` });
-        return { checks, settings };
+
+  // The other disputed paths, probed with the form that works (ids that cannot exist: nothing is cancelled or refunded).
+  const paths: Record<string, string> = { [PAY_QUERY]: working.path };
+  for (const fn of [PAY_CANCEL, REFUND] as const) {
+    const configuredPath = overrides[fn] ?? ALIPAYHK_PATHS[fn];
+    let found: string | null = null;
+    for (const path of pathVariants(fn, configuredPath)) {
+      if (works(await probe({ ...working, path }, fn))) {
+        found = path;
+        break;
       }
     }
+    const name = fn.split('.').pop();
+    if (found === null) checks.push({ id: `alipayhk.live.path.${name}`, status: 'warn', message: `${name}: none of ${pathVariants(fn, configuredPath).join(', ')} answers`, fix: `ask AlipayHK for the ${fn} path and set it in ALIPAYHK_PATHS` });
+    else if (found === configuredPath) checks.push({ id: `alipayhk.live.path.${name}`, status: 'ok', message: `${name} answers at ${found}`, fix: '' });
+    else {
+      checks.push({ id: `alipayhk.live.path.${name}`, status: 'fail', message: `${name} does not answer at ${configuredPath}, but at ${found}`, fix: 'set ALIPAYHK_PATHS as recommended' });
+      paths[fn] = found;
+    }
   }
-  checks.push({
-    id: 'alipayhk.live.recommendation',
-    status: 'fail',
-    message: `no documented form works (${tried.size} tried: RSA/RSA2 × base64/url × ${payQueryPaths(configured.path).join(', ')})`,
-    fix: 'run `pnpm run doctor` for the key checks, then `pnpm run doctor verify` on a saved answer; ask AlipayHK which public key they hold for you',
-  });
+  const pathSettings = toPathSetting(overrides, paths);
+  if (pathSettings !== null) settings.ALIPAYHK_PATHS = pathSettings;
+  const changes = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
+  const recommendation = checks.find((c) => c.id === 'alipayhk.live.recommendation');
+  if (recommendation) recommendation.fix = `set ${changes.join(' ')}`;
+  else if (changes.length > 0) checks.push({ id: 'alipayhk.live.recommendation', status: 'warn', message: 'the configured paths need changing', fix: `set ${changes.join(' ')}` });
   return { checks, settings };
 }
 
-/** A lower-case payquery.htm also means the global family's lower-case paycancel.htm (protocol.md §1.3). */
-function toPathOverrides(payQueryPath: string): Record<string, string> {
-  if (payQueryPath === ALIPAYHK_PATHS[PAY_QUERY]) return { [PAY_QUERY]: payQueryPath };
-  if (payQueryPath.endsWith('/payquery.htm')) {
-    const cancel = ALIPAYHK_FUNCTIONS.payCancel;
-    return { [PAY_QUERY]: payQueryPath, [cancel]: ALIPAYHK_PATHS[cancel].replace(/payCancel\.htm$/, 'paycancel.htm') };
+async function findWorkingVariant(probe: (variant: Variant) => Promise<ProbeOutcome>, configured: Variant): Promise<Variant | null> {
+  const ordered = <T>(preferred: T, all: readonly T[]): T[] => [preferred, ...all.filter((x) => x !== preferred)];
+  for (const path of pathVariants(PAY_QUERY, configured.path)) {
+    for (const algorithm of ordered(configured.algorithm, SIGN_ALGORITHMS)) {
+      for (const encoding of ordered(configured.encoding, SIGNATURE_ENCODINGS)) {
+        const variant = { algorithm, encoding, path };
+        if (describeVariant(variant) === describeVariant(configured)) continue;
+        if (works(await probe(variant))) return variant;
+      }
+    }
   }
-  return { [PAY_QUERY]: payQueryPath };
+  return null;
+}
+
+/** The ALIPAYHK_PATHS value that yields `found` (entries equal to the defaults left out), or null when nothing changes. */
+function toPathSetting(overrides: Record<string, string>, found: Record<string, string>): string | null {
+  const nonDefault = (paths: Record<string, string>) =>
+    Object.fromEntries(Object.entries(paths).filter(([fn, path]) => ALIPAYHK_PATHS[fn as keyof typeof ALIPAYHK_PATHS] !== path));
+  const before = nonDefault(overrides);
+  const after = nonDefault({ ...overrides, ...found });
+  return JSON.stringify(before) === JSON.stringify(after) ? null : JSON.stringify(after);
 }
 
 async function checkLatipay(config: Readonly<Config>, fetchFn: typeof fetch): Promise<Check> {
