@@ -108,7 +108,7 @@ function sampleOrder(): ChannelOrder {
 
 async function child(config: ChildConfig): Promise<void> {
   // The same configuration the BFF loads in sandbox mode, and the channel exactly as the registry builds it.
-  const appConfig = loadConfig({ DATA_DIR: config.dataDir, PORT: '3000', SANDBOX_PORT: '3100' });
+  const appConfig = loadConfig({ DATA_DIR: config.dataDir, PORT: '3000', SANDBOX_PORT: '3100', ALIPAYHK_SIGN_ALGORITHM: 'RSA2' });
   const channel = createAlipayHkChannel({ ...appConfig.alipayhk, notifyUrl: `${appConfig.publicUrl}/notify/alipayhk` });
   const order = sampleOrder();
   const ctx = { clientIp: '127.0.0.1' };

@@ -14,6 +14,13 @@ const host = env.HOST || '127.0.0.1';
 const sandboxPort = Number(env.SANDBOX_PORT || 3100);
 const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
 env.DATA_DIR = resolve(env.DATA_DIR || resolve(root, '.data'));
+if (sandboxMode) {
+  // The BFF and the local gateway must sign alike: one value each (either side's variable; defaults are equal).
+  for (const [bff, sandbox] of [['ALIPAYHK_SIGN_ALGORITHM', 'SANDBOX_SIGN_ALGORITHM'], ['ALIPAYHK_SIGNATURE_ENCODING', 'SANDBOX_SIGNATURE_ENCODING']] as const) {
+    const value = env[bff] || env[sandbox];
+    if (value) env[bff] = env[sandbox] = value;
+  }
+}
 const children: ChildProcess[] = [];
 
 function run(name: string, script: string, extraEnv: Record<string, string> = {}): ChildProcess {

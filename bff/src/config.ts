@@ -8,7 +8,8 @@ import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { parseRsaKey, SIGN_ALGORITHMS, type ParsedRsaKey, type SignAlgorithm } from './channels/alipayhk/signing';
+import { parseRsaKey, SIGN_ALGORITHMS, SIGNATURE_ENCODINGS, type ParsedRsaKey, type SignAlgorithm, type SignatureEncoding } from './channels/alipayhk/signing';
+import { parseAlipayHkPaths, type AlipayHkPaths } from './channels/alipayhk/functions';
 import { isCurrency, type Currency } from '@tradepay/shared';
 
 /** The sandbox's merchant identity (the sandbox defines the same values on its side). */
@@ -27,6 +28,10 @@ export interface AlipayHkConfig {
   clientId: string;
   merchantId: string;
   signAlgorithm: SignAlgorithm;
+  /** `base64` (default) or `url` (encodeURIComponent of the base64): how every signature we send is written. */
+  signatureEncoding: SignatureEncoding;
+  /** function → gateway path: the defaults, with `ALIPAYHK_PATHS` entries replacing theirs. */
+  paths: AlipayHkPaths;
   merchantPrivateKey: ParsedRsaKey;
   gatewayPublicKey: ParsedRsaKey;
   sellerName: string;
@@ -269,8 +274,18 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const sandboxPort = integer(env, 'SANDBOX_PORT', 3100, 0, 65535);
   const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
   const keysDir = join(dataDir, 'keys');
-  const signAlgorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA2') as SignAlgorithm;
-  if (!SIGN_ALGORITHMS.includes(signAlgorithm)) throw new ConfigError(`ALIPAYHK_SIGN_ALGORITHM must be RSA2 or RSA, got ${signAlgorithm}`);
+  // SHA1withRSA by default: AlipayHK's pages for these functions name it (protocol.md §1.2,
+  // https://global.alipay.com/docs/ac/PC2Mobile/signreq); RSA2 is for contracts that say SHA256withRSA.
+  const signAlgorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA') as SignAlgorithm;
+  if (!SIGN_ALGORITHMS.includes(signAlgorithm)) throw new ConfigError(`ALIPAYHK_SIGN_ALGORITHM must be RSA or RSA2, got ${signAlgorithm}`);
+  const signatureEncoding = (env.ALIPAYHK_SIGNATURE_ENCODING || 'base64') as SignatureEncoding;
+  if (!SIGNATURE_ENCODINGS.includes(signatureEncoding)) throw new ConfigError(`ALIPAYHK_SIGNATURE_ENCODING must be base64 or url, got ${signatureEncoding}`);
+  let paths: AlipayHkPaths;
+  try {
+    paths = parseAlipayHkPaths(env.ALIPAYHK_PATHS);
+  } catch (error) {
+    throw new ConfigError(`ALIPAYHK_PATHS ${(error as Error).message}`);
+  }
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const adminToken = env.ADMIN_TOKEN || (sandboxMode ? sandboxSecret(keysDir, 'admin-token') : null);
   if (adminToken !== null && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must have at least 16 characters');
@@ -282,6 +297,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     clientId: env.ALIPAYHK_CLIENT_ID || (sandboxMode ? SANDBOX_ALIPAYHK_CLIENT_ID : ''),
     merchantId: env.ALIPAYHK_MERCHANT_ID || (sandboxMode ? SANDBOX_ALIPAYHK_MERCHANT_ID : ''),
     signAlgorithm,
+    signatureEncoding,
+    paths,
     merchantPrivateKey: parseKey(env, 'ALIPAYHK_MERCHANT_PRIVATE_KEY', 'private'),
     gatewayPublicKey: parseKey(env, 'ALIPAYHK_GATEWAY_PUBLIC_KEY', 'public'),
     sellerName: env.ALIPAYHK_SELLER_NAME || 'TradePay Demo Shop',

@@ -14,8 +14,8 @@ import type { RsaKey } from './alipayhk/rsa-key';
 import { parseRsaKey } from './alipayhk/rsa-key';
 import type { Clock } from './clock';
 import { createClock } from './clock';
-import type { SignAlgorithm } from './config';
-import { SANDBOX_CLIENT_ID, SANDBOX_MERCHANT_ID } from './config';
+import type { PathCase, QueryShape, RefundPath, SandboxVariant, SignAlgorithm, SignatureEncoding } from './config';
+import { DEFAULT_VARIANT, SANDBOX_CLIENT_ID, SANDBOX_MERCHANT_ID } from './config';
 import type { ControlStore } from './control';
 import { createControl } from './control';
 import { createControlRoutes } from './control-routes';
@@ -39,8 +39,18 @@ export interface BuildSandboxOptions {
   port?: number;
   /** Initial `control.retryScale` (and what `reset` returns to); default 1 = AlipayHK's real schedule. */
   retryScale?: number;
-  /** Default `RSA2` (SHA256withRSA); `RSA` = SHA1withRSA. Applies to every signature both ways. */
+  /** Default `RSA` (SHA1withRSA); `RSA2` = SHA256withRSA. Applies to every signature both ways. */
   signAlgorithm?: SignAlgorithm;
+  /** Default `base64`; `url`: signatures sent URL-encoded, and received ones form-decoded. */
+  signatureEncoding?: SignatureEncoding;
+  /** Where payQuery puts `acquirementStatus`: `flat` (default) or `nested` (`statusDetail`). */
+  queryShape?: QueryShape;
+  /** Which spelling of payQuery/payCancel paths is answered: `any` (default), `camel`, `lower`. */
+  pathCase?: PathCase;
+  /** Which refund path is answered: `any` (default), `refund`, `grefund`. */
+  refundPath?: RefundPath;
+  /** Default true; false: applyToken names no user, only getUserInfo does (as AlipayHK documents). */
+  applyTokenUserId?: boolean;
   /** Use these keys instead of reading or creating files (tests: `generateSandboxKeys()`). */
   keys?: SandboxKeys;
   /** Fastify's logger (pino); default false. */
@@ -69,6 +79,8 @@ export interface Sandbox {
   /** The wallet's default buyer: authCodes from `POST /sandbox/wallet/authCode` name it unless told otherwise. */
   walletCustomerId: string;
   signAlgorithm: SignAlgorithm;
+  /** The variant this gateway speaks (algorithm, encoding, query shape, paths, applyToken's user id). */
+  variant: Readonly<SandboxVariant>;
   /** The merchant private key parsed with the sandbox algorithm: lets tests sign orders and acks. */
   merchantSigner: RsaKey;
   /** Listens on 127.0.0.1:`port` (default 0); resolves to the base URL, e.g. `http://127.0.0.1:53124`. */
@@ -105,14 +117,22 @@ function siteUrl(app: FastifyInstance, host: string | undefined): string {
  * ```
  */
 export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbox> {
-  const signAlgorithm = options.signAlgorithm ?? 'RSA2';
+  const variant: Readonly<SandboxVariant> = Object.freeze({
+    signAlgorithm: options.signAlgorithm ?? DEFAULT_VARIANT.signAlgorithm,
+    signatureEncoding: options.signatureEncoding ?? DEFAULT_VARIANT.signatureEncoding,
+    queryShape: options.queryShape ?? DEFAULT_VARIANT.queryShape,
+    pathCase: options.pathCase ?? DEFAULT_VARIANT.pathCase,
+    refundPath: options.refundPath ?? DEFAULT_VARIANT.refundPath,
+    applyTokenUserId: options.applyTokenUserId ?? DEFAULT_VARIANT.applyTokenUserId,
+  });
+  const { signAlgorithm, signatureEncoding } = variant;
   const clientId = options.clientId ?? SANDBOX_CLIENT_ID;
   const merchantId = options.merchantId ?? SANDBOX_MERCHANT_ID;
   const keys = options.keys ?? (await ensureSandboxKeys(options.dataDir));
   // Parsed once here: a bad key fails the start, not the first payment.
-  const gatewayKey = parseRsaKey(keys.gatewayPrivatePem, signAlgorithm, 'private', 'gateway private key');
-  const merchantKey = parseRsaKey(keys.merchantPublicPem, signAlgorithm, 'public', 'merchant public key');
-  const merchantSigner = parseRsaKey(keys.merchantPrivatePem, signAlgorithm, 'private', 'merchant private key');
+  const gatewayKey = parseRsaKey(keys.gatewayPrivatePem, signAlgorithm, 'private', 'gateway private key', signatureEncoding);
+  const merchantKey = parseRsaKey(keys.merchantPublicPem, signAlgorithm, 'public', 'merchant public key', signatureEncoding);
+  const merchantSigner = parseRsaKey(keys.merchantPrivatePem, signAlgorithm, 'private', 'merchant private key', signatureEncoding);
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -181,6 +201,7 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
       gatewayKey,
       merchantKey,
       holds,
+      variant,
     }),
   );
   await app.register(createWalletRoutes({ ledger, acquiring, oauth, clientId, merchantId, merchantKey, latipay }));
@@ -202,6 +223,7 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     merchantId,
     walletCustomerId: oauth.walletCustomerId,
     signAlgorithm,
+    variant,
     merchantSigner,
     async listen() {
       await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
@@ -215,8 +237,8 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   };
 }
 
-export type { SignAlgorithm } from './config';
-export { SANDBOX_CLIENT_ID, SANDBOX_MERCHANT_ID, loadSandboxConfig } from './config';
+export type { PathCase, QueryShape, RefundPath, SandboxVariant, SignAlgorithm, SignatureEncoding } from './config';
+export { DEFAULT_VARIANT, SANDBOX_CLIENT_ID, SANDBOX_MERCHANT_ID, loadSandboxConfig } from './config';
 export type { SandboxKeys } from './keys';
 export { ensureSandboxKeys, generateSandboxKeys, KEY_FILES } from './keys';
 export type {
@@ -234,7 +256,7 @@ export type { ControlStore, SandboxControl, ControlPatch, FailMode } from './con
 export type { RsaKey } from './alipayhk/rsa-key';
 export { parseRsaKey } from './alipayhk/rsa-key';
 export { signEnvelope, verifyEnvelope, cutSignedContent, tamperSignedContent, SandboxSignatureError } from './alipayhk/signature';
-export { ALIPAYHK_FUNCTIONS, toGatewayPath } from './alipayhk/functions';
+export { ALIPAYHK_FUNCTIONS, gatewayPaths, toGatewayPath } from './alipayhk/functions';
 export { NOTIFY_RETRY_DELAYS_MS } from './alipayhk/notifier';
 export type { Oauth } from './alipayhk/oauth';
 export { AUTH_CODE_TTL_MS, USER_DECLINED } from './alipayhk/oauth';

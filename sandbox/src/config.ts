@@ -10,23 +10,83 @@ export const SANDBOX_MERCHANT_ID = '2160400000000001';
 export const DEFAULT_SANDBOX_PORT = 3100;
 export const DEFAULT_DATA_DIR = '.data';
 
-/** `RSA2` = SHA256withRSA (default), `RSA` = SHA1withRSA. Fixed per merchant contract, never read from a message. */
+/**
+ * `RSA` = SHA1withRSA (default: AlipayHK's pages for these functions name it,
+ * https://global.alipay.com/docs/ac/PC2Mobile/signreq), `RSA2` = SHA256withRSA. Fixed per merchant
+ * contract, never read from a message.
+ */
 export type SignAlgorithm = 'RSA2' | 'RSA';
 export const SIGN_ALGORITHMS: readonly SignAlgorithm[] = ['RSA2', 'RSA'];
 
-export interface SandboxConfig {
+/**
+ * How signatures are written, both ways (protocol.md §1.2, unsettled): `base64` as on the sign pages
+ * (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/sign), or `url`, `encodeURIComponent` of it, as
+ * in the "API Structure (v1)" example (https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_structure_v1).
+ * A `url` gateway form-decodes what it receives, so a raw base64 holding `+` fails there.
+ */
+export type SignatureEncoding = 'base64' | 'url';
+export const SIGNATURE_ENCODINGS: readonly SignatureEncoding[] = ['base64', 'url'];
+
+/**
+ * Where payQuery puts `acquirementStatus` (protocol.md §1.4, unsettled): `flat` at the top of the
+ * body, `nested` in `statusDetail` as the sibling iPay wallets do (DANA, GCash public client code).
+ */
+export type QueryShape = 'flat' | 'nested';
+export const QUERY_SHAPES: readonly QueryShape[] = ['flat', 'nested'];
+
+/**
+ * Which spelling of the three disputed paths the gateway answers (protocol.md §1.3): `camel`
+ * (`payQuery.htm`, `payCancel.htm`), `lower` (`payquery.htm`, `paycancel.htm`,
+ * https://global.alipay.com/docs/ac/publicapi/payquery), or `any` (both; the default).
+ */
+export type PathCase = 'any' | 'camel' | 'lower';
+export const PATH_CASES: readonly PathCase[] = ['any', 'camel', 'lower'];
+/** `refund.htm`, `grefund.htm` (https://global.alipay.com/docs/ac/publicapi/refund), or `any` (both; the default). */
+export type RefundPath = 'any' | 'refund' | 'grefund';
+export const REFUND_PATHS: readonly RefundPath[] = ['any', 'refund', 'grefund'];
+
+/** The gateway variants a sandbox can speak; each is a `buildSandbox` option and a `SANDBOX_*` variable. */
+export interface SandboxVariant {
+  signAlgorithm: SignAlgorithm;
+  signatureEncoding: SignatureEncoding;
+  queryShape: QueryShape;
+  pathCase: PathCase;
+  refundPath: RefundPath;
+  /** false: applyToken's answer names no user (as AlipayHK documents it); getUserInfo does. */
+  applyTokenUserId: boolean;
+}
+
+export const DEFAULT_VARIANT: Readonly<SandboxVariant> = Object.freeze({
+  signAlgorithm: 'RSA',
+  signatureEncoding: 'base64',
+  queryShape: 'flat',
+  pathCase: 'any',
+  refundPath: 'any',
+  applyTokenUserId: true,
+});
+
+export interface SandboxConfig extends SandboxVariant {
   host: string;
   port: number;
   dataDir: string;
-  signAlgorithm: SignAlgorithm;
   /** Multiplies every notification retry delay (1 = AlipayHK's real schedule). */
   retryScale: number;
 }
 
 export function parseSignAlgorithm(text: string | undefined): SignAlgorithm {
-  if (text === undefined || text === '') return 'RSA2';
-  if (text === 'RSA2' || text === 'RSA') return text;
-  throw new Error(`SANDBOX_SIGN_ALGORITHM must be RSA2 or RSA, got ${JSON.stringify(text)}`);
+  return parseChoice('SANDBOX_SIGN_ALGORITHM', text, SIGN_ALGORITHMS, DEFAULT_VARIANT.signAlgorithm);
+}
+
+function parseChoice<T extends string>(name: string, text: string | undefined, choices: readonly T[], fallback: T): T {
+  if (text === undefined || text === '') return fallback;
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw new Error(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
+}
+
+function parseFlag(name: string, text: string | undefined, fallback: boolean): boolean {
+  if (text === undefined || text === '') return fallback;
+  if (text === 'true' || text === 'false') return text === 'true';
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(text)}`);
 }
 
 function parsePort(text: string | undefined): number {
@@ -51,6 +111,11 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
     port: parsePort(env.SANDBOX_PORT),
     dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
     signAlgorithm: parseSignAlgorithm(env.SANDBOX_SIGN_ALGORITHM),
+    signatureEncoding: parseChoice('SANDBOX_SIGNATURE_ENCODING', env.SANDBOX_SIGNATURE_ENCODING, SIGNATURE_ENCODINGS, DEFAULT_VARIANT.signatureEncoding),
+    queryShape: parseChoice('SANDBOX_QUERY_SHAPE', env.SANDBOX_QUERY_SHAPE, QUERY_SHAPES, DEFAULT_VARIANT.queryShape),
+    pathCase: parseChoice('SANDBOX_PATH_CASE', env.SANDBOX_PATH_CASE, PATH_CASES, DEFAULT_VARIANT.pathCase),
+    refundPath: parseChoice('SANDBOX_REFUND_PATH', env.SANDBOX_REFUND_PATH, REFUND_PATHS, DEFAULT_VARIANT.refundPath),
+    applyTokenUserId: parseFlag('SANDBOX_APPLYTOKEN_USER_ID', env.SANDBOX_APPLYTOKEN_USER_ID, DEFAULT_VARIANT.applyTokenUserId),
     retryScale: parseScale(env.SANDBOX_RETRY_SCALE),
   });
 }

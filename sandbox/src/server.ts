@@ -1,4 +1,4 @@
-/** The sandbox process: `tsx src/server.ts` (env SANDBOX_PORT, DATA_DIR, SANDBOX_SIGN_ALGORITHM, SANDBOX_RETRY_SCALE). */
+/** The sandbox process: `tsx src/server.ts` (env SANDBOX_PORT, DATA_DIR, SANDBOX_RETRY_SCALE and the variant settings of config.ts). */
 import { buildSandbox } from './app';
 import { loadSandboxConfig } from './config';
 
@@ -9,10 +9,15 @@ async function main(): Promise<void> {
     port: config.port,
     retryScale: config.retryScale,
     signAlgorithm: config.signAlgorithm,
+    signatureEncoding: config.signatureEncoding,
+    queryShape: config.queryShape,
+    pathCase: config.pathCase,
+    refundPath: config.refundPath,
+    applyTokenUserId: config.applyTokenUserId,
     logger: true,
   });
   const url = await sandbox.listen();
-  console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}) listening on ${url} — keys in ${config.dataDir}/keys`);
+  console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}, ${config.signatureEncoding} signatures) listening on ${url} — keys in ${config.dataDir}/keys`);
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {

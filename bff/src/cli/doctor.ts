@@ -55,7 +55,8 @@ function verifyKeys(env: Env): { algorithm: SignAlgorithm; gatewayPublicKey: Ret
     return { algorithm: config.alipayhk.signAlgorithm, gatewayPublicKey: config.alipayhk.gatewayPublicKey, merchantKey: config.alipayhk.merchantPrivateKey };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const algorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA2') as SignAlgorithm;
+    // The rest of the configuration does not load: judge with the key settings alone (RSA is the BFF's default).
+    const algorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA') as SignAlgorithm;
     if (!SIGN_ALGORITHMS.includes(algorithm)) throw error;
     return {
       algorithm,
@@ -135,7 +136,7 @@ export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
   if (values.live) {
     if (!config) checks.push({ id: 'live', status: 'fail', message: 'live checks skipped: the configuration does not load', fix: 'fix the failures above first' });
     else {
-      const live = await runLiveChecks(config, { env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+      const live = await runLiveChecks(config, io.fetch ? { fetch: io.fetch } : {});
       checks.push(...live.checks);
       Object.assign(report.settings, live.settings);
     }

@@ -8,11 +8,11 @@
  * request. Plain fetch, `redirect: 'error'`, a timeout per call.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config, Env } from '../config';
+import type { Config } from '../config';
 import { diagnoseSignature } from '../channels/alipayhk/diagnose';
-import { ALIPAYHK_FUNCTIONS, ALIPAYHK_PATHS } from '../channels/alipayhk/functions';
+import { ALIPAYHK_FUNCTIONS, ALIPAYHK_PATHS, type AlipayHkPaths, type CalledFunction } from '../channels/alipayhk/functions';
 import { toEnvelopeText, toRfc3339 } from '../channels/alipayhk/sign-content';
-import { createRsaSigner, SIGN_ALGORITHMS, type SignAlgorithm } from '../channels/alipayhk/signing';
+import { createRsaSigner, SIGN_ALGORITHMS, SIGNATURE_ENCODINGS, toWireSignature, type SignAlgorithm, type SignatureEncoding } from '../channels/alipayhk/signing';
 import { NOT_FOUND_RESULT_CODES } from '../channels/alipayhk/status-map';
 import { createIntentsClient } from '../channels/intents/client';
 import { createLatipayClient, LATIPAY_PATHS } from '../channels/latipay/client';
@@ -20,11 +20,7 @@ import { createLatipaySigner } from '../channels/latipay/signing';
 import { codeOf, ORDER_NOT_EXIST_CODE, SUCCESS_CODE } from '../channels/latipay/status-map';
 import type { Check, DoctorReport } from './checks';
 
-export type SignatureEncoding = 'base64' | 'url';
-export const SIGNATURE_ENCODINGS: readonly SignatureEncoding[] = ['base64', 'url'];
-
 export interface LiveOptions {
-  env: Env;
   fetch?: typeof fetch;
 }
 
@@ -79,20 +75,6 @@ function pathVariants(fn: ProbeFunction, configured: string): string[] {
   return [...new Set([configured, standard, variant])];
 }
 
-function configuredEncoding(env: Env): SignatureEncoding {
-  return env.ALIPAYHK_SIGNATURE_ENCODING === 'url' ? 'url' : 'base64';
-}
-
-function configuredPaths(env: Env): Record<string, string> {
-  if (!env.ALIPAYHK_PATHS) return {};
-  try {
-    const parsed: unknown = JSON.parse(env.ALIPAYHK_PATHS);
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? (error as Error).name;
@@ -129,7 +111,7 @@ export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fe
       });
       const signature = await signer.sign(content);
       if (!signature.includes('+') || !signature.includes('/')) continue;
-      return toEnvelopeText('request', content, encoding === 'url' ? encodeURIComponent(signature) : signature);
+      return toEnvelopeText('request', content, toWireSignature(signature, encoding));
     }
   }
 
@@ -202,16 +184,12 @@ function describeOutcome(outcome: ProbeOutcome): string {
   }
 }
 
-async function checkAlipayHk(config: Readonly<Config>, options: LiveOptions, fetchFn: typeof fetch): Promise<DoctorReport> {
+async function checkAlipayHk(config: Readonly<Config>, fetchFn: typeof fetch): Promise<DoctorReport> {
   const checks: Check[] = [];
   const settings: Record<string, string> = {};
   const { probe } = createAlipayHkProbe(config, fetchFn);
-  const overrides = configuredPaths(options.env);
-  const configured: Variant = {
-    algorithm: config.alipayhk.signAlgorithm,
-    encoding: configuredEncoding(options.env),
-    path: overrides[PAY_QUERY] ?? ALIPAYHK_PATHS[PAY_QUERY],
-  };
+  const configuredPaths = config.alipayhk.paths;
+  const configured: Variant = { algorithm: config.alipayhk.signAlgorithm, encoding: config.alipayhk.signatureEncoding, path: configuredPaths[PAY_QUERY] };
   const first = await probe(configured);
   const gateway = config.alipayhk.gatewayUrl;
   if (first.kind === 'unreachable') {
@@ -253,7 +231,7 @@ async function checkAlipayHk(config: Readonly<Config>, options: LiveOptions, fet
   // The other disputed paths, probed with the form that works (ids that cannot exist: nothing is cancelled or refunded).
   const paths: Record<string, string> = { [PAY_QUERY]: working.path };
   for (const fn of [PAY_CANCEL, REFUND] as const) {
-    const configuredPath = overrides[fn] ?? ALIPAYHK_PATHS[fn];
+    const configuredPath = configuredPaths[fn];
     let found: string | null = null;
     for (const path of pathVariants(fn, configuredPath)) {
       if (works(await probe({ ...working, path }, fn))) {
@@ -269,7 +247,7 @@ async function checkAlipayHk(config: Readonly<Config>, options: LiveOptions, fet
       paths[fn] = found;
     }
   }
-  const pathSettings = toPathSetting(overrides, paths);
+  const pathSettings = toPathSetting(configuredPaths, paths);
   if (pathSettings !== null) settings.ALIPAYHK_PATHS = pathSettings;
   const changes = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
   const recommendation = checks.find((c) => c.id === 'alipayhk.live.recommendation');
@@ -293,11 +271,11 @@ async function findWorkingVariant(probe: (variant: Variant) => Promise<ProbeOutc
 }
 
 /** The ALIPAYHK_PATHS value that yields `found` (entries equal to the defaults left out), or null when nothing changes. */
-function toPathSetting(overrides: Record<string, string>, found: Record<string, string>): string | null {
+function toPathSetting(configured: AlipayHkPaths, found: Record<string, string>): string | null {
   const nonDefault = (paths: Record<string, string>) =>
-    Object.fromEntries(Object.entries(paths).filter(([fn, path]) => ALIPAYHK_PATHS[fn as keyof typeof ALIPAYHK_PATHS] !== path));
-  const before = nonDefault(overrides);
-  const after = nonDefault({ ...overrides, ...found });
+    Object.fromEntries(Object.entries(paths).filter(([fn, path]) => ALIPAYHK_PATHS[fn as CalledFunction] !== path));
+  const before = nonDefault(configured);
+  const after = nonDefault({ ...configured, ...found });
   return JSON.stringify(before) === JSON.stringify(after) ? null : JSON.stringify(after);
 }
 
@@ -335,7 +313,7 @@ async function checkIntents(config: Readonly<Config>, fetchFn: typeof fetch): Pr
 
 export async function runLiveChecks(config: Readonly<Config>, options: LiveOptions): Promise<DoctorReport> {
   const fetchFn = options.fetch ?? fetch;
-  const alipayhk = await checkAlipayHk(config, options, fetchFn);
+  const alipayhk = await checkAlipayHk(config, fetchFn);
   const [latipay, intents] = await Promise.all([checkLatipay(config, fetchFn), checkIntents(config, fetchFn)]);
   return { checks: [...alipayhk.checks, latipay, intents], settings: alipayhk.settings };
 }

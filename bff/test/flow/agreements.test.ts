@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlipayHkChannel } from '../../src/channels/alipayhk';
-import { ALIPAYHK_FUNCTIONS } from '../../src/channels/alipayhk/functions';
+import { ALIPAYHK_FUNCTIONS, type CalledFunction } from '../../src/channels/alipayhk/functions';
 import { createTokenCipher } from '../../src/payments/token-cipher';
 import { decideOnConsentPage } from '../support/consent';
 import { startStack, type Stack } from '../support/stack';
@@ -107,7 +107,7 @@ async function charge(agreementId: string, items: object[] = [TART], headers: Re
 }
 
 /** Calls the gateway as the BFF would, bypassing the BFF's own checks (to see what the wallet says). */
-async function gatewayCall(fn: (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK_FUNCTIONS], body: object, accessToken?: string) {
+async function gatewayCall(fn: CalledFunction, body: object, accessToken?: string) {
   const channel = stack.app.channels.get('alipayhk') as AlipayHkChannel;
   const reply = await channel.client.call<any>(fn, body, accessToken ? { accessToken } : undefined);
   return reply.payload.body;

@@ -58,6 +58,8 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     ALIPAYHK_GATEWAY_PUBLIC_KEY: gateway.publicPem,
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // The tests' signed fixtures are SHA256withRSA; the product default (RSA) is covered by the flow tests.
+    ALIPAYHK_SIGN_ALGORITHM: 'RSA2',
     ...env,
   });
   const { lines, stream } = captureLogs();

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildSandbox, type LedgerSnapshot, type Sandbox } from '@tradepay/sandbox';
+import { buildSandbox, type LedgerSnapshot, type Sandbox, type SandboxVariant } from '@tradepay/sandbox';
 import { fromDecimalString, type Currency } from '@tradepay/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
@@ -40,7 +40,12 @@ export interface Stack {
 }
 
 export interface StackOptions {
+  /** Both sides (default RSA2, as the tests always ran; the product default is RSA). */
   signAlgorithm?: 'RSA2' | 'RSA';
+  /** Both sides' signature encoding (default base64). */
+  signatureEncoding?: 'base64' | 'url';
+  /** Other sandbox variants (query shape, paths, applyToken's user id). */
+  sandbox?: Partial<Omit<SandboxVariant, 'signAlgorithm' | 'signatureEncoding'>>;
   /** Multiplies the gateway's notification retry schedule (default 0.001: 2 min → 120 ms). */
   retryScale?: number;
   env?: Record<string, string>;
@@ -78,7 +83,8 @@ export function freePort(): Promise<number> {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradepay-stack-'));
   const signAlgorithm = options.signAlgorithm ?? 'RSA2';
-  const sandbox = await buildSandbox({ dataDir, retryScale: options.retryScale ?? 0.001, signAlgorithm });
+  const signatureEncoding = options.signatureEncoding ?? 'base64';
+  const sandbox = await buildSandbox({ dataDir, retryScale: options.retryScale ?? 0.001, signAlgorithm, signatureEncoding, ...options.sandbox });
   const sandboxUrl = await sandbox.listen();
   const port = await freePort();
   const config = loadConfig({
@@ -86,6 +92,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PORT: String(port),
     SANDBOX_PORT: new URL(sandboxUrl).port,
     ALIPAYHK_SIGN_ALGORITHM: signAlgorithm,
+    ALIPAYHK_SIGNATURE_ENCODING: signatureEncoding,
     ALIPAYHK_TIMEOUT_MS: '3000',
     RECONCILE_INTERVAL_SECONDS: '0',
     RATE_LIMIT_PER_MINUTE: '100000',

@@ -12,7 +12,7 @@ const REDIRECT = 'https://shop.example/agreements/return?from=app';
 let sb: Sandbox;
 
 beforeAll(async () => {
-  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
+  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
 });
 afterAll(async () => {
   await sb.close();
@@ -127,8 +127,10 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     expect(token.customerId).not.toBe(sb.walletCustomerId);
     expect(token.accessTokenInfo.tokenStatus).toBe('VALID');
     expect(token.accessTokenInfo.expiresIn).toMatch(/\+08:00$/);
-    // Same 10-minute / single-use rules as wallet codes.
-    expect((await redeem(authCode)).resultInfo.resultCode).toBe('INVALID_AUTH_CODE');
+    // Same rules as wallet codes: redeemed again while valid, the same token (PC2Mobile errorhandling page).
+    const again = await redeem(authCode);
+    expect(again.resultInfo.resultCode).toBe('SUCCESS');
+    expect(again.accessTokenInfo.accessToken).toBe(token.accessTokenInfo.accessToken);
 
     const paid = await debit(token.accessTokenInfo.accessToken, 'AD-1', '1500', { notifyUrl: 'http://127.0.0.1:9/notify/alipayhk', extendInfo: '{"k":1}' });
     expect(paid.resultInfo).toEqual({ resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' });
@@ -160,7 +162,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
       expect.objectContaining({ merchantAgreementId: 'AG-1', customerId: token.customerId, status: 'ACTIVE', revokedAt: null, tokensIssued: 1, authMerchantId: sb.merchantId }),
     ]);
     expect(Date.parse(after.agreements[0]?.accessTokenExpiresAt ?? '')).toBeGreaterThan(Date.now());
-    expect(after.authCodes).toEqual({ issued: 1, redeemed: 1, expired: 0, invalid: 1 });
+    expect(after.authCodes).toEqual({ issued: 1, redeemed: 2, expired: 0, invalid: 0 });
     const text = JSON.stringify((await sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json());
     for (const secret of [authCode, token.accessTokenInfo.accessToken, token.accessTokenInfo.refreshToken]) expect(text).not.toContain(secret);
   });
@@ -437,7 +439,7 @@ describe('agreement.pay', () => {
 
 describe('over a real socket', () => {
   it('authSiteUrl points at the listening sandbox; the browser flow works with plain HTTP', async () => {
-    const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
+    const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
     try {
       const url = await other.listen();
       const post = (fn: string, payload: string) => fetch(url + toGatewayPath(fn), { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: payload });

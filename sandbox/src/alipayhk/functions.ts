@@ -1,3 +1,5 @@
+import type { PathCase, RefundPath } from '../config';
+
 /**
  * AlipayHK functions the sandbox knows, and the one place that maps a function to its HTTP path
  * (protocol.md §1.3, a [guess] confirmed only for the oauth paths: keep it in this table).
@@ -13,6 +15,10 @@ export const ALIPAYHK_FUNCTIONS = {
   prepareForRedirect: 'alipay.intl.oauth.auth.prepareForRedirect',
   queryByAuthInfo: 'alipay.intl.oauth.auth.queryByAuthInfo',
   cancelByAuthInfo: 'alipay.intl.oauth.auth.cancelByAuthInfo',
+  /** The unbind notification (https://global.alipay.com/docs/ac/hk_auto_debit/notif). */
+  notifyCancel: 'alipay.intl.oauth.auth.notify.cancel',
+  /** accessToken in the head (https://docs.alipay.hk/alipayhkdocs/hk/userauth/getUserInfo). */
+  getUserInfo: 'alipay.intl.user.query.getUserInfo',
 } as const;
 
 export type AlipayHkFunction = (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK_FUNCTIONS];
@@ -20,6 +26,24 @@ export type AlipayHkFunction = (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK
 /** `alipay.intl.acquiring.common.payQuery` → `/api/alipay/intl/acquiring/common/payQuery.htm`. */
 export function toGatewayPath(fn: string): string {
   return `/api/${fn.split('.').join('/')}.htm`;
+}
+
+/**
+ * The spellings AlipayHK's pages give for the three disputed paths (protocol.md §1.3); every other
+ * function has one path. `payquery.htm`: https://global.alipay.com/docs/ac/publicapi/payquery ;
+ * `grefund.htm`: https://global.alipay.com/docs/ac/publicapi/refund .
+ */
+export function gatewayPaths(fn: string, variant: { pathCase: PathCase; refundPath: RefundPath }): string[] {
+  const camel = toGatewayPath(fn);
+  if (fn === ALIPAYHK_FUNCTIONS.payQuery || fn === ALIPAYHK_FUNCTIONS.payCancel) {
+    const lower = camel.replace(/[^/]+\.htm$/, (last) => last.toLowerCase());
+    return variant.pathCase === 'camel' ? [camel] : variant.pathCase === 'lower' ? [lower] : [camel, lower];
+  }
+  if (fn === ALIPAYHK_FUNCTIONS.refund) {
+    const global = camel.replace(/refund\.htm$/, 'grefund.htm');
+    return variant.refundPath === 'refund' ? [camel] : variant.refundPath === 'grefund' ? [global] : [camel, global];
+  }
+  return [camel];
 }
 
 /** Functions served over HTTP by the sandbox gateway (the cashier pay goes through the wallet instead). */
@@ -32,6 +56,7 @@ export const GATEWAY_FUNCTIONS = [
   ALIPAYHK_FUNCTIONS.prepareForRedirect,
   ALIPAYHK_FUNCTIONS.queryByAuthInfo,
   ALIPAYHK_FUNCTIONS.cancelByAuthInfo,
+  ALIPAYHK_FUNCTIONS.getUserInfo,
 ] as const;
 
 export type GatewayFunction = (typeof GATEWAY_FUNCTIONS)[number];
@@ -49,6 +74,7 @@ export const MERCHANT_FIELD: Record<GatewayFunction, 'merchantId' | 'authMerchan
   [ALIPAYHK_FUNCTIONS.prepareForRedirect]: 'authMerchantId',
   [ALIPAYHK_FUNCTIONS.queryByAuthInfo]: 'authMerchantId',
   [ALIPAYHK_FUNCTIONS.cancelByAuthInfo]: 'authMerchantId',
+  [ALIPAYHK_FUNCTIONS.getUserInfo]: 'merchantId',
 };
 
 export const PROTOCOL_VERSION = '2.0.0';

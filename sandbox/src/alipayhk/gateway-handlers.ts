@@ -16,6 +16,7 @@ import type { GatewayFunction } from './functions';
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import type { Oauth, TerminalType, TokenPair } from './oauth';
 import { AGREEMENT_PAY_SCOPE, AUTH_SITE, TERMINAL_TYPES } from './oauth';
+import type { SandboxVariant } from '../config';
 import type { ResultInfo } from './result-codes';
 import { resultInfo } from './result-codes';
 
@@ -28,6 +29,7 @@ export interface HandlerDeps {
   acquiring: Acquiring;
   oauth: Oauth;
   clock: Clock;
+  variant: Readonly<SandboxVariant>;
 }
 
 /** Per call: the verified request head (agreement.pay reads `accessToken` there) and the sandbox's base URL. */
@@ -70,21 +72,25 @@ function wireTime(iso: string): string {
   return formatRfc3339(Date.parse(iso));
 }
 
-function paymentFields(payment: LedgerPayment): Record<string, unknown> {
+/**
+ * payQuery's answer. `flat`: `acquirementStatus` at the top of the body; `nested`: in `statusDetail`,
+ * as sibling iPay wallets answer (DANA, GCash public client code; protocol.md §1.4).
+ */
+function paymentFields(payment: LedgerPayment, shape: SandboxVariant['queryShape']): Record<string, unknown> {
   const status = toAcquirementStatus(payment.status);
   return {
     acquirementId: payment.acquirementId,
     merchantTransId: payment.merchantTransId,
-    acquirementStatus: status,
+    ...(shape === 'nested' ? { statusDetail: { acquirementStatus: status } } : { acquirementStatus: status }),
     ...(payment.orderAmount !== null && { orderAmount: payment.orderAmount }),
     ...(status === 'SUCCESS' && payment.paidAt !== null && { paymentTime: wireTime(payment.paidAt) }),
   };
 }
 
-const payQuery: Handler = (body, { acquiring }) => {
+const payQuery: Handler = (body, { acquiring, variant }) => {
   const payment = acquiring.find(readTransactionRef(body));
   if (!payment) return { info: resultInfo('ORDER_NOT_EXIST') };
-  return { info: resultInfo('SUCCESS'), fields: paymentFields(payment) };
+  return { info: resultInfo('SUCCESS'), fields: paymentFields(payment, variant.queryShape) };
 };
 
 const payCancel: Handler = (body, { acquiring, clock }) => {
@@ -173,7 +179,7 @@ function accessTokenInfo(pair: TokenPair): Record<string, unknown> {
   };
 }
 
-const applyToken: Handler = (body, { oauth }) => {
+const applyToken: Handler = (body, { oauth, variant }) => {
   readAuthSite(body);
   const grantType = requireString(body, 'grantType', 'body', { max: 32 });
   let result;
@@ -185,8 +191,26 @@ const applyToken: Handler = (body, { oauth }) => {
     throw new SandboxInputError('BAD_REQUEST', 'body.grantType must be AUTHORIZATION_CODE or REFRESH_TOKEN');
   }
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
-  // `customerId` names the buyer; the BFF reads exactly this field.
-  return { info: resultInfo('SUCCESS'), fields: { accessTokenInfo: accessTokenInfo(result.value), customerId: result.value.customerId } };
+  // AlipayHK documents no user id here (https://global.alipay.com/doc/global/oauth_macao); `customerId`
+  // is the sandbox's own, left out with `applyTokenUserId: false` so getUserInfo must be asked.
+  return {
+    info: resultInfo('SUCCESS'),
+    fields: { accessTokenInfo: accessTokenInfo(result.value), ...(variant.applyTokenUserId && { customerId: result.value.customerId }) },
+  };
+};
+
+/**
+ * `alipay.intl.user.query.getUserInfo` with the accessToken in the head
+ * (https://docs.alipay.hk/alipayhkdocs/hk/userauth/getUserInfo). The answer's field names are not
+ * public: the sandbox answers `userInfo.userId` (and the BFF also reads a top-level `userId`).
+ */
+const getUserInfo: Handler = (_body, { oauth }, { head }) => {
+  const accessToken = head.accessToken;
+  const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
+  if (!pair) return { info: resultInfo('INVALID_ACCESS_TOKEN', typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required') };
+  const problem = oauth.tokenProblem(pair);
+  if (problem) return { info: resultInfo(problem.code, problem.message) };
+  return { info: resultInfo('SUCCESS'), fields: { userInfo: { userId: pair.customerId } } };
 };
 
 const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
@@ -237,4 +261,5 @@ export const GATEWAY_HANDLERS: Record<GatewayFunction, Handler> = {
   [ALIPAYHK_FUNCTIONS.prepareForRedirect]: prepareForRedirect,
   [ALIPAYHK_FUNCTIONS.queryByAuthInfo]: queryByAuthInfo,
   [ALIPAYHK_FUNCTIONS.cancelByAuthInfo]: cancelByAuthInfo,
+  [ALIPAYHK_FUNCTIONS.getUserInfo]: getUserInfo,
 };

@@ -12,7 +12,8 @@ import type { Ledger } from '../ledger';
 import type { Acquiring } from './acquiring';
 import { JSON_UTF8, peekRequestHead, responseHead, sendSignedResponse } from './envelope';
 import type { GatewayFunction } from './functions';
-import { GATEWAY_FUNCTIONS, MERCHANT_FIELD, PROTOCOL_VERSION, toGatewayPath } from './functions';
+import { GATEWAY_FUNCTIONS, MERCHANT_FIELD, PROTOCOL_VERSION, gatewayPaths } from './functions';
+import type { SandboxVariant } from '../config';
 import { GATEWAY_HANDLERS } from './gateway-handlers';
 import type { Oauth } from './oauth';
 import { resultInfo } from './result-codes';
@@ -37,6 +38,7 @@ export interface GatewayDeps {
   merchantKey: RsaKey;
   /** Release functions of held (timeout-mode) calls; the app releases them all before closing. */
   holds: Set<() => void>;
+  variant: Readonly<SandboxVariant>;
 }
 
 /** Never answers: the socket is dropped when the client gives up, after HOLD_MS, or on close. */
@@ -98,7 +100,7 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
     if (body[MERCHANT_FIELD[fn]] !== deps.merchantId) return sendSignedResponse(reply, gatewayKey, head, resultInfo('MERCHANT_NOT_MATCH'));
     try {
       const context = { head: payload.head as JsonObject, siteUrl: deps.siteUrl(request) };
-      const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, oauth: deps.oauth, clock }, context);
+      const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, oauth: deps.oauth, clock, variant: deps.variant }, context);
       return sendSignedResponse(reply, gatewayKey, head, result.info, result.fields);
     } catch (error) {
       if (error instanceof SandboxInputError) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', error.message));
@@ -112,7 +114,7 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     for (const fn of GATEWAY_FUNCTIONS) {
-      scope.post(toGatewayPath(fn), (request, reply) => handle(fn, request, reply));
+      for (const path of gatewayPaths(fn, deps.variant)) scope.post(path, (request, reply) => handle(fn, request, reply));
     }
   };
 }

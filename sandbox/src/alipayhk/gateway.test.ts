@@ -12,7 +12,7 @@ const { payQuery, payCancel, refund } = ALIPAYHK_FUNCTIONS;
 let sb: Sandbox;
 
 beforeAll(async () => {
-  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
+  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
 });
 afterAll(async () => {
   await sb.close();
@@ -252,7 +252,7 @@ describe('scripted failures (control.failNext)', () => {
   });
 
   it('timeout: never answers until the client gives up, and does not block close', async () => {
-    const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
+    const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
     const url = await other.listen();
     other.control.update({ failNext: { count: 1, mode: 'timeout' } });
     const payload = gatewayRequest(other.merchantSigner, payQuery, { merchantTransId: 'x' });

@@ -73,7 +73,7 @@ let sb: Sandbox;
 let receiver: Receiver;
 
 beforeAll(async () => {
-  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
+  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
 });
 afterAll(async () => {
   await sb.close();
@@ -201,7 +201,7 @@ describe('payment notifications', () => {
   });
 
   it('stops all pending notifications when the app closes', async () => {
-    const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
+    const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
     other.control.update({ notifyDelayMs: 100 });
     const res = await tradePay(other.app, cashierOrderStr(other.merchantSigner, { merchantTransId: 'N-close', notifyUrl: receiver.url }));
     expect(res.json.resultCode).toBe('9000');

@@ -72,15 +72,21 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
     expect((await redeem(await authCode({ customerId: '2188000000000042', scopes: ['auth_user'] }))).customerId).toBe('2188000000000042');
   });
 
-  it('is single-use: a second exchange and an unknown code get F / INVALID_AUTH_CODE', async () => {
+  it('answers a valid authCode redeemed again with the same token (AlipayHK errorhandling page); an unknown code gets F / INVALID_AUTH_CODE', async () => {
+    // "If the authCode is valid and has been redeemed, the same accessToken is returned":
+    // https://global.alipay.com/docs/ac/PC2Mobile/errorhandling
     const code = await authCode();
-    expect((await redeem(code)).resultInfo.resultCode).toBe('SUCCESS');
+    const first = await redeem(code);
+    expect(first.resultInfo.resultCode).toBe('SUCCESS');
     const again = await redeem(code);
-    expect(again.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_AUTH_CODE' });
-    expect(again.accessTokenInfo).toBeUndefined();
-    expect(again.customerId).toBeUndefined();
+    expect(again.resultInfo).toMatchObject({ resultStatus: 'S', resultCode: 'SUCCESS' });
+    expect(again.accessTokenInfo.accessToken).toBe(first.accessTokenInfo.accessToken);
+    expect(again.customerId).toBe(first.customerId);
     expect((await redeem('SBACnot-a-code')).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_AUTH_CODE' });
-    expect(sb.ledger.snapshot().authCodes).toEqual({ issued: 1, redeemed: 1, expired: 0, invalid: 2 });
+    // Once its token was refreshed away, the code is spent.
+    expect((await refresh(first.accessTokenInfo.refreshToken)).resultInfo.resultCode).toBe('SUCCESS');
+    expect((await redeem(code)).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_AUTH_CODE' });
+    expect(sb.ledger.snapshot().authCodes).toEqual({ issued: 1, redeemed: 2, expired: 0, invalid: 2 });
   });
 
   it('lives 10 minutes on the sandbox clock: F / AUTH_CODE_EXPIRED after 10 min + 1 s', async () => {

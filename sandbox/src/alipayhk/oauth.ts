@@ -47,6 +47,8 @@ interface AuthCodeRecord {
   authMerchantId: string | null;
   expiresAt: number;
   used: boolean;
+  /** The pair the first redemption issued: a valid code redeemed again answers it again. */
+  pair: TokenPair | null;
 }
 
 /** A verified `prepareForRedirect` body. */
@@ -93,6 +95,8 @@ export interface Oauth {
   findAccessToken(accessToken: string): TokenPair | undefined;
   /** Why this token may not debit now, or null when it may. */
   debitProblem(pair: TokenPair): { code: ResultCode; message?: string } | null;
+  /** Why this token may not be used at all now (superseded, revoked, expired), or null. */
+  tokenProblem(pair: TokenPair): { code: ResultCode; message?: string } | null;
   reset(): void;
 }
 
@@ -133,9 +137,9 @@ export function createOauth(deps: OauthDeps): Oauth {
     return value;
   }
 
-  function issueCode(record: Omit<AuthCodeRecord, 'expiresAt' | 'used'>): string {
+  function issueCode(record: Omit<AuthCodeRecord, 'expiresAt' | 'used' | 'pair'>): string {
     const code = unique('SBAC', (value) => codes.has(value));
-    codes.set(code, { ...record, expiresAt: clock.now() + AUTH_CODE_TTL_MS, used: false });
+    codes.set(code, { ...record, expiresAt: clock.now() + AUTH_CODE_TTL_MS, used: false, pair: null });
     ledger.countAuthCode('issued');
     return code;
   }
@@ -162,6 +166,13 @@ export function createOauth(deps: OauthDeps): Oauth {
     agreement.accessTokenExpiresAt = iso(pair.accessExpiresAt);
     agreement.refreshTokenExpiresAt = iso(pair.refreshExpiresAt);
     agreement.tokensIssued += 1;
+  }
+
+  function tokenProblem(pair: TokenPair): { code: ResultCode; message?: string } | null {
+    if (pair.state === 'SUPERSEDED') return { code: 'INVALID_ACCESS_TOKEN', message: 'this accessToken was replaced by a refresh' };
+    if (pair.state === 'REVOKED') return { code: 'AGREEMENT_REVOKED' };
+    if (clock.now() >= pair.accessExpiresAt) return { code: 'ACCESS_TOKEN_EXPIRED' };
+    return null;
   }
 
   return {
@@ -214,13 +225,24 @@ export function createOauth(deps: OauthDeps): Oauth {
 
     redeemAuthCode(authCode) {
       const record = codes.get(authCode);
-      if (!record || record.used) {
+      if (!record) {
         ledger.countAuthCode('invalid');
-        return { ok: false, code: 'INVALID_AUTH_CODE', message: record ? 'this authCode was already used (single-use)' : 'unknown authCode' };
+        return { ok: false, code: 'INVALID_AUTH_CODE', message: 'unknown authCode' };
       }
       if (clock.now() >= record.expiresAt) {
         ledger.countAuthCode('expired');
         return { ok: false, code: 'AUTH_CODE_EXPIRED' };
+      }
+      if (record.used) {
+        // "If the authCode is valid and has been redeemed, the same accessToken is returned"
+        // (https://global.alipay.com/docs/ac/PC2Mobile/errorhandling), so a client retrying after a
+        // timeout gets its token; once the pair was refreshed or revoked, the code is spent.
+        if (record.pair !== null && record.pair.state === 'VALID') {
+          ledger.countAuthCode('redeemed');
+          return { ok: true, value: record.pair };
+        }
+        ledger.countAuthCode('invalid');
+        return { ok: false, code: 'INVALID_AUTH_CODE', message: 'this authCode was already used and its token replaced' };
       }
       record.used = true;
       const agreementId = record.merchantAgreementId;
@@ -230,6 +252,7 @@ export function createOauth(deps: OauthDeps): Oauth {
       }
       ledger.countAuthCode('redeemed');
       const pair = issuePair(record.customerId, record.scopes, agreementId);
+      record.pair = pair;
       if (agreementId !== null) {
         const agreement = ledger.addAgreement({
           merchantAgreementId: agreementId,
@@ -287,11 +310,10 @@ export function createOauth(deps: OauthDeps): Oauth {
 
     debitProblem(pair) {
       if (pair.merchantAgreementId === null) return { code: 'SCOPE_NOT_AUTHORIZED', message: 'a sign-in token (my.getAuthCode) cannot debit: bind an agreement first' };
-      if (pair.state === 'SUPERSEDED') return { code: 'INVALID_ACCESS_TOKEN', message: 'this accessToken was replaced by a refresh' };
-      if (pair.state === 'REVOKED') return { code: 'AGREEMENT_REVOKED' };
-      if (clock.now() >= pair.accessExpiresAt) return { code: 'ACCESS_TOKEN_EXPIRED' };
-      return null;
+      return tokenProblem(pair);
     },
+
+    tokenProblem,
 
     reset() {
       codes = new Map();

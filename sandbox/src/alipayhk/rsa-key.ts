@@ -1,5 +1,5 @@
 import NodeRSA from 'node-rsa';
-import type { SignAlgorithm } from '../config';
+import type { SignAlgorithm, SignatureEncoding } from '../config';
 
 /**
  * PKCS#1 v1.5 with the hash the merchant contract names. node-rsa v2 defaults to PSS, which AlipayHK
@@ -10,9 +10,10 @@ const SIGNING_SCHEMES = { RSA2: 'pkcs1-sha256', RSA: 'pkcs1-sha1' } as const sat
 /** DER formats tried, in order, for a key given as bare base64 (how some merchant portals hand them out). */
 const DER_FORMATS = ['pkcs1-private-der', 'pkcs8-private-der', 'pkcs8-public-der', 'pkcs1-public-der'] as const;
 
-/** A key parsed once, bound to one algorithm. */
+/** A key parsed once, bound to one algorithm and to how its signatures are written on the wire. */
 export interface RsaKey {
   readonly algorithm: SignAlgorithm;
+  readonly encoding: SignatureEncoding;
   readonly isPrivate: boolean;
   /** Base64 signature over the UTF-8 bytes of `text`. Throws for a public key. */
   sign(text: string): string;
@@ -39,7 +40,13 @@ function importKey(text: string): NodeRSA {
  * Parses PEM (PKCS#1 or PKCS#8/SPKI) or bare base64 DER. `role` states what the caller needs, so a
  * public key handed where a private one belongs fails at start-up, not at the first payment.
  */
-export function parseRsaKey(text: string, algorithm: SignAlgorithm, role: 'private' | 'public', label = 'key'): RsaKey {
+export function parseRsaKey(
+  text: string,
+  algorithm: SignAlgorithm,
+  role: 'private' | 'public',
+  label = 'key',
+  encoding: SignatureEncoding = 'base64',
+): RsaKey {
   let key: NodeRSA;
   try {
     key = importKey(text);
@@ -52,6 +59,7 @@ export function parseRsaKey(text: string, algorithm: SignAlgorithm, role: 'priva
   const isPrivate = key.isPrivate();
   return {
     algorithm,
+    encoding,
     isPrivate,
     sign(text) {
       if (!isPrivate) throw new Error(`${label}: cannot sign with a public key`);

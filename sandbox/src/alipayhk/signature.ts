@@ -4,6 +4,7 @@
  * value as it appears in the body; a verifier cuts that substring out of the raw body and never
  * re-serialises it.
  */
+import type { SignatureEncoding } from '../config';
 import type { RsaKey } from './rsa-key';
 
 export type EnvelopeKind = 'request' | 'response';
@@ -44,8 +45,13 @@ function prefixPattern(kind: EnvelopeKind): RegExp {
   return new RegExp(`^\\s*\\{\\s*"${kind}"\\s*:`);
 }
 
-/** Cuts the signed text and the signature out of a raw envelope, without re-serialising anything. */
-export function cutSignedContent(kind: EnvelopeKind, rawBody: string): SignedParts {
+/**
+ * Cuts the signed text and the signature out of a raw envelope, without re-serialising anything.
+ * `base64`: a value holding `%` is percent-decoded (`+` stays `+`). `url`: the value is decoded as a
+ * form decoder does (`+` → space, then percent-decoding), as a gateway expecting encoded signatures
+ * would, so a raw base64 holding `+` fails there.
+ */
+export function cutSignedContent(kind: EnvelopeKind, rawBody: string, encoding: SignatureEncoding = 'base64'): SignedParts {
   try {
     JSON.parse(rawBody);
   } catch {
@@ -82,6 +88,7 @@ export function cutSignedContent(kind: EnvelopeKind, rawBody: string): SignedPar
   } catch {
     throw new SandboxSignatureError('BAD_SIGNATURE_ENCODING', 'signature is not a valid JSON string');
   }
+  if (encoding === 'url') signature = signature.replace(/\+/g, ' ');
   if (signature.includes('%')) {
     // One AlipayHK sample carries the signature URL-encoded inside the JSON.
     try {
@@ -98,7 +105,8 @@ export function cutSignedContent(kind: EnvelopeKind, rawBody: string): SignedPar
 /**
  * Serialises `payload` once, signs exactly those bytes and splices the same bytes into the envelope:
  * `{"<kind>":<JSON.stringify(payload)>,"signature":"<base64>"}`.
- * `urlEncodeSignature` reproduces the URL-encoded variant seen in one AlipayHK sample.
+ * The signature is written as the key's `encoding` says (`url`: the URL-encoded variant of the
+ * "API Structure (v1)" example); `urlEncodeSignature` forces one form.
  */
 export function signEnvelope(
   kind: EnvelopeKind,
@@ -108,7 +116,8 @@ export function signEnvelope(
 ): string {
   const content = JSON.stringify(payload);
   const signature = privateKey.sign(content);
-  const wire = options.urlEncodeSignature ? encodeURIComponent(signature) : signature;
+  const urlEncode = options.urlEncodeSignature ?? privateKey.encoding === 'url';
+  const wire = urlEncode ? encodeURIComponent(signature) : signature;
   return `{"${kind}":${content},"signature":${JSON.stringify(wire)}}`;
 }
 
@@ -117,7 +126,7 @@ export function signEnvelope(
  * Throws `SandboxSignatureError` — never returns a boolean a caller could forget to test.
  */
 export function verifyEnvelope(kind: EnvelopeKind, rawBody: string, publicKey: RsaKey): Record<string, unknown> {
-  const parts = cutSignedContent(kind, rawBody);
+  const parts = cutSignedContent(kind, rawBody, publicKey.encoding);
   const signature = Buffer.from(parts.signature, 'base64');
   if (!publicKey.verify(parts.content, signature)) {
     throw new SandboxSignatureError(

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GatewayUnknownError } from '../../errors';
-import { ALIPAYHK_PATHS, type AlipayHkFunction } from './functions';
+import { ALIPAYHK_PATHS, type AlipayHkFunction, type AlipayHkPaths, type CalledFunction } from './functions';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
-import type { RsaSigner, RsaVerifier } from './signing';
+import { toWireSignature, type RsaSigner, type RsaVerifier, type SignatureEncoding } from './signing';
 import type { RequestPayload, ResponsePayload } from './wire-types';
 
 export interface AlipayHkClientOptions {
@@ -16,6 +16,10 @@ export interface AlipayHkClientOptions {
   signer: RsaSigner;
   verifier: RsaVerifier;
   timeoutMs: number;
+  /** How our signatures are written (default `base64`); inbound both forms are read. */
+  signatureEncoding?: SignatureEncoding;
+  /** function → path (default `ALIPAYHK_PATHS`; `ALIPAYHK_PATHS` in the environment overrides entries). */
+  paths?: AlipayHkPaths;
   now?: () => Date;
   fetch?: typeof fetch;
 }
@@ -33,7 +37,7 @@ export interface GatewayReply<B> {
 
 export interface AlipayHkClient {
   signRequest(fn: AlipayHkFunction, body: object, extraHead?: { accessToken?: string }): Promise<SignedRequest>;
-  call<B = Record<string, unknown>>(fn: AlipayHkFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>>;
+  call<B = Record<string, unknown>>(fn: CalledFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>>;
 }
 
 /** A fresh id per system request (≤64 chars); never reused, unlike the business ids. */
@@ -45,6 +49,8 @@ export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkCl
   const now = options.now ?? (() => new Date());
   const doFetch = options.fetch ?? fetch;
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
+  const paths = options.paths ?? ALIPAYHK_PATHS;
+  const encoding = options.signatureEncoding ?? 'base64';
 
   async function signRequest(fn: AlipayHkFunction, body: object, extraHead: { accessToken?: string } = {}): Promise<SignedRequest> {
     const payload: RequestPayload = {
@@ -62,15 +68,15 @@ export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkCl
     // Serialise once: these exact bytes are signed and spliced into the envelope.
     const content = JSON.stringify(payload);
     const signature = await options.signer.sign(content);
-    return { payload, text: toEnvelopeText('request', content, signature) };
+    return { payload, text: toEnvelopeText('request', content, toWireSignature(signature, encoding)) };
   }
 
-  async function call<B>(fn: AlipayHkFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>> {
+  async function call<B>(fn: CalledFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>> {
     const request = await signRequest(fn, body, extraHead);
     let raw: string;
     let status: number;
     try {
-      const response = await doFetch(baseUrl + ALIPAYHK_PATHS[fn], {
+      const response = await doFetch(baseUrl + paths[fn], {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=UTF-8' },
         body: request.text,

@@ -19,7 +19,8 @@ import { createAlipayHkClient, type AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import { diagnoseSignature } from './diagnose';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
-import { createRsaSigner, createRsaVerifier, type ParsedRsaKey, type RsaSigner, type SignAlgorithm } from './signing';
+import { createRsaSigner, createRsaVerifier, toWireSignature, type ParsedRsaKey, type RsaSigner, type SignAlgorithm, type SignatureEncoding } from './signing';
+import type { AlipayHkPaths } from './functions';
 import { NOT_FOUND_RESULT_CODES, toNormalisedPaymentStatus } from './status-map';
 import type { CashierWapPayBody, PayNotifyBody, PayQueryResponseBody, RefundResponseBody, RequestPayload, ResponsePayload } from './wire-types';
 
@@ -28,6 +29,9 @@ export interface AlipayHkChannelConfig {
   clientId: string;
   merchantId: string;
   signAlgorithm: SignAlgorithm;
+  /** How our signatures are written: orderStr, API requests, acknowledgements. */
+  signatureEncoding: SignatureEncoding;
+  paths: AlipayHkPaths;
   merchantPrivateKey: ParsedRsaKey;
   gatewayPublicKey: ParsedRsaKey;
   notifyUrl: string;
@@ -55,6 +59,8 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     signer,
     verifier,
     timeoutMs: config.timeoutMs,
+    signatureEncoding: config.signatureEncoding,
+    paths: config.paths,
     now,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
@@ -215,7 +221,7 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       return {
         statusCode: 200,
         contentType: 'application/json; charset=UTF-8',
-        body: toEnvelopeText('response', content, signature),
+        body: toEnvelopeText('response', content, toWireSignature(signature, config.signatureEncoding)),
       };
     },
   };

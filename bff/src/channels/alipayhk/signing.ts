@@ -16,6 +16,21 @@ export type SignAlgorithm = 'RSA2' | 'RSA';
 
 export const SIGN_ALGORITHMS: readonly SignAlgorithm[] = ['RSA2', 'RSA'];
 
+/**
+ * How a signature we send is written (protocol.md §1.2, unsettled): plain base64 (the sign pages,
+ * https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/sign) or `encodeURIComponent` of it (the
+ * "API Structure (v1)" example, https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_structure_v1).
+ * Inbound, both are accepted (`cutSignedParts` percent-decodes).
+ */
+export type SignatureEncoding = 'base64' | 'url';
+
+export const SIGNATURE_ENCODINGS: readonly SignatureEncoding[] = ['base64', 'url'];
+
+/** The wire form of a base64 signature. */
+export function toWireSignature(base64: string, encoding: SignatureEncoding): string {
+  return encoding === 'url' ? encodeURIComponent(base64) : base64;
+}
+
 const HASH: Record<SignAlgorithm, 'sha256' | 'sha1'> = { RSA2: 'sha256', RSA: 'sha1' };
 const NODE_RSA_SCHEME: Record<SignAlgorithm, 'pkcs1-sha256' | 'pkcs1-sha1'> = {
   RSA2: 'pkcs1-sha256',
