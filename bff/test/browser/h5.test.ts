@@ -81,7 +81,7 @@ describe.skipIf(!available)('H5 checkout in Chromium (playwright-core)', () => {
       await page.getByRole('button', { name: 'Pay', exact: true }).click();
       await page.waitForURL(`${stack.sandboxUrl}/sandbox/intents/cashier/**`);
       await page.screenshot({ path: `${ARTIFACTS}h5-sandbox-cashier.png`, fullPage: true });
-      await page.getByRole('button', { name: /^Pay 付款 HK\$218\.00/ }).click();
+      await page.getByRole('button', { name: /^Pay 付款 HKD 218\.00/ }).click();
 
       await page.waitForURL(`${stack.bffUrl}/h5/return?order=*`);
       const result = page.locator('#result');
