@@ -9,6 +9,7 @@ export default defineConfig({
     reporters: json ? ['default', 'json'] : ['default'],
     ...(json ? { outputFile: { json } } : {}),
     projects: [
+      { test: { name: 'repo', include: ['scripts/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'shared', include: ['shared/src/**/*.test.ts'] } },
       { test: { name: 'bff', include: ['bff/src/**/*.test.ts', 'bff/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
       { test: { name: 'sandbox', include: ['sandbox/src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },

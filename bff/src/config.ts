@@ -79,7 +79,7 @@ export interface AutoDebitConfig {
   returnPageUrl: string | null;
 }
 
-/** The payment-intents aggregator behind the H5 channel (protocol.md §3). */
+/** The payment-intents aggregator behind the H5 channel (docs/protocols/intents.md). */
 export interface IntentsConfig {
   gatewayUrl: string;
   apiKey: string;

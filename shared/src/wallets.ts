@@ -1,6 +1,6 @@
 /**
  * The wallets the H5 (payment intents) channel can open: AlipayHK, or Alipay for mainland buyers
- * (protocol.md §3, `payment_method.alipayhk.payment_method`). Apart from api.ts so the H5 page's
+ * (docs/protocols/intents.md, `payment_method.alipayhk.payment_method`). Apart from api.ts so the H5 page's
  * bundle can import it without the schema library.
  */
 export const H5_WALLETS = ['ALIPAYHK', 'ALIPAYCN'] as const;

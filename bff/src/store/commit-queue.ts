@@ -22,7 +22,7 @@ export interface CommitQueue {
 }
 
 export function createCommitQueue(db: Database.Database, maxBatch = 256): CommitQueue {
-  let pending: Pending[] = [];
+  const pending: Pending[] = [];
   let scheduled = false;
   let commits = 0;
   let writes = 0;

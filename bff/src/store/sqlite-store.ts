@@ -29,7 +29,6 @@ import {
 } from './store';
 import type {
   IdempotencyClaim,
-  IdempotencyRecord,
   InsertOrderResult,
   NewOrder,
   NotificationRecord,

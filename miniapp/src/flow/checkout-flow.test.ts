@@ -50,7 +50,7 @@ const code = (resultCode: string): TradePayOutcome => ({ kind: 'result', resultC
 const FAIL_CALLBACK: TradePayOutcome = { kind: 'fail', error: 3, errorMessage: 'cashier crashed' };
 
 /**
- * protocol.md §1.6 / design.md "The mini program", copied here on purpose: if the shared table
+ * docs/protocols/alipayhk.md#mini-program-result-codes / design.md "The mini program", copied here on purpose: if the shared table
  * changes, these tests must be changed by a person, not follow silently.
  */
 const TABLE: { name: string; outcome: TradePayOutcome; sent: string; state: 'confirming' | 'failed' | 'cancelled' }[] = [

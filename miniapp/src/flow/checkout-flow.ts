@@ -3,7 +3,7 @@
  * (`my.tradePay`) → the result-code table → `confirming` (POST /confirm, then GET with backoff) →
  * `succeeded` / `failed` / `cancelled`, or still `confirming` when the polling limit is reached.
  *
- * The `resultCode` is advice, never proof (protocol.md §1.6): `succeeded` comes only from the BFF
+ * The `resultCode` is advice, never proof (docs/protocols/alipayhk.md#mini-program-result-codes): `succeeded` comes only from the BFF
  * saying the order is SUCCEEDED, and the BFF's SUCCEEDED wins over any code.
  */
 import { isFinalStatus, toTradePayResult, type CreateOrderBody, type OrderView } from '@tradepay/shared';

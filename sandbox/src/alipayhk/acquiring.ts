@@ -35,7 +35,7 @@ export interface AgreementOrder {
   merchantAgreementId: string;
 }
 
-/** `my.tradePay` result codes (protocol.md §1.6), as strings like the real API returns them. */
+/** `my.tradePay` result codes (docs/protocols/alipayhk.md#mini-program-result-codes), as strings like the real API returns them. */
 export const TRADE_PAY_RESULT: Record<TradePayOutcome, string> = {
   success: '9000',
   fail: '4000',

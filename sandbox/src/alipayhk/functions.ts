@@ -2,7 +2,7 @@ import type { PathCase, RefundPath } from '../config';
 
 /**
  * AlipayHK functions the sandbox knows, and the one place that maps a function to its HTTP path
- * (protocol.md §1.3, a [guess] confirmed only for the oauth paths: keep it in this table).
+ * (docs/protocols/alipayhk.md#endpoints, a [guess] confirmed only for the oauth paths: keep it in this table).
  */
 export const ALIPAYHK_FUNCTIONS = {
   cashierPay: 'alipay.intl.acquiring.cashier.wap.pay',
@@ -63,7 +63,7 @@ export type GatewayFunction = (typeof GATEWAY_FUNCTIONS)[number];
 
 /**
  * The body field naming the merchant: acquiring functions carry `merchantId`, the oauth family
- * `authMerchantId` (protocol.md §1.4). The gateway refuses any other value with MERCHANT_NOT_MATCH.
+ * `authMerchantId` (docs/protocols/alipayhk.md#functions). The gateway refuses any other value with MERCHANT_NOT_MATCH.
  */
 export const MERCHANT_FIELD: Record<GatewayFunction, 'merchantId' | 'authMerchantId'> = {
   [ALIPAYHK_FUNCTIONS.payQuery]: 'merchantId',

@@ -141,7 +141,7 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   const extendInfo = readString(body, 'extendInfo', 'body', { max: 4096, optional: true }) ?? null;
   const notifyUrl = readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
 
-  // The token travels in the head (protocol.md §1.1); any token ever issued is "known" here so that a
+  // The token travels in the head (docs/protocols/alipayhk.md#envelope); any token ever issued is "known" here so that a
   // repeat of a paid merchantTransId is answered even after a refresh, an expiry or a cancel.
   const accessToken = head.accessToken;
   const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
@@ -168,7 +168,7 @@ function readAuthSite(body: JsonObject): void {
   if (body.authSite !== AUTH_SITE) throw new SandboxInputError('BAD_REQUEST', `body.authSite must be "${AUTH_SITE}"`);
 }
 
-/** `accessTokenInfo`: expiries are RFC 3339 datetimes, not seconds (protocol.md §1.4). */
+/** `accessTokenInfo`: expiries are RFC 3339 datetimes, not seconds (docs/protocols/alipayhk.md#functions). */
 function accessTokenInfo(pair: TokenPair): Record<string, unknown> {
   return {
     accessToken: pair.accessToken,

@@ -1,5 +1,5 @@
 /**
- * Payment notifications (`alipay.intl.acquiring.common.notify.pay`, protocol.md §1.5): a signed
+ * Payment notifications (`alipay.intl.acquiring.common.notify.pay`, docs/protocols/alipayhk.md#notifications): a signed
  * request envelope POSTed to the order's notifyUrl, re-sent on AlipayHK's schedule until the merchant
  * answers with a response envelope that verifies with the merchant key and says SUCCESS.
  */

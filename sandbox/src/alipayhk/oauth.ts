@@ -1,5 +1,5 @@
 /**
- * The sandbox's OAuth domain (`alipay.intl.oauth.auth.*`, protocol.md §1.4; seed 002), framework-free:
+ * The sandbox's OAuth domain (`alipay.intl.oauth.auth.*`, docs/protocols/alipayhk.md#functions; seed 002), framework-free:
  * authCodes from the wallet (`my.getAuthCode`) and from the auto-debit auth page, token pairs, and the
  * agreements they are bound to. The gateway routes and the auth page translate wire messages into
  * these calls. Secrets (codes, tokens) live here only; the ledger keeps agreements without them.

@@ -2,7 +2,7 @@
  * `resultInfo` values the sandbox answers with. AlipayHK does not publish full per-API tables: the
  * success triple and INVALID_SIGNATURE / UNKNOWN_EXCEPTION are documented; the other codes and every
  * `resultCodeId` except 00000000 are the sandbox's own choice. A client must treat any unlisted `F`
- * as final and any `U` as unknown (protocol.md §1.1).
+ * as final and any `U` as unknown (docs/protocols/alipayhk.md#result-codes).
  */
 export type ResultStatus = 'S' | 'F' | 'U';
 

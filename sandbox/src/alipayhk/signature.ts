@@ -1,6 +1,6 @@
 /**
  * AlipayHK envelope signatures, written for the sandbox independently of the BFF's code so each checks
- * the other (protocol.md §1.2): the signed text is the exact JSON text of the `request`/`response`
+ * the other (docs/protocols/alipayhk.md#what-is-signed): the signed text is the exact JSON text of the `request`/`response`
  * value as it appears in the body; a verifier cuts that substring out of the raw body and never
  * re-serialises it.
  */

@@ -1,5 +1,5 @@
 /**
- * The aggregator's merchant API (protocol.md §3): token [guess], create, query, cancel [guess],
+ * The aggregator's merchant API (docs/protocols/intents.md): token [guess], create, query, cancel [guess],
  * refund [guess]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
  * Calls other than the token need `Authorization: Bearer <access_token>`.
  */

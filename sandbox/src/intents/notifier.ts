@@ -1,5 +1,5 @@
 /**
- * Payment-intents webhooks (protocol.md §3): `{"notify_type":"payment_success","data":{…}}` POSTed to
+ * Payment-intents webhooks (docs/protocols/intents.md#webhook): `{"notify_type":"payment_success","data":{…}}` POSTed to
  * the intent's notify_url with the signature in INTENTS_SIGNATURE_HEADER, re-sent until the merchant
  * answers HTTP 200 (any body) — at 15s, 30s, 1m, 5m, 10m, 30m, 1h, 2h and 4h, × control.retryScale.
  */

@@ -1,5 +1,5 @@
 /**
- * The payment-intents aggregator's paths and names as the sandbox serves them (protocol.md §3). The
+ * The payment-intents aggregator's paths and names as the sandbox serves them (docs/protocols/intents.md). The
  * BFF keeps its own copies (bff/src/channels/intents/endpoints.ts), so a typo on either side shows up
  * as a refused call. Values marked [guess] are not in the aggregator's public pages.
  */

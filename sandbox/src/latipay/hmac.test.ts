@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { latipayRequestMessage, latipaySignaturesEqual, signLatipayRequest, signLatipayResult, verifyLatipayRequest } from './hmac';
 
-// protocol.md §2 / seed 004, checked here against the sandbox's own implementation.
+// docs/protocols/latipay.md#signatures / seed 004, checked here against the sandbox's own implementation.
 const API_KEY = '111222333';
 const REQUEST = {
   user_id: 'U000334333',

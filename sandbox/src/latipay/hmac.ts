@@ -1,6 +1,6 @@
 /**
  * Latipay's HMAC-SHA256 signatures, written for the sandbox independently of the BFF's code so each
- * checks the other (both reproduce the vectors of protocol.md §2):
+ * checks the other (both reproduce the vectors of docs/protocols/latipay.md#signatures):
  *
  * - a request: every field except `signature` whose value is not null/undefined/"", ordered by key,
  *   written `key=value` and joined with `&` (no URL encoding), followed by the api_key itself;

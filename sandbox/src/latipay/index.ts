@@ -1,5 +1,5 @@
 /**
- * The sandbox's Latipay (protocol.md §2), wired in one call so `app.ts` stays a list of parts:
+ * The sandbox's Latipay (docs/protocols/latipay.md), wired in one call so `app.ts` stays a list of parts:
  * the gateway domain, its callbacks, its routes, and the wallet's handling of a Latipay orderStr.
  */
 import type { FastifyPluginAsync } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * Latipay's HTTP endpoints (protocol.md §2): `POST /v2/minialipay`, `GET /v2/transaction/:ref`,
+ * Latipay's HTTP endpoints (docs/protocols/latipay.md): `POST /v2/minialipay`, `GET /v2/transaction/:ref`,
  * `POST /refund`. Answers are HTTP 200 JSON `{code, message, …}` like Latipay's, except the
  * scripted transport failures of `control.failNext` (timeout: no answer; 5xx: HTTP 503).
  */

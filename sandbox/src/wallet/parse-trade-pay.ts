@@ -1,6 +1,6 @@
 /**
  * What the AlipayHK app checks before showing its cashier for `my.tradePay({orderStr})`: the orderStr
- * is a merchant-signed `alipay.intl.acquiring.cashier.wap.pay` request envelope (protocol.md §1.4).
+ * is a merchant-signed `alipay.intl.acquiring.cashier.wap.pay` request envelope (docs/protocols/alipayhk.md#functions).
  */
 import type { CashierOrder } from '../alipayhk/acquiring';
 import { ALIPAYHK_FUNCTIONS, PROTOCOL_VERSION } from '../alipayhk/functions';

@@ -1,5 +1,5 @@
 /**
- * AlipayHK auto-debit (seed 002, protocol.md §1.4): `oauth.auth.prepareForRedirect` → the consent
+ * AlipayHK auto-debit (seed 002, docs/protocols/alipayhk.md#functions): `oauth.auth.prepareForRedirect` → the consent
  * page, `oauth.auth.applyToken` (AUTHORIZATION_CODE, then REFRESH_TOKEN), `oauth.auth.queryByAuthInfo`,
  * `oauth.auth.cancelByAuthInfo` and `acquiring.agreement.pay` with the access token in the head.
  * Tokens pass through here and go back to the caller only; nothing in this file logs.

@@ -1,6 +1,6 @@
 /**
  * The AlipayHK functions we call, and where each lives. One table, because the paths are inferred
- * (protocol.md §1.3: `/api/` + function with dots as slashes + `.htm`, confirmed for the oauth
+ * (docs/protocols/alipayhk.md#endpoints: `/api/` + function with dots as slashes + `.htm`, confirmed for the oauth
  * functions only) and may need correcting for a merchant's DEV endpoint.
  */
 export const ALIPAYHK_FUNCTIONS = {

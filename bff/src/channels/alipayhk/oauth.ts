@@ -1,7 +1,7 @@
 /**
  * AlipayHK OAuth for buyer sign-in: the mini program's `my.getAuthCode` gives an authCode (10
  * minutes, single use) that the server exchanges with `oauth.auth.applyToken`. The buyer's id comes
- * back with the token. The field name is not public [protocol.md: guess], hence one constant.
+ * back with the token. The field name is not public [unsettled: docs/protocols/alipayhk.md#functions], hence one constant.
  */
 import { GatewayUnknownError } from '../../errors';
 import type { BuyerIdentityProvider } from '../../auth/identity';

@@ -1,5 +1,5 @@
 /**
- * What AlipayHK signs (protocol.md §1.2): the exact JSON text of the value of `request` (or
+ * What AlipayHK signs (docs/protocols/alipayhk.md#what-is-signed): the exact JSON text of the value of `request` (or
  * `response`). The signer serialises once and splices those same bytes into the envelope; the
  * verifier cuts the raw substring out of the body and never re-serialises.
  */

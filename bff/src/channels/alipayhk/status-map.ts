@@ -1,6 +1,6 @@
 /**
  * AlipayHK payment states → our normalised query result. The status names are not public
- * (protocol.md §1.4): AlipayHK pages mention WAIT_BUYER_PAY and TRADE_CLOSED; the sibling DANA uses
+ * (docs/protocols/alipayhk.md#query-statuses): AlipayHK pages mention WAIT_BUYER_PAY and TRADE_CLOSED; the sibling DANA uses
  * INIT/PAYING/SUCCESS/CLOSED/CANCELLED. Anything unlisted is UNKNOWN, so we ask again rather than guess.
  */
 export type NormalisedPaymentStatus = 'PAID' | 'PENDING' | 'CLOSED' | 'UNKNOWN';

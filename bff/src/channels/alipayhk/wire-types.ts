@@ -1,4 +1,4 @@
-/** AlipayHK `alipay.intl.*` wire shapes (protocol.md §1). Amount values are minor units as strings. */
+/** AlipayHK `alipay.intl.*` wire shapes (docs/protocols/alipayhk.md). Amount values are minor units as strings. */
 
 export interface WireAmount {
   currency: string;

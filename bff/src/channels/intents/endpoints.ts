@@ -1,5 +1,5 @@
 /**
- * Where the payment-intents aggregator (protocol.md §3, seed 001) lives, and the names it uses that
+ * Where the payment-intents aggregator (docs/protocols/intents.md, seed 001) lives, and the names it uses that
  * its public pages do not give. Each unconfirmed value is one constant here, so a correction from the
  * aggregator's merchant documentation is a one-line change (the sandbox keeps its own copies).
  */

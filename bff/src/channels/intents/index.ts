@@ -1,5 +1,5 @@
 /**
- * The H5 (mobile-browser) channel through the payment-intents aggregator of seed 001 (protocol.md §3):
+ * The H5 (mobile-browser) channel through the payment-intents aggregator of seed 001 (docs/protocols/intents.md):
  * create an intent and redirect the shopper to its `next_action.url`; learn the outcome from the
  * webhook (`hex(sha256(raw_body + "." + api_key))`) or by query. Query answers are not signed: they are
  * trusted because they come over TLS from the configured gateway in answer to our bearer-authenticated

@@ -1,6 +1,6 @@
 /**
  * The webhook signature: `hex(sha256(raw_body + "." + api_key))` — plain SHA-256 of the text, not an
- * HMAC (protocol.md §3 [vec]). Compared in constant time over the decoded digests, so neither the
+ * HMAC (docs/protocols/intents.md#webhook [vec]). Compared in constant time over the decoded digests, so neither the
  * length nor the content of a wrong signature leaks through timing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';

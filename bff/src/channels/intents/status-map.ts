@@ -1,5 +1,5 @@
 /**
- * Intent statuses → our normalised query result. The three statuses are documented (protocol.md §3):
+ * Intent statuses → our normalised query result. The three statuses are documented (docs/protocols/intents.md):
  * PENDING waits for the shopper, SUCCEEDED is paid, CANCELLED is "cancelled or timed out, closed
  * without payment" — which is an order CANCELLED, not FAILED. Anything else is UNKNOWN: ask again.
  */

@@ -1,5 +1,5 @@
 /**
- * Payment-intents aggregator wire shapes (protocol.md §3). Amounts are decimal strings in major units
+ * Payment-intents aggregator wire shapes (docs/protocols/intents.md). Amounts are decimal strings in major units
  * ("120.50"); our domain converts with `toDecimalString` / `fromDecimalString` at this boundary only.
  */
 
@@ -33,7 +33,7 @@ export interface CreateIntentRequest {
   return_url: string;
   payment_method: {
     type: 'alipayhk';
-    /** Seed 001 labels this object `wechat`: a documentation slip (protocol.md §3). */
+    /** Seed 001 labels this object `wechat`: a documentation slip (docs/protocols/intents.md). */
     alipayhk: { flow: 'mobile_web'; payment_method: IntentsWallet };
   };
 }

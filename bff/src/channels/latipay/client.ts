@@ -20,7 +20,7 @@ export interface LatipayReply<T> {
   raw: string;
 }
 
-/** The paths, in one place: protocol.md §2 (note: refund has no `/v2`). */
+/** The paths, in one place: docs/protocols/latipay.md (note: refund has no `/v2`). */
 export const LATIPAY_PATHS = {
   miniAlipay: '/v2/minialipay',
   transaction: (merchantReference: string) => `/v2/transaction/${encodeURIComponent(merchantReference)}`,

@@ -1,5 +1,5 @@
 /**
- * The Latipay mini-app channel (protocol.md §2, seed 004): `POST /v2/minialipay` returns Alipay
+ * The Latipay mini-app channel (docs/protocols/latipay.md, seed 004): `POST /v2/minialipay` returns Alipay
  * parameters that, joined in order, are the orderStr for `my.tradePay`; `GET /v2/transaction/{ref}`
  * answers under an HMAC; callbacks are form-encoded and acknowledged with the text `sent`.
  *

@@ -1,5 +1,5 @@
 /**
- * What Latipay signs (protocol.md §2, both rules reproduced by test vectors):
+ * What Latipay signs (docs/protocols/latipay.md#signatures, both rules reproduced by test vectors):
  *
  * - requests: drop `signature` and null/undefined/empty values, sort the keys, join `k=v` with `&`
  *   (no URL encoding), then append the api_key itself;

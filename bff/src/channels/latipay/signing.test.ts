@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requestSignContent, resultSignContent, toOrderStr } from './sign-content';
 import { createLatipaySigner, hmacSha256Hex, LatipaySignatureError, signaturesMatch } from './signing';
 
-// protocol.md §2 / seed 004: the documented vectors, byte for byte.
+// docs/protocols/latipay.md#signatures / seed 004: the documented vectors, byte for byte.
 const API_KEY = '111222333';
 const SEED_REQUEST = {
   user_id: 'U000334333',

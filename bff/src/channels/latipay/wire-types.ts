@@ -1,5 +1,5 @@
 /**
- * Latipay v2 wire shapes (protocol.md §2, seed 004). Amounts are decimal strings in major units
+ * Latipay v2 wire shapes (docs/protocols/latipay.md, seed 004). Amounts are decimal strings in major units
  * ("120.00"); every signed value travels as a string.
  */
 
