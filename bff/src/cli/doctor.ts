@@ -49,10 +49,18 @@ function print(report: DoctorReport, json: boolean, io: DoctorIo, extra: Record<
 }
 
 /** The keys `verify` judges with: the BFF's configuration, or the key settings alone when the rest fails. */
-function verifyKeys(env: Env): { algorithm: SignAlgorithm; gatewayPublicKey: ReturnType<typeof parseRsaKey>; merchantKey: ReturnType<typeof parseRsaKey> } {
+function verifyKeys(env: Env): {
+  algorithm: SignAlgorithm;
+  gatewayPublicKey: ReturnType<typeof parseRsaKey>;
+  merchantKey: ReturnType<typeof parseRsaKey>;
+} {
   try {
     const config = loadConfig(env);
-    return { algorithm: config.alipayhk.signAlgorithm, gatewayPublicKey: config.alipayhk.gatewayPublicKey, merchantKey: config.alipayhk.merchantPrivateKey };
+    return {
+      algorithm: config.alipayhk.signAlgorithm,
+      gatewayPublicKey: config.alipayhk.gatewayPublicKey,
+      merchantKey: config.alipayhk.merchantPrivateKey,
+    };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // The rest of the configuration does not load: judge with the key settings alone (RSA is the BFF's default).
@@ -86,7 +94,12 @@ async function runVerify(source: string, json: boolean, io: DoctorIo): Promise<n
   try {
     diagnosis = diagnoseSignature(raw, verifyKeys(io.env));
   } catch (error) {
-    const c: Check = { id: 'verify', status: 'fail', message: `cannot read the keys to verify with: ${(error as Error).message}`, fix: 'run `pnpm run doctor` to check the keys first' };
+    const c: Check = {
+      id: 'verify',
+      status: 'fail',
+      message: `cannot read the keys to verify with: ${(error as Error).message}`,
+      fix: 'run `pnpm run doctor` to check the keys first',
+    };
     print({ checks: [c], settings: {} }, json, io);
     return 1;
   }
@@ -109,7 +122,11 @@ async function runVerify(source: string, json: boolean, io: DoctorIo): Promise<n
 export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { live: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { live: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    });
   } catch (error) {
     io.err(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -134,7 +151,13 @@ export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
   const { checks, config } = runStaticChecks(io.env);
   const report: DoctorReport = { checks, settings: {} };
   if (values.live) {
-    if (!config) checks.push({ id: 'live', status: 'fail', message: 'live checks skipped: the configuration does not load', fix: 'fix the failures above first' });
+    if (!config)
+      checks.push({
+        id: 'live',
+        status: 'fail',
+        message: 'live checks skipped: the configuration does not load',
+        fix: 'fix the failures above first',
+      });
     else {
       const live = await runLiveChecks(config, io.fetch ? { fetch: io.fetch } : {});
       checks.push(...live.checks);

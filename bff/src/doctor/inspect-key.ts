@@ -28,9 +28,13 @@ const PEM_LABELS: Record<string, { format: KeyFormat; kind: 'private' | 'public'
 };
 
 function describe(key: KeyObject, format: KeyFormat, kind: 'private' | 'public'): KeyReading {
-  if (key.asymmetricKeyType !== 'rsa') return { ok: false, problem: `${format} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key, not RSA` };
+  if (key.asymmetricKeyType !== 'rsa')
+    return { ok: false, problem: `${format} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key, not RSA` };
   const publicKey = kind === 'private' ? createPublicKey(key) : key;
-  return { ok: true, key: { format, kind, bits: key.asymmetricKeyDetails?.modulusLength ?? 0, publicKey, fingerprint: toKeyFingerprint(publicKey) } };
+  return {
+    ok: true,
+    key: { format, kind, bits: key.asymmetricKeyDetails?.modulusLength ?? 0, publicKey, fingerprint: toKeyFingerprint(publicKey) },
+  };
 }
 
 export function inspectKey(text: string): KeyReading {
@@ -39,7 +43,8 @@ export function inspectKey(text: string): KeyReading {
   if (pem) {
     const label = PEM_LABELS[pem[1] ?? ''];
     if (!label) return { ok: false, problem: `PEM labelled "${pem[1]}" is not an RSA key` };
-    if (label === 'encrypted') return { ok: false, problem: 'the PEM is an encrypted PKCS#8 key: export it without a passphrase (openssl pkcs8 -topk8 -nocrypt)' };
+    if (label === 'encrypted')
+      return { ok: false, problem: 'the PEM is an encrypted PKCS#8 key: export it without a passphrase (openssl pkcs8 -topk8 -nocrypt)' };
     try {
       const key = label.kind === 'private' ? createPrivateKey(trimmed) : createPublicKey(trimmed);
       return describe(key, label.format, label.kind);

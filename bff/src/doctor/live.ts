@@ -3,8 +3,8 @@
  * merchantTransId that cannot exist; the answer tells whether our signature is accepted
  * (`INVALID_SIGNATURE` versus "no such order"), and its own signature whether the configured
  * AlipayHK public key and algorithm verify it. When the configured form fails, the other documented
- * forms (protocol.md §4: RSA/RSA2, base64/url, payQuery.htm/payquery.htm) are tried and the working
- * one is recommended. Latipay gets a signed query of an unknown reference, the aggregator a token
+ * forms (docs/protocols/alipayhk.md#settled-and-unsettled: RSA/RSA2, base64/url, path spellings)
+ * are tried and the working one is recommended. Latipay gets a signed query of an unknown reference, the aggregator a token
  * request. Plain fetch, `redirect: 'error'`, a timeout per call.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,14 @@ import type { Config } from '../config';
 import { diagnoseSignature } from '../channels/alipayhk/diagnose';
 import { ALIPAYHK_FUNCTIONS, ALIPAYHK_PATHS, type AlipayHkPaths, type CalledFunction } from '../channels/alipayhk/functions';
 import { toEnvelopeText, toRfc3339 } from '../channels/alipayhk/sign-content';
-import { createRsaSigner, SIGN_ALGORITHMS, SIGNATURE_ENCODINGS, toWireSignature, type SignAlgorithm, type SignatureEncoding } from '../channels/alipayhk/signing';
+import {
+  createRsaSigner,
+  SIGN_ALGORITHMS,
+  SIGNATURE_ENCODINGS,
+  toWireSignature,
+  type SignAlgorithm,
+  type SignatureEncoding,
+} from '../channels/alipayhk/signing';
 import { NOT_FOUND_RESULT_CODES } from '../channels/alipayhk/status-map';
 import { createIntentsClient } from '../channels/intents/client';
 import { createLatipayClient, LATIPAY_PATHS } from '../channels/latipay/client';
@@ -58,20 +65,31 @@ type ProbeFunction = typeof PAY_QUERY | typeof PAY_CANCEL | typeof REFUND;
 function toProbeBody(fn: ProbeFunction, merchantId: string): Record<string, unknown> {
   const id = `DOCTOR-PROBE-${randomUUID()}`;
   if (fn === REFUND) {
-    return { merchantId, acquirementId: `DOCTOR${Date.now()}`, merchantRefundId: id, refundAmount: { currency: 'HKD', value: '1' }, refundReason: 'pnpm run doctor --live probe' };
+    return {
+      merchantId,
+      acquirementId: `DOCTOR${Date.now()}`,
+      merchantRefundId: id,
+      refundAmount: { currency: 'HKD', value: '1' },
+      refundReason: 'pnpm run doctor --live probe',
+    };
   }
   return { merchantId, merchantTransId: id };
 }
 
 /**
- * The documented spellings (protocol.md §1.3): the HK pattern in camelCase, and the global publicapi
- * family's `payquery.htm`, `paycancel.htm` (https://global.alipay.com/docs/ac/publicapi/payquery) and
- * `grefund.htm` (https://global.alipay.com/docs/ac/publicapi/refund).
+ * The documented spellings (docs/protocols/alipayhk.md#endpoints): the HK pattern in camelCase,
+ * and the global publicapi family's `payquery.htm`, `paycancel.htm`
+ * (https://global.alipay.com/docs/ac/publicapi/payquery) and `grefund.htm`
+ * (https://global.alipay.com/docs/ac/publicapi/refund).
  */
 function pathVariants(fn: ProbeFunction, configured: string): string[] {
   const standard = ALIPAYHK_PATHS[fn];
   const variant =
-    fn === PAY_QUERY ? standard.replace(/payQuery\.htm$/, 'payquery.htm') : fn === PAY_CANCEL ? standard.replace(/payCancel\.htm$/, 'paycancel.htm') : standard.replace(/refund\.htm$/, 'grefund.htm');
+    fn === PAY_QUERY
+      ? standard.replace(/payQuery\.htm$/, 'payquery.htm')
+      : fn === PAY_CANCEL
+        ? standard.replace(/payCancel\.htm$/, 'paycancel.htm')
+        : standard.replace(/refund\.htm$/, 'grefund.htm');
   return [...new Set([configured, standard, variant])];
 }
 
@@ -80,12 +98,18 @@ function describeFetchError(error: unknown): string {
   const code = cause?.code ?? (error as Error).name;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS: the host does not resolve (${code})`;
   if (code === 'ECONNREFUSED') return 'TCP: connection refused';
-  if (typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')) return `TLS: ${cause?.message ?? code}`;
+  if (typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT'))
+    return `TLS: ${cause?.message ?? code}`;
   if (code === 'TimeoutError' || code === 'AbortError') return 'no answer before the timeout';
   return `${code}: ${cause?.message ?? (error as Error).message}`;
 }
 
-async function timed(fetchFn: typeof fetch, url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; text: string; ms: number; at: number } | { error: string }> {
+async function timed(
+  fetchFn: typeof fetch,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<{ status: number; text: string; ms: number; at: number } | { error: string }> {
   const started = performance.now();
   try {
     const response = await fetchFn(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
@@ -98,7 +122,11 @@ async function timed(fetchFn: typeof fetch, url: string, init: RequestInit, time
 
 export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fetch) {
   const alipayhk = config.alipayhk;
-  const verifyKeys = (algorithm: SignAlgorithm) => ({ algorithm, gatewayPublicKey: alipayhk.gatewayPublicKey, merchantKey: alipayhk.merchantPrivateKey });
+  const verifyKeys = (algorithm: SignAlgorithm) => ({
+    algorithm,
+    gatewayPublicKey: alipayhk.gatewayPublicKey,
+    merchantKey: alipayhk.merchantPrivateKey,
+  });
 
   async function signedProbe(fn: ProbeFunction, algorithm: SignAlgorithm, encoding: SignatureEncoding): Promise<string> {
     const signer = createRsaSigner(alipayhk.merchantPrivateKey, algorithm);
@@ -106,7 +134,14 @@ export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fe
     // a raw base64 one by luck (about 1 in 200 base64 signatures has no +).
     for (;;) {
       const content = JSON.stringify({
-        head: { version: '2.0.0', function: fn, clientId: alipayhk.clientId, reqTime: toRfc3339(new Date()), reqMsgId: randomUUID().replace(/-/g, ''), reserve: '{}' },
+        head: {
+          version: '2.0.0',
+          function: fn,
+          clientId: alipayhk.clientId,
+          reqTime: toRfc3339(new Date()),
+          reqMsgId: randomUUID().replace(/-/g, ''),
+          reserve: '{}',
+        },
         body: toProbeBody(fn, alipayhk.merchantId),
       });
       const signature = await signer.sign(content);
@@ -119,7 +154,11 @@ export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fe
     const answer = await timed(
       fetchFn,
       alipayhk.gatewayUrl + variant.path,
-      { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: await signedProbe(fn, variant.algorithm, variant.encoding) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=UTF-8' },
+        body: await signedProbe(fn, variant.algorithm, variant.encoding),
+      },
       alipayhk.timeoutMs,
     );
     if ('error' in answer) return { kind: 'unreachable', reason: answer.error };
@@ -132,7 +171,10 @@ export function createAlipayHkProbe(config: Readonly<Config>, fetchFn: typeof fe
     }
     const resultCode = parsed?.response?.body?.resultInfo?.resultCode;
     if (typeof resultCode !== 'string') return { kind: 'not-envelope', status: answer.status };
-    const answerAlgorithm = [variant.algorithm, ...SIGN_ALGORITHMS.filter((a) => a !== variant.algorithm)].find((a) => diagnoseSignature(answer.text, verifyKeys(a)).verified) ?? null;
+    const answerAlgorithm =
+      [variant.algorithm, ...SIGN_ALGORITHMS.filter((a) => a !== variant.algorithm)].find(
+        (a) => diagnoseSignature(answer.text, verifyKeys(a)).verified,
+      ) ?? null;
     return {
       kind: 'answered',
       status: answer.status,
@@ -175,7 +217,9 @@ function describeOutcome(outcome: ProbeOutcome): string {
     case 'not-envelope':
       return `HTTP ${outcome.status}: the answer is not an AlipayHK envelope`;
     case 'answered': {
-      const ours = outcome.signatureAccepted ? `our signature accepted (${outcome.resultCode})` : 'our signature refused (INVALID_SIGNATURE)';
+      const ours = outcome.signatureAccepted
+        ? `our signature accepted (${outcome.resultCode})`
+        : 'our signature refused (INVALID_SIGNATURE)';
       const theirs = outcome.answerAlgorithm
         ? `the answer verifies with ALIPAYHK_GATEWAY_PUBLIC_KEY under ${outcome.answerAlgorithm}`
         : 'the answer does not verify with ALIPAYHK_GATEWAY_PUBLIC_KEY under RSA or RSA2';
@@ -189,30 +233,64 @@ async function checkAlipayHk(config: Readonly<Config>, fetchFn: typeof fetch): P
   const settings: Record<string, string> = {};
   const { probe } = createAlipayHkProbe(config, fetchFn);
   const configuredPaths = config.alipayhk.paths;
-  const configured: Variant = { algorithm: config.alipayhk.signAlgorithm, encoding: config.alipayhk.signatureEncoding, path: configuredPaths[PAY_QUERY] };
+  const configured: Variant = {
+    algorithm: config.alipayhk.signAlgorithm,
+    encoding: config.alipayhk.signatureEncoding,
+    path: configuredPaths[PAY_QUERY],
+  };
   const first = await probe(configured);
   const gateway = config.alipayhk.gatewayUrl;
   if (first.kind === 'unreachable') {
-    checks.push({ id: 'alipayhk.live.reachable', status: 'fail', message: `AlipayHK at ${gateway}: ${first.reason}`, fix: 'check ALIPAYHK_GATEWAY_URL, DNS, the firewall and the TLS certificate chain' });
+    checks.push({
+      id: 'alipayhk.live.reachable',
+      status: 'fail',
+      message: `AlipayHK at ${gateway}: ${first.reason}`,
+      fix: 'check ALIPAYHK_GATEWAY_URL, DNS, the firewall and the TLS certificate chain',
+    });
     return { checks, settings };
   }
-  checks.push({ id: 'alipayhk.live.reachable', status: 'ok', message: `AlipayHK at ${gateway} answers${first.kind === 'answered' ? ` (${first.ms} ms)` : ''}`, fix: '' });
+  checks.push({
+    id: 'alipayhk.live.reachable',
+    status: 'ok',
+    message: `AlipayHK at ${gateway} answers${first.kind === 'answered' ? ` (${first.ms} ms)` : ''}`,
+    fix: '',
+  });
   if (first.kind === 'answered' && first.clockSkewMs !== null) {
     const skew = Math.round(first.clockSkewMs / 1000);
     checks.push(
       Math.abs(first.clockSkewMs) > MAX_CLOCK_SKEW_MS
-        ? { id: 'alipayhk.live.clock', status: 'warn', message: `the gateway's clock differs from ours by ${skew} s`, fix: 'sync this host with NTP: reqTime is stamped from its clock' }
+        ? {
+            id: 'alipayhk.live.clock',
+            status: 'warn',
+            message: `the gateway's clock differs from ours by ${skew} s`,
+            fix: 'sync this host with NTP: reqTime is stamped from its clock',
+          }
         : { id: 'alipayhk.live.clock', status: 'ok', message: `clock: within ${Math.max(1, Math.abs(skew))} s of the gateway's`, fix: '' },
     );
   }
   let working: Variant | null = works(first) ? configured : null;
   if (working) {
-    checks.push({ id: 'alipayhk.live.signature', status: 'ok', message: `payQuery (${describeVariant(configured)}): ${describeOutcome(first)}`, fix: '' });
+    checks.push({
+      id: 'alipayhk.live.signature',
+      status: 'ok',
+      message: `payQuery (${describeVariant(configured)}): ${describeOutcome(first)}`,
+      fix: '',
+    });
     if (first.kind === 'answered' && !NOT_FOUND_RESULT_CODES.has(first.resultCode)) {
-      checks.push({ id: 'alipayhk.live.answer', status: 'warn', message: `payQuery of an order that cannot exist answered ${first.resultCode}, not ORDER_NOT_EXIST`, fix: 'check ALIPAYHK_CLIENT_ID and ALIPAYHK_MERCHANT_ID with AlipayHK' });
+      checks.push({
+        id: 'alipayhk.live.answer',
+        status: 'warn',
+        message: `payQuery of an order that cannot exist answered ${first.resultCode}, not ORDER_NOT_EXIST`,
+        fix: 'check ALIPAYHK_CLIENT_ID and ALIPAYHK_MERCHANT_ID with AlipayHK',
+      });
     }
   } else {
-    checks.push({ id: 'alipayhk.live.signature', status: 'fail', message: `payQuery as configured (${describeVariant(configured)}): ${describeOutcome(first)}`, fix: 'see the recommendation below' });
+    checks.push({
+      id: 'alipayhk.live.signature',
+      status: 'fail',
+      message: `payQuery as configured (${describeVariant(configured)}): ${describeOutcome(first)}`,
+      fix: 'see the recommendation below',
+    });
     working = await findWorkingVariant(probe, configured);
     if (!working) {
       checks.push({
@@ -225,7 +303,12 @@ async function checkAlipayHk(config: Readonly<Config>, fetchFn: typeof fetch): P
     }
     if (working.algorithm !== configured.algorithm) settings.ALIPAYHK_SIGN_ALGORITHM = working.algorithm;
     if (working.encoding !== configured.encoding) settings.ALIPAYHK_SIGNATURE_ENCODING = working.encoding;
-    checks.push({ id: 'alipayhk.live.recommendation', status: 'warn', message: `payQuery works with ${describeVariant(working)}`, fix: '' });
+    checks.push({
+      id: 'alipayhk.live.recommendation',
+      status: 'warn',
+      message: `payQuery works with ${describeVariant(working)}`,
+      fix: '',
+    });
   }
 
   // The other disputed paths, probed with the form that works (ids that cannot exist: nothing is cancelled or refunded).
@@ -240,10 +323,22 @@ async function checkAlipayHk(config: Readonly<Config>, fetchFn: typeof fetch): P
       }
     }
     const name = fn.split('.').pop();
-    if (found === null) checks.push({ id: `alipayhk.live.path.${name}`, status: 'warn', message: `${name}: none of ${pathVariants(fn, configuredPath).join(', ')} answers`, fix: `ask AlipayHK for the ${fn} path and set it in ALIPAYHK_PATHS` });
-    else if (found === configuredPath) checks.push({ id: `alipayhk.live.path.${name}`, status: 'ok', message: `${name} answers at ${found}`, fix: '' });
+    if (found === null)
+      checks.push({
+        id: `alipayhk.live.path.${name}`,
+        status: 'warn',
+        message: `${name}: none of ${pathVariants(fn, configuredPath).join(', ')} answers`,
+        fix: `ask AlipayHK for the ${fn} path and set it in ALIPAYHK_PATHS`,
+      });
+    else if (found === configuredPath)
+      checks.push({ id: `alipayhk.live.path.${name}`, status: 'ok', message: `${name} answers at ${found}`, fix: '' });
     else {
-      checks.push({ id: `alipayhk.live.path.${name}`, status: 'fail', message: `${name} does not answer at ${configuredPath}, but at ${found}`, fix: 'set ALIPAYHK_PATHS as recommended' });
+      checks.push({
+        id: `alipayhk.live.path.${name}`,
+        status: 'fail',
+        message: `${name} does not answer at ${configuredPath}, but at ${found}`,
+        fix: 'set ALIPAYHK_PATHS as recommended',
+      });
       paths[fn] = found;
     }
   }
@@ -252,7 +347,13 @@ async function checkAlipayHk(config: Readonly<Config>, fetchFn: typeof fetch): P
   const changes = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
   const recommendation = checks.find((c) => c.id === 'alipayhk.live.recommendation');
   if (recommendation) recommendation.fix = `set ${changes.join(' ')}`;
-  else if (changes.length > 0) checks.push({ id: 'alipayhk.live.recommendation', status: 'warn', message: 'the configured paths need changing', fix: `set ${changes.join(' ')}` });
+  else if (changes.length > 0)
+    checks.push({
+      id: 'alipayhk.live.recommendation',
+      status: 'warn',
+      message: 'the configured paths need changing',
+      fix: `set ${changes.join(' ')}`,
+    });
   return { checks, settings };
 }
 
@@ -282,32 +383,86 @@ function toPathSetting(configured: AlipayHkPaths, found: Record<string, string>)
 async function checkLatipay(config: Readonly<Config>, fetchFn: typeof fetch): Promise<Check> {
   const latipay = config.latipay;
   if (!latipay) return { id: 'latipay.live', status: 'ok', message: 'Latipay is off: not probed', fix: '' };
-  const client = createLatipayClient({ gatewayUrl: latipay.gatewayUrl, signer: createLatipaySigner(latipay.apiKey), timeoutMs: latipay.timeoutMs, fetch: fetchFn });
+  const client = createLatipayClient({
+    gatewayUrl: latipay.gatewayUrl,
+    signer: createLatipaySigner(latipay.apiKey),
+    timeoutMs: latipay.timeoutMs,
+    fetch: fetchFn,
+  });
   const reference = `DOCTOR-PROBE-${randomUUID()}`;
   const started = performance.now();
   try {
-    const reply = await client.get<{ code?: unknown; message?: unknown }>(LATIPAY_PATHS.transaction(reference), { user_id: latipay.userId }, { merchant_reference: reference, user_id: latipay.userId });
+    const reply = await client.get<{ code?: unknown; message?: unknown }>(
+      LATIPAY_PATHS.transaction(reference),
+      { user_id: latipay.userId },
+      { merchant_reference: reference, user_id: latipay.userId },
+    );
     const ms = Math.round(performance.now() - started);
     const code = codeOf(reply.body.code);
-    if (code === ORDER_NOT_EXIST_CODE) return { id: 'latipay.live', status: 'ok', message: `Latipay at ${latipay.gatewayUrl}: signature accepted (201 order not exist for an unknown reference; ${ms} ms)`, fix: '' };
-    if (code === '206') return { id: 'latipay.live', status: 'fail', message: `Latipay at ${latipay.gatewayUrl}: our signature is refused (206)`, fix: 'check LATIPAY_API_KEY against the Latipay merchant portal' };
-    if (code === '205') return { id: 'latipay.live', status: 'fail', message: `Latipay at ${latipay.gatewayUrl}: no key for LATIPAY_USER_ID ${latipay.userId} (205)`, fix: 'check LATIPAY_USER_ID' };
-    return { id: 'latipay.live', status: code === SUCCESS_CODE ? 'warn' : 'fail', message: `Latipay at ${latipay.gatewayUrl}: a query of an unknown reference answered HTTP ${reply.status} code ${code ?? 'none'} ${String(reply.body.message ?? '')}`.trim(), fix: 'ask Latipay what this code means for your account' };
+    if (code === ORDER_NOT_EXIST_CODE)
+      return {
+        id: 'latipay.live',
+        status: 'ok',
+        message: `Latipay at ${latipay.gatewayUrl}: signature accepted (201 order not exist for an unknown reference; ${ms} ms)`,
+        fix: '',
+      };
+    if (code === '206')
+      return {
+        id: 'latipay.live',
+        status: 'fail',
+        message: `Latipay at ${latipay.gatewayUrl}: our signature is refused (206)`,
+        fix: 'check LATIPAY_API_KEY against the Latipay merchant portal',
+      };
+    if (code === '205')
+      return {
+        id: 'latipay.live',
+        status: 'fail',
+        message: `Latipay at ${latipay.gatewayUrl}: no key for LATIPAY_USER_ID ${latipay.userId} (205)`,
+        fix: 'check LATIPAY_USER_ID',
+      };
+    return {
+      id: 'latipay.live',
+      status: code === SUCCESS_CODE ? 'warn' : 'fail',
+      message:
+        `Latipay at ${latipay.gatewayUrl}: a query of an unknown reference answered HTTP ${reply.status} code ${code ?? 'none'} ${String(reply.body.message ?? '')}`.trim(),
+      fix: 'ask Latipay what this code means for your account',
+    };
   } catch (error) {
-    return { id: 'latipay.live', status: 'fail', message: `Latipay at ${latipay.gatewayUrl}: ${(error as Error).message}`, fix: 'check LATIPAY_GATEWAY_URL, DNS, the firewall and TLS' };
+    return {
+      id: 'latipay.live',
+      status: 'fail',
+      message: `Latipay at ${latipay.gatewayUrl}: ${(error as Error).message}`,
+      fix: 'check LATIPAY_GATEWAY_URL, DNS, the firewall and TLS',
+    };
   }
 }
 
 async function checkIntents(config: Readonly<Config>, fetchFn: typeof fetch): Promise<Check> {
   const intents = config.intents;
   if (!intents) return { id: 'intents.live', status: 'ok', message: 'H5 aggregator is off: not probed', fix: '' };
-  const client = createIntentsClient({ gatewayUrl: intents.gatewayUrl, apiKey: intents.apiKey, merchantId: intents.merchantId, timeoutMs: intents.timeoutMs, fetch: fetchFn });
+  const client = createIntentsClient({
+    gatewayUrl: intents.gatewayUrl,
+    apiKey: intents.apiKey,
+    merchantId: intents.merchantId,
+    timeoutMs: intents.timeoutMs,
+    fetch: fetchFn,
+  });
   const started = performance.now();
   try {
     await client.accessToken();
-    return { id: 'intents.live', status: 'ok', message: `H5 aggregator at ${intents.gatewayUrl}: token issued (${Math.round(performance.now() - started)} ms)`, fix: '' };
+    return {
+      id: 'intents.live',
+      status: 'ok',
+      message: `H5 aggregator at ${intents.gatewayUrl}: token issued (${Math.round(performance.now() - started)} ms)`,
+      fix: '',
+    };
   } catch (error) {
-    return { id: 'intents.live', status: 'fail', message: `H5 aggregator at ${intents.gatewayUrl}: ${(error as Error).message}`, fix: 'check INTENTS_GATEWAY_URL, INTENTS_API_KEY and INTENTS_MERCHANT_ID' };
+    return {
+      id: 'intents.live',
+      status: 'fail',
+      message: `H5 aggregator at ${intents.gatewayUrl}: ${(error as Error).message}`,
+      fix: 'check INTENTS_GATEWAY_URL, INTENTS_API_KEY and INTENTS_MERCHANT_ID',
+    };
   }
 }
 

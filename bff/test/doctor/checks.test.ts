@@ -114,7 +114,10 @@ describe('doctor: static checks', () => {
   });
 
   it('a key that is neither PEM nor base64 fails by name', () => {
-    const c = byId(runStaticChecks(env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file('ssh-rsa AAAA… merchant@laptop') })).checks, 'alipayhk.gateway-public-key');
+    const c = byId(
+      runStaticChecks(env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file('ssh-rsa AAAA… merchant@laptop') })).checks,
+      'alipayhk.gateway-public-key',
+    );
     expect(c.status).toBe('fail');
     expect(c.message).toMatch(/does not parse/);
   });
@@ -126,13 +129,18 @@ describe('doctor: static checks', () => {
     expect(c.status).toBe('warn');
     expect(c.message).toContain('CRLF line endings');
     const blanks = gatewayPublicPem.replace(/\n/g, '  \n');
-    expect(byId(runStaticChecks(env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(blanks) })).checks, 'alipayhk.gateway-public-key.whitespace').message).toContain('spaces or tabs');
+    expect(
+      byId(runStaticChecks(env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(blanks) })).checks, 'alipayhk.gateway-public-key.whitespace')
+        .message,
+    ).toContain('spaces or tabs');
     expect(runStaticChecks(env()).checks.some((x) => x.id.endsWith('.whitespace'))).toBe(false);
   });
 
   it('a 1024-bit key fails the size check', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    const { checks } = runStaticChecks(env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(small.publicKey.export({ type: 'spki', format: 'pem' }) as string) }));
+    const { checks } = runStaticChecks(
+      env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(small.publicKey.export({ type: 'spki', format: 'pem' }) as string) }),
+    );
     const c = byId(checks, 'alipayhk.gateway-public-key.size');
     expect(c.status).toBe('fail');
     expect(c.message).toContain('1024 bits');
@@ -147,13 +155,20 @@ describe('doctor: static checks', () => {
   });
 
   it('Latipay and aggregator secrets when their channels are on', () => {
-    const latipay = runStaticChecks(env({ LATIPAY_USER_ID: 'U000000042', LATIPAY_WALLET_ID: 'W000000042', LATIPAY_CURRENCY: 'HKD' })).checks;
+    const latipay = runStaticChecks(
+      env({ LATIPAY_USER_ID: 'U000000042', LATIPAY_WALLET_ID: 'W000000042', LATIPAY_CURRENCY: 'HKD' }),
+    ).checks;
     expect(byId(latipay, 'latipay.secret')).toMatchObject({ status: 'fail' });
     expect(byId(latipay, 'latipay.secret').fix).toContain('LATIPAY_API_KEY');
-    const withKey = runStaticChecks(env({ LATIPAY_USER_ID: 'U000000042', LATIPAY_WALLET_ID: 'W000000042', LATIPAY_CURRENCY: 'HKD', LATIPAY_API_KEY: 'k'.repeat(32) })).checks;
+    const withKey = runStaticChecks(
+      env({ LATIPAY_USER_ID: 'U000000042', LATIPAY_WALLET_ID: 'W000000042', LATIPAY_CURRENCY: 'HKD', LATIPAY_API_KEY: 'k'.repeat(32) }),
+    ).checks;
     expect(byId(withKey, 'latipay.secret').status).toBe('ok');
     expect(byId(runStaticChecks(env({ INTENTS_GATEWAY_URL: 'https://pay.example.com' })).checks, 'intents.secret').status).toBe('fail');
-    expect(byId(runStaticChecks(env({ INTENTS_GATEWAY_URL: 'https://pay.example.com', INTENTS_API_KEY: 'short' })).checks, 'intents.secret').status).toBe('fail');
+    expect(
+      byId(runStaticChecks(env({ INTENTS_GATEWAY_URL: 'https://pay.example.com', INTENTS_API_KEY: 'short' })).checks, 'intents.secret')
+        .status,
+    ).toBe('fail');
   });
 
   it('PUBLIC_URL must be https in live mode', () => {
@@ -171,13 +186,23 @@ describe('doctor: static checks', () => {
 
   it('exits 1 on a failure; --json prints the checks and the settings', async () => {
     const out: string[] = [];
-    const code = await runDoctor(['--json'], { env: env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(merchantPublicPem) }), out: (l) => out.push(l), err: (l) => out.push(l) });
+    const code = await runDoctor(['--json'], {
+      env: env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(merchantPublicPem) }),
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+    });
     expect(code).toBe(1);
     const report = JSON.parse(out.join('\n')) as { checks: Check[]; settings: Record<string, string> };
     expect(report.settings).toEqual({});
-    expect(byId(report.checks, 'alipayhk.gateway-key-distinct')).toEqual(expect.objectContaining({ status: 'fail', message: expect.any(String), fix: expect.any(String) }));
+    expect(byId(report.checks, 'alipayhk.gateway-key-distinct')).toEqual(
+      expect.objectContaining({ status: 'fail', message: expect.any(String), fix: expect.any(String) }),
+    );
     const lines: string[] = [];
-    await runDoctor([], { env: env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(merchantPublicPem) }), out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    await runDoctor([], {
+      env: env({ ALIPAYHK_GATEWAY_PUBLIC_KEY_FILE: file(merchantPublicPem) }),
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
     expect(lines.find((l) => l.includes('keys swapped'))).toMatch(/^fail keys swapped: .* — put the public key/);
   });
 

@@ -76,8 +76,20 @@ const LOWER = {
 const GREFUND = { 'alipay.intl.acquiring.common.refund': '/api/alipay/intl/acquiring/common/grefund.htm' };
 
 const VARIANTS: Variant[] = [
-  { name: 'gateway RSA, BFF RSA2', sandbox: { signAlgorithm: 'RSA' }, bff: { ALIPAYHK_SIGN_ALGORITHM: 'RSA2' }, expected: { ALIPAYHK_SIGN_ALGORITHM: 'RSA' }, walletRefusesWrong: true },
-  { name: 'gateway RSA2, BFF RSA', sandbox: { signAlgorithm: 'RSA2' }, bff: { ALIPAYHK_SIGN_ALGORITHM: 'RSA' }, expected: { ALIPAYHK_SIGN_ALGORITHM: 'RSA2' }, walletRefusesWrong: true },
+  {
+    name: 'gateway RSA, BFF RSA2',
+    sandbox: { signAlgorithm: 'RSA' },
+    bff: { ALIPAYHK_SIGN_ALGORITHM: 'RSA2' },
+    expected: { ALIPAYHK_SIGN_ALGORITHM: 'RSA' },
+    walletRefusesWrong: true,
+  },
+  {
+    name: 'gateway RSA2, BFF RSA',
+    sandbox: { signAlgorithm: 'RSA2' },
+    bff: { ALIPAYHK_SIGN_ALGORITHM: 'RSA' },
+    expected: { ALIPAYHK_SIGN_ALGORITHM: 'RSA2' },
+    walletRefusesWrong: true,
+  },
   {
     name: 'gateway url-encoded signatures, BFF base64',
     sandbox: { signAlgorithm: 'RSA', signatureEncoding: 'url' },
@@ -161,14 +173,23 @@ describe('doctor --live: reachability and the other channels', () => {
     try {
       const { code, report } = await doctorLive(envOf(stack, {}));
       expect(code).toBe(0);
-      expect(report.checks.find((c) => c.id === 'alipayhk.live.signature')?.message).toMatch(/our signature accepted \(ORDER_NOT_EXIST\); the answer verifies with ALIPAYHK_GATEWAY_PUBLIC_KEY under RSA;/);
+      expect(report.checks.find((c) => c.id === 'alipayhk.live.signature')?.message).toMatch(
+        /our signature accepted \(ORDER_NOT_EXIST\); the answer verifies with ALIPAYHK_GATEWAY_PUBLIC_KEY under RSA;/,
+      );
       expect(report.checks.find((c) => c.id === 'latipay.live')?.message).toMatch(/signature accepted \(201/);
       expect(report.checks.find((c) => c.id === 'intents.live')?.message).toMatch(/token issued/);
       expect(report.checks.find((c) => c.id === 'alipayhk.live.clock')?.status).toBe('ok');
       // A gateway whose clock is an hour ahead of ours: warned, not failed.
-      await fetch(`${stack.sandboxUrl}/sandbox/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clockOffsetMs: 3_600_000 }) });
+      await fetch(`${stack.sandboxUrl}/sandbox/control`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clockOffsetMs: 3_600_000 }),
+      });
       const skewed = await doctorLive(envOf(stack, {}));
-      expect(skewed.report.checks.find((c) => c.id === 'alipayhk.live.clock')).toMatchObject({ status: 'warn', message: expect.stringMatching(/differs from ours by 3\d{3} s/) });
+      expect(skewed.report.checks.find((c) => c.id === 'alipayhk.live.clock')).toMatchObject({
+        status: 'warn',
+        message: expect.stringMatching(/differs from ours by 3\d{3} s/),
+      });
       expect(skewed.code).toBe(0);
     } finally {
       await stack.close();
@@ -181,7 +202,10 @@ describe('doctor --live: reachability and the other channels', () => {
       const deadPort = await freePort();
       const { code, report } = await doctorLive({ ...envOf(stack, {}), SANDBOX_PORT: String(deadPort) });
       expect(code).toBe(1);
-      expect(report.checks.find((c) => c.id === 'alipayhk.live.reachable')).toMatchObject({ status: 'fail', message: expect.stringMatching(/connection refused/) });
+      expect(report.checks.find((c) => c.id === 'alipayhk.live.reachable')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/connection refused/),
+      });
       expect(report.settings).toEqual({});
     } finally {
       await stack.close();

@@ -42,7 +42,11 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
 
 /** A notify.pay as AlipayHK sends it, signed with `key` (the gateway's unless a test says otherwise). */
 function notification(key = gatewayPrivate, algorithm: SignAlgorithm = 'RSA2'): Promise<string> {
-  return signTestNotification({ clientId: 'CLIENT0001', merchantTransId: 'T-0001', amount: { currency: 'HKD', value: '12800' } }, key, algorithm);
+  return signTestNotification(
+    { clientId: 'CLIENT0001', merchantTransId: 'T-0001', amount: { currency: 'HKD', value: '12800' } },
+    key,
+    algorithm,
+  );
 }
 
 /** A notification whose signature holds both + and / (most do; retried until one does). */
@@ -62,7 +66,11 @@ async function verify(raw: string, overrides: Record<string, string> = {}) {
   const code = await runDoctor(['verify', path], { env: env(overrides), out: (l) => lines.push(l), err: (l) => lines.push(l) });
   const jsonLines: string[] = [];
   await runDoctor(['verify', path, '--json'], { env: env(overrides), out: (l) => jsonLines.push(l), err: (l) => jsonLines.push(l) });
-  const report = JSON.parse(jsonLines.join('\n')) as { checks: { id: string; status: string; message: string; fix: string }[]; settings: Record<string, string>; verify: { cause: string | null; content: string | null } };
+  const report = JSON.parse(jsonLines.join('\n')) as {
+    checks: { id: string; status: string; message: string; fix: string }[];
+    settings: Record<string, string>;
+    verify: { cause: string | null; content: string | null };
+  };
   return { code, text: lines.join('\n'), report, cause: report.verify.cause };
 }
 
@@ -83,7 +91,12 @@ describe('doctor verify', () => {
   it('reads the body from stdin with -', async () => {
     const raw = await notification();
     const lines: string[] = [];
-    const code = await runDoctor(['verify', '-'], { env: env(), out: (l) => lines.push(l), err: (l) => lines.push(l), readStdin: async () => raw });
+    const code = await runDoctor(['verify', '-'], {
+      env: env(),
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+      readStdin: async () => raw,
+    });
     expect(code).toBe(0);
     expect(lines.some((l) => l.startsWith('ok'))).toBe(true);
   });

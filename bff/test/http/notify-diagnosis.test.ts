@@ -15,11 +15,18 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 function deliver(raw: string) {
-  return t.app.inject({ method: 'POST', url: '/notify/alipayhk', headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: raw });
+  return t.app.inject({
+    method: 'POST',
+    url: '/notify/alipayhk',
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    payload: raw,
+  });
 }
 
 function diagnosisLines() {
-  return t.logs.map((line) => JSON.parse(line) as Record<string, any>).filter((entry) => entry.msg === 'notification signature not verified');
+  return t.logs
+    .map((line) => JSON.parse(line) as Record<string, any>)
+    .filter((entry) => entry.msg === 'notification signature not verified');
 }
 
 describe('notification diagnosis in the BFF log', () => {
@@ -35,7 +42,13 @@ describe('notification diagnosis in the BFF log', () => {
     expect(entry).toBeDefined();
     expect(entry?.level).toBe(40);
     expect(entry?.channel).toBe('alipayhk');
-    expect(entry?.diagnosis).toMatchObject({ cause: 'keys-swapped', verified: false, algorithm: 'RSA2', kind: 'request', contentBytes: expect.any(Number) });
+    expect(entry?.diagnosis).toMatchObject({
+      cause: 'keys-swapped',
+      verified: false,
+      algorithm: 'RSA2',
+      kind: 'request',
+      contentBytes: expect.any(Number),
+    });
     expect(entry?.diagnosis.keyFingerprint).toMatch(/^SHA256:/);
     expect(entry?.diagnosis).not.toHaveProperty('content');
     const everything = t.logs.join('\n');
@@ -45,8 +58,13 @@ describe('notification diagnosis in the BFF log', () => {
 
   it('a genuine notification logs no diagnosis', async () => {
     const before = diagnosisLines().length;
-    const order = (await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }] } })).json().order;
-    const raw = await signTestNotification({ clientId: t.config.alipayhk.clientId, merchantTransId: order.merchantTransId, amount: order.amount }, t.gatewayPrivateKey);
+    const order = (
+      await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }] } })
+    ).json().order;
+    const raw = await signTestNotification(
+      { clientId: t.config.alipayhk.clientId, merchantTransId: order.merchantTransId, amount: order.amount },
+      t.gatewayPrivateKey,
+    );
     expect((await deliver(raw)).statusCode).toBe(200);
     expect(diagnosisLines()).toHaveLength(before);
   });

@@ -169,7 +169,11 @@ export function diagnoseSignature(raw: string, keys: DiagnoseKeys): SignatureDia
 
   if (verifies(content, signature, expectedKey, algorithm)) {
     if (cutResult.trailing) {
-      return fail('trailing-bytes', `the signature verifies, but the body has bytes after its closing brace, so the BFF refuses it`, 'send or save the body without anything after the final }');
+      return fail(
+        'trailing-bytes',
+        `the signature verifies, but the body has bytes after its closing brace, so the BFF refuses it`,
+        'send or save the body without anything after the final }',
+      );
     }
     const settings: Record<string, string> = base.signatureEncoding === 'url' ? { ALIPAYHK_SIGNATURE_ENCODING: 'url' } : {};
     return {
@@ -233,7 +237,12 @@ export function diagnoseSignature(raw: string, keys: DiagnoseKeys): SignatureDia
 }
 
 /** A signature damaged by URL encoding: encoded twice, or form-decoded (`+` turned into spaces). */
-function signatureEncodingCause(rawSignature: string | null, decoded: string, content: string, key: KeyObject): { message: string; fix: string } | null {
+function signatureEncodingCause(
+  rawSignature: string | null,
+  decoded: string,
+  content: string,
+  key: KeyObject,
+): { message: string; fix: string } | null {
   if (rawSignature === null) return null;
   if (decoded.includes('%')) {
     let twice: string | null = null;
