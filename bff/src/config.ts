@@ -121,7 +121,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 const DEFAULT_CATALOG = fileURLToPath(new URL('../data/catalog.json', import.meta.url));
 
@@ -158,7 +158,7 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): 
 }
 
 /** A key given inline (PEM or base64) as NAME, or as a file path in NAME_FILE. */
-function keyText(env: Env, name: string, defaultFile: string | null): string {
+export function keyText(env: Env, name: string, defaultFile: string | null): string {
   const inline = env[name];
   if (inline) return inline.replace(/\\n/g, '\n');
   const file = env[`${name}_FILE`] ?? defaultFile;
@@ -167,9 +167,24 @@ function keyText(env: Env, name: string, defaultFile: string | null): string {
   return readFileSync(file, 'utf8');
 }
 
-function parseKey(env: Env, name: string, kind: 'private' | 'public', defaultFile: string | null): ParsedRsaKey {
+/** Where sandbox mode reads each AlipayHK key when none is configured (the sandbox writes them). */
+export const SANDBOX_KEY_FILES = {
+  ALIPAYHK_MERCHANT_PRIVATE_KEY: 'merchant-private.pem',
+  ALIPAYHK_GATEWAY_PUBLIC_KEY: 'gateway-public.pem',
+  ALIPAYHK_MERCHANT_PUBLIC_KEY: 'merchant-public.pem',
+} as const;
+
+export type AlipayHkKeyName = keyof typeof SANDBOX_KEY_FILES;
+
+/** The text of an AlipayHK key, from where the BFF reads it (the doctor reads the same). */
+export function alipayHkKeyText(env: Env, name: AlipayHkKeyName): string {
+  const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
+  return keyText(env, name, sandboxMode ? join(resolve(env.DATA_DIR || '.data'), 'keys', SANDBOX_KEY_FILES[name]) : null);
+}
+
+function parseKey(env: Env, name: AlipayHkKeyName, kind: 'private' | 'public'): ParsedRsaKey {
   try {
-    return parseRsaKey(keyText(env, name, defaultFile), kind);
+    return parseRsaKey(alipayHkKeyText(env, name), kind);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${name}: ${(error as Error).message}`);
@@ -342,8 +357,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     signAlgorithm,
     signatureEncoding,
     paths,
-    merchantPrivateKey: parseKey(env, 'ALIPAYHK_MERCHANT_PRIVATE_KEY', 'private', sandboxMode ? join(keysDir, 'merchant-private.pem') : null),
-    gatewayPublicKey: parseKey(env, 'ALIPAYHK_GATEWAY_PUBLIC_KEY', 'public', sandboxMode ? join(keysDir, 'gateway-public.pem') : null),
+    merchantPrivateKey: parseKey(env, 'ALIPAYHK_MERCHANT_PRIVATE_KEY', 'private'),
+    gatewayPublicKey: parseKey(env, 'ALIPAYHK_GATEWAY_PUBLIC_KEY', 'public'),
     sellerName: env.ALIPAYHK_SELLER_NAME || 'TradePay Demo Shop',
     mcc: env.ALIPAYHK_MCC || '5499',
     timeoutMs: integer(env, 'ALIPAYHK_TIMEOUT_MS', 10_000, 100, 120_000),

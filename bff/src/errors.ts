@@ -55,6 +55,8 @@ export class NotificationRejectedError extends AppError {
   constructor(
     message: string,
     readonly reason: 'signature' | 'malformed' | 'merchant' | 'unknown-order' | 'amount' | 'currency' | 'channel',
+    /** Why the signature failed, safe to log (no content, no secrets): see channels/alipayhk/diagnose.ts. */
+    readonly diagnosis?: Readonly<Record<string, unknown>>,
   ) {
     super('NOTIFICATION_REJECTED', message);
   }

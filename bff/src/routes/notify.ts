@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChannelName } from '@tradepay/shared';
-import { AppError, ERROR_CODES, GatewayUnknownError } from '../errors';
+import { AppError, ERROR_CODES, GatewayUnknownError, NotificationRejectedError } from '../errors';
 import type { AgreementNoticeChannel } from '../payments/channel';
 
 const NOTIFY_BODY_LIMIT = 64 * 1024;
@@ -28,7 +28,13 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const raw = typeof request.body === 'string' ? request.body : '';
     // AlipayHK also sends notify.cancel here (the user unbound in the wallet): the agreement ends, then the ack.
     const notices = 'parseAgreementEnd' in channel ? (channel as unknown as AgreementNoticeChannel) : null;
-    const end = notices ? await notices.parseAgreementEnd(raw) : null;
+    const logDiagnosis = (error: unknown) => {
+      // The same diagnosis `pnpm run doctor verify` prints, so an operator sees the cause in the log.
+      if (error instanceof NotificationRejectedError && error.diagnosis) {
+        request.log.warn({ channel: name, diagnosis: error.diagnosis }, 'notification signature not verified');
+      }
+    };
+    const end = notices ? await notices.parseAgreementEnd(raw).catch((error: unknown) => { logDiagnosis(error); throw error; }) : null;
     if (notices && end) {
       const log = request.log.child({ reqMsgId: end.messageId, merchantAgreementId: end.merchantAgreementId });
       for (const warning of end.warnings ?? []) log.warn(warning);
@@ -41,6 +47,7 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       notification = await channel.parseNotification(raw, request.headers);
     } catch (error) {
+      logDiagnosis(error);
       // Verified, but its facts cannot be had yet (e.g. a paid webhook the query does not confirm):
       // not our fault nor the gateway's, so 503 and a warning; the gateway's retry asks again.
       if (!(error instanceof GatewayUnknownError)) throw error;

@@ -21,6 +21,7 @@ import type {
 } from '../../payments/channel';
 import { createAlipayHkClient, type AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
+import { diagnoseSignature } from './diagnose';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
 import { createRsaSigner, createRsaVerifier, toWireSignature, type ParsedRsaKey, type RsaSigner, type SignAlgorithm, type SignatureEncoding } from './signing';
 import type { AlipayHkPaths } from './functions';
@@ -89,6 +90,16 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       paidAt: toUtcIso(body.paymentTime),
       raw,
     };
+  }
+
+  /** The doctor's diagnosis of a refused notification, without the content (it may hold buyer data). */
+  function toLoggableDiagnosis(rawBody: string): Record<string, unknown> {
+    const { content: _content, ...rest } = diagnoseSignature(rawBody, {
+      algorithm: config.signAlgorithm,
+      gatewayPublicKey: config.gatewayPublicKey,
+      merchantKey: config.merchantPrivateKey,
+    });
+    return rest;
   }
 
   return {
@@ -237,7 +248,7 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       verifier.verify(parts.content, parts.signature);
       content = parts.content;
     } catch (error) {
-      throw new NotificationRejectedError(`AlipayHK notification not verified: ${(error as Error).message}`, 'signature');
+      throw new NotificationRejectedError(`AlipayHK notification not verified: ${(error as Error).message}`, 'signature', toLoggableDiagnosis(rawBody));
     }
     let payload: RequestPayload<B>;
     try {
