@@ -272,6 +272,20 @@ describe('the return route', () => {
     expect((await t.app.store.getAgreement(agreement.id))!.status).toBe('ACTIVE');
   });
 
+  it("AlipayHK's documented redirect (fixture: parameter names, order, client_id and auth_site as printed) binds", async () => {
+    const t = await setup();
+    const states = captureState(t.wallet);
+    const agreement = await t.pending();
+    const sample = new URL(fixture('alipayhk/consent-redirect.url.txt').trim());
+    const ours: Record<string, string> = { state: states[0]!, merchantAgreementId: agreement.merchantAgreementId, auth_code: 'GOOD' };
+    const query = new URLSearchParams([...sample.searchParams].map(([name, value]) => [name, ours[name] ?? value]));
+    expect([...query.keys()]).toEqual(['client_id', 'auth_site', 'auth_code', 'merchantAgreementId', 'state']);
+    const res = await t.app.inject({ method: 'GET', url: `/api/agreements/return?${query}` });
+    expect(res.statusCode).toBe(200);
+    expect((await t.app.store.getAgreement(agreement.id))!.status).toBe('ACTIVE');
+    expect(t.wallet.calls).toContain('exchange');
+  });
+
   it('authResult=FAIL does not bind (DECLINED), ERROR ends it FAILED; no code is exchanged', async () => {
     const t = await setup();
     const states = captureState(t.wallet);

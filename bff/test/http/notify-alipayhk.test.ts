@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cutSignedParts } from '../../src/channels/alipayhk/sign-content';
-import { createRsaVerifier, parseRsaKey } from '../../src/channels/alipayhk/signing';
+import { cutSignedParts, toEnvelopeText } from '../../src/channels/alipayhk/sign-content';
+import { createRsaSigner, createRsaVerifier, parseRsaKey } from '../../src/channels/alipayhk/signing';
 import { signTestNotification } from '../../src/channels/alipayhk/testing';
 import { buildTestApp, type TestApp } from '../support/app';
+import { fixture } from '../support/fixtures';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -43,6 +44,22 @@ describe('POST /notify/alipayhk', () => {
     expect(ack.body.resultInfo).toMatchObject({ resultStatus: 'S', resultCode: 'SUCCESS' });
     expect(await statusOf(order.id)).toBe('SUCCEEDED');
     expect(t.logs.some((line) => line.includes('"reqMsgId"') && line.includes('notification committed'))).toBe(true);
+  });
+
+  it("AlipayHK's documented notify.pay sample (fixture) marks the order paid and is acknowledged", async () => {
+    const order = await newOrder();
+    const sample = JSON.parse(fixture('alipayhk/notify-pay.request.json')).request;
+    sample.body.merchantTransId = order.merchantTransId;
+    sample.body.orderAmount = order.amount;
+    const content = JSON.stringify(sample);
+    const res = await deliver(toEnvelopeText('request', content, await createRsaSigner(t.gatewayPrivateKey, 'RSA2').sign(content)));
+    expect(res.statusCode).toBe(200);
+    const ack = JSON.parse(cutSignedParts(res.body, 'response').content);
+    expect(ack.head).toMatchObject({ function: 'alipay.intl.acquiring.common.notify.pay', reqMsgId: '1234567asdfasdf1123fda' });
+    expect(ack.body.resultInfo).toMatchObject({ resultStatus: 'S', resultCode: 'SUCCESS' });
+    expect(await statusOf(order.id)).toBe('SUCCEEDED');
+    // The sample's clientId is AlipayHK's notification id, not ours: logged, never refused.
+    expect(t.logs.some((line) => line.includes('2014000014442'))).toBe(true);
   });
 
   it('accepts alipay.intl.acquiring.cashier.notify.pay alike, and echoes that function in the ack', async () => {
