@@ -73,6 +73,9 @@ export async function startBff(options: BffOptions): Promise<BffProcess> {
       // One buyer session drives the whole load: lift the per-buyer limit to its maximum (the limiter
       // still runs on every request, so its cost is measured; only its 429s are not).
       RATE_LIMIT_PER_MINUTE: '1000000',
+      // The reference routes, alipay-sdk and the signed test notifications use SHA256withRSA: the BFF
+      // signs and verifies the same, so every row compares like with like (the product default is RSA).
+      ALIPAYHK_SIGN_ALGORITHM: 'RSA2',
       ...options.env,
     },
   });
