@@ -8,9 +8,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fakeAggregator } from '../../test/support/fake-intents';
-import { NotificationRejectedError } from '../errors';
+import { GatewayUnknownError, NotificationRejectedError } from '../errors';
+import { known } from '../payments/agreement-gateway';
 import type { Channel, ChannelOrder, NotificationReply, VerifiedNotification } from '../payments/channel';
-import { createAlipayHkChannel } from './alipayhk';
+import { createAlipayHkChannel, type AlipayHkChannel } from './alipayhk';
+import { createAlipayHkAgreementGateway } from './alipayhk/agreements';
 import { ALIPAYHK_FUNCTIONS, ALIPAYHK_PATHS } from './alipayhk/functions';
 import { cutSignedParts } from './alipayhk/sign-content';
 import { createRsaVerifier, parseRsaKey } from './alipayhk/signing';
@@ -280,5 +282,39 @@ describe.each([alipayhk, latipay, aggregator])('$name channel conformance', (har
     const { raw, headers } = await harness.notification();
     const verified = await channel.parseNotification(raw, headers);
     harness.expectAck(await channel.acknowledge(verified), verified);
+  });
+});
+
+describe('the AgreementGateway port answers "unknown" the same way (AlipayHK)', () => {
+  function setup() {
+    const { channel, control } = alipayhk.setup();
+    const gateway = createAlipayHkAgreementGateway((channel as AlipayHkChannel).client, {
+      merchantId: channel.merchantId,
+      notifyUrl: 'https://shop.test/notify/alipayhk',
+      sellerName: 'Tea shop',
+      mcc: '5812',
+    });
+    return { gateway, control };
+  }
+
+  it('answers a signed S as before', async () => {
+    const { gateway } = setup();
+    expect(await gateway.cancel('MA0001')).toEqual({ ok: true, value: null });
+  });
+
+  it.each(['timeout', '5xx'] as const)('a %s is answered as UNKNOWN by every method, never thrown', async (fault) => {
+    const { gateway, control } = setup();
+    control.fault = fault;
+    const unknown = { ok: false, status: 'UNKNOWN', reason: expect.any(String) };
+    expect(await gateway.prepare({ merchantAgreementId: 'MA0001', state: 's', redirectUrl: 'https://shop.test/back' })).toEqual(unknown);
+    expect(await gateway.exchangeAuthCode('code')).toEqual(unknown);
+    expect(await gateway.userId('token')).toEqual(unknown);
+    expect(await gateway.refresh('refresh')).toEqual(unknown);
+    expect(await gateway.query('MA0001')).toEqual(unknown);
+    const cancelled = await gateway.cancel('MA0001');
+    expect(cancelled).toEqual(unknown);
+    expect(await gateway.pay(order, 'token')).toEqual({ status: 'UNKNOWN', reason: expect.any(String) });
+    // A caller that handles every unknown in one place gets the error back.
+    expect(() => known(cancelled)).toThrow(GatewayUnknownError);
   });
 });
