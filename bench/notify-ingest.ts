@@ -11,29 +11,18 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { parseRsaKey } from '../bff/src/channels/alipayhk/signing';
-import { signTestNotification } from '../bff/src/channels/alipayhk/testing';
-import { SANDBOX_ALIPAYHK_CLIENT_ID, SANDBOX_ALIPAYHK_MERCHANT_ID } from '../bff/src/config';
 import type { SandboxKeys } from '../sandbox/src/keys';
 import { createSession, ORDER_BODY, REPO_ROOT, startBff, type CreatedOrder } from './lib/bff';
 import { probeCommits, type CommitProbeResult } from './lib/commit-probe';
 import { progress } from './lib/log';
+import { fire, sumFigures, type LoadFigures } from './lib/notify-load';
+import { countPaid, pendingOrders, signAll } from './lib/notify-store';
 import { freePort, startTracked, stopTracked, treeCpuSeconds, waitForHttp } from './lib/processes';
 import { fmt, median, ratio } from './lib/stats';
 import { postScript, runWrk } from './lib/wrk';
 
-export interface LoadFigures {
-  requests: number;
-  durationS: number;
-  /** Answered requests per second. */
-  rps: number;
-  latencyMs: { p50: number; p99: number; max: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
+export type { LoadFigures } from './lib/notify-load';
 
 export interface NotifyIngestResult {
   connections: number;
@@ -55,121 +44,6 @@ export interface NotifyIngestResult {
   bytesPerPaidOrder: number;
   peakRssBytes: number | null;
   ratio: number;
-}
-
-function toFigures(result: autocannon.Result, answered: number, durationS: number): LoadFigures {
-  return {
-    requests: answered,
-    durationS,
-    rps: answered / durationS,
-    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
-}
-
-/**
- * One autocannon run. Rates are counted here, from the first request to the last answer: autocannon
- * only notices the end of an `amount` run at its next one-second tick, so its own duration would
- * round a 1.2 s run up to 2 s.
- */
-function fire(options: { url: string; connections: number; bodies: readonly string[]; amount?: number; durationS?: number }): Promise<LoadFigures> {
-  let next = 0;
-  let answered = 0;
-  let lastAnswerAt = 0;
-  const startedAt = performance.now();
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: options.url,
-        connections: options.connections,
-        ...(options.amount ? { amount: options.amount } : { duration: options.durationS ?? 5 }),
-        timeout: 10,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json; charset=UTF-8' },
-            // Called for every request: each carries the next pre-signed body.
-            setupRequest: (request) => ({ ...request, body: options.bodies[next++ % options.bodies.length]! }),
-          },
-        ],
-      },
-      (error, result) => {
-        if (error) reject(error);
-        else resolve(toFigures(result, answered, (lastAnswerAt - startedAt) / 1000));
-      },
-    );
-    instance.on('response', () => {
-      answered++;
-      lastAnswerAt = performance.now();
-    });
-  });
-}
-
-/** The PENDING orders the API created, read back from the store (merchantTransId and amount). */
-function pendingOrders(file: string): CreatedOrder[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    const rows = db.prepare("SELECT id, merchant_trans_id, amount, currency FROM orders WHERE status = 'PENDING' AND payment IS NOT NULL").all() as {
-      id: string;
-      merchant_trans_id: string;
-      amount: number;
-      currency: string;
-    }[];
-    return rows.map((r) => ({ id: r.id, merchantTransId: r.merchant_trans_id, amount: { currency: r.currency, value: String(r.amount) } }));
-  } finally {
-    db.close();
-  }
-}
-
-async function signAll(orders: readonly CreatedOrder[], keys: SandboxKeys): Promise<string[]> {
-  const gatewayKey = parseRsaKey(keys.gatewayPrivatePem, 'private');
-  const bodies: string[] = new Array(orders.length);
-  const lanes = 8;
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (i < orders.length) {
-        const index = i++;
-        const order = orders[index]!;
-        bodies[index] = await signTestNotification(
-          { clientId: SANDBOX_ALIPAYHK_CLIENT_ID, merchantId: SANDBOX_ALIPAYHK_MERCHANT_ID, merchantTransId: order.merchantTransId, amount: order.amount },
-          gatewayKey,
-        );
-      }
-    }),
-  );
-  return bodies;
-}
-
-function sumFigures(runs: LoadFigures[]): LoadFigures {
-  const requests = runs.reduce((n, r) => n + r.requests, 0);
-  const durationS = runs.reduce((n, r) => n + r.durationS, 0);
-  return {
-    requests,
-    durationS,
-    rps: requests / durationS,
-    latencyMs: { p50: median(runs.map((r) => r.latencyMs.p50)), p99: median(runs.map((r) => r.latencyMs.p99)), max: Math.max(...runs.map((r) => r.latencyMs.max)) },
-    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-    errors: runs.reduce((n, r) => n + r.errors, 0),
-    timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
-  };
-}
-
-function countPaid(file: string): { succeededOrders: number; notificationRows: number; duplicates: number; orderCount: number } {
-  const db = new Database(file, { readonly: true });
-  try {
-    const n = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
-    return {
-      succeededOrders: n("SELECT COUNT(*) AS n FROM orders WHERE status = 'SUCCEEDED'"),
-      notificationRows: n('SELECT COUNT(*) AS n FROM notifications'),
-      duplicates: n('SELECT COALESCE(SUM(deliveries - 1), 0) AS n FROM notifications'),
-      orderCount: n('SELECT COUNT(*) AS n FROM orders'),
-    };
-  } finally {
-    db.close();
-  }
 }
 
 export async function measureNotifyIngest(options: { dataDir: string; keys: SandboxKeys; quick: boolean }): Promise<NotifyIngestResult> {

@@ -1,10 +1,13 @@
 /**
  * The auto-debit port: what the agreement service needs from a wallet that binds agreements (AlipayHK's
  * `oauth.auth.*` and `acquiring.agreement.pay`). The channel folder implements it; the domain and the
- * routes only see this interface. Every method answers `ok` / a final refusal `code`, and throws
- * GatewayUnknownError when the outcome is unknown (timeout, 5xx, `U`, an unverifiable reply).
+ * routes only see this interface. Every method answers `ok` / a final refusal `code`, or — when the
+ * outcome is unknown (timeout, 5xx, `U`, an unverifiable reply) — `{ status: 'UNKNOWN', reason }`:
+ * the Channel port's convention (channel.ts), answered, never thrown. `known()` lets a caller that
+ * handles every unknown in one place turn it back into GatewayUnknownError.
  */
-import type { ChannelOrder, PaymentEvidence } from './channel';
+import { GatewayUnknownError } from '../errors';
+import type { ChannelOrder, PaymentEvidence, UnknownOutcome } from './channel';
 
 /** A token pair as the wallet issued it. Expiries are ISO 8601 UTC. Never logged, never returned to a client. */
 export interface WalletTokens {
@@ -16,7 +19,7 @@ export interface WalletTokens {
   customerId: string | null;
 }
 
-export type GatewayAnswer<T> = { ok: true; value: T } | { ok: false; code: string };
+export type GatewayAnswer<T> = { ok: true; value: T } | { ok: false; code: string } | ({ ok: false } & UnknownOutcome);
 
 export interface AgreementState {
   /** `VALID`, `EXPIRED` (the access token ran out: refresh it) or `REVOKED`; anything else as the wallet said it. */
@@ -29,7 +32,8 @@ export type AgreementPayResult =
   /** Debited: the signed answer is the evidence (still checked against the order). */
   | { status: 'PAID'; evidence: PaymentEvidence }
   /** Refused under the wallet's signature: nothing was taken. */
-  | { status: 'REFUSED'; code: string };
+  | { status: 'REFUSED'; code: string }
+  | UnknownOutcome;
 
 export interface AgreementGateway {
   /** The merchant the evidence must name. */
@@ -53,3 +57,9 @@ export interface AgreementGateway {
 export const TOKEN_REFRESH_CODES: ReadonlySet<string> = new Set(['ACCESS_TOKEN_EXPIRED', 'INVALID_ACCESS_TOKEN']);
 /** Wallet codes that mean the binding is gone for good. */
 export const AGREEMENT_GONE_CODES: ReadonlySet<string> = new Set(['AGREEMENT_REVOKED', 'AGREEMENT_NOT_EXIST']);
+
+/** The answer if the gateway gave one; throws GatewayUnknownError (with the port's reason) when the outcome is unknown. */
+export function known<A extends object>(answer: A): Exclude<A, UnknownOutcome> {
+  if ('status' in answer && answer.status === 'UNKNOWN') throw new GatewayUnknownError(String((answer as unknown as UnknownOutcome).reason));
+  return answer as Exclude<A, UnknownOutcome>;
+}

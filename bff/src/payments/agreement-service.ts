@@ -29,7 +29,7 @@ import {
   type OrderRecord,
   type Store,
 } from '../store/store';
-import { AGREEMENT_GONE_CODES, TOKEN_REFRESH_CODES, type AgreementGateway, type WalletTokens } from './agreement-gateway';
+import { AGREEMENT_GONE_CODES, known, TOKEN_REFRESH_CODES, type AgreementGateway, type WalletTokens } from './agreement-gateway';
 import { newAgreementId, newMerchantAgreementId, newMerchantTransId, newOrderId } from './ids';
 import { toChannelOrder, toOrderView, type OrderService } from './order-service';
 import { priceCart } from './pricing';
@@ -173,7 +173,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
     const task = (async () => {
       const { gateway } = enabled();
       const version = agreement.tokenVersion;
-      const answer = await gateway.refresh(openToken(agreement, 'refresh'));
+      const answer = known(await gateway.refresh(openToken(agreement, 'refresh')));
       if (answer.ok) {
         const stored = await store.replaceAgreementTokens(agreement.id, version, seal(agreement.id, answer.value), now().toISOString());
         if (!stored.replaced) {
@@ -257,7 +257,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
     for (let attempt = 0; ; attempt += 1) {
       let result;
       try {
-        result = await gateway.pay(toChannelOrder(order), current);
+        result = known(await gateway.pay(toChannelOrder(order), current));
       } catch (error) {
         if (!(error instanceof GatewayUnknownError)) throw error;
         // Unknown: maybe debited. The order stays PENDING; confirm and the reconciler ask (payQuery) soon.
@@ -325,7 +325,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
     const { gateway } = enabled();
     let answer;
     try {
-      answer = await gateway.cancel(agreement.merchantAgreementId);
+      answer = known(await gateway.cancel(agreement.merchantAgreementId));
     } catch (error) {
       if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
       throw error;
@@ -355,7 +355,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
       });
       let answer;
       try {
-        answer = await gateway.prepare({ merchantAgreementId: agreement.merchantAgreementId, state, redirectUrl: options.redirectUrl });
+        answer = known(await gateway.prepare({ merchantAgreementId: agreement.merchantAgreementId, state, redirectUrl: options.redirectUrl }));
       } catch (error) {
         if (!(error instanceof GatewayUnknownError)) throw error;
         await store.transitionAgreement(agreement.id, ['PENDING'], 'FAILED', { at: now().toISOString(), failureCode: 'PREPARE_UNKNOWN' });
@@ -416,7 +416,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
       let walletUser: string | null;
       let state;
       try {
-        const answer = await gateway.exchangeAuthCode(input.authCode);
+        const answer = known(await gateway.exchangeAuthCode(input.authCode));
         if (!answer.ok) {
           options.log?.warn({ agreementId: agreement.id, code: answer.code }, 'agreement authCode refused');
           return await fail('FAILED', answer.code);
@@ -424,12 +424,12 @@ export function createAgreementService(options: AgreementServiceOptions) {
         tokens = answer.value;
         walletUser = tokens.customerId;
         if (walletUser === null) {
-          const user = await gateway.userId(tokens.accessToken);
+          const user = known(await gateway.userId(tokens.accessToken));
           walletUser = user.ok ? user.value : null;
           if (!user.ok) options.log?.warn({ agreementId: agreement.id, code: user.code }, 'getUserInfo refused');
         }
         // The granted scope: only an agreement authorisation makes the wallet know this merchantAgreementId.
-        state = await gateway.query(agreement.merchantAgreementId);
+        state = known(await gateway.query(agreement.merchantAgreementId));
       } catch (error) {
         return unknown(error);
       }
@@ -441,7 +441,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
         // Someone else's wallet agreed to this buyer's agreement: never usable. Cancel it at the wallet.
         const result = await fail('FAILED', walletUser === null ? 'WALLET_USER_UNKNOWN' : 'WALLET_USER_MISMATCH');
         try {
-          const cancelled = await gateway.cancel(agreement.merchantAgreementId);
+          const cancelled = known(await gateway.cancel(agreement.merchantAgreementId));
           if (!cancelled.ok) options.log?.error({ agreementId: agreement.id, code: cancelled.code }, 'could not cancel a mismatched agreement at the wallet');
         } catch (error) {
           if (!(error instanceof GatewayUnknownError)) throw error;
@@ -487,7 +487,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
       const checkedAt = agreement.statusCheckedAt ? Date.parse(agreement.statusCheckedAt) : 0;
       if (agreement.status === 'ACTIVE' && options.gateway && now().getTime() - checkedAt > statusMaxAgeMs) {
         try {
-          const answer = await options.gateway.query(agreement.merchantAgreementId);
+          const answer = known(await options.gateway.query(agreement.merchantAgreementId));
           if (answer.ok && answer.value.tokenStatus === 'REVOKED') agreement = await end(agreement, 'REVOKED', 'REVOKED_IN_WALLET');
           else if (!answer.ok && AGREEMENT_GONE_CODES.has(answer.code)) agreement = await end(agreement, 'REVOKED', answer.code);
           else if (answer.ok) await store.recordAgreementCheck(agreement.id, now().toISOString());

@@ -2,6 +2,13 @@
  * The Channel port: what the payment domain needs from a gateway. Each folder under `channels/`
  * exports one factory implementing it; the domain and the routes only ever see this interface.
  * Gateway states are mapped onto the small normalised sets below by each channel's status-map.
+ *
+ * "Unknown" — a timeout, a 5xx, a `U`, an answer that does not verify — is an answer, not an
+ * exception: every result below that can be unknown carries `{ status: 'UNKNOWN', reason }`
+ * (UnknownOutcome), and so does the AgreementGateway port; GatewayUnknownError is thrown inside a
+ * channel folder (its client and transport) and turned into UNKNOWN there. Only the two methods with
+ * no result to carry it throw: createPayment (AppError GATEWAY_UNAVAILABLE) and parseNotification
+ * when its confirming query is unknown (no acknowledgement, so the gateway sends it again).
  */
 import type { ChannelName, Currency, H5Wallet, PaymentAction } from '@tradepay/shared';
 
@@ -34,6 +41,12 @@ export interface PaymentEvidence {
   paidAt: string | null;
   /** The signed text the facts were read from, kept for audit. */
   raw: string;
+}
+
+/** The outcome could not be had or trusted: ask again later. Never a failure. */
+export interface UnknownOutcome {
+  status: 'UNKNOWN';
+  reason: string;
 }
 
 export type PaymentQueryResult =

@@ -76,7 +76,7 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
     };
   }
 
-  return {
+  const gateway: AgreementGateway = {
     merchantId: config.merchantId,
 
     async prepare({ merchantAgreementId, state, redirectUrl }) {
@@ -162,6 +162,44 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
           raw: reply.raw,
         },
       };
+    },
+  };
+  return answeringUnknown(gateway);
+}
+
+/**
+ * The ports' convention for "unknown" (payments/channel.ts): the outcome is answered as
+ * `{ status: 'UNKNOWN', reason }`, never thrown across the port. The client throws
+ * GatewayUnknownError inside this folder; it stops here.
+ */
+function answeringUnknown(gateway: AgreementGateway): AgreementGateway {
+  const unknown = (error: unknown) => {
+    if (error instanceof GatewayUnknownError) return { status: 'UNKNOWN', reason: error.message } as const;
+    throw error;
+  };
+  const answer =
+    <A extends unknown[], T>(call: (...args: A) => Promise<GatewayAnswer<T>>) =>
+    async (...args: A): Promise<GatewayAnswer<T>> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        return { ok: false, ...unknown(error) };
+      }
+    };
+  return {
+    merchantId: gateway.merchantId,
+    prepare: answer(gateway.prepare),
+    exchangeAuthCode: answer(gateway.exchangeAuthCode),
+    userId: answer(gateway.userId),
+    refresh: answer(gateway.refresh),
+    query: answer(gateway.query),
+    cancel: answer(gateway.cancel),
+    async pay(order, accessToken) {
+      try {
+        return await gateway.pay(order, accessToken);
+      } catch (error) {
+        return unknown(error);
+      }
     },
   };
 }

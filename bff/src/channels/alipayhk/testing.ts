@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ALIPAYHK_FUNCTIONS } from './functions';
-import { toEnvelopeText, toRfc3339 } from './sign-content';
+import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
 import { createRsaSigner, type ParsedRsaKey, type SignAlgorithm } from './signing';
-import type { PayNotifyBody, RequestPayload } from './wire-types';
+import type { PayNotifyBody, RequestPayload, ResponsePayload } from './wire-types';
 
 export interface TestNotificationInput {
   clientId: string;
@@ -48,4 +48,31 @@ export async function signTestNotification(
   };
   const content = JSON.stringify(payload);
   return toEnvelopeText('request', content, await createRsaSigner(gatewayPrivateKey, algorithm).sign(content));
+}
+
+/**
+ * The gateway's signed reply to a request our client sent (its envelope text, as the fetch double
+ * received it): the head echoes the request's function, clientId and reqMsgId; `body` must carry
+ * its own `resultInfo`.
+ */
+export async function signTestResponse(
+  requestText: string,
+  body: Record<string, unknown>,
+  gatewayPrivateKey: ParsedRsaKey,
+  algorithm: SignAlgorithm = 'RSA2',
+): Promise<string> {
+  const request = JSON.parse(cutSignedParts(requestText, 'request').content) as RequestPayload;
+  const payload: ResponsePayload = {
+    head: {
+      version: '2.0.0',
+      function: request.head.function,
+      clientId: request.head.clientId,
+      respTime: toRfc3339(new Date()),
+      reqMsgId: request.head.reqMsgId,
+      reserve: '{}',
+    },
+    body: body as ResponsePayload['body'],
+  };
+  const content = JSON.stringify(payload);
+  return toEnvelopeText('response', content, await createRsaSigner(gatewayPrivateKey, algorithm).sign(content));
 }

@@ -1,0 +1,83 @@
+/** Formatting shared by the report's sections, and the side-by-side figures they quote. */
+import type { RoundTarget } from '../../orders-http';
+import type { BenchResults } from './types';
+
+export const pct = (share: number) => `${Math.round(share * 100)}%`;
+export const x = (value: number) => `${Number.isFinite(value) ? value.toFixed(2) : 'n/a'}×`;
+export const ms = (value: number) => `${Number.isFinite(value) ? value.toFixed(2) : 'n/a'} ms`;
+
+export function roundTarget(r: BenchResults, id: RoundTarget['id']): RoundTarget | undefined {
+  return r.orders.rounds.targets.find((t) => t.id === id);
+}
+
+export function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+/**
+ * Candidate BFF changes measured side by side with the tree of the day (2026-11-22): patched copies
+ * started through BENCH_BFF_SERVER next to the tree's own BFF, short wrk runs alternating between
+ * them. Not re-run by `pnpm bench`; quoted where they explain a figure.
+ */
+export const SIDE_BY_SIDE = {
+  date: '2026-11-22',
+  /** Before group commit was in the tree (two fsyncs per order, one per notification). */
+  groupCommitOrders: '2.3–2.5×',
+  groupCommitNotify: '1.3–1.5×',
+  groupCommitCpu: '1.17 → 0.68 ms',
+  /** With group commit in the tree. */
+  oneWritePerOrder: '1.03×',
+  noFsyncAtAll: '1.26×',
+  cluster: '0.81×',
+  clusterBeforeGroupCommit: '0.70×',
+  /** GET, 1 000 000 vs 10 000 orders, paired rounds. */
+  cache2MiB: '0.97–1.01× (one full run: 0.84×)',
+  cache64MiB: '1.06–1.19×',
+};
+
+/** PostgreSQL pool sizes, side by side (bench/pool-sweep.dev.ts), on the machine of the day. */
+export const SIDE_BY_SIDE_POOL =
+  'Pool sizes 2, 4, 10 and 16 were measured side by side (2026-12-01, alternating rounds, 16 connections) with the machine at a ' +
+  'load average of 13–15 on 2 cores: medians 64, 73, 89 and 157 orders/s, per-round spreads of 2–4×; a second sweep (10, 16, 32) ' +
+  'gave 33, 28 and 38/s. Inconclusive under that load, so the default stays at the 10 the store had; a sweep on a quiet ' +
+  'machine (`DATABASE_URL=… SIZES=4,10,16,32 node --import tsx bench/pool-sweep.dev.ts`) would settle it.';
+
+/** One sentence on where a load run's time went: the BFF's cores, everyone else's, the event loop. */
+export function contention(
+  coresUsed: number,
+  machine: { busy: number; stolen: number } | null,
+  cores: number,
+  loop: { onCpu: number; waitingForCpu: number; asleep: number } | null,
+  outstanding: number,
+): string {
+  const parts = [`the BFF used ${coresUsed.toFixed(2)} of ${cores} cores`];
+  if (machine) {
+    parts.push(
+      `while the machine was busy on ${machine.busy.toFixed(2)} (the load generator and other work on this shared machine took ` +
+        `${Math.max(0, machine.busy - coresUsed).toFixed(2)}${machine.stolen > 0.05 ? `; ${machine.stolen.toFixed(2)} stolen by the hypervisor` : ''})`,
+    );
+  }
+  let text = `${parts.join(' ')}.`;
+  if (loop) {
+    text +=
+      ` Its event loop was on a CPU ${pct(loop.onCpu)} of the time, runnable but waiting for a CPU ${pct(loop.waitingForCpu)}, ` +
+      `and asleep ${pct(loop.asleep)} — with ${outstanding} requests always outstanding, asleep means blocked in a ` +
+      `system call, chiefly the synchronous fsyncs.`;
+  }
+  return text;
+}
+
+/** The largest parts of a profile, as "HTTP and routing 31%, …". */
+export function topParts(shares: Record<string, number>, n: number): string {
+  return Object.entries(shares)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([part, share]) => `${part} ${pct(share)}`)
+    .join(', ');
+}
+
+/** A section's lines, and `p` for a paragraph (its parts joined by spaces, then a blank line). */
+export function lines(): { L: string[]; p: (...text: string[]) => void } {
+  const L: string[] = [];
+  return { L, p: (...text: string[]) => void L.push(text.join(' '), '') };
+}
