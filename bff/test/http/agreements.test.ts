@@ -278,7 +278,7 @@ describe('the return route', () => {
     const agreement = await t.pending();
     const sample = new URL(fixture('alipayhk/consent-redirect.url.txt').trim());
     const ours: Record<string, string> = { state: states[0]!, merchantAgreementId: agreement.merchantAgreementId, auth_code: 'GOOD' };
-    const query = new URLSearchParams([...sample.searchParams].map(([name, value]) => [name, ours[name] ?? value]));
+    const query = new URLSearchParams([...sample.searchParams].map(([name, value]): [string, string] => [name, ours[name] ?? value]));
     expect([...query.keys()]).toEqual(['client_id', 'auth_site', 'auth_code', 'merchantAgreementId', 'state']);
     const res = await t.app.inject({ method: 'GET', url: `/api/agreements/return?${query}` });
     expect(res.statusCode).toBe(200);
