@@ -6,16 +6,13 @@
  * so an acknowledgement always follows a durable write.
  */
 import pg from 'pg';
-import { canTransition, isPaidStatus, type PaymentAction } from '@tradepay/shared';
+import { canTransition, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { MIGRATIONS } from './migrations';
 import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
 import {
-  AgreementNotActiveError,
-  DailyCapExceededError,
   FINAL_AGREEMENT_STATUSES,
-  OrderNotRefundableError,
-  RefundExceedsPaymentError,
   type AgreementRecord,
   type ClaimArgs,
   type CreateRefundResult,
@@ -98,21 +95,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [orderId, evidence.source, evidence.merchantId, evidence.merchantTransId, evidence.gatewayTransactionId, evidence.amount, evidence.currency, evidence.paidAt, evidence.raw, at],
     );
-    if (before.status === 'FAILED' || before.status === 'CANCELLED') {
-      // Paid after we closed the order: keep the evidence and return the money, once.
+    const decision = decideMarkPaid(before);
+    if (decision.kind === 'late-payment') {
       await db.query('UPDATE orders SET gateway_transaction_id = COALESCE(gateway_transaction_id, $1), updated_at = $2 WHERE id = $3', [evidence.gatewayTransactionId, at, orderId]);
-      const refund = await insertRefundRow(db, {
-        id: `rf_late_${orderId}`,
-        orderId,
-        merchantRefundId: `LATE${before.merchantTransId}`,
-        amount: before.amount,
-        currency: before.currency,
-        reason: 'paid after the order was closed',
-        source: 'late-payment',
-      });
+      const refund = await insertRefundRow(db, decision.refund);
       return { transitioned: false, order: await getOrderIn(db, orderId), latePaymentRefund: refund };
     }
-    if (!canTransition(before.status, 'SUCCEEDED')) return { transitioned: false, order: before, latePaymentRefund: null };
+    if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
     const { rowCount } = await db.query(
       `UPDATE orders SET status = 'SUCCEEDED', paid_at = $1, gateway_transaction_id = $2, updated_at = $3 WHERE id = $4 AND status = 'PENDING'`,
       [evidence.paidAt ?? at, evidence.gatewayTransactionId, at, orderId],
@@ -287,11 +276,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }
         // The agreement's row lock serialises charges of one agreement, so the cap holds across instances.
         const { rows } = await db.query<AgreementRow>('SELECT * FROM agreements WHERE id = $1 FOR UPDATE', [args.agreementId]);
-        const row = rows[0];
-        if (!row || row.buyer_id !== args.buyerId) throw new AgreementNotActiveError(null);
-        if (row.status !== 'ACTIVE') throw new AgreementNotActiveError(row.status as AgreementRecord['status']);
-        const charged = await sumCharges(db, args.agreementId, args.dayStart, args.dayEnd);
-        if (charged + order.amount > args.dailyCap) throw new DailyCapExceededError(charged, args.dailyCap);
+        checkAgreementCharge(rows[0] ? toAgreement(rows[0]) : null, args, await sumCharges(db, args.agreementId, args.dayStart, args.dayEnd), order.amount);
         await db.query(
           `INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, created_at, updated_at, expires_at, next_check_at, agreement_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12)`,
@@ -365,10 +350,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           if (existing) return { created: false, existing: toIdem(existing) };
         }
         const order = await lockOrder(db, refund.orderId);
-        if (!isPaidStatus(order.status)) throw new OrderNotRefundableError(`order is ${order.status}; only paid orders can be refunded`);
         const { rows } = await db.query<{ n: number }>(`SELECT COALESCE(SUM(amount), 0)::bigint AS n FROM refunds WHERE order_id = $1 AND status <> 'FAILED'`, [order.id]);
-        const taken = Number(rows[0]!.n);
-        if (taken + refund.amount > order.amount) throw new RefundExceedsPaymentError(order.amount - taken);
+        checkRefundable(order, Number(rows[0]!.n), refund.amount);
         const created = await insertRefundRow(db, { ...refund, currency: order.currency });
         // The key points at its refund from the same commit, so a retry after a crash finds it.
         if (claim) {
@@ -388,8 +371,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           [result.status, result.status === 'SUCCEEDED' ? result.gatewayRefundId : null, result.status === 'FAILED' ? result.code : null, at, refundId],
         );
         if (rowCount === 1 && result.status === 'SUCCEEDED') {
-          const refunded = order.refundedAmount + before.amount;
-          const status = isPaidStatus(order.status) ? (refunded >= order.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED') : order.status;
+          const status = statusAfterRefund(order, before.amount);
           await db.query('UPDATE orders SET refunded_amount = refunded_amount + $1, status = $2, updated_at = $3 WHERE id = $4', [before.amount, status, at, order.id]);
           if (status !== order.status) {
             await db.query('INSERT INTO order_transitions (order_id, from_status, to_status, reason, at) VALUES ($1, $2, $3, $4, $5)', [order.id, order.status, status, `refund ${before.merchantRefundId}`, at]);

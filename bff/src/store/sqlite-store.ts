@@ -6,18 +6,15 @@
  */
 import Database from 'better-sqlite3';
 import type { PaymentAction } from '@tradepay/shared';
-import { canTransition, isPaidStatus } from '@tradepay/shared';
+import { canTransition } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { createCommitQueue } from './commit-queue';
 import { prepareSqliteFile } from './file-modes';
 import { MIGRATIONS } from './migrations';
 import { AUDIT_QUERIES, UNCHARGED_STATUSES, agreementTransitionPatch, toAgreement, toIdem, toNewOrderRecord, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
 import {
-  AgreementNotActiveError,
-  DailyCapExceededError,
   FINAL_AGREEMENT_STATUSES,
-  OrderNotRefundableError,
-  RefundExceedsPaymentError,
   type AgreementChargeArgs,
   type AgreementRecord,
   type ClaimArgs,
@@ -137,22 +134,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const before = mustGet(orderId);
     stmt.insertEvidence.run(orderId, evidence.source, evidence.merchantId, evidence.merchantTransId, evidence.gatewayTransactionId,
       evidence.amount, evidence.currency, evidence.paidAt, evidence.raw, at);
-    if (before.status === 'FAILED' || before.status === 'CANCELLED') {
-      // Paid after we closed the order: never dropped. Keep the evidence and return the money; the
-      // refund id is derived from the transaction, so a redelivery cannot refund twice.
+    const decision = decideMarkPaid(before);
+    if (decision.kind === 'late-payment') {
       stmt.setGatewayTxn.run(evidence.gatewayTransactionId, at, orderId);
-      const refund = insertRefundRow({
-        id: `rf_late_${orderId}`,
-        orderId,
-        merchantRefundId: `LATE${before.merchantTransId}`,
-        amount: before.amount,
-        currency: before.currency,
-        reason: 'paid after the order was closed',
-        source: 'late-payment',
-      });
-      return { transitioned: false, order: mustGet(orderId), latePaymentRefund: refund };
+      return { transitioned: false, order: mustGet(orderId), latePaymentRefund: insertRefundRow(decision.refund) };
     }
-    if (!canTransition(before.status, 'SUCCEEDED')) return { transitioned: false, order: before, latePaymentRefund: null };
+    if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
     const changed = stmt.markPaid.run(evidence.paidAt ?? at, evidence.gatewayTransactionId, at, orderId).changes === 1;
     if (changed) stmt.insertTransition.run(orderId, before.status, 'SUCCEEDED', reason, at);
     return { transitioned: changed, order: mustGet(orderId), latePaymentRefund: null };
@@ -169,9 +156,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (!claimed) return { created: false, existing: toIdem(stmt.findIdem.get(claim.scope, claim.key) as IdemRow) };
     }
     const order = mustGet(refund.orderId);
-    if (!isPaidStatus(order.status)) throw new OrderNotRefundableError(`order is ${order.status}; only paid orders can be refunded`);
-    const taken = Number((stmt.refundedOrReserved.get(order.id) as { n: number }).n);
-    if (taken + refund.amount > order.amount) throw new RefundExceedsPaymentError(order.amount - taken);
+    checkRefundable(order, Number((stmt.refundedOrReserved.get(order.id) as { n: number }).n), refund.amount);
     const created = insertRefundRow({ ...refund, currency: order.currency });
     // The key points at its refund from the same commit, so a retry after a crash finds it.
     if (claim) stmt.completeIdem.run(0, JSON.stringify({ refundId: created.id }), claim.scope, claim.key);
@@ -190,9 +175,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }).changes === 1;
     if (changed && result.status === 'SUCCEEDED') {
       const order = mustGet(before.orderId);
-      const refunded = order.refundedAmount + before.amount;
-      // A late payment's refund leaves the order closed; a paid order moves to (partially) refunded.
-      const status = isPaidStatus(order.status) ? (refunded >= order.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED') : order.status;
+      const status = statusAfterRefund(order, before.amount);
       stmt.addRefunded.run(before.amount, status, at, order.id);
       if (status !== order.status) stmt.insertTransition.run(order.id, order.status, status, `refund ${before.merchantRefundId}`, at);
     }
@@ -259,10 +242,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (!claimed) return { inserted: false, existing: toIdem(stmt.findIdem.get(claim.scope, claim.key) as IdemRow) };
     }
     const row = stmt.getAgreement.get(args.agreementId) as AgreementRow | undefined;
-    if (!row || row.buyer_id !== args.buyerId) throw new AgreementNotActiveError(null);
-    if (row.status !== 'ACTIVE') throw new AgreementNotActiveError(row.status as AgreementRecord['status']);
-    const charged = Number((stmt.sumCharges.get(args.agreementId, args.dayStart, args.dayEnd) as { n: number }).n);
-    if (charged + order.amount > args.dailyCap) throw new DailyCapExceededError(charged, args.dailyCap);
+    checkAgreementCharge(row ? toAgreement(row) : null, args, Number((stmt.sumCharges.get(args.agreementId, args.dayStart, args.dayEnd) as { n: number }).n), order.amount);
     stmt.insertCharge.run({ ...order, items: JSON.stringify(order.items), agreementId: args.agreementId });
     return { inserted: true, order: mustGet(order.id) };
   });
