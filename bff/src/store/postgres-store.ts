@@ -8,10 +8,10 @@
 import pg from 'pg';
 import { canTransition, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
-import { MIGRATIONS } from './migrations';
-import { AUDIT_QUERIES, agreementTransitionPatch, toAgreement, toIdem, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { migratePostgres } from './migrate';
+import { AUDIT_QUERIES, agreementTransitionPatch, toAgreement, toAudit, toIdem, toOrder, toRefund, type AuditRows, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
-import { POSTGRES_DIALECT, agreementTransitionSql, statements, toPostgres, valuesFor, type Params, type StatementName } from './statements';
+import { POSTGRES_DIALECT, agreementTransitionSql, statements, toPostgres, valuesFor, claimParams, leaseUntil, type Params, type StatementName } from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
   type AgreementRecord,
@@ -54,7 +54,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const now = options.now ?? (() => new Date());
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
-  await migrate(pool);
+  await migratePostgres(pool);
 
   async function tx<T>(work: (db: Db) => Promise<T>): Promise<T> {
     const db = await pool.connect();
@@ -88,6 +88,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (!row) throw new Error(`agreement ${id} vanished`);
     return toAgreement(row);
   }
+  async function maybe<R extends pg.QueryResultRow, T>(db: Db | pg.Pool, name: StatementName, params: Params, map: (row: R) => T): Promise<T | null> {
+    const row = await one<R>(db, name, params);
+    return row ? map(row) : null;
+  }
   const lockOrder = (db: Db, id: string) => mustOrder(db, 'lockOrder', id);
   const getOrderIn = (db: Db | pg.Pool, id: string) => mustOrder(db, 'getOrder', id);
 
@@ -119,7 +123,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 
   const sumCharges = async (db: Db | pg.Pool, params: { agreementId: string; dayStart: string; dayEnd: string }) => Number((await one<{ n: number }>(db, 'sumCharges', params))!.n);
-  const leaseUntil = (args: { now: Date; leaseMs: number }) => new Date(args.now.getTime() + args.leaseMs).toISOString();
 
   return {
     kind: 'postgres',
@@ -134,21 +137,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (inserted) return { inserted: true, order: toOrder(inserted) };
       return { inserted: false, existing: toIdem((await one<IdemRow>(pool, 'findIdem', claim))!) };
     },
-    async findIdempotency(scope, key) {
-      const row = await one<IdemRow>(pool, 'findIdem', { scope, key });
-      return row ? toIdem(row) : null;
-    },
+    findIdempotency: (scope, key) => maybe(pool, 'findIdem', { scope, key }, toIdem),
     async attachPayment(orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) {
       await q(pool, response ? 'attachPaymentAnswer' : 'attachPayment', { ...response, payment: JSON.stringify(payment), orderId });
     },
-    async getOrder(id) {
-      const row = await one<OrderRow>(pool, 'getOrder', { id });
-      return row ? toOrder(row) : null;
-    },
-    async getOrderByMerchantTransId(merchantTransId) {
-      const row = await one<OrderRow>(pool, 'getOrderByTransId', { merchantTransId });
-      return row ? toOrder(row) : null;
-    },
+    getOrder: (id) => maybe(pool, 'getOrder', { id }, toOrder),
+    getOrderByMerchantTransId: (merchantTransId) => maybe(pool, 'getOrderByTransId', { merchantTransId }, toOrder),
     markPaid: (orderId, evidence, reason) => tx((db) => markPaidIn(db, orderId, evidence, reason)),
     closeUnpaid: (orderId: string, to: 'FAILED' | 'CANCELLED', reason: string): Promise<TransitionResult> =>
       tx(async (db) => {
@@ -173,14 +167,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await q(pool, 'insertAgreement', agreement);
       return mustAgreement(pool, 'getAgreement', agreement.id);
     },
-    async getAgreement(id) {
-      const row = await one<AgreementRow>(pool, 'getAgreement', { id });
-      return row ? toAgreement(row) : null;
-    },
-    async getAgreementByMerchantAgreementId(merchantAgreementId) {
-      const row = await one<AgreementRow>(pool, 'getAgreementByMid', { merchantAgreementId });
-      return row ? toAgreement(row) : null;
-    },
+    getAgreement: (id) => maybe(pool, 'getAgreement', { id }, toAgreement),
+    getAgreementByMerchantAgreementId: (merchantAgreementId) => maybe(pool, 'getAgreementByMid', { merchantAgreementId }, toAgreement),
     async listAgreements(buyerId, limit) {
       return (await q<AgreementRow>(pool, 'listAgreements', { buyerId, limit })).rows.map(toAgreement);
     },
@@ -224,15 +212,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     audit: () =>
       tx(async (db) => {
         await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        const all = async (sql: string) => (await db.query(sql)).rows as any[];
-        return {
-          orders: ((await all(AUDIT_QUERIES.orders)) as OrderRow[]).map(toOrder),
-          transitions: await all(AUDIT_QUERIES.transitions),
-          evidence: (await all(AUDIT_QUERIES.evidence)).map((e) => ({ ...e, amount: Number(e.amount) })),
-          notifications: await all(AUDIT_QUERIES.notifications),
-          refunds: ((await all(AUDIT_QUERIES.refunds)) as RefundRow[]).map(toRefund),
-          checks: await all(AUDIT_QUERIES.checks),
-        };
+        const rows: Record<string, unknown[]> = {};
+        for (const [part, sql] of Object.entries(AUDIT_QUERIES)) rows[part] = (await db.query(sql)).rows;
+        return toAudit(rows as AuditRows);
       }),
     async oldestPendingOrderAt() {
       return (await one<{ at: string | null }>(pool, 'oldestPending', {}))?.at ?? null;
@@ -245,7 +227,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return (await q<OrderRow>(pool, list, filter)).rows.map(toOrder);
     },
     async claimDueOrders(args: ClaimArgs) {
-      const { rows } = await q<OrderRow>(pool, 'claimOrders', { owner: args.owner, until: leaseUntil(args), now: args.now.toISOString(), limit: args.limit });
+      const { rows } = await q<OrderRow>(pool, 'claimOrders', claimParams(args));
       return rows.map(toOrder).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     async scheduleNextCheck(orderId, args) {
@@ -291,13 +273,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await q(pool, 'deferRefund', { ...args, id: refundId, now: now().toISOString() });
     },
     async claimDueRefunds(args: ClaimArgs) {
-      const { rows } = await q<RefundRow>(pool, 'claimRefunds', { owner: args.owner, until: leaseUntil(args), now: args.now.toISOString(), limit: args.limit });
+      const { rows } = await q<RefundRow>(pool, 'claimRefunds', claimParams(args));
       return rows.map(toRefund);
     },
-    async getRefund(id) {
-      const row = await one<RefundRow>(pool, 'getRefund', { id });
-      return row ? toRefund(row) : null;
-    },
+    getRefund: (id) => maybe(pool, 'getRefund', { id }, toRefund),
     async listRefunds(orderId) {
       return (await q<RefundRow>(pool, 'listRefunds', { orderId })).rows.map(toRefund);
     },
@@ -308,29 +287,4 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await pool.end();
     },
   };
-}
-
-/** Applies pending migrations under an advisory lock, so instances starting together do not race. */
-async function migrate(pool: pg.Pool): Promise<void> {
-  const db = await pool.connect();
-  try {
-    await db.query('SELECT pg_advisory_lock(72747301)');
-    await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const m of MIGRATIONS) {
-      const { rowCount } = await db.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
-      if (rowCount) continue;
-      await db.query('BEGIN');
-      try {
-        await db.query(m.sql);
-        await db.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
-        await db.query('COMMIT');
-      } catch (error) {
-        await db.query('ROLLBACK');
-        throw error;
-      }
-    }
-  } finally {
-    await db.query('SELECT pg_advisory_unlock(72747301)').catch(() => undefined);
-    db.release();
-  }
 }

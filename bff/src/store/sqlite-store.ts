@@ -10,30 +10,28 @@ import { canTransition } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { createCommitQueue } from './commit-queue';
 import { prepareSqliteFile } from './file-modes';
-import { MIGRATIONS } from './migrations';
-import { AUDIT_QUERIES, agreementTransitionPatch, toAgreement, toIdem, toNewOrderRecord, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { migrateSqlite } from './migrate';
+import { AUDIT_QUERIES, agreementTransitionPatch, toAgreement, toAudit, toIdem, toNewOrderRecord, toOrder, toRefund, type AgreementRow, type AuditRows, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
-import { POSTGRES_ONLY, SQLITE_DIALECT, agreementTransitionSql, statements, toSqlite, type StatementName } from './statements';
+import { POSTGRES_ONLY, SQLITE_DIALECT, agreementTransitionSql, statements, toSqlite, claimParams, leaseUntil, type StatementName } from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
   type AgreementChargeArgs,
   type AgreementRecord,
   type ClaimArgs,
   type CreateRefundResult,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type InsertOrderResult,
   type MarkPaidResult,
+  type NewOrder,
   type NewRefund,
+  type NotificationRecord,
+  type OrderRecord,
+  type RecordNotificationResult,
   type RefundRecord,
-} from './store';
-import type {
-  IdempotencyClaim,
-  IdempotencyRecord,
-  InsertOrderResult,
-  NewOrder,
-  NotificationRecord,
-  OrderRecord,
-  RecordNotificationResult,
-  Store,
-  TransitionResult,
+  type Store,
+  type TransitionResult,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -52,17 +50,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // 64 MiB of page cache keeps the upper levels of the indexes in memory as the store grows
   // (SQLite's default is 2 MiB; a million orders is a 2 GiB file).
   db.pragma('cache_size = -65536');
-  migrate(db);
+  migrateSqlite(db);
 
   const sql = statements(SQLITE_DIALECT);
   const stmt = Object.fromEntries(
     Object.entries(sql).filter(([name]) => !POSTGRES_ONLY.has(name as StatementName)).map(([name, text]) => [name, db.prepare(toSqlite(text))]),
   ) as Record<StatementName, Database.Statement>;
 
-  function mustGet(id: string): OrderRecord {
-    const row = stmt.getOrder.get({ id }) as OrderRow | undefined;
-    if (!row) throw new Error(`order ${id} vanished`);
-    return toOrder(row);
+  const vanished = (what: string): never => {
+    throw new Error(`${what} vanished`);
+  };
+  const mustGet = (id: string): OrderRecord => maybe(stmt.getOrder, { id }, toOrder) ?? vanished(`order ${id}`);
+  const mustGetAgreement = (id: string): AgreementRecord => maybe(stmt.getAgreement, { id }, toAgreement) ?? vanished(`agreement ${id}`);
+
+  function maybe<R, T>(statement: Database.Statement, params: object, map: (row: R) => T): T | null {
+    const row = statement.get(params) as R | undefined;
+    return row ? map(row) : null;
   }
 
   /** Claims the key; if it was taken, returns who holds it. */
@@ -158,12 +161,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return { duplicate: false, ...markPaidInTx(n.orderId, evidence, `notification ${n.identity}`) };
   });
 
-  function mustGetAgreement(id: string): AgreementRecord {
-    const row = stmt.getAgreement.get({ id }) as AgreementRow | undefined;
-    if (!row) throw new Error(`agreement ${id} vanished`);
-    return toAgreement(row);
-  }
-
   const txTransitionAgreement = db.transaction(
     (id: string, from: readonly string[], to: AgreementRecord['status'], args: Parameters<Store['transitionAgreement']>[3]) => {
       const before = mustGetAgreement(id);
@@ -181,11 +178,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const existing = claimIdem(claim, order.id, order.createdAt);
       if (existing) return { inserted: false, existing };
     }
-    const row = stmt.getAgreement.get({ id: args.agreementId }) as AgreementRow | undefined;
-    checkAgreementCharge(row ? toAgreement(row) : null, args, Number((stmt.sumCharges.get(args) as { n: number }).n), order.amount);
+    checkAgreementCharge(maybe(stmt.getAgreement, { id: args.agreementId }, toAgreement), args, Number((stmt.sumCharges.get(args) as { n: number }).n), order.amount);
     stmt.insertCharge.run({ ...order, items: JSON.stringify(order.items), agreementId: args.agreementId });
     return { inserted: true, order: mustGet(order.id) };
   });
+
+  const claimRows = (statement: Database.Statement, args: ClaimArgs) => db.transaction(() => statement.all(claimParams(args))).immediate();
 
   // Every write goes through one group commit per turn of the event loop (see commit-queue.ts).
   const write = createCommitQueue(db);
@@ -198,21 +196,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async insertOrder(order, claim, response) {
       return write.enqueue(() => txInsertOrder.immediate(order, claim, response));
     },
-    async findIdempotency(scope, key) {
-      const row = stmt.findIdem.get({ scope, key }) as IdemRow | undefined;
-      return row ? toIdem(row) : null;
-    },
+    findIdempotency: async (scope, key) => maybe(stmt.findIdem, { scope, key }, toIdem),
     async attachPayment(orderId, payment, response) {
       await write.enqueue(() => txAttach.immediate(orderId, payment, response));
     },
-    async getOrder(id) {
-      const row = stmt.getOrder.get({ id }) as OrderRow | undefined;
-      return row ? toOrder(row) : null;
-    },
-    async getOrderByMerchantTransId(merchantTransId) {
-      const row = stmt.getOrderByTransId.get({ merchantTransId }) as OrderRow | undefined;
-      return row ? toOrder(row) : null;
-    },
+    getOrder: async (id) => maybe(stmt.getOrder, { id }, toOrder),
+    getOrderByMerchantTransId: async (merchantTransId) => maybe(stmt.getOrderByTransId, { merchantTransId }, toOrder),
     async markPaid(orderId, evidence, reason) {
       return write.enqueue(() => txMarkPaid.immediate(orderId, evidence, reason));
     },
@@ -227,10 +216,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return (list.all({ status: filter.status ?? null, buyerId: filter.buyerId ?? null, limit: filter.limit }) as OrderRow[]).map(toOrder);
     },
     async claimDueOrders(args: ClaimArgs) {
-      const run = db.transaction(() =>
-        stmt.claimOrders.all({ owner: args.owner, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString(), limit: args.limit }),
-      );
-      return ((await write.enqueue(() => run.immediate())) as OrderRow[]).map(toOrder).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      return ((await write.enqueue(() => claimRows(stmt.claimOrders, args))) as OrderRow[]).map(toOrder).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     async scheduleNextCheck(orderId, args) {
       await write.enqueue(() => stmt.scheduleCheck.run({ ...args, id: orderId }));
@@ -249,15 +235,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await write.enqueue(() => stmt.deferRefund.run({ ...args, id: refundId, now: now().toISOString() }));
     },
     async claimDueRefunds(args: ClaimArgs) {
-      const run = db.transaction(() =>
-        stmt.claimRefunds.all({ owner: args.owner, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString(), limit: args.limit }),
-      );
-      return ((await write.enqueue(() => run.immediate())) as RefundRow[]).map(toRefund);
+      return ((await write.enqueue(() => claimRows(stmt.claimRefunds, args))) as RefundRow[]).map(toRefund);
     },
-    async getRefund(id) {
-      const row = stmt.getRefund.get({ id }) as RefundRow | undefined;
-      return row ? toRefund(row) : null;
-    },
+    getRefund: async (id) => maybe(stmt.getRefund, { id }, toRefund),
     async listRefunds(orderId) {
       return (stmt.listRefunds.all({ orderId }) as RefundRow[]).map(toRefund);
     },
@@ -270,19 +250,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         return mustGetAgreement(agreement.id);
       });
     },
-    async getAgreement(id) {
-      const row = stmt.getAgreement.get({ id }) as AgreementRow | undefined;
-      return row ? toAgreement(row) : null;
-    },
-    async getAgreementByMerchantAgreementId(merchantAgreementId) {
-      const row = stmt.getAgreementByMid.get({ merchantAgreementId }) as AgreementRow | undefined;
-      return row ? toAgreement(row) : null;
-    },
+    getAgreement: async (id) => maybe(stmt.getAgreement, { id }, toAgreement),
+    getAgreementByMerchantAgreementId: async (merchantAgreementId) => maybe(stmt.getAgreementByMid, { merchantAgreementId }, toAgreement),
     async listAgreements(buyerId, limit) {
       return (stmt.listAgreements.all({ buyerId, limit }) as AgreementRow[]).map(toAgreement);
     },
     async claimAgreementReturn(id, args) {
-      return write.enqueue(() => stmt.claimReturn.run({ id, now: args.now.toISOString(), until: new Date(args.now.getTime() + args.leaseMs).toISOString() }).changes === 1);
+      return write.enqueue(() => stmt.claimReturn.run({ id, now: args.now.toISOString(), until: leaseUntil(args) }).changes === 1);
     },
     async releaseAgreementReturn(id) {
       await write.enqueue(() => stmt.releaseReturn.run({ id }));
@@ -306,16 +280,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return Number((stmt.sumCharges.get({ agreementId, dayStart, dayEnd }) as { n: number }).n);
     },
     async audit() {
-      const all = (sql: string) => db.prepare(sql).all() as any[];
-      const read = db.transaction(() => ({
-        orders: (all(AUDIT_QUERIES.orders) as OrderRow[]).map(toOrder),
-        transitions: all(AUDIT_QUERIES.transitions),
-        evidence: all(AUDIT_QUERIES.evidence).map((e) => ({ ...e, amount: Number(e.amount) })),
-        notifications: all(AUDIT_QUERIES.notifications),
-        refunds: (all(AUDIT_QUERIES.refunds) as RefundRow[]).map(toRefund),
-        checks: all(AUDIT_QUERIES.checks),
-      }));
-      return read();
+      const read = db.transaction(() => Object.fromEntries(Object.entries(AUDIT_QUERIES).map(([part, sql]) => [part, db.prepare(sql).all()])));
+      return toAudit(read() as AuditRows);
     },
     async oldestPendingOrderAt() {
       return (stmt.oldestPending.get() as { at: string | null }).at;
@@ -330,15 +296,4 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     writeStats: () => write.stats(),
   };
-}
-
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const apply = db.transaction((m: (typeof MIGRATIONS)[number]) => {
-    const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
-    if (done) return;
-    db.exec(m.sql);
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
-  });
-  for (const m of MIGRATIONS) apply.immediate(m);
 }

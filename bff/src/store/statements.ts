@@ -4,6 +4,7 @@
  * differs between the dialects (row locks, casts) is a field of the Dialect, so it stays here too.
  */
 import { UNCHARGED_STATUSES } from './rows';
+import type { ClaimArgs } from './store';
 
 export interface Dialect {
   /** Appended to a read that the transaction goes on to change (SQLite's BEGIN IMMEDIATE already locks). */
@@ -143,3 +144,9 @@ export function agreementTransitionSql(patch: Record<string, unknown>, bumpVersi
 
 /** Statements only PostgreSQL speaks (a data-changing CTE); SQLite does the same work in a transaction. */
 export const POSTGRES_ONLY: ReadonlySet<StatementName> = new Set<StatementName>(['insertOrderClaimed', 'attachPaymentAnswer']);
+
+/** A lease ending `leaseMs` after `now`. */
+export const leaseUntil = (args: { now: Date; leaseMs: number }): string => new Date(args.now.getTime() + args.leaseMs).toISOString();
+
+/** The parameters of claimOrders and claimRefunds. */
+export const claimParams = (args: ClaimArgs) => ({ owner: args.owner, now: args.now.toISOString(), until: leaseUntil(args), limit: args.limit });
