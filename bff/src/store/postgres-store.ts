@@ -28,7 +28,7 @@ import {
   type RefundRecord,
   type Store,
   type TransitionResult,
-} from './store';
+} from '../payments/store';
 
 type Db = pg.PoolClient;
 

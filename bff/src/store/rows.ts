@@ -1,6 +1,6 @@
 /** Row shapes shared by the SQL stores, and their mapping to domain records. */
 import type { AgreementStatus, OrderStatus, PaymentAction } from '@tradepay/shared';
-import type { AgreementRecord, AuditData, IdempotencyRecord, NewOrder, OrderRecord, RefundRecord } from './store';
+import type { AgreementRecord, AuditData, IdempotencyRecord, NewOrder, OrderRecord, RefundRecord } from '../payments/store';
 
 export interface OrderRow {
   id: string;

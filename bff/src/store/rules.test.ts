@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgreementNotActiveError, DailyCapExceededError, OrderNotRefundableError, RefundExceedsPaymentError } from './store';
+import { AgreementNotActiveError, DailyCapExceededError, OrderNotRefundableError, RefundExceedsPaymentError } from '../payments/store';
 import { checkAgreementCharge, checkRefundable, decideMarkPaid, idempotencyOutcome, statusAfterRefund } from './rules';
 
 const order = { id: 'ord_1', merchantTransId: 'TP1', amount: 1000, currency: 'HKD' as const };

@@ -13,7 +13,7 @@ import {
   type IdempotencyRecord,
   type NewRefund,
   type OrderRecord,
-} from './store';
+} from '../payments/store';
 
 /** What a payment does to an order: move it to SUCCEEDED, refund a payment that came after it closed, or nothing. */
 export type MarkPaidDecision = { kind: 'transition' } | { kind: 'late-payment'; refund: NewRefund & { currency: string } } | { kind: 'no-op' };

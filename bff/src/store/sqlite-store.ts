@@ -32,7 +32,7 @@ import {
   type RefundRecord,
   type Store,
   type TransitionResult,
-} from './store';
+} from '../payments/store';
 
 export interface SqliteStoreOptions {
   file: string;

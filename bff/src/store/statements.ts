@@ -4,7 +4,7 @@
  * differs between the dialects (row locks, casts) is a field of the Dialect, so it stays here too.
  */
 import { UNCHARGED_STATUSES } from './rows';
-import type { ClaimArgs } from './store';
+import type { ClaimArgs } from '../payments/store';
 
 export interface Dialect {
   /** Appended to a read that the transaction goes on to change (SQLite's BEGIN IMMEDIATE already locks). */
