@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditData, OrderRecord } from '../store/store';
+import type { AuditData, OrderRecord } from '../payments/store';
 import { checkInvariants, type GatewayLedger } from './invariants';
 
 const now = new Date('2026-11-22T12:00:00Z');

@@ -11,7 +11,7 @@
  * I6 no order unfinished past expiry + the reconciler's period without a gateway query
  */
 import { isPaidStatus } from '@tradepay/shared';
-import type { AuditData } from '../store/store';
+import type { AuditData } from '../payments/store';
 
 /** The gateway's view, as the sandbox ledger (or a settlement export) gives it. */
 export interface GatewayLedger {

@@ -28,7 +28,7 @@ import {
   type NewOrder,
   type OrderRecord,
   type Store,
-} from '../store/store';
+} from './store';
 import { AGREEMENT_GONE_CODES, known, TOKEN_REFRESH_CODES, type AgreementGateway, type WalletTokens } from './agreement-gateway';
 import { newAgreementId, newMerchantAgreementId, newMerchantTransId, newOrderId } from './ids';
 import { toChannelOrder, toOrderView, type OrderService } from './order-service';

@@ -7,7 +7,7 @@ import { toAmount, toTradePayResult, type ChannelName, type OrderView, type Paym
 import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
 import { toNewOrderRecord } from '../store/rows';
-import type { IdempotencyRecord, NewOrder, OrderRecord, Store } from '../store/store';
+import type { IdempotencyRecord, NewOrder, OrderRecord, Store } from './store';
 import type { Channel, ChannelOrder, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
 import { newMerchantTransId, newOrderId } from './ids';

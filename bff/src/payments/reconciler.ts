@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { OrderRecord, Store } from '../store/store';
+import type { OrderRecord, Store } from './store';
 import { backoffDelay, sleep as realSleep } from './backoff';
 import type { ChannelRegistry } from './channel';
 import { toChannelOrder, type OrderService } from './order-service';

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors';
-import { OrderNotRefundableError, RefundExceedsPaymentError, type OrderRecord, type RefundRecord, type Store } from '../store/store';
+import { OrderNotRefundableError, RefundExceedsPaymentError, type OrderRecord, type RefundRecord, type Store } from './store';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
 import type { ChannelRegistry } from './channel';
 import { toChannelOrder, toOrderView } from './order-service';

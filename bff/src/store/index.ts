@@ -1,4 +1,4 @@
-import type { Store } from './store';
+import type { Store } from '../payments/store';
 import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
 
@@ -11,4 +11,4 @@ export async function openStore(databaseUrl: string, options: { now?: () => Date
   throw new Error(`DATABASE_URL must start with sqlite:// or postgres://, got ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}`);
 }
 
-export type { Store } from './store';
+export type { Store } from '../payments/store';

@@ -1,6 +1,6 @@
 /** Row shapes shared by the SQL stores, and their mapping to domain records. */
 import type { AgreementStatus, OrderStatus, PaymentAction } from '@tradepay/shared';
-import type { AgreementRecord, IdempotencyRecord, NewOrder, OrderRecord, RefundRecord } from './store';
+import type { AgreementRecord, AuditData, IdempotencyRecord, NewOrder, OrderRecord, RefundRecord } from '../payments/store';
 
 export interface OrderRow {
   id: string;
@@ -188,3 +188,18 @@ export const AUDIT_QUERIES = {
   refunds: 'SELECT * FROM refunds ORDER BY created_at',
   checks: 'SELECT id AS "orderId", last_checked_at AS "lastCheckedAt" FROM orders',
 } as const;
+
+/** The audit reads' raw rows, by part. */
+export type AuditRows = Record<keyof typeof AUDIT_QUERIES, any[]>;
+
+/** The audit reads' rows as the invariant checker takes them. */
+export function toAudit(rows: AuditRows): AuditData {
+  return {
+    orders: (rows.orders as OrderRow[]).map(toOrder),
+    transitions: rows.transitions,
+    evidence: rows.evidence.map((e) => ({ ...e, amount: Number(e.amount) })),
+    notifications: rows.notifications,
+    refunds: (rows.refunds as RefundRow[]).map(toRefund),
+    checks: rows.checks,
+  };
+}

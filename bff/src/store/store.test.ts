@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PaymentEvidence } from '../payments/channel';
 import { postgresUrl, STORE_FACTORIES } from '../../test/support/stores';
-import { AgreementNotActiveError, DailyCapExceededError, RefundExceedsPaymentError, type AgreementTokens, type NewAgreement, type NewOrder, type Store } from './store';
+import { AgreementNotActiveError, DailyCapExceededError, RefundExceedsPaymentError, type AgreementTokens, type NewAgreement, type NewOrder, type Store } from '../payments/store';
 
 if (!postgresUrl) console.info('store tests: PostgreSQL skipped (set DATABASE_URL=postgres://… to include it)');
 

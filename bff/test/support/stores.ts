@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres-store';
 import { openSqliteStore } from '../../src/store/sqlite-store';
-import type { Store } from '../../src/store/store';
+import type { Store } from '../../src/payments/store';
 
 export const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
 

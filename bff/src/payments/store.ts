@@ -4,7 +4,7 @@
  * update inside a transaction, so duplicate or concurrent deliveries cause at most one transition.
  */
 import type { AgreementStatus, ChannelName, Currency, OrderStatus, PaymentAction } from '@tradepay/shared';
-import type { PaymentEvidence } from '../payments/channel';
+import type { PaymentEvidence } from './channel';
 
 export interface OrderLine {
   sku: string;

@@ -1,0 +1,75 @@
+/**
+ * The decisions both stores make, as pure functions (no I/O): each store reads what a rule needs
+ * under its own locks, asks the rule, and writes what the rule decided.
+ */
+import type { OrderStatus } from '@tradepay/shared';
+import { canTransition, isPaidStatus } from '@tradepay/shared';
+import {
+  AgreementNotActiveError,
+  DailyCapExceededError,
+  OrderNotRefundableError,
+  RefundExceedsPaymentError,
+  type AgreementRecord,
+  type IdempotencyRecord,
+  type NewRefund,
+  type OrderRecord,
+} from '../payments/store';
+
+/** What a payment does to an order: move it to SUCCEEDED, refund a payment that came after it closed, or nothing. */
+export type MarkPaidDecision = { kind: 'transition' } | { kind: 'late-payment'; refund: NewRefund & { currency: string } } | { kind: 'no-op' };
+
+export function decideMarkPaid(order: Pick<OrderRecord, 'id' | 'status' | 'merchantTransId' | 'amount' | 'currency'>): MarkPaidDecision {
+  if (order.status === 'FAILED' || order.status === 'CANCELLED') {
+    // Paid after we closed the order: never dropped. Keep the evidence and return the money; the
+    // refund id is derived from the transaction, so a redelivery cannot refund twice.
+    return {
+      kind: 'late-payment',
+      refund: {
+        id: `rf_late_${order.id}`,
+        orderId: order.id,
+        merchantRefundId: `LATE${order.merchantTransId}`,
+        amount: order.amount,
+        currency: order.currency,
+        reason: 'paid after the order was closed',
+        source: 'late-payment',
+      },
+    };
+  }
+  return canTransition(order.status, 'SUCCEEDED') ? { kind: 'transition' } : { kind: 'no-op' };
+}
+
+/** Throws unless `amount` more can be refunded: the order is paid and refunds (taken or reserved) stay within what was paid. */
+export function checkRefundable(order: Pick<OrderRecord, 'status' | 'amount'>, taken: number, amount: number): void {
+  if (!isPaidStatus(order.status)) throw new OrderNotRefundableError(`order is ${order.status}; only paid orders can be refunded`);
+  if (taken + amount > order.amount) throw new RefundExceedsPaymentError(order.amount - taken);
+}
+
+/** The order's status once a refund of `amount` succeeds; a late payment's refund leaves a closed order as it is. */
+export function statusAfterRefund(order: Pick<OrderRecord, 'status' | 'amount' | 'refundedAmount'>, amount: number): OrderStatus {
+  if (!isPaidStatus(order.status)) return order.status;
+  return order.refundedAmount + amount >= order.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+}
+
+/** Throws unless the buyer's agreement is active and the charge keeps the day's total within the cap. */
+export function checkAgreementCharge(
+  agreement: Pick<AgreementRecord, 'buyerId' | 'status'> | null,
+  args: { buyerId: string; dailyCap: number },
+  chargedToday: number,
+  amount: number,
+): void {
+  if (!agreement || agreement.buyerId !== args.buyerId) throw new AgreementNotActiveError(null);
+  if (agreement.status !== 'ACTIVE') throw new AgreementNotActiveError(agreement.status);
+  if (chargedToday + amount > args.dailyCap) throw new DailyCapExceededError(chargedToday, args.dailyCap);
+}
+
+/**
+ * What a request finds when its idempotency key is taken: a different body is a conflict; the same
+ * body gets the stored answer, or waits while the first request is still in flight.
+ */
+export type IdempotencyOutcome = { kind: 'conflict' } | { kind: 'replay'; status: number; body: string | null } | { kind: 'in-flight' };
+
+export function idempotencyOutcome(existing: Pick<IdempotencyRecord, 'requestHash' | 'responseStatus' | 'responseBody'>, requestHash: string): IdempotencyOutcome {
+  if (existing.requestHash !== requestHash) return { kind: 'conflict' };
+  if (existing.responseStatus === null) return { kind: 'in-flight' };
+  return { kind: 'replay', status: existing.responseStatus, body: existing.responseBody };
+}
