@@ -32,13 +32,13 @@ import {
 import { AGREEMENT_GONE_CODES, TOKEN_REFRESH_CODES, type AgreementGateway, type WalletTokens } from './agreement-gateway';
 import { newAgreementId, newMerchantAgreementId, newMerchantTransId, newOrderId } from './ids';
 import { toChannelOrder, toOrderView, type OrderService } from './order-service';
+import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from './idempotency';
 import { priceCart } from './pricing';
 import type { TokenCipher } from './token-cipher';
 
 /** Hong Kong has no daylight saving time: its day is the UTC day shifted by 8 hours. */
 export const HONG_KONG_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
-const CHARGE_SCOPE = 'agreement-charge';
 export const USER_DECLINED = 'USER_DECLINED';
 const ERROR_PREFIX = 'Authorisation return rejected: ';
 
@@ -107,10 +107,6 @@ function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
-}
-
-function hashRequest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
 /** [start, end) of the Hong Kong calendar day that holds `at`, as ISO 8601 UTC. */
@@ -308,10 +304,9 @@ export function createAgreementService(options: AgreementServiceOptions) {
   }
 
   async function replay(existing: IdempotencyRecord, requestHash: string, agreement: AgreementRecord, idem: { scope: string; key: string }): Promise<ChargeResult> {
-    if (existing.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-    if (existing.responseStatus !== null && existing.responseBody !== null) {
-      return { statusCode: existing.responseStatus, body: JSON.parse(existing.responseBody), replayed: true };
-    }
+    const outcome = idempotencyOutcome(existing, requestHash);
+    if (outcome.kind === 'conflict') throw new AppError('IDEMPOTENCY_KEY_REUSED');
+    if (outcome.kind === 'replay') return { statusCode: outcome.statusCode, body: outcome.body, replayed: true };
     const order = existing.orderId ? await store.getOrder(existing.orderId) : null;
     if (!order) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
     if (order.status !== 'PENDING') return { ...(await finish(order, idem)), replayed: true };
@@ -522,7 +517,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
       const cart = priceCart(catalog, input.items);
       if (cart.currency !== options.currency) throw new AppError('CURRENCY_NOT_SUPPORTED', `Auto-debit charges are made in ${options.currency} only`);
       const requestHash = hashRequest({ agreementId: agreement.id, items: input.items });
-      const idem = input.idempotencyKey ? { scope: `${CHARGE_SCOPE}:${input.buyerId}`, key: input.idempotencyKey } : undefined;
+      const idem = input.idempotencyKey ? { scope: idempotencyScope('agreement-charge', input.buyerId), key: input.idempotencyKey } : undefined;
       if (idem) {
         const existing = await store.findIdempotency(idem.scope, idem.key);
         if (existing) return replay(existing, requestHash, agreement, idem);
@@ -552,7 +547,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
         inserted = await store.insertAgreementCharge(
           order,
           { agreementId: agreement.id, buyerId: input.buyerId, dailyCap: options.dailyCap, ...day },
-          idem ? { ...idem, requestHash } : undefined,
+          idem ? idempotencyClaim(idem.scope, idem.key, requestHash) : undefined,
         );
       } catch (error) {
         if (error instanceof DailyCapExceededError) throw capError(error.chargedToday, error.dailyCap, options.currency);

@@ -1,0 +1,39 @@
+/** How an order is shown: to the buyer (OrderView) and to a channel (ChannelOrder). */
+import { toAmount, type OrderView } from '@tradepay/shared';
+import type { OrderRecord } from '../store/store';
+import type { ChannelOrder } from './channel';
+
+export function toOrderView(order: OrderRecord): OrderView {
+  return {
+    id: order.id,
+    merchantTransId: order.merchantTransId,
+    channel: order.channel,
+    status: order.status,
+    amount: toAmount(order.amount, order.currency),
+    refundedAmount: toAmount(order.refundedAmount, order.currency),
+    items: order.items.map((line) => ({
+      sku: line.sku,
+      title: line.title,
+      quantity: line.quantity,
+      unitPrice: toAmount(line.unitPrice, order.currency),
+    })),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    paidAt: order.paidAt,
+    expiresAt: order.expiresAt,
+  };
+}
+
+export function toChannelOrder(order: OrderRecord): ChannelOrder {
+  const title = order.items.length === 1 ? order.items[0]!.title : `${order.items[0]!.title} and ${order.items.length - 1} more`;
+  return {
+    id: order.id,
+    merchantTransId: order.merchantTransId,
+    amount: order.amount,
+    currency: order.currency,
+    title: title.slice(0, 128),
+    detail: order.items.map((l) => `${l.quantity} x ${l.sku}`).join(', ').slice(0, 256),
+    createdAt: new Date(order.createdAt),
+    expiresAt: new Date(order.expiresAt),
+  };
+}
