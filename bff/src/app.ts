@@ -20,7 +20,7 @@ import { loggerOptions, type LoggingDeps } from './app/logging';
 import { createServices, type ServiceDeps } from './app/services';
 import type { ChannelRegistry } from './payments/channel';
 import type { OrderService } from './payments/order-service';
-import type { AgreementService } from './payments/agreement-service';
+import type { AgreementService } from './payments/agreements';
 import type { Reconciler } from './payments/reconciler';
 import type { RefundService } from './payments/refund-service';
 import { adminRoutes } from './routes/admin';

@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { createMetrics, type Metrics } from '../ops/metrics';
 import { createRequestIdFetch } from '../ops/request-id';
 import type { AgreementGateway } from '../payments/agreement-gateway';
-import { createAgreementService, type AgreementService } from '../payments/agreement-service';
+import { createAgreementService, type AgreementService } from '../payments/agreements';
 import type { ChannelRegistry } from '../payments/channel';
 import { createOrderService, type OrderService } from '../payments/order-service';
 import { createReconciler, type Reconciler } from '../payments/reconciler';
