@@ -46,6 +46,16 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
+/** How starting a binding ended; routes/agreements.ts maps each to its HTTP answer. */
+export type BindingStart =
+  | { kind: 'started'; agreement: AgreementView; authUrl: string }
+  | { kind: 'auto-debit-unavailable' }
+  | { kind: 'wallet-sign-in-required' }
+  /** The wallet did not answer; the agreement is FAILED (PREPARE_UNKNOWN). */
+  | { kind: 'gateway-unknown' }
+  /** The wallet refused to start it; the agreement is FAILED with its code. */
+  | { kind: 'refused'; code: string };
+
 export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementTokenOps) {
   const { options, store, now, enabled, own, view } = ctx;
   const { seal } = tokens;
@@ -70,10 +80,11 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
 
   return {
     /** Starts a binding for the buyer: a PENDING agreement and the wallet's consent page. Wallet buyers only. */
-    async create(buyerId: string): Promise<{ agreement: AgreementView; authUrl: string }> {
+    async create(buyerId: string): Promise<BindingStart> {
+      if (!options.gateway || !options.cipher) return { kind: 'auto-debit-unavailable' };
       const { gateway } = enabled();
       // The wallet user who agrees is checked against this buyer: a guest has no wallet user to match.
-      if (!buyerId.startsWith('alipayhk:')) throw new AppError('WALLET_SIGN_IN_REQUIRED');
+      if (!buyerId.startsWith('alipayhk:')) return { kind: 'wallet-sign-in-required' };
       const createdAt = now();
       const state = randomBytes(32).toString('base64url');
       const agreement = await store.insertAgreement({
@@ -89,14 +100,14 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       } catch (error) {
         if (!(error instanceof GatewayUnknownError)) throw error;
         await store.transitionAgreement(agreement.id, ['PENDING'], 'FAILED', { at: now().toISOString(), failureCode: 'PREPARE_UNKNOWN' });
-        throw new AppError('GATEWAY_UNAVAILABLE');
+        return { kind: 'gateway-unknown' };
       }
       if (!answer.ok) {
         await store.transitionAgreement(agreement.id, ['PENDING'], 'FAILED', { at: now().toISOString(), failureCode: answer.code });
-        throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to start the binding (${answer.code})`);
+        return { kind: 'refused', code: answer.code };
       }
       options.log?.info({ agreementId: agreement.id, merchantAgreementId: agreement.merchantAgreementId }, 'agreement binding started');
-      return { agreement: await view(agreement), authUrl: answer.value.authUrl };
+      return { kind: 'started', agreement: await view(agreement), authUrl: answer.value.authUrl };
     },
 
     /**

@@ -26,7 +26,7 @@ import { createAgreementCharges } from './charges';
 import { createAgreementContext, hongKongDay, type AgreementServiceOptions } from './context';
 import { createAgreementTokens } from './tokens';
 
-export { USER_DECLINED, type BindingReturn, type ReturnOutcome } from './binding';
+export { USER_DECLINED, type BindingReturn, type BindingStart, type ReturnOutcome } from './binding';
 export { type ChargeResult } from './charges';
 export { HONG_KONG_OFFSET_MS, hongKongDay, type AgreementServiceOptions } from './context';
 
