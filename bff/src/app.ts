@@ -9,20 +9,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Catalog } from './catalog/catalog';
-import type { BuyerIdentityProvider } from './auth/identity';
 import { buyerRateLimit } from './auth/rate-limit';
 import { sessionPlugin } from './auth/session';
 import { securityHeaders } from './security-headers';
 import type { Config } from './config';
 import { installErrorHandlers } from './app/error-handler';
 import { loggerOptions, type LoggingDeps } from './app/logging';
-import { createServices, type ServiceDeps } from './app/services';
-import type { ChannelRegistry } from './payments/channel';
-import type { OrderService } from './payments/order-service';
-import type { AgreementService } from './payments/agreements';
-import type { Reconciler } from './payments/reconciler';
-import type { RefundService } from './payments/refund-service';
+import { createServices, type ServiceDeps, type Services } from './app/services';
 import { adminRoutes } from './routes/admin';
 import { agreementRoutes } from './routes/agreements';
 import { sessionRoutes } from './routes/session';
@@ -34,21 +27,13 @@ import { orderRoutes } from './routes/orders';
 import { landingRoutes } from './routes/landing';
 import { metricsRoutes } from './routes/metrics';
 import { requestIdOf, requestIdPlugin } from './ops/request-id';
-import type { Store } from './store';
 
 export { REDACT_PATHS, REDACTED_QUERY_PARAMS } from './app/logging';
 
 declare module 'fastify' {
-  interface FastifyInstance {
+  /** The services buildApp decorates the instance with (app/services.ts), and the config. */
+  interface FastifyInstance extends Omit<Services, 'metrics' | 'rawStore'> {
     config: Readonly<Config>;
-    store: Store;
-    catalog: Catalog;
-    channels: ChannelRegistry;
-    orders: OrderService;
-    refunds: RefundService;
-    reconciler: Reconciler;
-    identity: BuyerIdentityProvider;
-    agreements: AgreementService;
   }
 }
 
