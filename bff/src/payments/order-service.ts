@@ -6,12 +6,11 @@ import { toTradePayResult, type ChannelName, type OrderView, type PaymentAction,
 import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
 import { toNewOrderRecord } from '../store/rows';
-import type { IdempotencyRecord, NewOrder, OrderRecord, Store } from '../store/store';
+import type { IdempotencyRecord, OrderRecord, Store } from '../store/store';
 import type { Channel, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
-import { newMerchantTransId, newOrderId } from './ids';
 import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from './idempotency';
-import { toChannelOrder, toOrderView } from './order-views';
+import { newPendingOrder, toChannelOrder, toOrderView } from './order-views';
 import { priceCart } from './pricing';
 
 export { toChannelOrder, toOrderView } from './order-views';
@@ -151,19 +150,7 @@ export function createOrderService(options: OrderServiceOptions) {
         if (existing) return replay(existing, requestHash, input);
       }
       const createdAt = now();
-      const order: NewOrder = {
-        id: newOrderId(),
-        merchantTransId: newMerchantTransId(createdAt),
-        channel: channelName,
-        buyerId: input.buyerId ?? null,
-        status: 'PENDING',
-        currency: cart.currency,
-        amount: cart.total,
-        items: cart.lines,
-        createdAt: createdAt.toISOString(),
-        expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
-        nextCheckAt: new Date(createdAt.getTime() + Math.min(firstCheckDelayMs, options.orderTtlMs)).toISOString(),
-      };
+      const order = newPendingOrder({ channel: channelName, buyerId: input.buyerId ?? null, cart, createdAt, orderTtlMs: options.orderTtlMs, firstCheckDelayMs });
       const claim = input.idempotencyKey ? idempotencyClaim(idemScope(input), input.idempotencyKey, requestHash) : undefined;
       if (channel.paymentIsLocal) {
         // Signing calls no gateway: sign first, then one write holds the order, its payment and the

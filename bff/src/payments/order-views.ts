@@ -1,7 +1,9 @@
-/** How an order is shown: to the buyer (OrderView) and to a channel (ChannelOrder). */
-import { toAmount, type OrderView } from '@tradepay/shared';
-import type { OrderRecord } from '../store/store';
+/** How an order is shown: to the buyer (OrderView) and to a channel (ChannelOrder); and a new PENDING order from a priced cart. */
+import { toAmount, type ChannelName, type OrderView } from '@tradepay/shared';
+import type { NewOrder, OrderRecord } from '../store/store';
 import type { ChannelOrder } from './channel';
+import { newMerchantTransId, newOrderId } from './ids';
+import type { PricedCart } from './pricing';
 
 export function toOrderView(order: OrderRecord): OrderView {
   return {
@@ -35,5 +37,23 @@ export function toChannelOrder(order: OrderRecord): ChannelOrder {
     detail: order.items.map((l) => `${l.quantity} x ${l.sku}`).join(', ').slice(0, 256),
     createdAt: new Date(order.createdAt),
     expiresAt: new Date(order.expiresAt),
+  };
+}
+
+/** A PENDING order for a priced cart: it expires after `orderTtlMs` and is first checked after `firstCheckDelayMs` (at the latest on expiry). */
+export function newPendingOrder(input: { channel: ChannelName; buyerId: string | null; cart: PricedCart; createdAt: Date; orderTtlMs: number; firstCheckDelayMs: number }): NewOrder {
+  const { cart, createdAt } = input;
+  return {
+    id: newOrderId(),
+    merchantTransId: newMerchantTransId(createdAt),
+    channel: input.channel,
+    buyerId: input.buyerId,
+    status: 'PENDING',
+    currency: cart.currency,
+    amount: cart.total,
+    items: cart.lines,
+    createdAt: createdAt.toISOString(),
+    expiresAt: new Date(createdAt.getTime() + input.orderTtlMs).toISOString(),
+    nextCheckAt: new Date(createdAt.getTime() + Math.min(input.firstCheckDelayMs, input.orderTtlMs)).toISOString(),
   };
 }

@@ -1,11 +1,10 @@
 /** Charges: an order priced here, capped per Hong Kong day, paid by agreement.pay, idempotent under a key. */
 import type { Currency } from '@tradepay/shared';
 import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
-import { AgreementNotActiveError, DailyCapExceededError, type AgreementRecord, type IdempotencyRecord, type NewOrder, type OrderRecord } from '../../store/store';
+import { AgreementNotActiveError, DailyCapExceededError, type AgreementRecord, type IdempotencyRecord, type OrderRecord } from '../../store/store';
 import { AGREEMENT_GONE_CODES, TOKEN_REFRESH_CODES } from '../agreement-gateway';
-import { newMerchantTransId, newOrderId } from '../ids';
 import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from '../idempotency';
-import { toChannelOrder, toOrderView } from '../order-views';
+import { newPendingOrder, toChannelOrder, toOrderView } from '../order-views';
 import { priceCart } from '../pricing';
 import { AgreementEndedError, hongKongDay, type AgreementContext } from './context';
 import type { AgreementTokenOps } from './tokens';
@@ -139,19 +138,7 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
       const chargedToday = await store.sumAgreementCharges(agreement.id, day.dayStart, day.dayEnd);
       if (chargedToday + cart.total > options.dailyCap) throw capError(chargedToday, options.dailyCap, options.currency);
       const token = await tokenFor(agreement);
-      const order: NewOrder = {
-        id: newOrderId(),
-        merchantTransId: newMerchantTransId(createdAt),
-        channel: 'alipayhk',
-        buyerId: input.buyerId,
-        status: 'PENDING',
-        currency: cart.currency,
-        amount: cart.total,
-        items: cart.lines,
-        createdAt: createdAt.toISOString(),
-        expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
-        nextCheckAt: new Date(createdAt.getTime() + Math.min(60_000, options.orderTtlMs)).toISOString(),
-      };
+      const order = newPendingOrder({ channel: 'alipayhk', buyerId: input.buyerId, cart, createdAt, orderTtlMs: options.orderTtlMs, firstCheckDelayMs: 60_000 });
       let inserted;
       try {
         inserted = await store.insertAgreementCharge(
