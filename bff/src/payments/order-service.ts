@@ -2,16 +2,18 @@
  * The order service: server-side pricing, idempotent creation, and the only code that moves an
  * order's status — from verified gateway evidence, never from what a client says.
  */
-import { createHash } from 'node:crypto';
-import { toAmount, toTradePayResult, type ChannelName, type OrderView, type PaymentAction, type H5Wallet } from '@tradepay/shared';
+import { toTradePayResult, type ChannelName, type OrderView, type PaymentAction, type H5Wallet } from '@tradepay/shared';
 import type { Catalog } from '../catalog/catalog';
 import { AppError, NotificationRejectedError } from '../errors';
 import { toNewOrderRecord } from '../store/rows';
-import type { IdempotencyRecord, NewOrder, OrderRecord, Store } from './store';
-import type { Channel, ChannelOrder, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
+import type { IdempotencyRecord, OrderRecord, Store } from './store';
+import type { Channel, ChannelRegistry, PaymentEvidence, VerifiedNotification } from './channel';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
-import { newMerchantTransId, newOrderId } from './ids';
+import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from './idempotency';
+import { newPendingOrder, toChannelOrder, toOrderView } from './order-views';
 import { priceCart } from './pricing';
+
+export { toChannelOrder, toOrderView } from './order-views';
 
 export interface OrderServiceOptions {
   store: Store;
@@ -47,48 +49,6 @@ export interface CreateOrderResult {
   statusCode: number;
   body: { order: OrderView; payment: PaymentAction };
   replayed: boolean;
-}
-
-const CREATE_SCOPE = 'create-order';
-
-export function toOrderView(order: OrderRecord): OrderView {
-  return {
-    id: order.id,
-    merchantTransId: order.merchantTransId,
-    channel: order.channel,
-    status: order.status,
-    amount: toAmount(order.amount, order.currency),
-    refundedAmount: toAmount(order.refundedAmount, order.currency),
-    items: order.items.map((line) => ({
-      sku: line.sku,
-      title: line.title,
-      quantity: line.quantity,
-      unitPrice: toAmount(line.unitPrice, order.currency),
-    })),
-    createdAt: order.createdAt,
-    updatedAt: order.updatedAt,
-    paidAt: order.paidAt,
-    expiresAt: order.expiresAt,
-  };
-}
-
-export function toChannelOrder(order: OrderRecord): ChannelOrder {
-  const title = order.items.length === 1 ? order.items[0]!.title : `${order.items[0]!.title} and ${order.items.length - 1} more`;
-  return {
-    id: order.id,
-    merchantTransId: order.merchantTransId,
-    amount: order.amount,
-    currency: order.currency,
-    title: title.slice(0, 128),
-    detail: order.items.map((l) => `${l.quantity} x ${l.sku}`).join(', ').slice(0, 256),
-    createdAt: new Date(order.createdAt),
-    expiresAt: new Date(order.expiresAt),
-  };
-}
-
-/** A stable hash of what the caller asked for, to tell a retry from a different request. */
-function hashRequest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
 export function createOrderService(options: OrderServiceOptions) {
@@ -149,10 +109,9 @@ export function createOrderService(options: OrderServiceOptions) {
   }
 
   async function replay(existing: IdempotencyRecord, requestHash: string, input: CreateOrderInput): Promise<CreateOrderResult> {
-    if (existing.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-    if (existing.responseStatus !== null && existing.responseBody !== null) {
-      return { statusCode: existing.responseStatus, body: JSON.parse(existing.responseBody), replayed: true };
-    }
+    const outcome = idempotencyOutcome<CreateOrderResult['body']>(existing, requestHash);
+    if (outcome.kind === 'conflict') throw new AppError('IDEMPOTENCY_KEY_REUSED');
+    if (outcome.kind === 'replay') return { statusCode: outcome.statusCode, body: outcome.body, replayed: true };
     // The first attempt stored its order but not its answer (it crashed or the gateway failed):
     // finish that same order, with the same merchantTransId, rather than making a second one.
     const order = existing.orderId ? await store.getOrder(existing.orderId) : null;
@@ -172,7 +131,7 @@ export function createOrderService(options: OrderServiceOptions) {
   }
 
   function idemScope(input: CreateOrderInput): string {
-    return `${CREATE_SCOPE}:${input.buyerId ?? 'anonymous'}`;
+    return idempotencyScope('create-order', input.buyerId ?? 'anonymous');
   }
 
   return {
@@ -191,20 +150,8 @@ export function createOrderService(options: OrderServiceOptions) {
         if (existing) return replay(existing, requestHash, input);
       }
       const createdAt = now();
-      const order: NewOrder = {
-        id: newOrderId(),
-        merchantTransId: newMerchantTransId(createdAt),
-        channel: channelName,
-        buyerId: input.buyerId ?? null,
-        status: 'PENDING',
-        currency: cart.currency,
-        amount: cart.total,
-        items: cart.lines,
-        createdAt: createdAt.toISOString(),
-        expiresAt: new Date(createdAt.getTime() + options.orderTtlMs).toISOString(),
-        nextCheckAt: new Date(createdAt.getTime() + Math.min(firstCheckDelayMs, options.orderTtlMs)).toISOString(),
-      };
-      const claim = input.idempotencyKey ? { scope: idemScope(input), key: input.idempotencyKey, requestHash } : undefined;
+      const order = newPendingOrder({ channel: channelName, buyerId: input.buyerId ?? null, cart, createdAt, orderTtlMs: options.orderTtlMs, firstCheckDelayMs });
+      const claim = input.idempotencyKey ? idempotencyClaim(idemScope(input), input.idempotencyKey, requestHash) : undefined;
       if (channel.paymentIsLocal) {
         // Signing calls no gateway: sign first, then one write holds the order, its payment and the
         // answer a retry replays. A crash before the commit leaves nothing behind to finish.

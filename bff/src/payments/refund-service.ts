@@ -3,12 +3,13 @@
  * refund gets one merchantRefundId, stored (with the amount reserved) before the first gateway call
  * and reused on every retry, so a timeout or `U` can be retried without refunding twice.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors';
 import { OrderNotRefundableError, RefundExceedsPaymentError, type OrderRecord, type RefundRecord, type Store } from './store';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
 import type { ChannelRegistry } from './channel';
 import { toChannelOrder, toOrderView } from './order-service';
+import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest, type StoredIdempotency } from './idempotency';
 import { toAmount, type Currency, type OrderView, type RefundView } from '@tradepay/shared';
 
 export interface RefundServiceOptions {
@@ -106,16 +107,16 @@ export function createRefundService(options: RefundServiceOptions) {
       if (!order) throw new AppError('ORDER_NOT_FOUND');
       const amount = input.amount ?? order.amount - order.refundedAmount;
       const reason = input.reason ?? 'refund';
-      const scope = `refund:${order.id}`;
-      const requestHash = createHash('sha256').update(JSON.stringify({ amount: input.amount ?? null, reason: input.reason ?? null })).digest('hex');
+      const scope = idempotencyScope('refund', order.id);
+      const requestHash = hashRequest({ amount: input.amount ?? null, reason: input.reason ?? null });
       const existing = await store.findIdempotency(scope, input.idempotencyKey);
-      if (existing) return replay(existing.requestHash, existing.responseStatus, existing.responseBody, existing.orderId);
+      if (existing) return replay(existing);
       if (amount <= 0) throw new AppError('REFUND_EXCEEDS_PAYMENT', 'Nothing is left to refund');
       let created;
       try {
         created = await store.createRefund(
           { id: `rf_${randomBytes(12).toString('base64url')}`, orderId: order.id, merchantRefundId: newMerchantRefundId(), amount, reason, source: 'admin' },
-          { scope, key: input.idempotencyKey, requestHash },
+          idempotencyClaim(scope, input.idempotencyKey, requestHash),
         );
       } catch (error) {
         if (error instanceof RefundExceedsPaymentError) throw new AppError('REFUND_EXCEEDS_PAYMENT', error.message);
@@ -123,17 +124,18 @@ export function createRefundService(options: RefundServiceOptions) {
         throw error;
       }
       if (!created.created) {
-        const e = created.existing;
-        return replay(e.requestHash, e.responseStatus, e.responseBody, e.orderId);
+        return replay(created.existing);
       }
       const result = outcome(await execute(created.refund));
       if (result.statusCode === 201) await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
       return result;
 
-      async function replay(hash: string, status: number | null, body: string | null, _orderId: string | null): Promise<RefundOutcome> {
-        if (hash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-        if (status && status > 0 && body) return { statusCode: status, body: JSON.parse(body) };
-        const refundId = body ? (JSON.parse(body) as { refundId?: string }).refundId : undefined;
+      async function replay(existing: StoredIdempotency): Promise<RefundOutcome> {
+        const claimed = idempotencyOutcome<RefundOutcome['body']>(existing, requestHash);
+        if (claimed.kind === 'conflict') throw new AppError('IDEMPOTENCY_KEY_REUSED');
+        if (claimed.kind === 'replay') return { statusCode: claimed.statusCode, body: claimed.body };
+        // Unfinished: the claim's body names the refund it created.
+        const refundId = existing.responseBody ? (JSON.parse(existing.responseBody) as { refundId?: string }).refundId : undefined;
         const refund = refundId ? await store.getRefund(refundId) : null;
         if (!refund) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
         // Still pending: this retry retries the gateway call, with the same merchantRefundId.

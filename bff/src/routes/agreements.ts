@@ -59,7 +59,19 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     noBody(request);
-    return reply.code(201).send(await app.agreements.create(request.buyerId));
+    const started = await app.agreements.create(request.buyerId);
+    switch (started.kind) {
+      case 'started':
+        return reply.code(201).send({ agreement: started.agreement, authUrl: started.authUrl });
+      case 'auto-debit-unavailable':
+        throw new AppError('AUTO_DEBIT_UNAVAILABLE');
+      case 'wallet-sign-in-required':
+        throw new AppError('WALLET_SIGN_IN_REQUIRED');
+      case 'gateway-unknown':
+        throw new AppError('GATEWAY_UNAVAILABLE');
+      case 'refused':
+        throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to start the binding (${started.code})`);
+    }
   });
 
   app.get('/api/agreements', {

@@ -1,0 +1,168 @@
+/** Charges: an order priced here, capped per Hong Kong day, paid by agreement.pay, idempotent under a key. */
+import type { Currency } from '@tradepay/shared';
+import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import { AgreementNotActiveError, DailyCapExceededError, type AgreementRecord, type IdempotencyRecord, type OrderRecord } from '../store';
+import { AGREEMENT_GONE_CODES, known, TOKEN_REFRESH_CODES } from '../agreement-gateway';
+import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from '../idempotency';
+import { newPendingOrder, toChannelOrder, toOrderView } from '../order-views';
+import { priceCart } from '../pricing';
+import { AgreementEndedError, hongKongDay, type AgreementContext } from './context';
+import type { AgreementTokenOps } from './tokens';
+
+export interface ChargeResult {
+  statusCode: number;
+  /** `{order}`, or an error body `{error:{code,message}}` for a refusal (stored for idempotent replays). */
+  body: unknown;
+  replayed: boolean;
+}
+
+function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementTokenOps) {
+  const { options, store, now, enabled, end, own } = ctx;
+  const { catalog, orders } = options;
+  const { accessToken, retryToken } = tokens;
+
+  /** The order and the refusal the buyer sees; the order is closed FAILED first. */
+  async function refuse(order: OrderRecord, code: 'AGREEMENT_NOT_ACTIVE' | 'CHARGE_DECLINED', walletCode: string, idem: { scope: string; key: string } | undefined): Promise<ChargeResult> {
+    const closed = await store.closeUnpaid(order.id, 'FAILED', `agreement.pay refused: ${walletCode}`);
+    if (closed.order.status === 'SUCCEEDED') return finish(closed.order, idem);
+    const message =
+      code === 'CHARGE_DECLINED'
+        ? `AlipayHK declined the auto-debit (${walletCode}); order ${order.id} is FAILED and nothing was charged`
+        : `The auto-debit agreement is no longer active (${walletCode}); order ${order.id} is FAILED and nothing was charged`;
+    const result: ChargeResult = { statusCode: code === 'CHARGE_DECLINED' ? 422 : 409, body: errorBody(code, message), replayed: false };
+    if (idem) await store.completeIdempotency(idem.scope, idem.key, result.statusCode, JSON.stringify(result.body));
+    options.log?.warn({ orderId: order.id, agreementId: order.agreementId, code: walletCode }, 'auto-debit refused');
+    return result;
+  }
+
+  /** A final (SUCCEEDED) or still-open (PENDING) order as the answer; only final answers are stored for replays. */
+  async function finish(order: OrderRecord, idem: { scope: string; key: string } | undefined): Promise<ChargeResult> {
+    const result: ChargeResult = { statusCode: order.status === 'PENDING' ? 202 : 201, body: { order: toOrderView(order) }, replayed: false };
+    if (idem && order.status !== 'PENDING') await store.completeIdempotency(idem.scope, idem.key, result.statusCode, JSON.stringify(result.body));
+    return result;
+  }
+
+  /**
+   * Debits the wallet for a PENDING charge (also again, with the same merchantTransId, when an
+   * Idempotency-Key retry finds the first attempt unfinished: the wallet answers a repeat without a
+   * second debit).
+   */
+  async function debit(order: OrderRecord, token: string, idem: { scope: string; key: string } | undefined): Promise<ChargeResult> {
+    const { gateway } = enabled();
+    let current = token;
+    for (let attempt = 0; ; attempt += 1) {
+      let result;
+      try {
+        result = known(await gateway.pay(toChannelOrder(order), current));
+      } catch (error) {
+        if (!(error instanceof GatewayUnknownError)) throw error;
+        // Unknown: maybe debited. The order stays PENDING; confirm and the reconciler ask (payQuery) soon.
+        options.log?.warn({ orderId: order.id, reason: error.message }, 'auto-debit outcome unknown; left PENDING for the query');
+        const state = await store.getCheckState(order.id);
+        await store.scheduleNextCheck(order.id, { owner: null, checkedAt: null, nextCheckAt: new Date(now().getTime() + 10_000).toISOString(), attempts: state.attempts });
+        return finish((await store.getOrder(order.id)) ?? order, idem);
+      }
+      if (result.status === 'PAID') {
+        try {
+          const paid = await orders.applyPaidEvidence(order, result.evidence, 'agreement.pay');
+          options.log?.info({ orderId: order.id, agreementId: order.agreementId, status: paid.status }, 'auto-debit charged');
+          return finish(paid, idem);
+        } catch (error) {
+          if (!(error instanceof NotificationRejectedError)) throw error;
+          options.log?.error({ orderId: order.id, err: error }, 'agreement.pay answer does not match the order; left PENDING for the query');
+          return finish(order, idem);
+        }
+      }
+      if (attempt === 0 && TOKEN_REFRESH_CODES.has(result.code)) {
+        try {
+          current = await retryToken(order.agreementId!, current);
+        } catch (error) {
+          if (error instanceof AgreementEndedError) return refuse(order, 'AGREEMENT_NOT_ACTIVE', result.code, idem);
+          if (error instanceof GatewayUnknownError) return finish(order, idem);
+          throw error;
+        }
+        continue;
+      }
+      if (AGREEMENT_GONE_CODES.has(result.code)) {
+        const agreement = await store.getAgreement(order.agreementId!);
+        if (agreement) await end(agreement, 'REVOKED', result.code);
+        return refuse(order, 'AGREEMENT_NOT_ACTIVE', result.code, idem);
+      }
+      return refuse(order, 'CHARGE_DECLINED', result.code, idem);
+    }
+  }
+
+  /** Turns the refusals of the token step into the buyer's error. */
+  async function tokenFor(agreement: AgreementRecord): Promise<string> {
+    try {
+      return await accessToken(agreement);
+    } catch (error) {
+      if (error instanceof AgreementEndedError) throw new AppError('AGREEMENT_NOT_ACTIVE', 'The wallet no longer accepts this agreement (expired or revoked); bind the wallet again');
+      if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
+      throw error;
+    }
+  }
+
+  async function replay(existing: IdempotencyRecord, requestHash: string, agreement: AgreementRecord, idem: { scope: string; key: string }): Promise<ChargeResult> {
+    const outcome = idempotencyOutcome(existing, requestHash);
+    if (outcome.kind === 'conflict') throw new AppError('IDEMPOTENCY_KEY_REUSED');
+    if (outcome.kind === 'replay') return { statusCode: outcome.statusCode, body: outcome.body, replayed: true };
+    const order = existing.orderId ? await store.getOrder(existing.orderId) : null;
+    if (!order) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+    if (order.status !== 'PENDING') return { ...(await finish(order, idem)), replayed: true };
+    // The first attempt did not finish: drive the same charge (same merchantTransId) again.
+    return { ...(await debit(order, await tokenFor(agreement), idem)), replayed: true };
+  }
+
+  return {
+    /** A charge without the shopper: priced here, capped per day, paid by agreement.pay. */
+    async charge(input: { agreementId: string; buyerId: string; items: { sku: string; quantity: number }[]; idempotencyKey?: string | undefined }): Promise<ChargeResult> {
+      enabled();
+      const agreement = await own(input.agreementId, input.buyerId);
+      const cart = priceCart(catalog, input.items);
+      if (cart.currency !== options.currency) throw new AppError('CURRENCY_NOT_SUPPORTED', `Auto-debit charges are made in ${options.currency} only`);
+      const requestHash = hashRequest({ agreementId: agreement.id, items: input.items });
+      const idem = input.idempotencyKey ? { scope: idempotencyScope('agreement-charge', input.buyerId), key: input.idempotencyKey } : undefined;
+      if (idem) {
+        const existing = await store.findIdempotency(idem.scope, idem.key);
+        if (existing) return replay(existing, requestHash, agreement, idem);
+      }
+      if (agreement.status !== 'ACTIVE') throw new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${agreement.status}; bind the wallet again`);
+      const createdAt = now();
+      const day = hongKongDay(createdAt);
+      // Checked before any gateway call (a refresh included); the insert checks again, atomically.
+      const chargedToday = await store.sumAgreementCharges(agreement.id, day.dayStart, day.dayEnd);
+      if (chargedToday + cart.total > options.dailyCap) throw capError(chargedToday, options.dailyCap, options.currency);
+      const token = await tokenFor(agreement);
+      const order = newPendingOrder({ channel: 'alipayhk', buyerId: input.buyerId, cart, createdAt, orderTtlMs: options.orderTtlMs, firstCheckDelayMs: 60_000 });
+      let inserted;
+      try {
+        inserted = await store.insertAgreementCharge(
+          order,
+          { agreementId: agreement.id, buyerId: input.buyerId, dailyCap: options.dailyCap, ...day },
+          idem ? idempotencyClaim(idem.scope, idem.key, requestHash) : undefined,
+        );
+      } catch (error) {
+        if (error instanceof DailyCapExceededError) throw capError(error.chargedToday, error.dailyCap, options.currency);
+        if (error instanceof AgreementNotActiveError) {
+          throw error.status === null ? new AppError('AGREEMENT_NOT_FOUND') : new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${error.status}; bind the wallet again`);
+        }
+        throw error;
+      }
+      if (!inserted.inserted) return replay(inserted.existing, requestHash, agreement, idem!);
+      options.log?.info({ orderId: inserted.order.id, agreementId: agreement.id, merchantTransId: inserted.order.merchantTransId }, 'auto-debit charge created');
+      return debit(inserted.order, token, idem);
+    },
+  };
+}
+
+function capError(chargedToday: number, dailyCap: number, currency: Currency): AppError {
+  return new AppError(
+    'DAILY_CAP_EXCEEDED',
+    `This charge would exceed the agreement's daily limit (${dailyCap} ${currency} minor units; ${chargedToday} already charged today, Hong Kong time)`,
+  );
+}
