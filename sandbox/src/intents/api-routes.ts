@@ -10,6 +10,7 @@ import { formatRfc3339 } from '../clock';
 import type { ControlStore } from '../control';
 import { newReqMsgId } from '../ids';
 import { isObject } from '../input';
+import { SCRIPTED_MESSAGE, takeScriptedFailure } from '../scripted-failure';
 import type { IntentsLedger, IntentWallet, LedgerIntent } from './ledger';
 import type { IntentsNotifier } from './notifier';
 import { INTENTS_CODES, INTENTS_PATHS, INTENTS_TOKEN_TTL_SECONDS, SANDBOX_INTENTS_MERCHANT_ID, type IntentsCall } from './paths';
@@ -37,7 +38,6 @@ export class IntentsError extends Error {
   }
 }
 
-const HOLD_MS = 30_000;
 const WALLETS: readonly IntentWallet[] = ['ALIPAYHK', 'ALIPAYCN'];
 /** "alipay hk only support HKD" [doc]. */
 const CURRENCIES = ['HKD'];
@@ -134,20 +134,6 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
   const expectedKey = digest(deps.apiKey);
   let refundSeq = 0;
 
-  function hold(request: FastifyRequest, reply: FastifyReply): void {
-    reply.hijack();
-    const socket = request.raw.socket;
-    const release = (): void => {
-      clearTimeout(timer);
-      deps.holds.delete(release);
-      socket.destroy();
-    };
-    const timer = setTimeout(release, HOLD_MS);
-    timer.unref();
-    deps.holds.add(release);
-    socket.once('close', release);
-  }
-
   function authenticate(request: FastifyRequest): void {
     const header = request.headers.authorization;
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
@@ -167,10 +153,12 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
   function route(call: IntentsCall, handler: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>) {
     return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
       ledger.countCall(call);
-      const failure = control.takeFailure();
-      if (failure === 'timeout') return hold(request, reply);
-      if (failure === '5xx') return reply.code(503).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'scripted failure (control.failNext)', rid: rid() });
-      if (failure === 'U') return reply.code(200).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'system busy, nothing was done (control.failNext)', rid: rid() });
+      // SYSTEM_ERROR and lost have no intents form: no effect here.
+      const failure = takeScriptedFailure(control, deps.holds);
+      const early =
+        failure.transport(request, reply, () => reply.code(503).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: SCRIPTED_MESSAGE, rid: rid() })) ??
+        failure.beforeEffect(() => reply.code(200).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'system busy, nothing was done (control.failNext)', rid: rid() }));
+      if (early) return early;
       try {
         if (call !== 'token') authenticate(request);
         return await handler(request, reply);
