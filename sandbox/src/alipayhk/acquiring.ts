@@ -10,6 +10,7 @@ import type { ControlStore } from '../control';
 import { newAcquirementId, newRefundId } from '../ids';
 import type { Ledger, LedgerPayment, LedgerRefund, PaymentStatus, TradePayOutcome } from '../ledger';
 import type { Timers } from '../timers';
+import { applyWalletOutcome, WALLET_OUTCOMES } from '../wallet/outcomes';
 import type { Notifier } from './notifier';
 import type { ResultCode } from './result-codes';
 
@@ -35,15 +36,10 @@ export interface AgreementOrder {
   merchantAgreementId: string;
 }
 
-/** `my.tradePay` result codes (docs/protocols/alipayhk.md#mini-program-result-codes), as strings like the real API returns them. */
-export const TRADE_PAY_RESULT: Record<TradePayOutcome, string> = {
-  success: '9000',
-  fail: '4000',
-  cancel: '6001',
-  processing: '8000',
-  unknown: '6004',
-  network: '6002',
-};
+/** `my.tradePay` result codes, from the one wallet-outcome table (../wallet/outcomes). */
+export const TRADE_PAY_RESULT: Record<TradePayOutcome, string> = Object.fromEntries(
+  Object.entries(WALLET_OUTCOMES).map(([outcome, row]) => [outcome, row.resultCode]),
+) as Record<TradePayOutcome, string>;
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ResultCode; message?: string };
 
@@ -149,35 +145,20 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
 
   function applyOutcome(payment: LedgerPayment, outcome: TradePayOutcome): void {
     payment.outcome = outcome;
-    switch (outcome) {
-      case 'success':
-        markPaid(payment);
-        notifier.schedule(payment, control.current.notifyDelayMs);
-        return;
-      case 'fail':
-        close(payment, 'FAILED');
-        return;
-      case 'cancel':
-        // The buyer left the cashier: the transaction stays open and can be paid again.
-        return;
-      case 'processing':
-        payment.status = 'PROCESSING';
-        timers.after(control.scaled(control.current.processingDelayMs), () => {
-          // A payCancel in the meantime wins: a closed transaction never settles.
-          if (payment.status !== 'PROCESSING') return;
-          markPaid(payment);
-          notifier.schedule(payment, control.current.notifyDelayMs);
-        });
-        return;
-      case 'unknown':
-        // Paid, but the gateway never notifies: only a payQuery finds it.
-        markPaid(payment);
-        return;
-      case 'network':
-        markPaid(payment);
-        notifier.schedule(payment, control.scaled(control.current.lateNotifyDelayMs));
-        return;
-    }
+    applyWalletOutcome(
+      outcome,
+      {
+        setStatus: ({ alipayhk }) => {
+          if (alipayhk === 'FAILED') close(payment, 'FAILED');
+          else if (alipayhk !== null) payment.status = alipayhk;
+        },
+        markPaid: () => markPaid(payment),
+        stillSettling: () => payment.status === 'PROCESSING',
+        notify: (delayMs) => notifier.schedule(payment, delayMs),
+      },
+      control,
+      timers,
+    );
   }
 
   return {

@@ -10,6 +10,7 @@ import type { ControlStore } from '../control';
 import { SandboxInputError } from '../errors';
 import type { TradePayOutcome } from '../ledger';
 import type { Timers } from '../timers';
+import { applyWalletOutcome } from '../wallet/outcomes';
 import type { LatipayCallbacks } from './callbacks';
 import { formatPayTime } from './callbacks';
 import type { LatipayErrorCode } from './config';
@@ -24,16 +25,6 @@ import { latipaySignaturesEqual, signLatipayRequest, signLatipayResult } from '.
 import type { LatipayLedger, LatipayPayment } from './ledger';
 
 export type LatipayReply = { code: number; message: string } & Record<string, unknown>;
-
-/** `my.tradePay` result codes, as strings like the real API returns them. */
-const RESULT_CODE: Record<TradePayOutcome, string> = {
-  success: '9000',
-  fail: '4000',
-  cancel: '6001',
-  processing: '8000',
-  unknown: '6004',
-  network: '6002',
-};
 
 const MINIALIPAY_FIELDS = ['user_id', 'wallet_id', 'amount', 'callback_url', 'merchant_reference', 'ip', 'version', 'product_name', 'signature'] as const;
 const REFUND_FIELDS = ['user_id', 'order_id', 'refund_amount', 'reference', 'signature'] as const;
@@ -316,35 +307,20 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
       if (payment.status === 'paid' || payment.status === 'processing') return { resultCode: '5000', memo: 'duplicate payment request: already paid or being paid' };
       if (payment.status === 'failed' || payment.status === 'canceled' || payment.status === 'rejected') return { resultCode: '4000', memo: 'this payment is closed' };
       payment.outcome = outcome;
-      switch (outcome) {
-        case 'success':
-          markPaid(payment);
-          callbacks.schedule(payment, control.current.notifyDelayMs);
-          break;
-        case 'fail':
-          payment.status = 'failed';
-          break;
-        case 'cancel':
-          // The buyer left: still pending, payable again with the same orderStr.
-          break;
-        case 'processing':
-          payment.status = 'processing';
-          timers.after(control.scaled(control.current.processingDelayMs), () => {
-            if (payment.status !== 'processing') return;
-            markPaid(payment);
-            callbacks.schedule(payment, control.current.notifyDelayMs);
-          });
-          break;
-        case 'unknown':
-          // Paid, but Latipay never calls back: only the query finds it.
-          markPaid(payment);
-          break;
-        case 'network':
-          markPaid(payment);
-          callbacks.schedule(payment, control.scaled(control.current.lateNotifyDelayMs));
-          break;
-      }
-      return { resultCode: RESULT_CODE[outcome] };
+      const row = applyWalletOutcome(
+        outcome,
+        {
+          setStatus: ({ latipay }) => {
+            if (latipay !== null) payment.status = latipay;
+          },
+          markPaid: () => markPaid(payment),
+          stillSettling: () => payment.status === 'processing',
+          notify: (delayMs) => callbacks.schedule(payment, delayMs),
+        },
+        control,
+        timers,
+      );
+      return { resultCode: row.resultCode };
     },
   };
 }
