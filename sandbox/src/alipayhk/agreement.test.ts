@@ -1,33 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../app';
+import { describe, expect, it } from 'vitest';
 import { buildSandbox } from '../app';
-import { generateSandboxKeys } from '../keys';
-import { callGateway, callGatewayExact, cashierOrderStr, signedRequest, tradePay, verifyIndependently } from '../testing/fixtures';
+import { cashierOrderStr, signedRequest, tradePay, verifyIndependently } from '../testing/fixtures';
 import { ALIPAYHK_FUNCTIONS, toGatewayPath } from './functions';
+import { useSandbox } from '../testing/sandbox-suite';
 
-const keys = generateSandboxKeys();
+const suite = useSandbox({ signAlgorithm: 'RSA2' });
+const { keys, oauthCall, call } = suite;
+
 const { agreementPay, applyToken, prepareForRedirect, queryByAuthInfo, cancelByAuthInfo, payQuery, payCancel, refund } = ALIPAYHK_FUNCTIONS;
 const MINUTE = 60_000;
 const REDIRECT = 'https://shop.example/agreements/return?from=app';
-let sb: Sandbox;
-
-beforeAll(async () => {
-  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  sb.reset();
-  sb.control.update({ dropRate: 1 }); // notification jobs are recorded (as dropped), nothing is sent
-});
-
-function oauthCall(fn: string, body: Record<string, unknown>, head: Record<string, unknown> = {}) {
-  return callGatewayExact(sb.app, keys.gatewayPublicPem, sb.merchantSigner, fn, { authMerchantId: sb.merchantId, ...body }, head);
-}
-function call(fn: string, body: Record<string, unknown>, head: Record<string, unknown> = {}) {
-  return callGateway(sb.app, keys.gatewayPublicPem, sb.merchantSigner, fn, body, head);
-}
 
 function prepareBody(merchantAgreementId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -51,7 +33,7 @@ async function prepare(merchantAgreementId: string, overrides: Record<string, un
 }
 
 function openPage(pathAndQuery: string) {
-  return sb.app.inject({ method: 'GET', url: pathAndQuery });
+  return suite.sb.app.inject({ method: 'GET', url: pathAndQuery });
 }
 
 function authIdOf(pathAndQuery: string): string {
@@ -59,7 +41,7 @@ function authIdOf(pathAndQuery: string): string {
 }
 
 function decide(authId: string, decision: string, extra: Record<string, string> = {}) {
-  return sb.app.inject({
+  return suite.sb.app.inject({
     method: 'POST',
     url: '/sandbox/auth/decision',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -109,7 +91,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     expect(html.body).toMatch(/<button type="submit" class="primary">Agree <span lang="zh-Hant">同意<\/span><\/button>/);
     expect(html.body).toMatch(/<button type="submit">Decline <span lang="zh-Hant">拒絕<\/span><\/button>/);
     expect(html.body.match(/<form method="post" action="\/sandbox\/auth\/decision">/g)).toHaveLength(2);
-    expect(html.body).toContain(sb.merchantId);
+    expect(html.body).toContain(suite.sb.merchantId);
     expect(html.body).toContain('AG-1');
     expect(html.body).toContain('AUTH_AGREEMENTPAY');
     expect(html.body).toContain('shop.example');
@@ -120,7 +102,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     // The merchant's own query and fragment stay as they were; ours is appended: exactly the documented set
     // (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare, …/a_points_display/api_doc-auth_url).
     expect(location).toMatch(
-      new RegExp(`^https://shop\\.example/back\\?from=app&x=1&state=st-AG-1&auth_site=ALIPAY_HK&merchantAgreementId=AG-1&client_id=${sb.clientId}&auth_code=[^&]+&authResult=SUCCESS#done$`),
+      new RegExp(`^https://shop\\.example/back\\?from=app&x=1&state=st-AG-1&auth_site=ALIPAY_HK&merchantAgreementId=AG-1&client_id=${suite.sb.clientId}&auth_code=[^&]+&authResult=SUCCESS#done$`),
     );
     const authCode = new URL(location).searchParams.get('auth_code') as string;
 
@@ -128,7 +110,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     expect(token.resultInfo.resultCode).toBe('SUCCESS');
     expect(token.customerId).toMatch(/^2188\d{12}$/);
     // The consent page agrees as the wallet's own buyer (the device is signed in as them) unless told otherwise.
-    expect(token.customerId).toBe(sb.walletCustomerId);
+    expect(token.customerId).toBe(suite.sb.walletCustomerId);
     expect(token.accessTokenInfo.tokenStatus).toBe('VALID');
     expect(token.accessTokenInfo.expiresIn).toMatch(/\+08:00$/);
     // Same rules as wallet codes: redeemed again while valid, the same token (PC2Mobile errorhandling page).
@@ -141,7 +123,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     // The documented answer carries acquirementId only (seed 002): no echo of the id or the amount.
     expect(Object.keys(paid).sort()).toEqual(['acquirementId', 'resultInfo']);
     expect(paid.acquirementId).toMatch(/^\d{28}$/);
-    const ledger = sb.ledger.snapshot();
+    const ledger = suite.sb.ledger.snapshot();
     expect(ledger.payments).toMatchObject([{ acquirementId: paid.acquirementId, status: 'PAID', merchantAgreementId: 'AG-1', outcome: null, extendInfo: '{"k":1}' }]);
     expect(ledger.notifications).toMatchObject([{ acquirementId: paid.acquirementId, notifyUrl: 'http://127.0.0.1:9/notify/alipayhk' }]);
 
@@ -149,7 +131,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     expect(query).toMatchObject({ acquirementStatus: 'SUCCESS', acquirementId: paid.acquirementId, merchantTransId: 'AD-1', orderAmount: { currency: 'HKD', value: '1500' } });
     const refunded = (await call(refund, { acquirementId: paid.acquirementId, merchantRefundId: 'ADR-1', refundAmount: { currency: 'HKD', value: '500' } })).response.body;
     expect(refunded.resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.findPayment({ acquirementId: paid.acquirementId })?.refundedMinor).toBe(500);
+    expect(suite.sb.ledger.findPayment({ acquirementId: paid.acquirementId })?.refundedMinor).toBe(500);
 
     const status = (await oauthCall(queryByAuthInfo, { merchantAgreementId: 'AG-1' })).response.body;
     expect(status).toEqual({
@@ -161,13 +143,13 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     });
 
     // The ledger shows the agreement and its expiries, never a code or a token.
-    const after = sb.ledger.snapshot();
+    const after = suite.sb.ledger.snapshot();
     expect(after.agreements).toEqual([
-      expect.objectContaining({ merchantAgreementId: 'AG-1', customerId: token.customerId, status: 'ACTIVE', revokedAt: null, tokensIssued: 1, authMerchantId: sb.merchantId }),
+      expect.objectContaining({ merchantAgreementId: 'AG-1', customerId: token.customerId, status: 'ACTIVE', revokedAt: null, tokensIssued: 1, authMerchantId: suite.sb.merchantId }),
     ]);
     expect(Date.parse(after.agreements[0]?.accessTokenExpiresAt ?? '')).toBeGreaterThan(Date.now());
     expect(after.authCodes).toEqual({ issued: 1, redeemed: 2, expired: 0, invalid: 0 });
-    const text = JSON.stringify((await sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json());
+    const text = JSON.stringify((await suite.sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json());
     for (const secret of [authCode, token.accessTokenInfo.accessToken, token.accessTokenInfo.refreshToken]) expect(text).not.toContain(secret);
   });
 
@@ -175,7 +157,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     const { accessToken } = await bind('AG-cancel-pay');
     const paid = await debit(accessToken, 'AD-cancel', '800');
     expect((await call(payCancel, { acquirementId: paid.acquirementId })).response.body.resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.snapshot().refunds).toMatchObject([{ acquirementId: paid.acquirementId, refundAmount: { value: '800' }, source: 'payCancel' }]);
+    expect(suite.sb.ledger.snapshot().refunds).toMatchObject([{ acquirementId: paid.acquirementId, refundAmount: { value: '800' }, source: 'payCancel' }]);
     expect((await call(payQuery, { acquirementId: paid.acquirementId })).response.body.acquirementStatus).toBe('CLOSED');
   });
 
@@ -206,9 +188,9 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     const res = await decide(authIdOf(page), 'decline');
     expect(res.statusCode).toBe(302);
     const location = res.headers.location as string;
-    expect(location).toBe(`${REDIRECT}&state=st-AG-no&auth_site=ALIPAY_HK&merchantAgreementId=AG-no&client_id=${sb.clientId}&authResult=FAIL`);
+    expect(location).toBe(`${REDIRECT}&state=st-AG-no&auth_site=ALIPAY_HK&merchantAgreementId=AG-no&client_id=${suite.sb.clientId}&authResult=FAIL`);
     expect(new URL(location).searchParams.has('auth_code')).toBe(false);
-    expect(sb.ledger.snapshot().authCodes.issued).toBe(0);
+    expect(suite.sb.ledger.snapshot().authCodes.issued).toBe(0);
     // The other answer is refused now; the same one lands in the same place.
     expect((await decide(authIdOf(page), 'agree')).statusCode).toBe(409);
     expect((await decide(authIdOf(page), 'decline')).headers.location).toBe(location);
@@ -220,7 +202,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     const first = (await decide(authIdOf(page), 'agree')).headers.location as string;
     expect(first).toMatch(/^https:\/\/shop\.example\/agreements\/return\?from=app&auth_site=ALIPAY_HK&merchantAgreementId=AG-twice&client_id=[^&]+&auth_code=[^&]+&authResult=SUCCESS$/);
     expect((await decide(authIdOf(page), 'agree')).headers.location).toBe(first);
-    expect(sb.ledger.snapshot().authCodes.issued).toBe(1);
+    expect(suite.sb.ledger.snapshot().authCodes.issued).toBe(1);
     expect((await openPage(page)).body).toContain('You already chose Agree');
   });
 
@@ -231,7 +213,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     const location = (await decide(authIdOf(page), 'agree', { customerId: '2188000000000777' })).headers.location as string;
     const body = await redeem(new URL(location).searchParams.get('auth_code') as string);
     expect(body.customerId).toBe('2188000000000777');
-    expect(sb.ledger.findAgreement('AG-who')?.customerId).toBe('2188000000000777');
+    expect(suite.sb.ledger.findAgreement('AG-who')?.customerId).toBe('2188000000000777');
   });
 
   it('refuses unknown links and malformed decisions with HTML pages', async () => {
@@ -248,9 +230,9 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     expect((await decide(id, 'maybe')).statusCode).toBe(400);
     expect((await decide(id, 'agree', { extra: '1' })).statusCode).toBe(400);
     expect((await decide(id, 'agree', { customerId: 'a b' })).statusCode).toBe(400);
-    const json = await sb.app.inject({ method: 'POST', url: '/sandbox/auth/decision', payload: { authId: id, decision: 'agree' } });
+    const json = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/auth/decision', payload: { authId: id, decision: 'agree' } });
     expect(json.statusCode).toBe(415);
-    expect(sb.ledger.snapshot().authCodes.issued).toBe(0);
+    expect(suite.sb.ledger.snapshot().authCodes.issued).toBe(0);
   });
 
   it('refuses bad prepareForRedirect bodies', async () => {
@@ -291,15 +273,15 @@ describe('agreement lifecycle: refresh, expiry, cancelByAuthInfo', () => {
     const old = await debit(accessToken, 'AD-r1');
     expect(old.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_ACCESS_TOKEN' });
     expect(old.acquirementId).toBeUndefined();
-    expect(sb.ledger.snapshot().payments).toHaveLength(0);
+    expect(suite.sb.ledger.snapshot().payments).toHaveLength(0);
     expect((await debit(renewed.accessTokenInfo.accessToken, 'AD-r1')).resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.findAgreement('AG-refresh')).toMatchObject({ tokensIssued: 2, status: 'ACTIVE' });
+    expect(suite.sb.ledger.findAgreement('AG-refresh')).toMatchObject({ tokensIssued: 2, status: 'ACTIVE' });
   });
 
   it('an expired access token is refused until refreshed; queryByAuthInfo says EXPIRED', async () => {
-    sb.control.update({ accessTokenTtlMs: MINUTE });
+    suite.sb.control.update({ accessTokenTtlMs: MINUTE });
     const { accessToken, refreshToken } = await bind('AG-exp');
-    sb.control.update({ clockOffsetMs: MINUTE + 1000 });
+    suite.sb.control.update({ clockOffsetMs: MINUTE + 1000 });
     expect((await debit(accessToken, 'AD-e1')).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'ACCESS_TOKEN_EXPIRED' });
     expect((await oauthCall(queryByAuthInfo, { merchantAgreementId: 'AG-exp' })).response.body.tokenStatus).toBe('EXPIRED');
     const renewed = (await oauthCall(applyToken, { authSite: 'ALIPAY_HK', grantType: 'REFRESH_TOKEN', refreshToken })).response.body;
@@ -312,18 +294,18 @@ describe('agreement lifecycle: refresh, expiry, cancelByAuthInfo', () => {
     expect((await debit(accessToken, 'AD-s1')).resultInfo.resultCode).toBe('SUCCESS');
     const cancelled = (await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-stop' })).response.body;
     expect(cancelled).toMatchObject({ resultInfo: { resultStatus: 'S', resultCode: 'SUCCESS' }, merchantAgreementId: 'AG-stop' });
-    const revokedAt = sb.ledger.findAgreement('AG-stop')?.revokedAt;
-    expect(sb.ledger.findAgreement('AG-stop')).toMatchObject({ status: 'REVOKED' });
+    const revokedAt = suite.sb.ledger.findAgreement('AG-stop')?.revokedAt;
+    expect(suite.sb.ledger.findAgreement('AG-stop')).toMatchObject({ status: 'REVOKED' });
     expect(revokedAt).not.toBeNull();
 
     const refused = await debit(accessToken, 'AD-s2');
     expect(refused.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'AGREEMENT_REVOKED' });
-    expect(sb.ledger.findPayment({ merchantTransId: 'AD-s2' })).toBeUndefined();
+    expect(suite.sb.ledger.findPayment({ merchantTransId: 'AD-s2' })).toBeUndefined();
     expect((await oauthCall(queryByAuthInfo, { merchantAgreementId: 'AG-stop' })).response.body.tokenStatus).toBe('REVOKED');
     expect((await oauthCall(applyToken, { authSite: 'ALIPAY_HK', grantType: 'REFRESH_TOKEN', refreshToken })).response.body.resultInfo.resultCode).toBe('AGREEMENT_REVOKED');
 
     expect((await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-stop' })).response.body.resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.findAgreement('AG-stop')?.revokedAt).toBe(revokedAt);
+    expect(suite.sb.ledger.findAgreement('AG-stop')?.revokedAt).toBe(revokedAt);
     expect((await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-none' })).response.body.resultInfo.resultCode).toBe('AGREEMENT_NOT_EXIST');
     // A used merchantAgreementId cannot start a new binding.
     expect((await oauthCall(prepareForRedirect, prepareBody('AG-stop'))).response.body.resultInfo.resultCode).toBe('AGREEMENT_ALREADY_EXIST');
@@ -336,7 +318,7 @@ describe('agreement lifecycle: refresh, expiry, cancelByAuthInfo', () => {
     const codeB = new URL((await decide(authIdOf(b), 'agree')).headers.location as string).searchParams.get('auth_code') as string;
     expect((await redeem(codeB)).resultInfo.resultCode).toBe('SUCCESS');
     expect((await redeem(codeA)).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'AGREEMENT_ALREADY_EXIST' });
-    expect(sb.ledger.snapshot().agreements).toHaveLength(1);
+    expect(suite.sb.ledger.snapshot().agreements).toHaveLength(1);
   });
 });
 
@@ -349,18 +331,18 @@ describe('agreement.pay', () => {
     expect(second.resultInfo.resultCode).toBe('SUCCESS');
     expect(second.acquirementId).toBe(first.acquirementId);
     expect(second.paymentTime).toBe(first.paymentTime);
-    expect(sb.ledger.snapshot().payments).toHaveLength(1);
-    expect(sb.ledger.snapshot().notifications).toHaveLength(1);
+    expect(suite.sb.ledger.snapshot().payments).toHaveLength(1);
+    expect(suite.sb.ledger.snapshot().notifications).toHaveLength(1);
 
     const changed = await debit(accessToken, 'AD-i', '2001', extra);
     expect(changed.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'REPEAT_REQ_INCONSISTENT' });
     expect(changed.acquirementId).toBeUndefined();
-    expect(sb.ledger.findPayment({ merchantTransId: 'AD-i' })?.orderAmount).toEqual({ currency: 'HKD', value: '2000' });
+    expect(suite.sb.ledger.findPayment({ merchantTransId: 'AD-i' })?.orderAmount).toEqual({ currency: 'HKD', value: '2000' });
 
     // A repeat is answered even after the agreement was cancelled: the payment did happen.
     await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-idem' });
     expect((await debit(accessToken, 'AD-i', '2000')).acquirementId).toBe(first.acquirementId);
-    expect(sb.ledger.snapshot().payments).toHaveLength(1);
+    expect(suite.sb.ledger.snapshot().payments).toHaveLength(1);
   });
 
   it('refuses a merchantTransId that belongs to another payment or agreement', async () => {
@@ -368,21 +350,21 @@ describe('agreement.pay', () => {
     const two = await bind('AG-two');
     expect((await debit(one.accessToken, 'AD-x')).resultInfo.resultCode).toBe('SUCCESS');
     expect((await debit(two.accessToken, 'AD-x')).resultInfo.resultCode).toBe('REPEAT_REQ_INCONSISTENT');
-    await tradePay(sb.app, cashierOrderStr(sb.merchantSigner, { merchantTransId: 'W-1', value: '1500' }));
+    await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-1', value: '1500' }));
     expect((await debit(one.accessToken, 'W-1')).resultInfo.resultCode).toBe('REPEAT_REQ_INCONSISTENT');
     await call(payCancel, { merchantTransId: 'AD-never' });
     expect((await debit(one.accessToken, 'AD-never')).resultInfo.resultCode).toBe('ORDER_STATUS_INVALID');
-    expect(sb.ledger.snapshot().payments.filter((p) => p.merchantAgreementId !== null)).toHaveLength(1);
+    expect(suite.sb.ledger.snapshot().payments.filter((p) => p.merchantAgreementId !== null)).toHaveLength(1);
   });
 
   it('a scripted U has no effect; the retry with the same merchantTransId debits once', async () => {
     const { accessToken } = await bind('AG-u');
-    sb.control.update({ failNext: { count: 1, mode: 'U' } });
-    const before = sb.ledger.snapshot();
+    suite.sb.control.update({ failNext: { count: 1, mode: 'U' } });
+    const before = suite.sb.ledger.snapshot();
     const unknown = await debit(accessToken, 'AD-u', '900', { notifyUrl: 'http://127.0.0.1:9/notify/alipayhk' });
     expect(unknown.resultInfo).toMatchObject({ resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION' });
     expect(unknown.acquirementId).toBeUndefined();
-    const after = sb.ledger.snapshot();
+    const after = suite.sb.ledger.snapshot();
     expect(after.payments).toEqual(before.payments);
     expect(after.notifications).toEqual(before.notifications);
     expect(after.agreements).toEqual(before.agreements);
@@ -390,29 +372,29 @@ describe('agreement.pay', () => {
 
     const retried = await debit(accessToken, 'AD-u', '900', { notifyUrl: 'http://127.0.0.1:9/notify/alipayhk' });
     expect(retried.resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.snapshot().payments).toHaveLength(1);
-    expect(sb.ledger.snapshot().calls[agreementPay]).toBe(2);
+    expect(suite.sb.ledger.snapshot().payments).toHaveLength(1);
+    expect(suite.sb.ledger.snapshot().calls[agreementPay]).toBe(2);
   });
 
   it('a scripted U on cancelByAuthInfo leaves the agreement active', async () => {
     const { accessToken } = await bind('AG-u2');
-    sb.control.update({ failNext: { count: 1, mode: 'U' } });
+    suite.sb.control.update({ failNext: { count: 1, mode: 'U' } });
     expect((await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-u2' })).response.body.resultInfo.resultStatus).toBe('U');
-    expect(sb.ledger.findAgreement('AG-u2')?.status).toBe('ACTIVE');
+    expect(suite.sb.ledger.findAgreement('AG-u2')?.status).toBe('ACTIVE');
     expect((await debit(accessToken, 'AD-u2')).resultInfo.resultCode).toBe('SUCCESS');
   });
 
   it('5xx via failNext answers HTTP 503 and debits nothing', async () => {
     const { accessToken } = await bind('AG-5xx');
-    sb.control.update({ failNext: { count: 1, mode: '5xx' } });
-    const res = await sb.app.inject({
+    suite.sb.control.update({ failNext: { count: 1, mode: '5xx' } });
+    const res = await suite.sb.app.inject({
       method: 'POST',
       url: toGatewayPath(agreementPay),
       headers: { 'content-type': 'application/json' },
-      payload: signedRequest(sb.merchantSigner, agreementPay, { merchantId: sb.merchantId, ...payBody('AD-5xx') }, { accessToken }),
+      payload: signedRequest(suite.sb.merchantSigner, agreementPay, { merchantId: suite.sb.merchantId, ...payBody('AD-5xx') }, { accessToken }),
     });
     expect(res.statusCode).toBe(503);
-    expect(sb.ledger.snapshot().payments).toHaveLength(0);
+    expect(suite.sb.ledger.snapshot().payments).toHaveLength(0);
   });
 
   it('refuses missing, unknown and sign-in tokens, and malformed orders', async () => {
@@ -420,7 +402,7 @@ describe('agreement.pay', () => {
     expect((await debit(undefined, 'AD-v')).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_ACCESS_TOKEN' });
     expect((await debit('SBATforged', 'AD-v')).resultInfo.resultCode).toBe('INVALID_ACCESS_TOKEN');
 
-    const code = (await sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode', payload: {} })).json().authCode as string;
+    const code = (await suite.sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode', payload: {} })).json().authCode as string;
     const signIn = await redeem(code);
     expect((await debit(signIn.accessTokenInfo.accessToken, 'AD-v')).resultInfo.resultCode).toBe('SCOPE_NOT_AUTHORIZED');
 
@@ -437,7 +419,7 @@ describe('agreement.pay', () => {
       const res = await call(agreementPay, body, { accessToken });
       expect(res.response.body.resultInfo, JSON.stringify(body)).toMatchObject({ resultStatus: 'F', resultCode: expected });
     }
-    expect(sb.ledger.snapshot().payments).toHaveLength(0);
+    expect(suite.sb.ledger.snapshot().payments).toHaveLength(0);
   });
 });
 
