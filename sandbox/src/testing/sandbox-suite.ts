@@ -2,14 +2,14 @@
  * The set-up the sandbox's in-process test files share: one sandbox built for the file (fresh keys,
  * retry delays scaled down), closed after it, and reset before each test with a control patch.
  */
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { BuildSandboxOptions, Sandbox } from '../app';
 import { buildSandbox } from '../app';
 import type { ControlPatch } from '../control';
 import type { SandboxKeys } from '../keys';
 import { generateSandboxKeys } from '../keys';
 import type { GatewayAnswer } from './fixtures';
-import { callGateway, callGatewayExact } from './fixtures';
+import { callGateway, callGatewayExact, cashierOrderStr, tradePay } from './fixtures';
 
 export interface SandboxSuite {
   /** The file's sandbox (built in `beforeAll`). */
@@ -19,6 +19,8 @@ export interface SandboxSuite {
   call(fn: string, body: Record<string, unknown>, head?: Record<string, unknown>): Promise<GatewayAnswer>;
   /** A signed OAuth call with `authMerchantId` filled in, the body sent exactly as given. */
   oauthCall(fn: string, body: Record<string, unknown>, head?: Record<string, unknown>): Promise<GatewayAnswer>;
+  /** The wallet pays a fresh cashier order with `outcome`; answers its acquirementId. */
+  paid(merchantTransId: string, value?: string, outcome?: string): Promise<string>;
 }
 
 /**
@@ -48,6 +50,13 @@ export function useSandbox(options: Partial<BuildSandboxOptions> = {}, control: 
     },
     keys,
     call: (fn, body, head = {}) => callGateway(sb().app, keys.gatewayPublicPem, sb().merchantSigner, fn, body, head),
+    async paid(merchantTransId, value = '1000', outcome = 'success') {
+      const res = await tradePay(sb().app, cashierOrderStr(sb().merchantSigner, { merchantTransId, value }), outcome);
+      expect(res.status).toBe(200);
+      const payment = sb().ledger.findPayment({ merchantTransId });
+      if (!payment) throw new Error('not recorded');
+      return payment.acquirementId;
+    },
     oauthCall: (fn, body, head = {}) => callGatewayExact(sb().app, keys.gatewayPublicPem, sb().merchantSigner, fn, { authMerchantId: sb().merchantId, ...body }, head),
   };
 }
