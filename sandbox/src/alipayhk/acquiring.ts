@@ -8,84 +8,14 @@ import type { Clock } from '../clock';
 import { isWithinCancelWindow } from '../clock';
 import type { ControlStore } from '../control';
 import { newAcquirementId, newRefundId } from '../ids';
-import type { Ledger, LedgerPayment, LedgerRefund, PaymentStatus, TradePayOutcome } from '../ledger';
+import type { Ledger, LedgerPayment, TradePayOutcome } from '../ledger';
 import type { Timers } from '../timers';
+import { applyWalletOutcome,} from '../wallet/outcomes';
 import type { Notifier } from './notifier';
-import type { ResultCode } from './result-codes';
+import type { CashierOrder, Acquiring } from './acquiring-types';
+import { TRADE_PAY_RESULT, toAcquirementStatus } from './acquiring-types';
 
-/** A verified `alipay.intl.acquiring.cashier.wap.pay` order, as the wallet received it. */
-export interface CashierOrder {
-  merchantId: string;
-  merchantTransId: string;
-  orderAmount: Amount;
-  orderTitle: string;
-  notifyUrl: string;
-  returnUrl: string | null;
-  extendInfo: string | null;
-}
-
-/** A verified `alipay.intl.acquiring.agreement.pay` order, with the agreement its access token is bound to. */
-export interface AgreementOrder {
-  merchantId: string;
-  merchantTransId: string;
-  orderAmount: Amount;
-  orderTitle: string;
-  notifyUrl: string | null;
-  extendInfo: string | null;
-  merchantAgreementId: string;
-}
-
-/** `my.tradePay` result codes (docs/protocols/alipayhk.md#mini-program-result-codes), as strings like the real API returns them. */
-export const TRADE_PAY_RESULT: Record<TradePayOutcome, string> = {
-  success: '9000',
-  fail: '4000',
-  cancel: '6001',
-  processing: '8000',
-  unknown: '6004',
-  network: '6002',
-};
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ResultCode; message?: string };
-
-export type AcquirementStatus = 'WAIT_BUYER_PAY' | 'SUCCESS' | 'CLOSED';
-
-/** payQuery's view: a payment still settling has not been paid yet; failed and cancelled read as closed. */
-export function toAcquirementStatus(status: PaymentStatus): AcquirementStatus {
-  switch (status) {
-    case 'WAIT_BUYER_PAY':
-    case 'PROCESSING':
-      return 'WAIT_BUYER_PAY';
-    case 'PAID':
-      return 'SUCCESS';
-    case 'FAILED':
-    case 'CLOSED':
-      return 'CLOSED';
-  }
-}
-
-export interface RefundRequest {
-  acquirementId: string;
-  merchantRefundId: string;
-  refundAmount: Amount;
-  refundReason: string | null;
-}
-
-export interface Acquiring {
-  tradePay(order: CashierOrder, outcome: TradePayOutcome): { resultCode: string; memo?: string; payment?: LedgerPayment };
-  find(ref: { acquirementId?: string | undefined; merchantTransId?: string | undefined }): LedgerPayment | undefined;
-  cancel(ref: { merchantId: string; acquirementId?: string | undefined; merchantTransId?: string | undefined }): Outcome<LedgerPayment | null>;
-  refund(request: RefundRequest): Outcome<LedgerRefund>;
-  /**
-   * Debits the bound wallet synchronously. A repeat of a paid `merchantTransId` (same agreement, same
-   * amount) is answered from the ledger with `repeated: true` and no second debit — before `authorize`
-   * runs, so a retry after a `U` never reads as a failure of a payment that happened. Otherwise
-   * `authorize` (the token checks) decides whether the debit may happen.
-   */
-  agreementPay(
-    order: AgreementOrder,
-    authorize: () => { code: ResultCode; message?: string } | null,
-  ): Outcome<{ payment: LedgerPayment; repeated: boolean }>;
-}
+export * from './acquiring-types';
 
 export interface AcquiringDeps {
   ledger: Ledger;
@@ -149,35 +79,20 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
 
   function applyOutcome(payment: LedgerPayment, outcome: TradePayOutcome): void {
     payment.outcome = outcome;
-    switch (outcome) {
-      case 'success':
-        markPaid(payment);
-        notifier.schedule(payment, control.current.notifyDelayMs);
-        return;
-      case 'fail':
-        close(payment, 'FAILED');
-        return;
-      case 'cancel':
-        // The buyer left the cashier: the transaction stays open and can be paid again.
-        return;
-      case 'processing':
-        payment.status = 'PROCESSING';
-        timers.after(control.scaled(control.current.processingDelayMs), () => {
-          // A payCancel in the meantime wins: a closed transaction never settles.
-          if (payment.status !== 'PROCESSING') return;
-          markPaid(payment);
-          notifier.schedule(payment, control.current.notifyDelayMs);
-        });
-        return;
-      case 'unknown':
-        // Paid, but the gateway never notifies: only a payQuery finds it.
-        markPaid(payment);
-        return;
-      case 'network':
-        markPaid(payment);
-        notifier.schedule(payment, control.scaled(control.current.lateNotifyDelayMs));
-        return;
-    }
+    applyWalletOutcome(
+      outcome,
+      {
+        setStatus: ({ alipayhk }) => {
+          if (alipayhk === 'FAILED') close(payment, 'FAILED');
+          else if (alipayhk !== null) payment.status = alipayhk;
+        },
+        markPaid: () => markPaid(payment),
+        stillSettling: () => payment.status === 'PROCESSING',
+        notify: (delayMs) => notifier.schedule(payment, delayMs),
+      },
+      control,
+      timers,
+    );
   }
 
   return {

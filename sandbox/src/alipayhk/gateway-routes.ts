@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock';
 import type { ControlStore } from '../control';
 import { SandboxInputError } from '../errors';
+import { SCRIPTED_MESSAGE, takeScriptedFailure } from '../scripted-failure';
 import type { JsonObject } from '../input';
 import { isObject } from '../input';
 import type { Ledger } from '../ledger';
@@ -20,9 +21,6 @@ import { resultInfo } from './result-codes';
 import type { ResultCode } from './result-codes';
 import type { RsaKey } from './rsa-key';
 import { SandboxSignatureError, verifyEnvelope } from './signature';
-
-/** How long a `failNext: timeout` call is held without an answer: longer than any sane client timeout. */
-export const HOLD_MS = 30_000;
 
 export interface GatewayDeps {
   ledger: Ledger;
@@ -41,21 +39,6 @@ export interface GatewayDeps {
   variant: Readonly<SandboxVariant>;
 }
 
-/** Never answers: the socket is dropped when the client gives up, after HOLD_MS, or on close. */
-function hold(request: FastifyRequest, reply: FastifyReply, holds: Set<() => void>): void {
-  reply.hijack();
-  const socket = request.raw.socket;
-  const release = (): void => {
-    clearTimeout(timer);
-    holds.delete(release);
-    socket.destroy();
-  };
-  const timer = setTimeout(release, HOLD_MS);
-  timer.unref();
-  holds.add(release);
-  socket.once('close', release);
-}
-
 function checkHead(head: unknown, fn: GatewayFunction, clientId: string): ResultCode | null {
   if (!isObject(head)) return 'PARAM_ILLEGAL';
   if (head.version !== PROTOCOL_VERSION) return 'PARAM_ILLEGAL';
@@ -72,11 +55,11 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
 
   async function handle(fn: GatewayFunction, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
     ledger.countCall(fn);
-    const failure = control.takeFailure();
-    if (failure === 'timeout') return hold(request, reply, deps.holds);
-    if (failure === '5xx') {
-      return reply.code(503).header('content-type', JSON_UTF8).send({ error: 'SERVICE_UNAVAILABLE', message: 'scripted failure (control.failNext)' });
-    }
+    const failure = takeScriptedFailure(control, deps.holds);
+    const unavailable = failure.transport(request, reply, () =>
+      reply.code(503).header('content-type', JSON_UTF8).send({ error: 'SERVICE_UNAVAILABLE', message: SCRIPTED_MESSAGE }),
+    );
+    if (unavailable) return unavailable;
     const raw = typeof request.body === 'string' ? request.body : '';
     const fallback = { fn, clientId: deps.clientId };
     let payload: Record<string, unknown>;
@@ -89,10 +72,9 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
       return sendSignedResponse(reply, gatewayKey, head, resultInfo('INVALID_SIGNATURE', error.message));
     }
     const head = responseHead(payload.head, fallback, clock);
-    if (failure === 'U') {
-      // Scripted unknown result: signed like a real answer, and nothing happened.
-      return sendSignedResponse(reply, gatewayKey, head, resultInfo('UNKNOWN_EXCEPTION', 'scripted failure (control.failNext)'));
-    }
+    // Scripted unknown result: signed like a real answer, and nothing happened.
+    const unknown = failure.beforeEffect(() => sendSignedResponse(reply, gatewayKey, head, resultInfo('UNKNOWN_EXCEPTION', SCRIPTED_MESSAGE)));
+    if (unknown) return unknown;
     const scripted = control.takeFunctionFailure(fn);
     if (scripted) {
       // `pnpm sandbox fail-next <function>`: a signed U or F answer to that function only; nothing happened.
@@ -107,7 +89,8 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
       const context = { head: payload.head as JsonObject, siteUrl: deps.siteUrl(request) };
       const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, oauth: deps.oauth, clock, variant: deps.variant }, context);
       // Scripted SYSTEM_ERROR: it happened, but the merchant is told F / SYSTEM_ERROR.
-      if (failure === 'SYSTEM_ERROR') return sendSignedResponse(reply, gatewayKey, head, resultInfo('SYSTEM_ERROR', 'scripted failure (control.failNext)'));
+      const systemError = failure.afterEffect(request, reply, { systemError: () => sendSignedResponse(reply, gatewayKey, head, resultInfo('SYSTEM_ERROR', SCRIPTED_MESSAGE)) });
+      if (systemError) return systemError;
       return sendSignedResponse(reply, gatewayKey, head, result.info, result.fields);
     } catch (error) {
       if (error instanceof SandboxInputError) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', error.message));

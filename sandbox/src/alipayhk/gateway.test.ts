@@ -1,37 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../app';
+import { describe, expect, it } from 'vitest';
 import { buildSandbox } from '../app';
-import { generateSandboxKeys } from '../keys';
 import { callGateway, cashierOrderStr, gatewayRequest, tradePay, verifyIndependently } from '../testing/fixtures';
 import { ALIPAYHK_FUNCTIONS, toGatewayPath } from './functions';
 import { parseRsaKey } from './rsa-key';
 import { tamperSignedContent } from './signature';
+import { useSandbox } from '../testing/sandbox-suite';
 
-const keys = generateSandboxKeys();
+const suite = useSandbox({ signAlgorithm: 'RSA2' });
+const { keys, call, paid } = suite;
+
 const { payQuery, payCancel, refund } = ALIPAYHK_FUNCTIONS;
-let sb: Sandbox;
-
-beforeAll(async () => {
-  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  sb.reset();
-  sb.control.update({ dropRate: 1 }); // no notification traffic in these tests
-});
-
-function call(fn: string, body: Record<string, unknown>, head: Record<string, unknown> = {}) {
-  return callGateway(sb.app, keys.gatewayPublicPem, sb.merchantSigner, fn, body, head);
-}
-async function paid(merchantTransId: string, value = '1000', outcome = 'success'): Promise<string> {
-  const res = await tradePay(sb.app, cashierOrderStr(sb.merchantSigner, { merchantTransId, value }), outcome);
-  expect(res.status).toBe(200);
-  const payment = sb.ledger.findPayment({ merchantTransId });
-  if (!payment) throw new Error('not recorded');
-  return payment.acquirementId;
-}
 
 describe('gateway wiring', () => {
   it('maps functions to paths in one table', () => {
@@ -47,25 +25,25 @@ describe('gateway wiring', () => {
     expect(res.raw.startsWith('{"response":{"head":')).toBe(true);
     expect(res.response.head).toMatchObject({ version: '2.0.0', function: payQuery, clientId: 'TPSANDBOXCLIENT01', reqMsgId: 'echo-me-123', reserve: '{}' });
     expect(res.response.head.respTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
-    const inject = await sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload: gatewayRequest(sb.merchantSigner, payQuery, { acquirementId }) });
+    const inject = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload: gatewayRequest(suite.sb.merchantSigner, payQuery, { acquirementId }) });
     expect(inject.headers['content-type']).toBe('application/json; charset=UTF-8');
   });
 
   it('refuses a bad signature with a signed F / INVALID_SIGNATURE and no effect', async () => {
     const acquirementId = await paid('G-badsig');
-    const raw = tamperSignedContent('request', gatewayRequest(sb.merchantSigner, refund, { acquirementId, merchantRefundId: 'R-bad', refundAmount: { currency: 'HKD', value: '100' } }));
-    const res = await sb.app.inject({ method: 'POST', url: toGatewayPath(refund), headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: raw });
+    const raw = tamperSignedContent('request', gatewayRequest(suite.sb.merchantSigner, refund, { acquirementId, merchantRefundId: 'R-bad', refundAmount: { currency: 'HKD', value: '100' } }));
+    const res = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(refund), headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: raw });
     expect(res.statusCode).toBe(200);
     const response = verifyIndependently('response', res.body, keys.gatewayPublicPem);
     expect(response.body.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_SIGNATURE' });
-    expect(sb.ledger.snapshot().refunds).toHaveLength(0);
+    expect(suite.sb.ledger.snapshot().refunds).toHaveLength(0);
   });
 
   it('checks clientId, merchantId, function and version', async () => {
     const acquirementId = await paid('G-ids');
     expect((await call(payQuery, { acquirementId }, { clientId: 'OTHER' })).response.body.resultInfo.resultCode).toBe('INVALID_CLIENT_ID');
     expect((await call(payQuery, { acquirementId, merchantId: '2160400000000002' })).response.body.resultInfo.resultCode).toBe('MERCHANT_NOT_MATCH');
-    const wrongFn = await sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload: gatewayRequest(sb.merchantSigner, refund, { acquirementId }) });
+    const wrongFn = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload: gatewayRequest(suite.sb.merchantSigner, refund, { acquirementId }) });
     expect(verifyIndependently('response', wrongFn.body, keys.gatewayPublicPem).body.resultInfo.resultCode).toBe('FUNCTION_NOT_MATCH');
     expect((await call(payQuery, { acquirementId }, { version: '1.0' })).response.body.resultInfo.resultCode).toBe('PARAM_ILLEGAL');
     expect((await call(payQuery, {})).response.body.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'PARAM_ILLEGAL' });
@@ -77,10 +55,10 @@ describe('gateway wiring', () => {
       { payload: '', type: 'application/json' },
       { payload: '{"request":{"head":', type: 'application/json' },
       { payload: '[1,2]', type: 'application/json' },
-      { payload: gatewayRequest(sb.merchantSigner, payQuery, { merchantTransId: 'x' }), type: 'text/plain' },
+      { payload: gatewayRequest(suite.sb.merchantSigner, payQuery, { merchantTransId: 'x' }), type: 'text/plain' },
     ];
     for (const { payload, type } of cases) {
-      const res = await sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': type }, payload });
+      const res = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': type }, payload });
       expect(res.statusCode, payload).toBeGreaterThanOrEqual(400);
       expect(res.statusCode, payload).toBeLessThan(500);
     }
@@ -90,7 +68,7 @@ describe('gateway wiring', () => {
     await call(payQuery, { merchantTransId: 'nope' });
     await call(payQuery, { merchantTransId: 'nope' });
     await call(payCancel, { merchantTransId: 'nope' });
-    expect(sb.ledger.snapshot().calls).toMatchObject({ [payQuery]: 2, [payCancel]: 1 });
+    expect(suite.sb.ledger.snapshot().calls).toMatchObject({ [payQuery]: 2, [payCancel]: 1 });
   });
 });
 
@@ -112,7 +90,7 @@ describe('payQuery', () => {
   });
 
   it('reports processing and cancelled-by-buyer as WAIT_BUYER_PAY, failed as CLOSED', async () => {
-    sb.control.update({ processingDelayMs: 3_600_000 });
+    suite.sb.control.update({ processingDelayMs: 3_600_000 });
     await paid('Q-proc', '1000', 'processing');
     await paid('Q-left', '1000', 'cancel');
     await paid('Q-fail', '1000', 'fail');
@@ -135,43 +113,43 @@ describe('payCancel', () => {
     const { body } = (await call(payCancel, { merchantTransId: 'C-unpaid' })).response;
     expect(body.resultInfo.resultCode).toBe('SUCCESS');
     expect((await call(payQuery, { merchantTransId: 'C-unpaid' })).response.body.acquirementStatus).toBe('CLOSED');
-    const res = await tradePay(sb.app, cashierOrderStr(sb.merchantSigner, { merchantTransId: 'C-unpaid' }));
+    const res = await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'C-unpaid' }));
     expect(res.json.resultCode).toBe('4000');
   });
 
   it('refunds a paid transaction fully and closes it', async () => {
     const acquirementId = await paid('C-paid', '3000');
     expect((await call(payCancel, { acquirementId })).response.body).toMatchObject({ resultInfo: { resultCode: 'SUCCESS' }, acquirementId, merchantTransId: 'C-paid' });
-    expect(sb.ledger.snapshot().refunds).toMatchObject([{ acquirementId, refundAmount: { currency: 'HKD', value: '3000' }, source: 'payCancel', merchantRefundId: null }]);
+    expect(suite.sb.ledger.snapshot().refunds).toMatchObject([{ acquirementId, refundAmount: { currency: 'HKD', value: '3000' }, source: 'payCancel', merchantRefundId: null }]);
     expect((await call(payQuery, { acquirementId })).response.body.acquirementStatus).toBe('CLOSED');
     // Cancelling again changes nothing.
     expect((await call(payCancel, { acquirementId })).response.body.resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.snapshot().refunds).toHaveLength(1);
+    expect(suite.sb.ledger.snapshot().refunds).toHaveLength(1);
   });
 
   it('stops a processing payment from settling', async () => {
-    sb.control.update({ processingDelayMs: 30_000 }); // 30 ms
+    suite.sb.control.update({ processingDelayMs: 30_000 }); // 30 ms
     await paid('C-proc', '1000', 'processing');
     await call(payCancel, { merchantTransId: 'C-proc' });
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(sb.ledger.findPayment({ merchantTransId: 'C-proc' })?.status).toBe('CLOSED');
+    expect(suite.sb.ledger.findPayment({ merchantTransId: 'C-proc' })?.status).toBe('CLOSED');
   });
 
   it('answers SUCCESS for a transaction never created, and refuses a later tradePay with it', async () => {
     expect((await call(payCancel, { merchantTransId: 'C-never' })).response.body.resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.findPayment({ merchantTransId: 'C-never' })).toMatchObject({ status: 'CLOSED', closeReason: 'NEVER_CREATED', orderAmount: null });
-    const res = await tradePay(sb.app, cashierOrderStr(sb.merchantSigner, { merchantTransId: 'C-never' }));
+    expect(suite.sb.ledger.findPayment({ merchantTransId: 'C-never' })).toMatchObject({ status: 'CLOSED', closeReason: 'NEVER_CREATED', orderAmount: null });
+    const res = await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'C-never' }));
     expect(res.json.resultCode).toBe('4000');
-    expect(sb.ledger.findPayment({ merchantTransId: 'C-never' })?.status).toBe('CLOSED');
+    expect(suite.sb.ledger.findPayment({ merchantTransId: 'C-never' })?.status).toBe('CLOSED');
   });
 
   it('refuses after the Beijing day of the payment (plus 15 minutes) with CANCEL_WINDOW_EXCEED', async () => {
     const acquirementId = await paid('C-late');
-    sb.control.update({ clockOffsetMs: 86_400_000 + 16 * 60_000 });
+    suite.sb.control.update({ clockOffsetMs: 86_400_000 + 16 * 60_000 });
     const { body } = (await call(payCancel, { acquirementId })).response;
     expect(body.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'CANCEL_WINDOW_EXCEED' });
-    expect(sb.ledger.findPayment({ acquirementId })?.status).toBe('PAID');
-    expect(sb.ledger.snapshot().refunds).toHaveLength(0);
+    expect(suite.sb.ledger.findPayment({ acquirementId })?.status).toBe('PAID');
+    expect(suite.sb.ledger.snapshot().refunds).toHaveLength(0);
   });
 });
 
@@ -187,15 +165,15 @@ describe('refund', () => {
     expect((await call(refund, { acquirementId, merchantRefundId: 'R2', refundAmount: amount('700') })).response.body.resultInfo.resultCode).toBe('SUCCESS');
     const over = (await call(refund, { acquirementId, merchantRefundId: 'R3', refundAmount: amount('1') })).response.body;
     expect(over.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'REFUND_AMOUNT_EXCEED' });
-    expect(sb.ledger.snapshot().refunds.map((r) => r.refundAmount.value)).toEqual(['300', '700']);
-    expect(sb.ledger.findPayment({ acquirementId })?.refundedMinor).toBe(1000);
+    expect(suite.sb.ledger.snapshot().refunds.map((r) => r.refundAmount.value)).toEqual(['300', '700']);
+    expect(suite.sb.ledger.findPayment({ acquirementId })?.refundedMinor).toBe(1000);
   });
 
   it('refuses a single refund above the paid amount', async () => {
     const acquirementId = await paid('R-over', '500');
     const { body } = (await call(refund, { acquirementId, merchantRefundId: 'R-over-1', refundAmount: amount('501') })).response;
     expect(body.resultInfo.resultCode).toBe('REFUND_AMOUNT_EXCEED');
-    expect(sb.ledger.snapshot().refunds).toHaveLength(0);
+    expect(suite.sb.ledger.snapshot().refunds).toHaveLength(0);
   });
 
   it('is idempotent per merchantRefundId: same id → same refund, no second effect', async () => {
@@ -206,8 +184,8 @@ describe('refund', () => {
     expect(b.resultInfo.resultCode).toBe('SUCCESS');
     expect(b.refundId).toBe(a.refundId);
     expect(b.refundTime).toBe(a.refundTime);
-    expect(sb.ledger.snapshot().refunds).toHaveLength(1);
-    expect(sb.ledger.findPayment({ acquirementId })?.refundedMinor).toBe(400);
+    expect(suite.sb.ledger.snapshot().refunds).toHaveLength(1);
+    expect(suite.sb.ledger.findPayment({ acquirementId })?.refundedMinor).toBe(400);
     const changed = (await call(refund, { ...request, refundAmount: amount('500') })).response.body;
     expect(changed.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'REPEAT_REQ_INCONSISTENT' });
   });
@@ -220,84 +198,34 @@ describe('refund', () => {
     expect((await call(refund, { acquirementId, merchantRefundId: 'R-c', refundAmount: { currency: 'CNY', value: '1' } })).response.body.resultInfo.resultCode).toBe('CURRENCY_NOT_MATCH');
     expect((await call(refund, { acquirementId, merchantRefundId: 'R-z', refundAmount: amount('0') })).response.body.resultInfo.resultCode).toBe('PARAM_ILLEGAL');
     expect((await call(refund, { acquirementId, merchantRefundId: 'R-d', refundAmount: amount('1.50') })).response.body.resultInfo.resultCode).toBe('PARAM_ILLEGAL');
-    expect(sb.ledger.snapshot().refunds).toHaveLength(0);
-  });
-});
-
-describe('scripted failures (control.failNext)', () => {
-  it('U: a signed UNKNOWN_EXCEPTION with no effect, then normal again', async () => {
-    const acquirementId = await paid('F-u', '1000');
-    sb.control.update({ failNext: { count: 1, mode: 'U' } });
-    const request = { acquirementId, merchantRefundId: 'RF-u', refundAmount: { currency: 'HKD', value: '100' } };
-    const failed = await call(refund, request);
-    expect(failed.status).toBe(200);
-    expect(failed.response.body.resultInfo).toMatchObject({ resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION' });
-    expect(sb.ledger.snapshot().refunds).toHaveLength(0);
-    const retried = await call(refund, request);
-    expect(retried.response.body.resultInfo.resultCode).toBe('SUCCESS');
-    expect(sb.ledger.snapshot().refunds).toHaveLength(1);
-    expect(sb.control.current.failNext.count).toBe(0);
-  });
-
-  it('5xx: HTTP 503 for the next N calls, then normal', async () => {
-    const acquirementId = await paid('F-5xx');
-    sb.control.update({ failNext: { count: 2, mode: '5xx' } });
-    const payload = gatewayRequest(sb.merchantSigner, payQuery, { acquirementId });
-    for (let i = 0; i < 2; i += 1) {
-      const res = await sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload });
-      expect(res.statusCode).toBe(503);
-    }
-    expect((await call(payQuery, { acquirementId })).response.body.acquirementStatus).toBe('SUCCESS');
-    expect(sb.ledger.snapshot().calls[payQuery]).toBe(3);
-  });
-
-  it('timeout: never answers until the client gives up, and does not block close', async () => {
-    const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
-    const url = await other.listen();
-    other.control.update({ failNext: { count: 1, mode: 'timeout' } });
-    const payload = gatewayRequest(other.merchantSigner, payQuery, { merchantTransId: 'x' });
-    const started = Date.now();
-    await expect(
-      fetch(url + toGatewayPath(payQuery), { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, signal: AbortSignal.timeout(300) }),
-    ).rejects.toThrow();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    const next = await fetch(url + toGatewayPath(payQuery), { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
-    expect(next.status).toBe(200);
-    // A held call must not keep close() waiting for 30 s.
-    other.control.update({ failNext: { count: 1, mode: 'timeout' } });
-    const held = fetch(url + toGatewayPath(payQuery), { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const closing = Date.now();
-    await other.close();
-    expect(Date.now() - closing).toBeLessThan(2000);
-    expect(await held).toBeInstanceOf(Error);
+    expect(suite.sb.ledger.snapshot().refunds).toHaveLength(0);
   });
 });
 
 describe('control, ledger and reset endpoints', () => {
   it('updates control partially and returns all of it', async () => {
-    const res = await sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { duplicates: 2, failNext: { count: 1, mode: '5xx' } } });
+    const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { duplicates: 2, failNext: { count: 1, mode: '5xx' } } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ duplicates: 2, dropRate: 1, retryScale: 0.001, failNext: { count: 1, mode: '5xx' }, processingDelayMs: 1000, lateNotifyDelayMs: 5000 });
   });
 
   it('refuses unknown fields and bad values with 400', async () => {
     for (const payload of [{ nope: 1 }, { dropRate: 2 }, { duplicates: 1.5 }, { failNext: { count: 1, mode: 'explode' } }, { failNext: { mode: 'U' } }, { retryScale: '1' }, [], { failNext: { count: 1, extra: true } }]) {
-      const res = await sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: payload as object });
+      const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: payload as object });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
-    expect(sb.control.current.duplicates).toBe(0);
+    expect(suite.sb.control.current.duplicates).toBe(0);
   });
 
   it('serves the ledger and resets it', async () => {
     await paid('L-1');
-    const ledger = (await sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json();
+    const ledger = (await suite.sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json();
     expect(ledger.payments).toHaveLength(1);
     expect(Object.keys(ledger)).toEqual(expect.arrayContaining(['payments', 'refunds', 'notifications', 'calls', 'agreements', 'authCodes']));
-    const reset = await sb.app.inject({ method: 'POST', url: '/sandbox/reset' });
+    const reset = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/reset' });
     expect(reset.statusCode).toBe(200);
     // AlipayHK's sections (other channels add theirs beside them).
-    expect((await sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json()).toMatchObject({
+    expect((await suite.sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json()).toMatchObject({
       payments: [],
       refunds: [],
       notifications: [],
@@ -305,7 +233,7 @@ describe('control, ledger and reset endpoints', () => {
       agreements: [],
       authCodes: { issued: 0, redeemed: 0, expired: 0, invalid: 0 },
     });
-    expect(sb.control.current.dropRate).toBe(0);
+    expect(suite.sb.control.current.dropRate).toBe(0);
   });
 });
 

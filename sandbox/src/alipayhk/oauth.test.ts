@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../app';
-import { buildSandbox } from '../app';
-import { generateSandboxKeys } from '../keys';
+import { describe, expect, it } from 'vitest';
 import { callGatewayExact } from '../testing/fixtures';
 import { ALIPAYHK_FUNCTIONS, toGatewayPath } from './functions';
 import { appendQuery } from './oauth';
+import { useSandbox } from '../testing/sandbox-suite';
 
-const keys = generateSandboxKeys();
+const suite = useSandbox();
+const { keys } = suite;
+
 const { applyToken } = ALIPAYHK_FUNCTIONS;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-let sb: Sandbox;
-
-beforeAll(async () => {
-  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  sb.reset();
-  sb.control.update({ dropRate: 1 });
-});
 
 async function authCode(input: Record<string, unknown> = {}): Promise<string> {
-  const res = await sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode', payload: input });
+  const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode', payload: input });
   expect(res.statusCode, res.body).toBe(200);
   const { authCode: code } = res.json() as { authCode: string };
   expect(typeof code).toBe('string');
@@ -32,7 +20,7 @@ async function authCode(input: Record<string, unknown> = {}): Promise<string> {
 }
 
 function exchange(body: Record<string, unknown>, head: Record<string, unknown> = {}) {
-  return callGatewayExact(sb.app, keys.gatewayPublicPem, sb.merchantSigner, applyToken, { authMerchantId: sb.merchantId, authSite: 'ALIPAY_HK', ...body }, head);
+  return callGatewayExact(suite.sb.app, keys.gatewayPublicPem, suite.sb.merchantSigner, applyToken, { authMerchantId: suite.sb.merchantId, authSite: 'ALIPAY_HK', ...body }, head);
 }
 async function redeem(code: string) {
   return (await exchange({ grantType: 'AUTHORIZATION_CODE', authCode: code })).response.body;
@@ -43,7 +31,7 @@ async function refresh(refreshToken: string) {
 /** Milliseconds from now to an RFC 3339 wire datetime (whole seconds, +08:00). */
 function fromNow(datetime: string): number {
   expect(datetime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
-  return Date.parse(datetime) - sb.clock.now();
+  return Date.parse(datetime) - suite.sb.clock.now();
 }
 
 describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
@@ -53,7 +41,7 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
     expect(res.response.head).toMatchObject({ function: applyToken, reqMsgId: 'apply-1' });
     const body = res.response.body;
     expect(body.resultInfo).toEqual({ resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' });
-    expect(body.customerId).toBe(sb.walletCustomerId);
+    expect(body.customerId).toBe(suite.sb.walletCustomerId);
     expect(body.customerId).toMatch(/^2188\d{12}$/);
     const info = body.accessTokenInfo;
     expect(Object.keys(info).sort()).toEqual(['accessToken', 'expiresIn', 'reExpiresIn', 'refreshToken', 'tokenStatus']);
@@ -62,13 +50,13 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
     // Datetimes, not seconds: 24 h and 30 days from now by default (whole seconds on the wire).
     expect(Math.abs(fromNow(info.expiresIn) - DAY)).toBeLessThan(5000);
     expect(Math.abs(fromNow(info.reExpiresIn) - 30 * DAY)).toBeLessThan(5000);
-    expect(sb.ledger.snapshot().authCodes).toEqual({ issued: 1, redeemed: 1, expired: 0, invalid: 0 });
-    expect(sb.ledger.snapshot().calls[applyToken]).toBe(1);
+    expect(suite.sb.ledger.snapshot().authCodes).toEqual({ issued: 1, redeemed: 1, expired: 0, invalid: 0 });
+    expect(suite.sb.ledger.snapshot().calls[applyToken]).toBe(1);
   });
 
   it('names the same default buyer on every call, or the customerId asked for', async () => {
-    expect((await redeem(await authCode())).customerId).toBe(sb.walletCustomerId);
-    expect((await redeem(await authCode({ scopes: ['auth_base'] }))).customerId).toBe(sb.walletCustomerId);
+    expect((await redeem(await authCode())).customerId).toBe(suite.sb.walletCustomerId);
+    expect((await redeem(await authCode({ scopes: ['auth_base'] }))).customerId).toBe(suite.sb.walletCustomerId);
     expect((await redeem(await authCode({ customerId: '2188000000000042', scopes: ['auth_user'] }))).customerId).toBe('2188000000000042');
   });
 
@@ -86,29 +74,29 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
     // Once its token was refreshed away, the code is spent.
     expect((await refresh(first.accessTokenInfo.refreshToken)).resultInfo.resultCode).toBe('SUCCESS');
     expect((await redeem(code)).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_AUTH_CODE' });
-    expect(sb.ledger.snapshot().authCodes).toEqual({ issued: 1, redeemed: 2, expired: 0, invalid: 2 });
+    expect(suite.sb.ledger.snapshot().authCodes).toEqual({ issued: 1, redeemed: 2, expired: 0, invalid: 2 });
   });
 
   it('lives 10 minutes on the sandbox clock: F / AUTH_CODE_EXPIRED after 10 min + 1 s', async () => {
     const late = await authCode();
     const inTime = await authCode();
-    sb.control.update({ clockOffsetMs: 9 * MINUTE + 59_000 });
+    suite.sb.control.update({ clockOffsetMs: 9 * MINUTE + 59_000 });
     expect((await redeem(inTime)).resultInfo.resultCode).toBe('SUCCESS');
-    sb.control.update({ clockOffsetMs: 10 * MINUTE + 1000 });
+    suite.sb.control.update({ clockOffsetMs: 10 * MINUTE + 1000 });
     const body = await redeem(late);
     expect(body.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'AUTH_CODE_EXPIRED' });
     expect(body.accessTokenInfo).toBeUndefined();
-    expect(sb.ledger.snapshot().authCodes).toMatchObject({ redeemed: 1, expired: 1 });
+    expect(suite.sb.ledger.snapshot().authCodes).toMatchObject({ redeemed: 1, expired: 1 });
   });
 
   it('token lifetimes follow control.accessTokenTtlMs / refreshTokenTtlMs', async () => {
-    const res = await sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { accessTokenTtlMs: 2 * MINUTE, refreshTokenTtlMs: 3 * DAY } });
+    const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { accessTokenTtlMs: 2 * MINUTE, refreshTokenTtlMs: 3 * DAY } });
     expect(res.json()).toMatchObject({ accessTokenTtlMs: 2 * MINUTE, refreshTokenTtlMs: 3 * DAY });
     const info = (await redeem(await authCode())).accessTokenInfo;
     expect(Math.abs(fromNow(info.expiresIn) - 2 * MINUTE)).toBeLessThan(5000);
     expect(Math.abs(fromNow(info.reExpiresIn) - 3 * DAY)).toBeLessThan(5000);
     for (const payload of [{ accessTokenTtlMs: -1 }, { refreshTokenTtlMs: 1.5 }, { accessTokenTtlMs: '60000' }]) {
-      expect((await sb.app.inject({ method: 'POST', url: '/sandbox/control', payload })).statusCode).toBe(400);
+      expect((await suite.sb.app.inject({ method: 'POST', url: '/sandbox/control', payload })).statusCode).toBe(400);
     }
   });
 
@@ -124,7 +112,7 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
     expect((await refresh(first.accessTokenInfo.refreshToken)).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_REFRESH_TOKEN' });
     expect((await refresh('SBRTunknown')).resultInfo.resultCode).toBe('INVALID_REFRESH_TOKEN');
     // 30 days later (+1 s) the current refresh token has expired too.
-    sb.control.update({ clockOffsetMs: 30 * DAY + 1000 });
+    suite.sb.control.update({ clockOffsetMs: 30 * DAY + 1000 });
     expect((await refresh(renewed.accessTokenInfo.refreshToken)).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_REFRESH_TOKEN' });
   });
 
@@ -146,27 +134,27 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
 
   it('a scripted U does not use the code up', async () => {
     const code = await authCode();
-    sb.control.update({ failNext: { count: 1, mode: 'U' } });
+    suite.sb.control.update({ failNext: { count: 1, mode: 'U' } });
     expect((await redeem(code)).resultInfo).toMatchObject({ resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION' });
-    expect(sb.ledger.snapshot().authCodes.redeemed).toBe(0);
+    expect(suite.sb.ledger.snapshot().authCodes.redeemed).toBe(0);
     expect((await redeem(code)).resultInfo.resultCode).toBe('SUCCESS');
   });
 
   it('the wallet endpoint refuses unknown fields and bad values with 400', async () => {
-    expect((await sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode' })).statusCode).toBe(200);
+    expect((await suite.sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode' })).statusCode).toBe(200);
     for (const payload of [{ nope: 1 }, { customerId: '' }, { customerId: 'a b' }, { customerId: 42 }, { scopes: [] }, { scopes: 'auth_base' }, { scopes: [''] }, []]) {
-      const res = await sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode', payload: payload as object });
+      const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode', payload: payload as object });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
-    expect(sb.ledger.snapshot().authCodes.issued).toBe(1);
+    expect(suite.sb.ledger.snapshot().authCodes.issued).toBe(1);
   });
 
   it('reset forgets codes and tokens, but the wallet keeps its buyer', async () => {
     const code = await authCode();
-    const buyer = sb.walletCustomerId;
-    sb.reset();
+    const buyer = suite.sb.walletCustomerId;
+    suite.sb.reset();
     expect((await redeem(code)).resultInfo.resultCode).toBe('INVALID_AUTH_CODE');
-    expect(sb.walletCustomerId).toBe(buyer);
+    expect(suite.sb.walletCustomerId).toBe(buyer);
   });
 
   it('serves applyToken at the documented path', () => {

@@ -3,13 +3,30 @@
  * refund [likely, both spellings served]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
  * Calls other than the token need `Authorization: Bearer <access_token>`.
  */
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock';
 import { formatRfc3339 } from '../clock';
+import {
+  CURRENCIES,
+  cashierPath,
+  decimalToMinor,
+  digest,
+  field,
+  httpUrl,
+  IntentsError,
+  intentView,
+  minorToDecimal,
+  newOrderId,
+  ok,
+  onlyKeys,
+  rid,
+  sendIntentsError,
+  WALLETS,
+} from './api-fields';
 import type { ControlStore } from '../control';
-import { newReqMsgId } from '../ids';
 import { isObject } from '../input';
+import { SCRIPTED_MESSAGE, takeScriptedFailure } from '../scripted-failure';
 import type { IntentsLedger, IntentWallet, LedgerIntent } from './ledger';
 import type { IntentsNotifier } from './notifier';
 import { INTENTS_CODES, INTENTS_PATHS, INTENTS_TOKEN_TTL_SECONDS, SANDBOX_INTENTS_MERCHANT_ID, type IntentsCall } from './paths';
@@ -26,127 +43,10 @@ export interface IntentsApiDeps {
   holds: Set<() => void>;
 }
 
-/** A refusal: answered as `{code, message, rid}` with `status`. */
-export class IntentsError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-const HOLD_MS = 30_000;
-const WALLETS: readonly IntentWallet[] = ['ALIPAYHK', 'ALIPAYCN'];
-/** "alipay hk only support HKD" [doc]. */
-const CURRENCIES = ['HKD'];
-
-function rid(): string {
-  return newReqMsgId();
-}
-
-function ok(reply: FastifyReply, data: unknown): FastifyReply {
-  return reply.code(200).send({ code: INTENTS_CODES.OK, data, message: 'ok', rid: rid() });
-}
-
-export function sendIntentsError(reply: FastifyReply, error: IntentsError): FastifyReply {
-  return reply.code(error.status).send({ code: error.code, message: error.message, rid: rid() });
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** Major-unit decimal ("88", "88.5", "88.50") → minor units for a 2-decimal currency; null if malformed. */
-export function decimalToMinor(text: unknown): number | null {
-  if (typeof text !== 'string') return null;
-  const match = /^(0|[1-9][0-9]{0,12})(?:\.([0-9]{1,2}))?$/.exec(text);
-  if (!match) return null;
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
-
-export function minorToDecimal(minor: number): string {
-  return `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
-}
-
-function field(body: Record<string, unknown>, key: string, { max, optional = false }: { max: number; optional?: boolean }): string | undefined {
-  const value = Object.hasOwn(body, key) ? body[key] : undefined;
-  if (value === undefined || value === null || value === '') {
-    if (optional) return undefined;
-    throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} is required`);
-  }
-  if (typeof value !== 'string') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} must be a string`);
-  if (value.length > max) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} is longer than ${max} characters`);
-  return value;
-}
-
-function httpUrl(body: Record<string, unknown>, key: string): string | null {
-  const value = field(body, key, { max: 1024, optional: true });
-  if (value === undefined) return null;
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // fall through
-  }
-  throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${key} must be an http(s) URL`);
-}
-
-function onlyKeys(body: Record<string, unknown>, allowed: readonly string[], path: string): void {
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, `${path}${key} is not a known field`);
-  }
-}
-
-function newOrderId(ledger: IntentsLedger): string {
-  for (;;) {
-    // Shaped like the documented "C991289984923795789123": C + 21 digits.
-    let id = 'C';
-    while (id.length < 22) id += String(randomInt(0, 10));
-    if (!ledger.hasOrderId(id)) return id;
-  }
-}
-
-/**
- * The intent as create and query answer it; the redirect is `next_action.url` (CBTIS) or
- * `next_action.redirect_url` (AiscPay) as `forms.intentsRedirect` says.
- */
-export function intentView(intent: LedgerIntent, cashierUrl?: string, redirect: 'url' | 'redirect_url' = 'url'): Record<string, unknown> {
-  return {
-    order_id: intent.orderId,
-    merchant_order_id: intent.merchantOrderId,
-    amount: intent.amount,
-    currency: intent.currency,
-    create_time: formatRfc3339(Date.parse(intent.createdAt)),
-    ...(intent.paidAt ? { pay_time: formatRfc3339(Date.parse(intent.paidAt)) } : {}),
-    ...(cashierUrl && intent.status === 'PENDING' ? { next_action: { type: 'redirect', [redirect]: cashierUrl } } : {}),
-    status: intent.status,
-  };
-}
-
-export function cashierPath(orderId: string): string {
-  return `/sandbox/intents/cashier/${encodeURIComponent(orderId)}`;
-}
-
 export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync {
   const { ledger, control, clock } = deps;
   const expectedKey = digest(deps.apiKey);
   let refundSeq = 0;
-
-  function hold(request: FastifyRequest, reply: FastifyReply): void {
-    reply.hijack();
-    const socket = request.raw.socket;
-    const release = (): void => {
-      clearTimeout(timer);
-      deps.holds.delete(release);
-      socket.destroy();
-    };
-    const timer = setTimeout(release, HOLD_MS);
-    timer.unref();
-    deps.holds.add(release);
-    socket.once('close', release);
-  }
 
   function authenticate(request: FastifyRequest): void {
     const header = request.headers.authorization;
@@ -167,10 +67,12 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
   function route(call: IntentsCall, handler: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>) {
     return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
       ledger.countCall(call);
-      const failure = control.takeFailure();
-      if (failure === 'timeout') return hold(request, reply);
-      if (failure === '5xx') return reply.code(503).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'scripted failure (control.failNext)', rid: rid() });
-      if (failure === 'U') return reply.code(200).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'system busy, nothing was done (control.failNext)', rid: rid() });
+      // SYSTEM_ERROR and lost have no intents form: no effect here.
+      const failure = takeScriptedFailure(control, deps.holds);
+      const early =
+        failure.transport(request, reply, () => reply.code(503).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: SCRIPTED_MESSAGE, rid: rid() })) ??
+        failure.beforeEffect(() => reply.code(200).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'system busy, nothing was done (control.failNext)', rid: rid() }));
+      if (early) return early;
       try {
         if (call !== 'token') authenticate(request);
         return await handler(request, reply);

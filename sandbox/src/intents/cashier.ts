@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Clock } from '../clock';
+import { WALLET_OUTCOMES } from '../wallet/outcomes';
 import type { IntentsLedger, LedgerIntent } from './ledger';
 import type { IntentsNotifier } from './notifier';
 import type { IntentsCall } from './paths';
@@ -118,7 +119,7 @@ export function createCashierRoutes(deps: CashierDeps): FastifyPluginAsync {
     scope.post('/sandbox/intents/cashier/:id/pay', action('cashier.pay', (intent, reply) => {
       if (intent.status === 'CANCELLED') return sendHtml(reply, 409, cashierPage(intent));
       if (intent.status === 'PENDING') {
-        intent.status = 'SUCCEEDED';
+        intent.status = WALLET_OUTCOMES.success.status.intents;
         intent.paidAt = new Date(clock.now()).toISOString();
         notifier.schedule(intent, 'payment_success');
       }
@@ -127,7 +128,7 @@ export function createCashierRoutes(deps: CashierDeps): FastifyPluginAsync {
 
     scope.post('/sandbox/intents/cashier/:id/cancel', action('cashier.cancel', (intent, reply) => {
       if (intent.status === 'PENDING') {
-        intent.status = 'CANCELLED';
+        intent.status = WALLET_OUTCOMES.cancel.status.intents;
         intent.cancelledAt = new Date(clock.now()).toISOString();
         intent.cancelledBy = 'shopper';
       }

@@ -3,6 +3,7 @@
  * aggregator believes happened. Amounts are kept as sent (decimal strings, major units) and in minor
  * units for sums. Times are ISO 8601 UTC.
  */
+import type { DeliveryRecord } from '../delivery';
 import type { IntentsCall } from './paths';
 
 export type IntentStatus = 'PENDING' | 'SUCCEEDED' | 'CANCELLED';
@@ -39,17 +40,8 @@ export interface LedgerIntentRefund {
   createdAt: string;
 }
 
-export interface LedgerWebhookDelivery {
-  /** 1..10: the original delivery and nine retries. */
-  attempt: number;
-  /** 0 for the original, 1.. for the `duplicates` copies sent alongside. */
-  copy: number;
-  at: string;
-  durationMs: number;
-  httpStatus: number | null;
-  acknowledged: boolean;
-  error: string | null;
-}
+/** One delivered copy of a webhook (../delivery): attempt 1..10 is the original delivery and nine retries; copy 0 the original, 1.. the `duplicates` copies. */
+export type LedgerWebhookDelivery = DeliveryRecord;
 
 export interface LedgerWebhook {
   id: string;

@@ -3,18 +3,18 @@
  * refund (`/refund`) and what the Alipay app does with a Latipay orderStr. Every answer is a plain
  * `{code, message, …}` object as Latipay sends it; the routes only move bytes.
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { fromDecimalString, isCurrency, toDecimalString } from '@tradepay/shared';
 import type { Clock } from '../clock';
 import type { ControlStore } from '../control';
 import { SandboxInputError } from '../errors';
 import type { TradePayOutcome } from '../ledger';
 import type { Timers } from '../timers';
+import { applyWalletOutcome } from '../wallet/outcomes';
 import type { LatipayCallbacks } from './callbacks';
 import { formatPayTime } from './callbacks';
 import type { LatipayErrorCode } from './config';
 import {
-  LATIPAY_ERRORS,
   LATIPAY_PAYMENT_METHOD,
   SANDBOX_LATIPAY_CURRENCY,
   SANDBOX_LATIPAY_USER_ID,
@@ -22,25 +22,11 @@ import {
 } from './config';
 import { latipaySignaturesEqual, signLatipayRequest, signLatipayResult } from './hmac';
 import type { LatipayLedger, LatipayPayment } from './ledger';
+import type { LatipayReply } from './wire';
+import { MINIALIPAY_FIELDS, REFUND_FIELDS, latipayError, readFields, isReply, isHttpUrl, md5Sign, parseLatipayOrderStr } from './wire';
 
-export type LatipayReply = { code: number; message: string } & Record<string, unknown>;
-
-/** `my.tradePay` result codes, as strings like the real API returns them. */
-const RESULT_CODE: Record<TradePayOutcome, string> = {
-  success: '9000',
-  fail: '4000',
-  cancel: '6001',
-  processing: '8000',
-  unknown: '6004',
-  network: '6002',
-};
-
-const MINIALIPAY_FIELDS = ['user_id', 'wallet_id', 'amount', 'callback_url', 'merchant_reference', 'ip', 'version', 'product_name', 'signature'] as const;
-const REFUND_FIELDS = ['user_id', 'order_id', 'refund_amount', 'reference', 'signature'] as const;
-
-export function latipayError(code: LatipayErrorCode, detail?: string): LatipayReply {
-  return { code, message: detail ? `${LATIPAY_ERRORS[code]}: ${detail}` : LATIPAY_ERRORS[code] };
-}
+export type { LatipayReply } from './wire';
+export { latipayError, parseLatipayOrderStr } from './wire';
 
 export interface LatipayGatewayDeps {
   ledger: LatipayLedger;
@@ -70,59 +56,6 @@ export interface LatipayGateway {
   tradePay(orderStr: string, outcome: TradePayOutcome): { resultCode: string; memo?: string };
   /** A scripted Latipay error (control.latipayFailNext), consumed by the next API call. */
   takeScriptedError(): LatipayReply | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Reads the named fields as non-empty strings; missing → 204, wrong type → 207. */
-function readFields<K extends string>(body: unknown, names: readonly K[]): Record<K, string> | LatipayReply {
-  if (!isRecord(body)) return latipayError(207, 'the body must be a JSON object');
-  const out = {} as Record<K, string>;
-  for (const name of names) {
-    const value = Object.hasOwn(body, name) ? body[name] : undefined;
-    if (value === undefined || value === null || value === '') return latipayError(204, name);
-    if (typeof value !== 'string') return latipayError(207, `${name} must be a string`);
-    out[name] = value;
-  }
-  return out;
-}
-
-function isReply(value: unknown): value is LatipayReply {
-  return isRecord(value) && typeof value.code === 'number' && typeof value.message === 'string';
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-/** Alipay's legacy MD5 signing of the gateway parameters: sorted `k=v&…` + partner key. */
-function md5Sign(params: Record<string, string>, partnerKey: string): string {
-  const text = Object.keys(params)
-    .filter((k) => k !== 'sign' && k !== 'sign_type')
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join('&');
-  return createHash('md5').update(text + partnerKey, 'utf8').digest('hex');
-}
-
-/** Splits an orderStr `k=v&k=v` (values unencoded; the sandbox keeps `&`/`=` out of them). */
-export function parseLatipayOrderStr(orderStr: string): Record<string, string> {
-  const fields: Record<string, string> = Object.create(null);
-  for (const part of orderStr.split('&')) {
-    const at = part.indexOf('=');
-    if (at <= 0) throw new SandboxInputError('INVALID_ORDER', 'orderStr is neither an AlipayHK envelope nor k=v&… Alipay parameters');
-    const key = part.slice(0, at);
-    if (Object.hasOwn(fields, key)) throw new SandboxInputError('INVALID_ORDER', `orderStr repeats ${key}`);
-    fields[key] = part.slice(at + 1);
-  }
-  return fields;
 }
 
 export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
@@ -316,35 +249,20 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
       if (payment.status === 'paid' || payment.status === 'processing') return { resultCode: '5000', memo: 'duplicate payment request: already paid or being paid' };
       if (payment.status === 'failed' || payment.status === 'canceled' || payment.status === 'rejected') return { resultCode: '4000', memo: 'this payment is closed' };
       payment.outcome = outcome;
-      switch (outcome) {
-        case 'success':
-          markPaid(payment);
-          callbacks.schedule(payment, control.current.notifyDelayMs);
-          break;
-        case 'fail':
-          payment.status = 'failed';
-          break;
-        case 'cancel':
-          // The buyer left: still pending, payable again with the same orderStr.
-          break;
-        case 'processing':
-          payment.status = 'processing';
-          timers.after(control.scaled(control.current.processingDelayMs), () => {
-            if (payment.status !== 'processing') return;
-            markPaid(payment);
-            callbacks.schedule(payment, control.current.notifyDelayMs);
-          });
-          break;
-        case 'unknown':
-          // Paid, but Latipay never calls back: only the query finds it.
-          markPaid(payment);
-          break;
-        case 'network':
-          markPaid(payment);
-          callbacks.schedule(payment, control.scaled(control.current.lateNotifyDelayMs));
-          break;
-      }
-      return { resultCode: RESULT_CODE[outcome] };
+      const row = applyWalletOutcome(
+        outcome,
+        {
+          setStatus: ({ latipay }) => {
+            if (latipay !== null) payment.status = latipay;
+          },
+          markPaid: () => markPaid(payment),
+          stillSettling: () => payment.status === 'processing',
+          notify: (delayMs) => callbacks.schedule(payment, delayMs),
+        },
+        control,
+        timers,
+      );
+      return { resultCode: row.resultCode };
     },
   };
 }

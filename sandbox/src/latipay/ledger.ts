@@ -2,6 +2,7 @@
  * What the sandbox's Latipay believes happened: payments, refunds and callback deliveries, kept
  * apart from the AlipayHK records. `GET /sandbox/ledger` shows it under `latipay`.
  */
+import type { DeliveryRecord } from '../delivery';
 import type { TradePayOutcome } from '../ledger';
 
 /**
@@ -45,17 +46,8 @@ export interface LatipayRefund {
   refundedAt: string;
 }
 
-export interface LatipayCallbackDelivery {
-  attempt: number;
-  /** 0 for the original, 1.. for the `duplicates` copies sent alongside. */
-  copy: number;
-  at: string;
-  durationMs: number;
-  httpStatus: number | null;
-  /** HTTP 200 with the body exactly `sent`. */
-  acknowledged: boolean;
-  error: string | null;
-}
+/** One delivered copy of a Latipay callback (../delivery); `acknowledged` is HTTP 200 with the body exactly `sent`. */
+export type LatipayCallbackDelivery = DeliveryRecord;
 
 export type LatipayCallbackStatus = 'scheduled' | 'acknowledged' | 'exhausted' | 'dropped' | 'stopped';
 

@@ -6,13 +6,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ControlStore } from '../control';
 import { SandboxInputError } from '../errors';
+import { SCRIPTED_MESSAGE, takeScriptedFailure } from '../scripted-failure';
 import { readObject, rejectUnknownKeys, requireString } from '../input';
 import type { LatipayGateway, LatipayReply } from './gateway';
 import { latipayError } from './gateway';
 import type { LatipayLedger } from './ledger';
-
-/** How long a `failNext: timeout` call is held: longer than any sane client timeout. */
-const HOLD_MS = 30_000;
 
 export interface LatipayRouteDeps {
   gateway: LatipayGateway;
@@ -20,20 +18,6 @@ export interface LatipayRouteDeps {
   control: ControlStore;
   /** Release functions of held calls; the app releases them all before closing. */
   holds: Set<() => void>;
-}
-
-function hold(request: FastifyRequest, reply: FastifyReply, holds: Set<() => void>): void {
-  reply.hijack();
-  const socket = request.raw.socket;
-  const release = (): void => {
-    clearTimeout(timer);
-    holds.delete(release);
-    socket.destroy();
-  };
-  const timer = setTimeout(release, HOLD_MS);
-  timer.unref();
-  holds.add(release);
-  socket.once('close', release);
 }
 
 /**
@@ -54,16 +38,19 @@ export function createLatipayRoutes(deps: LatipayRouteDeps): FastifyPluginAsync 
   /** Counts the call, then applies scripted failures before the real handler runs. */
   async function handle(endpoint: string, request: FastifyRequest, reply: FastifyReply, run: () => unknown): Promise<FastifyReply | void> {
     ledger.countCall(endpoint);
-    const failure = control.takeFailure();
-    if (failure === 'timeout') return hold(request, reply, deps.holds);
-    if (failure === '5xx') return reply.code(503).send({ error: 'SERVICE_UNAVAILABLE', message: 'scripted failure (control.failNext)' });
-    // `U` has no Latipay form: code 1 ("FAIL") says as little, and nothing happened.
-    if (failure === 'U') return reply.send(latipayError(1, 'scripted failure (control.failNext)'));
+    const failure = takeScriptedFailure(control, deps.holds);
+    const early =
+      failure.transport(request, reply, () => reply.code(503).send({ error: 'SERVICE_UNAVAILABLE', message: SCRIPTED_MESSAGE })) ??
+      // `U` has no Latipay form: code 1 ("FAIL") says as little, and nothing happened.
+      failure.beforeEffect(() => reply.send(latipayError(1, SCRIPTED_MESSAGE)));
+    if (early) return early;
     const scripted: LatipayReply | undefined = gateway.takeScriptedError();
     if (scripted) return reply.send(scripted);
     const answer = run();
     // Done, but the answer is lost on the way back: the caller cannot tell it from a timeout.
-    if (failure === 'lost') return hold(request, reply, deps.holds);
+    // SYSTEM_ERROR has no Latipay form: no effect here.
+    const lost = failure.afterEffect(request, reply, { lost: true });
+    if (lost) return lost;
     return reply.type('application/json; charset=utf-8').send(toLatipayJson(answer, control.current.forms.latipayAmount));
   }
 

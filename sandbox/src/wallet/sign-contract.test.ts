@@ -4,31 +4,14 @@
  * the consent decision inside the app, answered as `{authCode, authState}` (the code redeemable once by
  * applyToken) or, declined, `{error: '6001'}`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../app';
-import { buildSandbox } from '../app';
+import { describe, expect, it } from 'vitest';
 import { ALIPAYHK_FUNCTIONS } from '../alipayhk/functions';
-import { generateSandboxKeys } from '../keys';
-import { callGatewayExact } from '../testing/fixtures';
+import { useSandbox } from '../testing/sandbox-suite';
 
-const keys = generateSandboxKeys();
+const suite = useSandbox();
+const { oauthCall } = suite;
+
 const { prepareForRedirect, applyToken } = ALIPAYHK_FUNCTIONS;
-let sb: Sandbox;
-
-beforeAll(async () => {
-  sb = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001 });
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  sb.reset();
-  sb.control.update({ dropRate: 1 });
-});
-
-function oauthCall(fn: string, body: Record<string, unknown>) {
-  return callGatewayExact(sb.app, keys.gatewayPublicPem, sb.merchantSigner, fn, { authMerchantId: sb.merchantId, ...body });
-}
 
 async function prepare(merchantAgreementId: string): Promise<string> {
   const { body } = (
@@ -46,7 +29,7 @@ async function prepare(merchantAgreementId: string): Promise<string> {
 }
 
 function signContract(payload: Record<string, unknown>) {
-  return sb.app.inject({ method: 'POST', url: '/sandbox/wallet/signContract', payload });
+  return suite.sb.app.inject({ method: 'POST', url: '/sandbox/wallet/signContract', payload });
 }
 
 describe('POST /sandbox/wallet/signContract', () => {
