@@ -77,7 +77,11 @@ export async function measureGrowth(options: { dataDir: string; quick: boolean }
       auths[which] = { Authorization: `Bearer ${session.token}` };
     }
     const post = (which: 'small' | 'large') => postScript(ORDER_BODY, auths[which]);
-    const get = (which: 'small' | 'large') => randomGetScript(seeds[which].sampleIds.map((id) => `/api/orders/${id}`), auths[which]);
+    const get = (which: 'small' | 'large') =>
+      randomGetScript(
+        seeds[which].sampleIds.map((id) => `/api/orders/${id}`),
+        auths[which],
+      );
     const runs = { small: { post: [] as WrkResult[], get: [] as WrkResult[] }, large: { post: [] as WrkResult[], get: [] as WrkResult[] } };
     const drive = (which: 'small' | 'large', route: 'post' | 'get', seconds: number) =>
       route === 'post'
@@ -90,7 +94,9 @@ export async function measureGrowth(options: { dataDir: string; quick: boolean }
         await drive('small', route, 1);
         await drive('large', route, 1);
       }
-      progress(`growth: ${route.toUpperCase()} ${route === 'get' ? '/api/orders/:id' : '/api/orders'}, ${rounds} rounds of ${durationS} s on each store, back to back`);
+      progress(
+        `growth: ${route.toUpperCase()} ${route === 'get' ? '/api/orders/:id' : '/api/orders'}, ${rounds} rounds of ${durationS} s on each store, back to back`,
+      );
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? (['small', 'large'] as const) : (['large', 'small'] as const);
         for (const which of order) runs[which][route].push(await drive(which, route, durationS));

@@ -30,13 +30,20 @@ function walk(dir: string): string[] {
 }
 
 function measureDir(dir: string): Omit<MiniappSizeResult, 'status' | 'note'> {
-  const files = walk(dir).map((file) => ({ file: relative(dir, file), bytes: statSync(file).size, gzip: gzipSync(readFileSync(file), { level: 9 }).length }));
+  const files = walk(dir).map((file) => ({
+    file: relative(dir, file),
+    bytes: statSync(file).size,
+    gzip: gzipSync(readFileSync(file), { level: 9 }).length,
+  }));
   return {
     files: files.length,
     totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
     jsBytes: files.filter((f) => f.file.endsWith('.js')).reduce((sum, f) => sum + f.bytes, 0),
     gzipBytes: files.reduce((sum, f) => sum + f.gzip, 0),
-    largest: [...files].sort((a, b) => b.bytes - a.bytes).slice(0, 5).map(({ file, bytes }) => ({ file, bytes })),
+    largest: [...files]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 5)
+      .map(({ file, bytes }) => ({ file, bytes })),
   };
 }
 
@@ -54,7 +61,11 @@ export async function measureMiniappSize(options: { scratchDir: string }): Promi
       await build({ outDir, typecheck: false, log: () => undefined });
       const figures = measureDir(outDir);
       progress(`miniapp: ${figures.files} files, ${fmtBytes(figures.totalBytes)} (${fmtBytes(figures.gzipBytes)} gzipped)`);
-      return { status: 'built', note: 'built with miniapp/scripts/build.ts (buildMiniapp, type-check skipped) into a scratch dir', ...figures };
+      return {
+        status: 'built',
+        note: 'built with miniapp/scripts/build.ts (buildMiniapp, type-check skipped) into a scratch dir',
+        ...figures,
+      };
     } catch (error) {
       failure = (error as Error).message.split('\n')[0] ?? String(error);
       progress(`miniapp: build failed: ${failure}`);
@@ -63,7 +74,19 @@ export async function measureMiniappSize(options: { scratchDir: string }): Promi
   if (existsSync(dist) && walk(dist).length > 0) {
     const figures = measureDir(dist);
     const when = new Date(statSync(dist).mtime).toISOString();
-    return { status: 'existing-dist', note: `${failure ? `build failed (${failure}); ` : 'no build script; '}measured the existing miniapp/dist (modified ${when})`, ...figures };
+    return {
+      status: 'existing-dist',
+      note: `${failure ? `build failed (${failure}); ` : 'no build script; '}measured the existing miniapp/dist (modified ${when})`,
+      ...figures,
+    };
   }
-  return { status: 'not built', note: failure ? `build failed: ${failure}` : 'miniapp/scripts/build.ts and miniapp/dist do not exist yet', files: 0, totalBytes: 0, jsBytes: 0, gzipBytes: 0, largest: [] };
+  return {
+    status: 'not built',
+    note: failure ? `build failed: ${failure}` : 'miniapp/scripts/build.ts and miniapp/dist do not exist yet',
+    files: 0,
+    totalBytes: 0,
+    jsBytes: 0,
+    gzipBytes: 0,
+    largest: [],
+  };
 }

@@ -106,12 +106,15 @@ export async function measureNotifyIngest(options: { dataDir: string; keys: Sand
     let cursor = 0;
     const slice = (n: number) => bodies.slice(cursor, (cursor += n));
     // A few requests of headroom: autocannon builds each connection's first request up front.
-    const deliver = (url: string, part: string[]) => fire({ url, connections, bodies: part, amount: Math.max(connections, part.length - connections) });
+    const deliver = (url: string, part: string[]) =>
+      fire({ url, connections, bodies: part, amount: Math.max(connections, part.length - connections) });
     await deliver(`${bff.url}/notify/alipayhk`, slice(warm));
     await deliver(`${referenceUrl}/notify/alipayhk`, slice(warm));
 
     const diskBefore = probeCommits(options.dataDir, probeMs);
-    progress(`notify: ${rounds} rounds of ${perSlice} notifications each to the BFF and to the reference (disk: ${fmt(diskBefore.commitsPerSecond)} commits/s)`);
+    progress(
+      `notify: ${rounds} rounds of ${perSlice} notifications each to the BFF and to the reference (disk: ${fmt(diskBefore.commitsPerSecond)} commits/s)`,
+    );
     const bffRuns: LoadFigures[] = [];
     const referenceRuns: LoadFigures[] = [];
     let bffCpuS = 0;
@@ -169,7 +172,9 @@ export async function measureNotifyIngest(options: { dataDir: string; keys: Sand
       peakRssBytes,
       ratio: median(ratios),
     };
-    progress(`notify: BFF ${fmt(median(bffRuns.map((r) => r.rps)))}/s, reference ${fmt(result.reference.rps)}/s, ratio ${result.ratio.toFixed(2)}; ${counts.succeededOrders} orders SUCCEEDED`);
+    progress(
+      `notify: BFF ${fmt(median(bffRuns.map((r) => r.rps)))}/s, reference ${fmt(result.reference.rps)}/s, ratio ${result.ratio.toFixed(2)}; ${counts.succeededOrders} orders SUCCEEDED`,
+    );
     return result;
   } finally {
     if (reference) await stopTracked(reference);

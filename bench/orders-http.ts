@@ -18,7 +18,19 @@ import { join } from 'node:path';
 import { createSession, ORDER_BODY, REPO_ROOT, startBff, type BffProcess } from './lib/bff';
 import { probeCommits, type CommitProbeResult } from './lib/commit-probe';
 import { progress } from './lib/log';
-import { freePort, machineCores, machineCpu, pinPrefix, startTracked, stopTracked, threadShares, threadTimes, treeCpuSeconds, waitForHttp, type Tracked } from './lib/processes';
+import {
+  freePort,
+  machineCores,
+  machineCpu,
+  pinPrefix,
+  startTracked,
+  stopTracked,
+  threadShares,
+  threadTimes,
+  treeCpuSeconds,
+  waitForHttp,
+  type Tracked,
+} from './lib/processes';
 import { fmt, fmtMs, median, ratio } from './lib/stats';
 import { pacedGetScript, postScript, runWrk, type WrkResult } from './lib/wrk';
 import { readBffTraits } from './lib/bff-traits';
@@ -121,13 +133,22 @@ export async function measureRounds(options: {
   const script = postScript(ORDER_BODY, { Authorization: `Bearer ${options.token}` });
   const samples = new Map(options.targets.map((t) => [t.id, [] as WrkResult[]]));
   const cpuS = new Map(options.targets.map((t) => [t.id, 0]));
-  for (const target of options.targets) await runWrk({ url: `${target.url}/api/orders`, script, dir: options.dataDir, connections: options.connections, durationS: 1 });
+  for (const target of options.targets)
+    await runWrk({ url: `${target.url}/api/orders`, script, dir: options.dataDir, connections: options.connections, durationS: 1 });
   for (let round = 0; round < rounds; round++) {
     // Rotating order: no server always goes first (or right after the heaviest one).
     const order = options.targets.map((_, i) => options.targets[(i + round) % options.targets.length]!);
     for (const target of order) {
       const cpu = treeCpuSeconds(target.pid) ?? Number.NaN;
-      samples.get(target.id)!.push(await runWrk({ url: `${target.url}/api/orders`, script, dir: options.dataDir, connections: options.connections, durationS: roundS }));
+      samples.get(target.id)!.push(
+        await runWrk({
+          url: `${target.url}/api/orders`,
+          script,
+          dir: options.dataDir,
+          connections: options.connections,
+          durationS: roundS,
+        }),
+      );
       cpuS.set(target.id, cpuS.get(target.id)! + (treeCpuSeconds(target.pid) ?? Number.NaN) - cpu);
     }
     progress(`orders: round ${round + 1}/${rounds}: ${order.map((t) => `${t.id} ${fmt(samples.get(t.id)!.at(-1)!.rps)}/s`).join(', ')}`);
@@ -142,7 +163,12 @@ export async function measureRounds(options: {
       p50Ms: median(runs.map((r) => r.latencyMs.p50)),
       p99Ms: median(runs.map((r) => r.latencyMs.p99)),
       errors: runs.reduce((n, r) => n + r.errorsTotal, 0),
-      cpuMsPerOrder: (cpuS.get(t.id)! * 1000) / Math.max(1, runs.reduce((n, r) => n + r.requests, 0)),
+      cpuMsPerOrder:
+        (cpuS.get(t.id)! * 1000) /
+        Math.max(
+          1,
+          runs.reduce((n, r) => n + r.requests, 0),
+        ),
     };
   });
   const perRoundRatio = (a: RoundTarget['id'], b: RoundTarget['id']) => {
@@ -160,14 +186,22 @@ export async function measureRounds(options: {
   };
 }
 
-export async function measureOrdersHttp(options: { dataDir: string; quick: boolean; postgresUrl: string | null; postgresLabel?: string }): Promise<OrdersHttpResult> {
+export async function measureOrdersHttp(options: {
+  dataDir: string;
+  quick: boolean;
+  postgresUrl: string | null;
+  postgresLabel?: string;
+}): Promise<OrdersHttpResult> {
   const connections = 16;
   const durationS = options.quick ? 3 : 8;
   const probeMs = options.quick ? 300 : 1000;
   const warmupS = options.quick ? 1 : 2;
   const probeDelayMs = 10;
 
-  progress('orders: starting the BFF (SQLite), the reference route and the alipay-sdk route' + (options.postgresUrl ? ', and the BFF on PostgreSQL' : ''));
+  progress(
+    'orders: starting the BFF (SQLite), the reference route and the alipay-sdk route' +
+      (options.postgresUrl ? ', and the BFF on PostgreSQL' : ''),
+  );
   const started: { stop(): Promise<unknown> }[] = [];
   let rounds: OrdersRounds;
   try {
@@ -180,13 +214,23 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
     started.push({ stop: () => stopTracked(sdk.tracked) });
     const targets: { id: RoundTarget['id']; label: string; url: string; pid: number }[] = [
       { id: 'bff', label: '`POST /api/orders`, the BFF on SQLite (**rated**)', url: bff.url, pid: bff.pid },
-      { id: 'reference', label: 'reference route (schema, HS256 session, counter, orderStr signed on the pool, one durable SQLite write)', url: reference.url, pid: reference.tracked.child.pid! },
+      {
+        id: 'reference',
+        label: 'reference route (schema, HS256 session, counter, orderStr signed on the pool, one durable SQLite write)',
+        url: reference.url,
+        pid: reference.tracked.child.pid!,
+      },
       { id: 'sdk', label: 'peer: alipay-sdk `sdkExecute` on the event loop, no store', url: sdk.url, pid: sdk.tracked.child.pid! },
     ];
     if (options.postgresUrl) {
       const onPostgres: BffProcess = await startBff({ dataDir: options.dataDir, env: { DATABASE_URL: options.postgresUrl } });
       started.push(onPostgres);
-      targets.push({ id: 'bff-postgres', label: '`POST /api/orders`, the same BFF on PostgreSQL', url: onPostgres.url, pid: onPostgres.pid });
+      targets.push({
+        id: 'bff-postgres',
+        label: '`POST /api/orders`, the same BFF on PostgreSQL',
+        url: onPostgres.url,
+        pid: onPostgres.pid,
+      });
     }
     rounds = await measureRounds({ dataDir: options.dataDir, quick: options.quick, connections, token: session.token, targets });
   } finally {
@@ -210,12 +254,26 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
       let idle: WrkResult | null = null;
       if (probing) {
         // The route's first calls are cold (lazy compilation): warm it before its idle p99 is taken.
-        await runWrk({ url: `${bff.url}/healthz`, script: pacedGetScript(probeDelayMs), dir: options.dataDir, connections: 1, durationS: 1 });
+        await runWrk({
+          url: `${bff.url}/healthz`,
+          script: pacedGetScript(probeDelayMs),
+          dir: options.dataDir,
+          connections: 1,
+          durationS: 1,
+        });
         progress(`orders: GET /healthz every ${probeDelayMs} ms on the idle BFF, ${Math.max(1, durationS - 2)} s`);
-        idle = await runWrk({ url: `${bff.url}/healthz`, script: pacedGetScript(probeDelayMs), dir: options.dataDir, connections: 1, durationS: Math.max(1, durationS - 2) });
+        idle = await runWrk({
+          url: `${bff.url}/healthz`,
+          script: pacedGetScript(probeDelayMs),
+          dir: options.dataDir,
+          connections: 1,
+          durationS: Math.max(1, durationS - 2),
+        });
       }
       const diskBefore = probeCommits(options.dataDir, probeMs);
-      progress(`orders: wrk -c ${connections} -d ${durationS}s POST /api/orders${probing ? ' + /healthz prober' : ''} (disk: ${fmt(diskBefore.commitsPerSecond)} commits/s)`);
+      progress(
+        `orders: wrk -c ${connections} -d ${durationS}s POST /api/orders${probing ? ' + /healthz prober' : ''} (disk: ${fmt(diskBefore.commitsPerSecond)} commits/s)`,
+      );
       const cpuBefore = bff.cpuSeconds() ?? Number.NaN;
       const loopBefore = threadTimes(bff.pid);
       const machineBefore = machineCpu();
@@ -224,7 +282,13 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
       let loaded: WrkResult | null = null;
       if (probing) {
         await new Promise((r) => setTimeout(r, 1000));
-        loaded = await runWrk({ url: `${bff.url}/healthz`, script: pacedGetScript(probeDelayMs), dir: options.dataDir, connections: 1, durationS: Math.max(1, durationS - 2) });
+        loaded = await runWrk({
+          url: `${bff.url}/healthz`,
+          script: pacedGetScript(probeDelayMs),
+          dir: options.dataDir,
+          connections: 1,
+          durationS: Math.max(1, durationS - 2),
+        });
       }
       const wrk = await load;
       const loopAfter = threadTimes(bff.pid);
@@ -235,9 +299,25 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
       const eventLoop = threadShares(loopBefore, loopAfter);
       const diskAfter = probeCommits(options.dataDir, probeMs);
       const { peakRssBytes } = await bff.stop();
-      const eventLoopCpuMsPerOrder = loopBefore && loopAfter ? (loopAfter.onCpuNs - loopBefore.onCpuNs) / 1e6 / Math.max(1, wrk.requests) : null;
-      runs.push({ label: config.label, cpus: config.cpus, env: config.env, wrk, diskBefore, diskAfter, cpuMsPerOrder, eventLoopCpuMsPerOrder, coresUsed, machine, eventLoop, peakRssBytes });
-      progress(`orders: ${config.label}: ${fmt(wrk.rps)} orders/s, p50 ${fmtMs(wrk.latencyMs.p50)}, p99 ${fmtMs(wrk.latencyMs.p99)}, ${wrk.errorsTotal} errors, ${cpuMsPerOrder.toFixed(2)} ms CPU/order${eventLoop ? `, event loop ${pct(eventLoop.onCpu)} on CPU / ${pct(eventLoop.waitingForCpu)} waiting for one / ${pct(eventLoop.asleep)} asleep` : ''}`);
+      const eventLoopCpuMsPerOrder =
+        loopBefore && loopAfter ? (loopAfter.onCpuNs - loopBefore.onCpuNs) / 1e6 / Math.max(1, wrk.requests) : null;
+      runs.push({
+        label: config.label,
+        cpus: config.cpus,
+        env: config.env,
+        wrk,
+        diskBefore,
+        diskAfter,
+        cpuMsPerOrder,
+        eventLoopCpuMsPerOrder,
+        coresUsed,
+        machine,
+        eventLoop,
+        peakRssBytes,
+      });
+      progress(
+        `orders: ${config.label}: ${fmt(wrk.rps)} orders/s, p50 ${fmtMs(wrk.latencyMs.p50)}, p99 ${fmtMs(wrk.latencyMs.p99)}, ${wrk.errorsTotal} errors, ${cpuMsPerOrder.toFixed(2)} ms CPU/order${eventLoop ? `, event loop ${pct(eventLoop.onCpu)} on CPU / ${pct(eventLoop.waitingForCpu)} waiting for one / ${pct(eventLoop.asleep)} asleep` : ''}`,
+      );
       if (idle && loaded) {
         healthz = { probeDelayMs, idle, loaded, p99Ratio: ratio(loaded.latencyMs.p99, idle.latencyMs.p99) };
         progress(`orders: /healthz p99 idle ${fmtMs(idle.latencyMs.p99)}, under load ${fmtMs(loaded.latencyMs.p99)}`);
@@ -259,7 +339,13 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
     const script = postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` });
     await runWrk({ url: `${profiled.url}/api/orders`, script, dir: options.dataDir, connections, durationS: warmupS });
     const fromUs = Number(process.hrtime.bigint() / 1000n);
-    const load = await runWrk({ url: `${profiled.url}/api/orders`, script, dir: options.dataDir, connections, durationS: options.quick ? 2 : 4 });
+    const load = await runWrk({
+      url: `${profiled.url}/api/orders`,
+      script,
+      dir: options.dataDir,
+      connections,
+      durationS: options.quick ? 2 : 4,
+    });
     const toUs = Number(process.hrtime.bigint() / 1000n);
     await profiled.stop();
     const split = readCpuSplit(profileDir, { fromUs, toUs });
@@ -277,7 +363,9 @@ export async function measureOrdersHttp(options: { dataDir: string; quick: boole
     healthz: healthz!,
     rounds,
     profile,
-    postgres: options.postgresUrl ? { url: options.postgresLabel ?? options.postgresUrl.replace(/\/\/[^@]*@/, '//***@'), poolSize: null } : null,
+    postgres: options.postgresUrl
+      ? { url: options.postgresLabel ?? options.postgresUrl.replace(/\/\/[^@]*@/, '//***@'), poolSize: null }
+      : null,
     ordersPerSecond: bffRounds.rps,
     errors: bffRounds.errors + chosen.wrk.errorsTotal,
   };

@@ -18,7 +18,10 @@ try {
   }
   const session = await createSession(started[0]!.url);
   const r = await measureRounds({ dataDir: dir, quick: process.env.QUICK === '1', connections: 16, token: session.token, targets });
-  for (const t of r.targets) console.log(`pool ${t.label}: median ${t.rps.toFixed(0)}/s, p99 ${t.p99Ms.toFixed(1)} ms, errors ${t.errors}, rounds ${t.perRound.map((x) => x.toFixed(0)).join(' ')}`);
+  for (const t of r.targets)
+    console.log(
+      `pool ${t.label}: median ${t.rps.toFixed(0)}/s, p99 ${t.p99Ms.toFixed(1)} ms, errors ${t.errors}, rounds ${t.perRound.map((x) => x.toFixed(0)).join(' ')}`,
+    );
 } finally {
   for (const b of started) await b.stop();
   await pg.drop();

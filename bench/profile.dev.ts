@@ -40,5 +40,10 @@ for (const id of prof.samples) {
     cur = parent.get(cur);
   }
 }
-const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v}\t${k}`).join('\n');
+const top = (m: Map<string, number>) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([k, v]) => `${v}\t${k}`)
+    .join('\n');
 console.log('TOP SELF\n' + top(self) + '\n\nUNDER CHANNELS\n' + top(inChannels));

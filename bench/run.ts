@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     // Re-renders BENCHMARKS.md from bench/results.json (after a change to the report writer).
     const saved = JSON.parse(readFileSync(join(REPO_ROOT, 'bench/results.json'), 'utf8')) as BenchResults;
     saved.goals = evaluateGoals(saved);
-    progress(`wrote ${writeReports(saved, { json: join(REPO_ROOT, 'bench/results.json'), markdown: join(REPO_ROOT, 'BENCHMARKS.md') }).join(' and ')}`);
+    progress(
+      `wrote ${writeReports(saved, { json: join(REPO_ROOT, 'bench/results.json'), markdown: join(REPO_ROOT, 'BENCHMARKS.md') }).join(' and ')}`,
+    );
     return;
   }
   installCleanup();
@@ -45,13 +47,19 @@ async function main(): Promise<void> {
   }, WATCHDOG_MS);
   watchdog.unref();
   assertWrk();
-  if (storeChoice !== undefined && storeChoice !== 'postgres' && storeChoice !== 'sqlite') throw new Error(`--store takes sqlite or postgres, got ${storeChoice}`);
-  if (storeChoice === 'postgres' && !postgresBase) throw new Error('--store postgres needs DATABASE_URL=postgres://… (a server this bench can create a schema on)');
+  if (storeChoice !== undefined && storeChoice !== 'postgres' && storeChoice !== 'sqlite')
+    throw new Error(`--store takes sqlite or postgres, got ${storeChoice}`);
+  if (storeChoice === 'postgres' && !postgresBase)
+    throw new Error('--store postgres needs DATABASE_URL=postgres://… (a server this bench can create a schema on)');
   // The PostgreSQL rows run with --store postgres, and whenever DATABASE_URL names a PostgreSQL (unless --store sqlite).
   const postgres: BenchPostgres | null = postgresBase && storeChoice !== 'sqlite' ? await createBenchPostgres(postgresBase) : null;
   const startedAt = new Date();
   const t0 = performance.now();
-  const wrkVersion = (await runCollect('wrk', ['--version'])).stdout.split('\n')[0]?.replace(/\s*Copyright.*$/, '').trim() ?? 'unknown';
+  const wrkVersion =
+    (await runCollect('wrk', ['--version'])).stdout
+      .split('\n')[0]
+      ?.replace(/\s*Copyright.*$/, '')
+      .trim() ?? 'unknown';
   const machine = {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -63,7 +71,9 @@ async function main(): Promise<void> {
     loadAverageAtStart: loadavg(),
     loadAverageAtEnd: [] as number[],
   };
-  progress(`${quick ? 'quick' : 'full'} run on ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  progress(
+    `${quick ? 'quick' : 'full'} run on ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+  );
 
   const step = async <T>(label: string, fn: (dir: string) => Promise<T>): Promise<T> => {
     if (only && !only.has(label)) return null as T;
@@ -78,7 +88,12 @@ async function main(): Promise<void> {
   const orders = await step('orders', async (dir) => {
     await prepareDataDir(dir);
     try {
-      return await measureOrdersHttp({ dataDir: dir, quick, postgresUrl: postgres?.url ?? null, ...(postgres ? { postgresLabel: postgres.label } : {}) });
+      return await measureOrdersHttp({
+        dataDir: dir,
+        quick,
+        postgresUrl: postgres?.url ?? null,
+        ...(postgres ? { postgresLabel: postgres.label } : {}),
+      });
     } finally {
       await postgres?.drop();
     }
@@ -109,7 +124,8 @@ async function main(): Promise<void> {
   results.goals = evaluateGoals(results);
   const files = writeReports(results, { json: join(REPO_ROOT, 'bench/results.json'), markdown: join(REPO_ROOT, 'BENCHMARKS.md') });
   progress(`wrote ${files.join(' and ')} in ${results.durationS.toFixed(0)} s`);
-  for (const goal of results.goals) process.stdout.write(`${goal.pass ? 'PASS' : 'MISS'}  ${goal.title}: ${goal.measured} (goal ${goal.target})\n`);
+  for (const goal of results.goals)
+    process.stdout.write(`${goal.pass ? 'PASS' : 'MISS'}  ${goal.title}: ${goal.measured} (goal ${goal.target})\n`);
   clearTimeout(watchdog);
 }
 

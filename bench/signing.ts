@@ -154,7 +154,12 @@ async function child(config: ChildConfig): Promise<void> {
       raw.push(await asyncRate(rawAsync, config.roundMs, config.concurrency));
       ours.push(await asyncRate(build, config.roundMs, config.concurrency));
     }
-    const out = { threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4), concurrency: config.concurrency, rawAsync: median(raw), oursConcurrent: median(ours) };
+    const out = {
+      threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+      concurrency: config.concurrency,
+      rawAsync: median(raw),
+      oursConcurrent: median(ours),
+    };
     process.stdout.write(`${RESULT_MARKER}${JSON.stringify(out)}\n`);
     return;
   }
@@ -215,7 +220,9 @@ export async function measureSigning(options: { dataDir: string; quick: boolean 
   const rounds = options.quick ? 6 : 20;
   const roundMs = options.quick ? 150 : 300;
   const pinned = pinPrefix('0').length > 0;
-  progress(`signing: one core (${pinned ? 'taskset -c 0' : 'NOT pinned: taskset missing'}, UV_THREADPOOL_SIZE=1), ${rounds} rounds × 4 variants × ${roundMs} ms`);
+  progress(
+    `signing: one core (${pinned ? 'taskset -c 0' : 'NOT pinned: taskset missing'}, UV_THREADPOOL_SIZE=1), ${rounds} rounds × 4 variants × ${roundMs} ms`,
+  );
   const one = await runChild({ dataDir: options.dataDir, mode: 'one-core', rounds, roundMs, concurrency: 8 }, '0', 1);
   const oneCore = {
     pinned,
@@ -232,7 +239,9 @@ export async function measureSigning(options: { dataDir: string; quick: boolean 
     peerSignedBytes: one.peerSignedBytes,
     peerOrderStrBytes: one.peerOrderStrBytes,
   };
-  progress(`signing: limit ${oneCore.limit.toFixed(0)}/s, ours ${oneCore.oursConcurrent.toFixed(0)}/s (sequential ${oneCore.oursSequential.toFixed(0)}/s), alipay-sdk ${oneCore.peer.toFixed(0)}/s`);
+  progress(
+    `signing: limit ${oneCore.limit.toFixed(0)}/s, ours ${oneCore.oursConcurrent.toFixed(0)}/s (sequential ${oneCore.oursSequential.toFixed(0)}/s), alipay-sdk ${oneCore.peer.toFixed(0)}/s`,
+  );
   progress('signing: both cores (not pinned, UV_THREADPOOL_SIZE=4, 16 in flight)');
   const bothCores = await runChild(
     { dataDir: options.dataDir, mode: 'both-cores', rounds: options.quick ? 2 : 5, roundMs, concurrency: 16 },
@@ -249,8 +258,14 @@ export async function measureSigning(options: { dataDir: string; quick: boolean 
       oursSequentialToLimit: pairedRatio(one.samples.oursSequential, one.samples.limit),
     },
     oursToLimitQuartiles: [
-      percentile(one.samples.oursConcurrent.map((n: number, i: number) => ratio(n, one.samples.limit[i])), 25),
-      percentile(one.samples.oursConcurrent.map((n: number, i: number) => ratio(n, one.samples.limit[i])), 75),
+      percentile(
+        one.samples.oursConcurrent.map((n: number, i: number) => ratio(n, one.samples.limit[i])),
+        25,
+      ),
+      percentile(
+        one.samples.oursConcurrent.map((n: number, i: number) => ratio(n, one.samples.limit[i])),
+        75,
+      ),
     ],
   };
 }

@@ -18,7 +18,10 @@ const sandboxMode = !env.ALIPAYHK_GATEWAY_URL;
 env.DATA_DIR = resolve(env.DATA_DIR || resolve(root, '.data'));
 if (sandboxMode) {
   // The BFF and the local gateway must sign alike: one value each (either side's variable; defaults are equal).
-  for (const [bff, sandbox] of [['ALIPAYHK_SIGN_ALGORITHM', 'SANDBOX_SIGN_ALGORITHM'], ['ALIPAYHK_SIGNATURE_ENCODING', 'SANDBOX_SIGNATURE_ENCODING']] as const) {
+  for (const [bff, sandbox] of [
+    ['ALIPAYHK_SIGN_ALGORITHM', 'SANDBOX_SIGN_ALGORITHM'],
+    ['ALIPAYHK_SIGNATURE_ENCODING', 'SANDBOX_SIGNATURE_ENCODING'],
+  ] as const) {
     const value = env[bff] || env[sandbox];
     if (value) env[bff] = env[sandbox] = value;
   }
@@ -28,7 +31,11 @@ env.SANDBOX_LOG_LEVEL ||= 'warn';
 const children: ChildProcess[] = [];
 
 function run(name: string, script: string, extraEnv: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     // Ctrl-C reaches the children too, and one may exit before our own SIGINT handler runs.
@@ -72,7 +79,11 @@ async function main(): Promise<void> {
     // The bundle talks to this BFF unless told otherwise.
     const buildEnv = { ...env, API_BASE_URL: env.API_BASE_URL || `http://${host}:${port}` };
     // Its output is shown only when it fails.
-    const build = spawn(process.execPath, ['--import', 'tsx', 'miniapp/scripts/build.ts'], { cwd: root, env: buildEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const build = spawn(process.execPath, ['--import', 'tsx', 'miniapp/scripts/build.ts'], {
+      cwd: root,
+      env: buildEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: Buffer[] = [];
     build.stdout!.on('data', (d: Buffer) => output.push(d));
     build.stderr!.on('data', (d: Buffer) => output.push(d));
@@ -86,7 +97,10 @@ async function main(): Promise<void> {
   if (sandboxMode) {
     // The cancel notify URL AlipayHK would have registered offline: our notification route.
     const cancelNotifyUrl = `${(env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, '')}/notify/alipayhk`;
-    run('sandbox', 'sandbox/src/server.ts', { SANDBOX_PORT: String(sandboxPort), SANDBOX_CANCEL_NOTIFY_URL: env.SANDBOX_CANCEL_NOTIFY_URL || cancelNotifyUrl });
+    run('sandbox', 'sandbox/src/server.ts', {
+      SANDBOX_PORT: String(sandboxPort),
+      SANDBOX_CANCEL_NOTIFY_URL: env.SANDBOX_CANCEL_NOTIFY_URL || cancelNotifyUrl,
+    });
     await waitFor(`${sandboxUrl}/sandbox/ledger`, 'the sandbox');
   }
   run('bff', 'bff/src/server.ts');
@@ -100,11 +114,15 @@ async function main(): Promise<void> {
       `  API docs  ${bffUrl}/docs`,
       `  H5 page   ${bffUrl}/h5/   (mobile-browser checkout)`,
       sandboxMode ? `  sandbox   ${sandboxUrl}   (ledger: ${sandboxUrl}/sandbox/ledger)` : `  gateway   ${env.ALIPAYHK_GATEWAY_URL}`,
-      existsSync(resolve(root, 'miniapp/dist/app.json')) ? `  mini program: open ${resolve(root, 'miniapp/dist')} in the Alipay Mini Program Studio` : '',
+      existsSync(resolve(root, 'miniapp/dist/app.json'))
+        ? `  mini program: open ${resolve(root, 'miniapp/dist')} in the Alipay Mini Program Studio`
+        : '',
       `  data      ${env.DATA_DIR}`,
       'Press Ctrl-C to stop.',
       '',
-    ].filter((line) => line !== '').join('\n'),
+    ]
+      .filter((line) => line !== '')
+      .join('\n'),
   );
 }
 

@@ -21,7 +21,12 @@ export function prepareDataDir(dataDir: string): Promise<SandboxKeys> {
 function inheritedEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(DATABASE_URL|DATABASE_POOL_SIZE|PUBLIC_URL|ADMIN_TOKEN|SESSION_SECRET|RATE_LIMIT|WEB_CONCURRENCY|UV_THREADPOOL_SIZE|NODE_OPTIONS|ALIPAYHK_|LATIPAY_|INTENTS_|CATALOG_FILE|ORDER_TTL)/.test(name)) delete env[name];
+    if (
+      /^(DATABASE_URL|DATABASE_POOL_SIZE|PUBLIC_URL|ADMIN_TOKEN|SESSION_SECRET|RATE_LIMIT|WEB_CONCURRENCY|UV_THREADPOOL_SIZE|NODE_OPTIONS|ALIPAYHK_|LATIPAY_|INTENTS_|CATALOG_FILE|ORDER_TTL)/.test(
+        name,
+      )
+    )
+      delete env[name];
   }
   return env;
 }
@@ -115,7 +120,12 @@ export async function createSession(url: string): Promise<BuyerSession> {
 }
 
 /** The cart every order benchmark posts: two lines, so the signed title and detail are realistic. */
-export const ORDER_BODY = JSON.stringify({ items: [{ sku: 'EGG-TART-6', quantity: 2 }, { sku: 'TEA-OOLONG-100G', quantity: 1 }] });
+export const ORDER_BODY = JSON.stringify({
+  items: [
+    { sku: 'EGG-TART-6', quantity: 2 },
+    { sku: 'TEA-OOLONG-100G', quantity: 1 },
+  ],
+});
 
 export interface CreatedOrder {
   id: string;

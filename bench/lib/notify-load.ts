@@ -30,7 +30,13 @@ export function toFigures(result: autocannon.Result, answered: number, durationS
  * only notices the end of an `amount` run at its next one-second tick, so its own duration would
  * round a 1.2 s run up to 2 s.
  */
-export function fire(options: { url: string; connections: number; bodies: readonly string[]; amount?: number; durationS?: number }): Promise<LoadFigures> {
+export function fire(options: {
+  url: string;
+  connections: number;
+  bodies: readonly string[];
+  amount?: number;
+  durationS?: number;
+}): Promise<LoadFigures> {
   let next = 0;
   let answered = 0;
   let lastAnswerAt = 0;
@@ -63,7 +69,6 @@ export function fire(options: { url: string; connections: number; bodies: readon
   });
 }
 
-
 export function sumFigures(runs: LoadFigures[]): LoadFigures {
   const requests = runs.reduce((n, r) => n + r.requests, 0);
   const durationS = runs.reduce((n, r) => n + r.durationS, 0);
@@ -71,7 +76,11 @@ export function sumFigures(runs: LoadFigures[]): LoadFigures {
     requests,
     durationS,
     rps: requests / durationS,
-    latencyMs: { p50: median(runs.map((r) => r.latencyMs.p50)), p99: median(runs.map((r) => r.latencyMs.p99)), max: Math.max(...runs.map((r) => r.latencyMs.max)) },
+    latencyMs: {
+      p50: median(runs.map((r) => r.latencyMs.p50)),
+      p99: median(runs.map((r) => r.latencyMs.p99)),
+      max: Math.max(...runs.map((r) => r.latencyMs.max)),
+    },
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     timeouts: runs.reduce((n, r) => n + r.timeouts, 0),

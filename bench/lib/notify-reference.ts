@@ -26,9 +26,12 @@ const stmt = {
   order: db.prepare('SELECT id, status, amount, currency FROM orders WHERE merchant_trans_id = ?'),
   notification: db.prepare(`INSERT INTO notifications (channel, identity, order_id, outcome, raw, received_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (channel, identity) DO NOTHING`),
-  evidence: db.prepare(`INSERT INTO payment_evidence (order_id, source, merchant_id, merchant_trans_id, gateway_transaction_id, amount, currency, paid_at, raw, received_at)
+  evidence:
+    db.prepare(`INSERT INTO payment_evidence (order_id, source, merchant_id, merchant_trans_id, gateway_transaction_id, amount, currency, paid_at, raw, received_at)
     VALUES (?, 'notification', ?, ?, ?, ?, ?, ?, ?, ?)`),
-  paid: db.prepare(`UPDATE orders SET status = 'SUCCEEDED', paid_at = ?, gateway_transaction_id = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'`),
+  paid: db.prepare(
+    `UPDATE orders SET status = 'SUCCEEDED', paid_at = ?, gateway_transaction_id = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'`,
+  ),
   transition: db.prepare('INSERT INTO order_transitions (order_id, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)'),
 };
 
@@ -56,7 +59,13 @@ function write(run: () => void): Promise<void> {
 
 interface Notify {
   head: { reqMsgId: string; clientId: string };
-  body: { merchantTransId: string; acquirementId: string; paymentTime?: string; orderAmount: { currency: string; value: string }; resultInfo: { resultStatus: string } };
+  body: {
+    merchantTransId: string;
+    acquirementId: string;
+    paymentTime?: string;
+    orderAmount: { currency: string; value: string };
+    resultInfo: { resultStatus: string };
+  };
 }
 
 const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
@@ -74,19 +83,41 @@ app.post('/notify/alipayhk', async (request, reply) => {
   }
   const { head, body } = payload;
   const order = stmt.order.get(body.merchantTransId) as { id: string; status: string; amount: number; currency: string } | undefined;
-  if (!order || String(order.amount) !== body.orderAmount.value || order.currency !== body.orderAmount.currency) return reply.code(400).send({ error: 'no such order' });
+  if (!order || String(order.amount) !== body.orderAmount.value || order.currency !== body.orderAmount.currency)
+    return reply.code(400).send({ error: 'no such order' });
   const at = new Date().toISOString();
   await write(() => {
     const identity = `${body.merchantTransId}:${body.acquirementId}:${body.resultInfo.resultStatus}`;
     if (stmt.notification.run('alipayhk', identity, order.id, 'PAID', raw, at).changes !== 1) return;
-    stmt.evidence.run(order.id, head.clientId, body.merchantTransId, body.acquirementId, order.amount, order.currency, body.paymentTime ?? at, raw, at);
-    if (stmt.paid.run(body.paymentTime ?? at, body.acquirementId, at, order.id).changes === 1) stmt.transition.run(order.id, order.status, 'SUCCEEDED', `notification ${identity}`, at);
+    stmt.evidence.run(
+      order.id,
+      head.clientId,
+      body.merchantTransId,
+      body.acquirementId,
+      order.amount,
+      order.currency,
+      body.paymentTime ?? at,
+      raw,
+      at,
+    );
+    if (stmt.paid.run(body.paymentTime ?? at, body.acquirementId, at, order.id).changes === 1)
+      stmt.transition.run(order.id, order.status, 'SUCCEEDED', `notification ${identity}`, at);
   });
   const content = JSON.stringify({
-    head: { version: '2.0.0', function: 'alipay.intl.acquiring.common.notify.pay', clientId: head.clientId, respTime: at, reqMsgId: head.reqMsgId, reserve: '{}' },
+    head: {
+      version: '2.0.0',
+      function: 'alipay.intl.acquiring.common.notify.pay',
+      clientId: head.clientId,
+      respTime: at,
+      reqMsgId: head.reqMsgId,
+      reserve: '{}',
+    },
     body: { resultInfo: { resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' } },
   });
-  return reply.code(200).type('application/json; charset=UTF-8').send(toEnvelopeText('response', content, await signer.sign(content)));
+  return reply
+    .code(200)
+    .type('application/json; charset=UTF-8')
+    .send(toEnvelopeText('response', content, await signer.sign(content)));
 });
 app.get('/healthz', async () => ({ status: 'ok' }));
 

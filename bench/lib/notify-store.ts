@@ -10,7 +10,9 @@ import type { CreatedOrder } from './bff';
 export function pendingOrders(file: string): CreatedOrder[] {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare("SELECT id, merchant_trans_id, amount, currency FROM orders WHERE status = 'PENDING' AND payment IS NOT NULL").all() as {
+    const rows = db
+      .prepare("SELECT id, merchant_trans_id, amount, currency FROM orders WHERE status = 'PENDING' AND payment IS NOT NULL")
+      .all() as {
       id: string;
       merchant_trans_id: string;
       amount: number;
@@ -33,7 +35,12 @@ export async function signAll(orders: readonly CreatedOrder[], keys: SandboxKeys
         const index = i++;
         const order = orders[index]!;
         bodies[index] = await signTestNotification(
-          { clientId: SANDBOX_ALIPAYHK_CLIENT_ID, merchantId: SANDBOX_ALIPAYHK_MERCHANT_ID, merchantTransId: order.merchantTransId, amount: order.amount },
+          {
+            clientId: SANDBOX_ALIPAYHK_CLIENT_ID,
+            merchantId: SANDBOX_ALIPAYHK_MERCHANT_ID,
+            merchantTransId: order.merchantTransId,
+            amount: order.amount,
+          },
           gatewayKey,
         );
       }

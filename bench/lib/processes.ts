@@ -253,7 +253,12 @@ export interface MachineCpu {
 export function machineCpu(): MachineCpu | null {
   clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return { busyTicks: user! + nice! + system! + irq! + softirq!, stealTicks: steal ?? 0, atMs: performance.now() };
   } catch {
     return null;
@@ -264,5 +269,8 @@ export function machineCpu(): MachineCpu | null {
 export function machineCores(before: MachineCpu | null, after: MachineCpu | null): { busy: number; stolen: number } | null {
   if (!before || !after || !clockTicks) return null;
   const seconds = (after.atMs - before.atMs) / 1000;
-  return { busy: (after.busyTicks - before.busyTicks) / clockTicks / seconds, stolen: (after.stealTicks - before.stealTicks) / clockTicks / seconds };
+  return {
+    busy: (after.busyTicks - before.busyTicks) / clockTicks / seconds,
+    stolen: (after.stealTicks - before.stealTicks) / clockTicks / seconds,
+  };
 }

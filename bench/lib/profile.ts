@@ -6,7 +6,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type Part = 'HTTP and routing' | 'session and rate limit' | 'validation' | 'idempotency, pricing, ids' | 'store (SQLite)' | 'signing (event-loop side)' | 'response serialisation' | 'logging' | 'garbage collection' | 'other';
+export type Part =
+  | 'HTTP and routing'
+  | 'session and rate limit'
+  | 'validation'
+  | 'idempotency, pricing, ids'
+  | 'store (SQLite)'
+  | 'signing (event-loop side)'
+  | 'response serialisation'
+  | 'logging'
+  | 'garbage collection'
+  | 'other';
 
 const RULES: [RegExp, Part][] = [
   [/\/bff\/src\/store\/|better-sqlite3|\/pg\/|pg-protocol/, 'store (SQLite)'],
@@ -16,7 +26,10 @@ const RULES: [RegExp, Part][] = [
   [/pino|sonic-boom|thread-stream/, 'logging'],
   [/fast-json-stringify|fastify\/lib\/reply\.js|fastify\/lib\/schemas\.js/, 'response serialisation'],
   [/\/ajv\/|fastify\/lib\/validation\.js|@fastify\/ajv-compiler|typebox/, 'validation'],
-  [/fastify|find-my-way|avvio|light-my-request|secure-json-parse|\/bff\/src\/routes\/|\/bff\/src\/app\.ts|node:_http|node:http|node:net|node:internal\/stream|node:internal\/http|node:stream|node:events/, 'HTTP and routing'],
+  [
+    /fastify|find-my-way|avvio|light-my-request|secure-json-parse|\/bff\/src\/routes\/|\/bff\/src\/app\.ts|node:_http|node:http|node:net|node:internal\/stream|node:internal\/http|node:stream|node:events/,
+    'HTTP and routing',
+  ],
 ];
 
 interface ProfileNode {
@@ -38,7 +51,12 @@ export interface CpuSplit {
 export function readCpuSplit(dir: string, window?: { fromUs: number; toUs: number }): CpuSplit | null {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) return null;
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; startTime: number; timeDeltas: number[] };
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    nodes: ProfileNode[];
+    samples: number[];
+    startTime: number;
+    timeDeltas: number[];
+  };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -66,6 +84,8 @@ export function readCpuSplit(dir: string, window?: { fromUs: number; toUs: numbe
     busy++;
     counts.set(part, (counts.get(part) ?? 0) + 1);
   }
-  const shares = Object.fromEntries([...RULES.map(([, p]) => p), 'garbage collection', 'other'].map((p) => [p, (counts.get(p as Part) ?? 0) / Math.max(1, busy)])) as Record<Part, number>;
+  const shares = Object.fromEntries(
+    [...RULES.map(([, p]) => p), 'garbage collection', 'other'].map((p) => [p, (counts.get(p as Part) ?? 0) / Math.max(1, busy)]),
+  ) as Record<Part, number>;
   return { shares, samples: busy };
 }

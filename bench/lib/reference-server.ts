@@ -58,7 +58,9 @@ function price(body: CreateOrderBody) {
 }
 
 function signAsync(text: string): Promise<string> {
-  return new Promise((resolve, reject) => sign('sha256', Buffer.from(text), key, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64')))));
+  return new Promise((resolve, reject) =>
+    sign('sha256', Buffer.from(text), key, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64')))),
+  );
 }
 
 // The durable write: one row per order, one transaction (and fsync) per event-loop turn.
@@ -67,7 +69,9 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.exec(`CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, merchant_trans_id TEXT UNIQUE NOT NULL, buyer_id TEXT,
   status TEXT NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL, items TEXT NOT NULL, payment TEXT NOT NULL, created_at TEXT NOT NULL)`);
-const insert = db.prepare('INSERT INTO orders (id, merchant_trans_id, buyer_id, status, currency, amount, items, payment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insert = db.prepare(
+  'INSERT INTO orders (id, merchant_trans_id, buyer_id, status, currency, amount, items, payment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
 let pending: { row: unknown[]; done: (error?: unknown) => void }[] = [];
 const commit = db.transaction((batch: typeof pending) => batch.forEach((op) => insert.run(...op.row)));
 function write(row: unknown[]): Promise<void> {
@@ -102,7 +106,13 @@ app.post('/api/orders', { schema: { body: CreateOrderBodySchema } }, async (requ
   let orderStr: string;
   if (mode === 'sdk') {
     orderStr = sdk.sdkExecute('alipay.trade.app.pay', {
-      bizContent: { outTradeNo: merchantTransId, totalAmount: (cart.total / 100).toFixed(2), subject: title, productCode: 'QUICK_MSECURITY_PAY', timeoutExpress: '15m' },
+      bizContent: {
+        outTradeNo: merchantTransId,
+        totalAmount: (cart.total / 100).toFixed(2),
+        subject: title,
+        productCode: 'QUICK_MSECURITY_PAY',
+        timeoutExpress: '15m',
+      },
     });
   } else {
     // The same shape and size as the BFF's signed cashierWapPay body.
@@ -122,10 +132,27 @@ app.post('/api/orders', { schema: { body: CreateOrderBodySchema } }, async (requ
     const head = `POST /ams/api/v1/payments/cashierWapPay\n2021000000000001.${createdAt.toISOString()}.${randomBytes(16).toString('hex')}.`;
     const signature = await signAsync(`${head}${body}`);
     orderStr = `${body}&sign=${encodeURIComponent(signature)}`;
-    await write([id, merchantTransId, buyer, 'PENDING', cart.currency, cart.total, JSON.stringify(cart.lines), JSON.stringify({ type: 'tradePay', orderStr }), createdAt.toISOString()]);
+    await write([
+      id,
+      merchantTransId,
+      buyer,
+      'PENDING',
+      cart.currency,
+      cart.total,
+      JSON.stringify(cart.lines),
+      JSON.stringify({ type: 'tradePay', orderStr }),
+      createdAt.toISOString(),
+    ]);
   }
   return reply.code(201).send({
-    order: { id, merchantTransId, status: 'PENDING', amount: { currency: cart.currency, value: String(cart.total) }, items: cart.lines, createdAt: createdAt.toISOString() },
+    order: {
+      id,
+      merchantTransId,
+      status: 'PENDING',
+      amount: { currency: cart.currency, value: String(cart.total) },
+      items: cart.lines,
+      createdAt: createdAt.toISOString(),
+    },
     payment: { type: 'tradePay', orderStr },
   });
 });

@@ -58,7 +58,9 @@ export function evaluateGoals(r: BenchResults): Goal[] {
       id: 'postgres-vs-sqlite',
       title: 'POST /api/orders on PostgreSQL vs the same BFF on SQLite',
       value: rounds.postgresToSqlite ?? Number.NaN,
-      measured: postgresRounds ? `${x(rounds.postgresToSqlite!)} (${fmt(postgresRounds.rps)}/s vs ${fmt(bffRounds.rps)}/s), ${postgresRounds.errors} errors` : 'not measured (run with DATABASE_URL=postgres://…)',
+      measured: postgresRounds
+        ? `${x(rounds.postgresToSqlite!)} (${fmt(postgresRounds.rps)}/s vs ${fmt(bffRounds.rps)}/s), ${postgresRounds.errors} errors`
+        : 'not measured (run with DATABASE_URL=postgres://…)',
       target: '≥ 0.60×',
       pass: rounds.postgresToSqlite !== null && rounds.postgresToSqlite >= 0.6 && postgresRounds!.errors === 0,
     },

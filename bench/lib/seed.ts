@@ -131,7 +131,8 @@ export async function seedOrders(options: { dataDir: string; count: number; samp
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -1000000');
   db.pragma('temp_store = MEMORY');
-  const insert = db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, refunded_amount, items, payment,
+  const insert =
+    db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, refunded_amount, items, payment,
       gateway_transaction_id, created_at, updated_at, expires_at, paid_at, next_check_at, check_attempts)
     VALUES (?, ?, 'alipayhk', ?, ?, 'HKD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const make = idFactory(options.count);

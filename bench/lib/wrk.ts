@@ -119,11 +119,16 @@ export async function runWrk(run: WrkRun): Promise<WrkResult> {
   writeFileSync(file, run.script);
   const threads = Math.min(run.threads ?? 1, run.connections);
   const args = [
-    '-t', String(threads),
-    '-c', String(run.connections),
-    '-d', `${run.durationS}s`,
-    '--timeout', `${run.timeoutS ?? 10}s`,
-    '-s', file,
+    '-t',
+    String(threads),
+    '-c',
+    String(run.connections),
+    '-d',
+    `${run.durationS}s`,
+    '--timeout',
+    `${run.timeoutS ?? 10}s`,
+    '-s',
+    file,
     run.url,
   ];
   const prefix = pinPrefix(run.cpus);

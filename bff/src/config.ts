@@ -13,7 +13,14 @@ import { loadIntentsConfig, type IntentsConfig } from './config/intents';
 import { loadLatipayConfig, type LatipayConfig } from './config/latipay';
 
 export { ConfigError, keyText, type Env } from './config/env';
-export { SANDBOX_ALIPAYHK_CLIENT_ID, SANDBOX_ALIPAYHK_MERCHANT_ID, SANDBOX_KEY_FILES, alipayHkKeyText, type AlipayHkConfig, type AlipayHkKeyName } from './config/alipayhk';
+export {
+  SANDBOX_ALIPAYHK_CLIENT_ID,
+  SANDBOX_ALIPAYHK_MERCHANT_ID,
+  SANDBOX_KEY_FILES,
+  alipayHkKeyText,
+  type AlipayHkConfig,
+  type AlipayHkKeyName,
+} from './config/alipayhk';
 export { SANDBOX_INTENTS_MERCHANT_ID, type IntentsConfig } from './config/intents';
 export { SANDBOX_LATIPAY_CURRENCY, SANDBOX_LATIPAY_USER_ID, SANDBOX_LATIPAY_WALLET_ID, type LatipayConfig } from './config/latipay';
 export type { AutoDebitConfig } from './config/auto-debit';

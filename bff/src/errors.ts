@@ -20,7 +20,10 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { statusCode: 422, message: 'This Idempotency-Key was used with a different request body' },
   IDEMPOTENCY_KEY_IN_USE: { statusCode: 409, message: 'A request with this Idempotency-Key is still being processed' },
   NOTIFICATION_REJECTED: { statusCode: 400, message: 'The notification was rejected' },
-  NOTIFICATION_DEFERRED: { statusCode: 503, message: 'The notification verified, but its outcome is not confirmed yet; send it again later' },
+  NOTIFICATION_DEFERRED: {
+    statusCode: 503,
+    message: 'The notification verified, but its outcome is not confirmed yet; send it again later',
+  },
   GATEWAY_UNAVAILABLE: { statusCode: 502, message: 'The payment gateway did not answer; try again' },
   CHANNEL_REJECTED: { statusCode: 502, message: 'The payment gateway refused the payment request' },
   AGREEMENT_NOT_FOUND: { statusCode: 404, message: 'No such agreement' },

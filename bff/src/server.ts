@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     // An operator's mistake, not a crash: say what to change, without a stack trace.
-    process.stderr.write(`tradepay-bff: port ${config.port} on ${config.host} is already in use: set PORT to a free port (or stop what listens there)\n`);
+    process.stderr.write(
+      `tradepay-bff: port ${config.port} on ${config.host} is already in use: set PORT to a free port (or stop what listens there)\n`,
+    );
     await app.close().catch(() => undefined);
     process.exit(98);
   }

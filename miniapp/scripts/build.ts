@@ -78,7 +78,8 @@ export function parseApiBaseUrl(value: string | undefined): string {
 export function releaseProblem(apiBaseUrl: string): string | null {
   const url = new URL(apiBaseUrl);
   if (url.protocol !== 'https:') return `API_BASE_URL ${apiBaseUrl} is not https: a released mini program may call https only`;
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(url.hostname) || url.hostname.startsWith('[')) return `API_BASE_URL ${apiBaseUrl} is an IP address: a released mini program may call allow-listed domain names only`;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(url.hostname) || url.hostname.startsWith('['))
+    return `API_BASE_URL ${apiBaseUrl} is an IP address: a released mini program may call allow-listed domain names only`;
   if (url.hostname === 'localhost' || !url.hostname.includes('.')) return `API_BASE_URL ${apiBaseUrl} is not a public domain name`;
   return null;
 }
@@ -86,7 +87,8 @@ export function releaseProblem(apiBaseUrl: string): string | null {
 /** A `my.getAuthCode` authClientId (AlipayHK's merchant id): letters and digits only, or none. */
 export function parseAuthClientId(value: string | undefined): string {
   const id = (value ?? '').trim();
-  if (id !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error(`MINIAPP_AUTH_CLIENT_ID must be letters, digits, "_" or "-": ${JSON.stringify(id)}`);
+  if (id !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(id))
+    throw new Error(`MINIAPP_AUTH_CLIENT_ID must be letters, digits, "_" or "-": ${JSON.stringify(id)}`);
   return id;
 }
 
@@ -147,7 +149,8 @@ async function bundleAntdMini(outDir: string): Promise<void> {
     if (components.has(name)) continue;
     components.add(name);
     const json = JSON.parse(await readFile(path.join(root, name, 'index.json'), 'utf8')) as { usingComponents?: Record<string, string> };
-    for (const target of Object.values(json.usingComponents ?? {})) queue.push(path.posix.relative(root, path.resolve(root, name, path.dirname(target))));
+    for (const target of Object.values(json.usingComponents ?? {}))
+      queue.push(path.posix.relative(root, path.resolve(root, name, path.dirname(target))));
   }
 
   // The .js files reachable from the components, and the packages they import.
@@ -178,16 +181,32 @@ async function bundleAntdMini(outDir: string): Promise<void> {
     const relative = path.relative(root, file);
     const vendorPath = path.posix.relative(path.posix.dirname(relative.split(path.sep).join('/')), '_vendor.js');
     const vendor = vendorPath.startsWith('.') ? vendorPath : `./${vendorPath}`;
-    const { code } = await esbuild.transform(await readFile(file, 'utf8'), { loader: 'js', format: 'cjs', target: 'es2017', charset: 'utf8', legalComments: 'none' });
+    const { code } = await esbuild.transform(await readFile(file, 'utf8'), {
+      loader: 'js',
+      format: 'cjs',
+      target: 'es2017',
+      charset: 'utf8',
+      legalComments: 'none',
+    });
     const rewritten = code.replace(/require\("([^"]+)"\)/g, (whole, spec: string) => {
-      if (spec.startsWith('.')) return `require(${JSON.stringify(path.posix.relative(path.dirname(file), resolveJs(file, spec)).split(path.sep).join('/').replace(/^(?!\.)/, './'))})`;
+      if (spec.startsWith('.'))
+        return `require(${JSON.stringify(
+          path.posix
+            .relative(path.dirname(file), resolveJs(file, spec))
+            .split(path.sep)
+            .join('/')
+            .replace(/^(?!\.)/, './'),
+        )})`;
       if (!packages.has(spec)) return whole;
       return `require(${JSON.stringify(vendor)})[${JSON.stringify(spec)}]`;
     });
     await mkdir(path.dirname(path.join(out, relative)), { recursive: true });
     await writeFile(path.join(out, relative), rewritten);
   }
-  const entry = `module.exports = {${[...packages].sort().map((name) => `${JSON.stringify(name)}: require(${JSON.stringify(name)})`).join(', ')}};`;
+  const entry = `module.exports = {${[...packages]
+    .sort()
+    .map((name) => `${JSON.stringify(name)}: require(${JSON.stringify(name)})`)
+    .join(', ')}};`;
   await esbuild.build({
     stdin: { contents: entry, resolveDir: root, loader: 'js' },
     outfile: path.join(out, '_vendor.js'),
@@ -227,7 +246,9 @@ export function typecheck(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, tscArgs(), { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('miniapp: type errors (tsc -p miniapp/tsconfig.json); nothing was built'))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error('miniapp: type errors (tsc -p miniapp/tsconfig.json); nothing was built')),
+    );
   });
 }
 
@@ -258,7 +279,12 @@ function pureSharedPlugin(): esbuild.Plugin {
   };
 }
 
-function esbuildOptions(pages: string[], outDir: string, apiBaseUrl: string, settings: { release: boolean; authClientId: string } = { release: false, authClientId: '' }): esbuild.BuildOptions {
+function esbuildOptions(
+  pages: string[],
+  outDir: string,
+  apiBaseUrl: string,
+  settings: { release: boolean; authClientId: string } = { release: false, authClientId: '' },
+): esbuild.BuildOptions {
   return {
     entryPoints: [
       { in: path.join(SRC_DIR, 'app.ts'), out: 'app' },
@@ -291,7 +317,8 @@ function esbuildOptions(pages: string[], outDir: string, apiBaseUrl: string, set
  */
 export function parseChannel(value: string | undefined): 'alipayhk' | 'latipay' {
   const channel = value === undefined || value.trim() === '' ? 'alipayhk' : value.trim();
-  if (channel !== 'alipayhk' && channel !== 'latipay') throw new Error(`MINIAPP_CHANNEL must be alipayhk or latipay, got ${JSON.stringify(channel)}`);
+  if (channel !== 'alipayhk' && channel !== 'latipay')
+    throw new Error(`MINIAPP_CHANNEL must be alipayhk or latipay, got ${JSON.stringify(channel)}`);
   return channel;
 }
 
@@ -347,7 +374,9 @@ export async function buildMiniapp(options: BuildOptions = {}): Promise<BuildRes
 
   const files = await sizes(outDir);
   const totalBytes = Object.values(files).reduce((a, b) => a + b, 0);
-  log(`miniapp: built ${path.relative(process.cwd(), outDir) || '.'} (${(totalBytes / 1024).toFixed(1)} KB, API_BASE_URL=${apiBaseUrl}${release ? ', release' : ''})`);
+  log(
+    `miniapp: built ${path.relative(process.cwd(), outDir) || '.'} (${(totalBytes / 1024).toFixed(1)} KB, API_BASE_URL=${apiBaseUrl}${release ? ', release' : ''})`,
+  );
   return { outDir, apiBaseUrl, release, warnings, files, totalBytes };
 }
 
@@ -387,7 +416,11 @@ export async function watchMiniapp(options: BuildOptions = {}): Promise<void> {
   watchFiles(SRC_DIR, { recursive: true }, (_event, file) => {
     if (!file) return;
     if (file === 'app.json') log('miniapp: app.json changed; restart build:watch if you added or removed a page');
-    if (/\.(axml|acss|json)$/.test(file)) copyStatic(pages, outDir).then(() => log(`miniapp: copied ${file}`), (error: Error) => log(error.message));
+    if (/\.(axml|acss|json)$/.test(file))
+      copyStatic(pages, outDir).then(
+        () => log(`miniapp: copied ${file}`),
+        (error: Error) => log(error.message),
+      );
   });
 
   const tsc = spawn(process.execPath, tscArgs(['--watch', '--preserveWatchOutput']), { stdio: 'inherit' });

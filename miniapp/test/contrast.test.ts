@@ -13,7 +13,9 @@ const PAGE_BACKGROUNDS = ['#f5f5f5', '#ffffff'];
 
 function luminance(hex: string): number {
   const full = hex.length === 4 ? `#${[...hex.slice(1)].map((c) => c + c).join('')}` : hex;
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(full.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const [r, g, b] = [1, 3, 5]
+    .map((i) => parseInt(full.slice(i, i + 2), 16) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
   return 0.2126 * (r as number) + 0.7152 * (g as number) + 0.0722 * (b as number);
 }
 
@@ -24,7 +26,11 @@ export function contrast(a: string, b: string): number {
 
 async function acssFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? acssFiles(path.join(dir, e.name)) : Promise.resolve(e.name.endsWith('.acss') ? [path.join(dir, e.name)] : []))));
+  const nested = await Promise.all(
+    entries.map((e) =>
+      e.isDirectory() ? acssFiles(path.join(dir, e.name)) : Promise.resolve(e.name.endsWith('.acss') ? [path.join(dir, e.name)] : []),
+    ),
+  );
   return nested.flat();
 }
 
@@ -47,7 +53,8 @@ describe('text contrast', () => {
         for (const bg of background ? [background] : PAGE_BACKGROUNDS) {
           checked += 1;
           const ratio = contrast(color, bg);
-          if (ratio < 4.5) failures.push(`${path.relative(SRC, file)} ${(selector as string).trim()}: ${color} on ${bg} is ${ratio.toFixed(2)}:1`);
+          if (ratio < 4.5)
+            failures.push(`${path.relative(SRC, file)} ${(selector as string).trim()}: ${color} on ${bg} is ${ratio.toFixed(2)}:1`);
         }
       }
     }

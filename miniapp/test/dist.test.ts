@@ -23,14 +23,25 @@ async function tempDir(): Promise<string> {
 describe('miniapp/dist (built by the global setup)', () => {
   it('holds every file app.json names, and nothing else', async () => {
     const appJson = JSON.parse(await read('app.json')) as { pages: string[] };
-    expect(appJson.pages).toEqual(['pages/checkout/index', 'pages/result/index', 'pages/orders/index', 'pages/autodebit/index', 'pages/webview/index']);
+    expect(appJson.pages).toEqual([
+      'pages/checkout/index',
+      'pages/result/index',
+      'pages/orders/index',
+      'pages/autodebit/index',
+      'pages/webview/index',
+    ]);
     const files = await listFiles(DIST_DIR);
     expect(files.filter((file) => !file.startsWith('antd-mini/'))).toEqual(expectedFiles(appJson).sort());
     JSON.parse(await read('mini.project.json'));
     // Every component a page (or a component) names is there (a component may have no .acss).
-    const jsons = [...appJson.pages.map((page) => `${page}.json`), ...files.filter((f) => f.startsWith('antd-mini/') && f.endsWith('/index.json'))];
+    const jsons = [
+      ...appJson.pages.map((page) => `${page}.json`),
+      ...files.filter((f) => f.startsWith('antd-mini/') && f.endsWith('/index.json')),
+    ];
     for (const json of jsons) {
-      for (const target of Object.values((JSON.parse(await read(json)) as { usingComponents?: Record<string, string> }).usingComponents ?? {})) {
+      for (const target of Object.values(
+        (JSON.parse(await read(json)) as { usingComponents?: Record<string, string> }).usingComponents ?? {},
+      )) {
         const base = target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(json), target);
         for (const ext of ['.js', '.axml', '.json']) expect(files, `${json} → ${target}`).toContain(path.posix.normalize(base + ext));
       }
@@ -42,7 +53,14 @@ describe('miniapp/dist (built by the global setup)', () => {
   });
 
   it('bundles each entry as self-contained CommonJS, without TypeBox', async () => {
-    for (const file of ['app.js', 'pages/checkout/index.js', 'pages/result/index.js', 'pages/orders/index.js', 'pages/autodebit/index.js', 'pages/webview/index.js']) {
+    for (const file of [
+      'app.js',
+      'pages/checkout/index.js',
+      'pages/result/index.js',
+      'pages/orders/index.js',
+      'pages/autodebit/index.js',
+      'pages/webview/index.js',
+    ]) {
       const code = await read(file);
       expect(code.startsWith('"use strict";'), file).toBe(true);
       expect(code, file).not.toMatch(/\brequire\(|^\s*(import|export)\s/m);
@@ -54,7 +72,8 @@ describe('miniapp/dist (built by the global setup)', () => {
 
   it('carries the BFF base URL chosen at build time', async () => {
     const url = parseApiBaseUrl(process.env.API_BASE_URL);
-    for (const page of ['checkout', 'result', 'orders', 'autodebit']) expect(await read(`pages/${page}/index.js`)).toContain(JSON.stringify(url));
+    for (const page of ['checkout', 'result', 'orders', 'autodebit'])
+      expect(await read(`pages/${page}/index.js`)).toContain(JSON.stringify(url));
   });
 
   it('stays under 600 KB, antd-mini included', async () => {
@@ -69,9 +88,15 @@ describe('miniapp/dist (built by the global setup)', () => {
     const components: string[] = [];
     const cache = new Map<string, { exports: unknown }>();
     // The runtime's my, for what the library reads at load (component2: its assert-component2.js throws without it).
-    const my = new Proxy({ canIUse: (name: string) => name === 'component2', getSystemInfoSync: () => ({ platform: 'iOS', version: '10.5.0' }) } as Record<string, unknown>, {
-      get: (target, name) => (name in target ? target[name as string] : () => undefined),
-    });
+    const my = new Proxy(
+      { canIUse: (name: string) => name === 'component2', getSystemInfoSync: () => ({ platform: 'iOS', version: '10.5.0' }) } as Record<
+        string,
+        unknown
+      >,
+      {
+        get: (target, name) => (name in target ? target[name as string] : () => undefined),
+      },
+    );
     const load = (file: string): unknown => {
       const cached = cache.get(file);
       if (cached) return cached.exports;
@@ -85,7 +110,17 @@ describe('miniapp/dist (built by the global setup)', () => {
         return load(target);
       };
       const names = ['module', 'exports', 'require', 'Component', 'my', 'getApp', 'getCurrentPages', 'setTimeout', 'clearTimeout'];
-      vm.compileFunction(code, names, { filename: file })(module, module.exports, localRequire, () => components.push(file), my, () => ({}), () => [], setTimeout, clearTimeout);
+      vm.compileFunction(code, names, { filename: file })(
+        module,
+        module.exports,
+        localRequire,
+        () => components.push(file),
+        my,
+        () => ({}),
+        () => [],
+        setTimeout,
+        clearTimeout,
+      );
       return module.exports;
     };
     const registered: string[] = [];
@@ -97,7 +132,8 @@ describe('miniapp/dist (built by the global setup)', () => {
     }
     for (const name of ['Result', 'Tag', 'NoticeBar', 'Loading', 'Empty']) expect(registered).toContain(`antd-mini/${name}/index.js`);
     // The packages are bundled once: no component file carries tslib or the signals library itself.
-    for (const file of files.filter((f) => f !== 'antd-mini/_vendor.js')) expect(readFileSync(path.join(DIST_DIR, file), 'utf8'), file).not.toMatch(/__extends = function|function signal\(/);
+    for (const file of files.filter((f) => f !== 'antd-mini/_vendor.js'))
+      expect(readFileSync(path.join(DIST_DIR, file), 'utf8'), file).not.toMatch(/__extends = function|function signal\(/);
   });
 });
 
@@ -137,8 +173,12 @@ describe('the release build (--release)', () => {
     expect(releaseProblem('https://10.0.0.2')).toMatch(/IP/);
     expect(releaseProblem('https://localhost:3000')).toMatch(/domain/);
     const outDir = await tempDir();
-    await expect(buildMiniapp({ outDir, apiBaseUrl: 'http://127.0.0.1:3000', release: true, typecheck: false, log: () => {} })).rejects.toThrow(/--release.*https/);
-    await expect(buildMiniapp({ outDir, apiBaseUrl: 'https://192.168.1.5', release: true, typecheck: false, log: () => {} })).rejects.toThrow(/IP/);
+    await expect(
+      buildMiniapp({ outDir, apiBaseUrl: 'http://127.0.0.1:3000', release: true, typecheck: false, log: () => {} }),
+    ).rejects.toThrow(/--release.*https/);
+    await expect(
+      buildMiniapp({ outDir, apiBaseUrl: 'https://192.168.1.5', release: true, typecheck: false, log: () => {} }),
+    ).rejects.toThrow(/IP/);
     const lines: string[] = [];
     const ide = await buildMiniapp({ outDir, apiBaseUrl: 'http://127.0.0.1:3000', typecheck: false, log: (line) => lines.push(line) });
     expect(ide.warnings).toHaveLength(1);
@@ -148,7 +188,14 @@ describe('the release build (--release)', () => {
   it('bakes authClientId in and never signs in as a guest: a failed my.getAuthCode is a sign-in error with Retry', async () => {
     expect(() => parseAuthClientId('bad id!')).toThrow(/MINIAPP_AUTH_CLIENT_ID/);
     const outDir = await tempDir();
-    const built = await buildMiniapp({ outDir, apiBaseUrl: 'https://shop.example.hk', release: true, authClientId: '2160400000000001', typecheck: false, log: () => {} });
+    const built = await buildMiniapp({
+      outDir,
+      apiBaseUrl: 'https://shop.example.hk',
+      release: true,
+      authClientId: '2160400000000001',
+      typecheck: false,
+      log: () => {},
+    });
     expect(built).toMatchObject({ release: true, warnings: [] });
     expect(await readFile(path.join(outDir, 'pages/checkout/index.js'), 'utf8')).toContain('"2160400000000001"');
     const bff = await startFakeBff();
@@ -171,7 +218,10 @@ describe('the release build (--release)', () => {
       const page = await mp.openPage('pages/checkout/index', { sku: 'TEA-001' });
       await page.waitFor((d) => d.catalogStatus === 'ready');
       await page.tap('onPay');
-      expect(page.data.panel).toMatchObject({ title: "Couldn't start the payment", message: "We couldn't sign you in with AlipayHK. Please try again." });
+      expect(page.data.panel).toMatchObject({
+        title: "Couldn't start the payment",
+        message: "We couldn't sign you in with AlipayHK. Please try again.",
+      });
       expect(page.data.payLabel).toBe('Try again');
       expect(bff.requests.filter((r) => r.path === '/api/session')).toEqual([]);
       await page.tap('onPay');

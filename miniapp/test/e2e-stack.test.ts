@@ -41,14 +41,21 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
     shape = httpErrorShape;
   });
 
-  it.each(SANDBOX_OUTCOMES)('outcome %s', async (outcome) => {
-    const mp = await load({ tradePay: sandboxWallet(stack.sandboxUrl, outcome) });
-    const page = await pay(await openCheckout(mp));
-    expect(page.stateHistory).toEqual(EXPECTED_STATES[outcome]);
-  }, 30_000);
+  it.each(SANDBOX_OUTCOMES)(
+    'outcome %s',
+    async (outcome) => {
+      const mp = await load({ tradePay: sandboxWallet(stack.sandboxUrl, outcome) });
+      const page = await pay(await openCheckout(mp));
+      expect(page.stateHistory).toEqual(EXPECTED_STATES[outcome]);
+    },
+    30_000,
+  );
 
   it('signs in through the wallet (my.getAuthCode) and finds the paid order on the orders page', async () => {
-    const mp = await load({ tradePay: sandboxWallet(stack.sandboxUrl, 'success'), getAuthCode: sandboxAuthCode(stack.sandboxUrl, nextBuyer()) });
+    const mp = await load({
+      tradePay: sandboxWallet(stack.sandboxUrl, 'success'),
+      getAuthCode: sandboxAuthCode(stack.sandboxUrl, nextBuyer()),
+    });
     const page = await pay(await openCheckout(mp));
     expect(page.data.state).toBe('succeeded');
     const orders = await mp.openPage('pages/orders/index');
@@ -57,7 +64,10 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
   }, 30_000);
 
   it('signs in again once when the BFF refuses the session (401; under fail-19 an error without a status)', async () => {
-    const mp = await load({ tradePay: sandboxWallet(stack.sandboxUrl, 'success'), getAuthCode: sandboxAuthCode(stack.sandboxUrl, nextBuyer()) });
+    const mp = await load({
+      tradePay: sandboxWallet(stack.sandboxUrl, 'success'),
+      getAuthCode: sandboxAuthCode(stack.sandboxUrl, nextBuyer()),
+    });
     expect((await pay(await openCheckout(mp))).data.state).toBe('succeeded');
     // The session the app holds is no longer accepted (expired, or the secret rotated).
     (mp.app.globalData as { session: { token: string } }).session.token = 'not-a-valid-session';
@@ -96,7 +106,10 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
 
   it('auto-debit: binds inside the app with my.signContract (no web-view), charges, unbinds', async () => {
     const customerId = nextBuyer();
-    const mp = await load({ getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId), signContract: sandboxSignContract(stack.sandboxUrl, { customerId }) });
+    const mp = await load({
+      getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId),
+      signContract: sandboxSignContract(stack.sandboxUrl, { customerId }),
+    });
     const page = await mp.openPage('pages/autodebit/index');
     await page.waitFor((d) => d.agreementStatus === 'ready');
     await page.tap('onBind');
@@ -109,7 +122,10 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
 
   it('auto-debit: a declined my.signContract (6001) binds nothing and says so', async () => {
     const customerId = nextBuyer();
-    const mp = await load({ getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId), signContract: sandboxSignContract(stack.sandboxUrl, { customerId, decision: 'decline' }) });
+    const mp = await load({
+      getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId),
+      signContract: sandboxSignContract(stack.sandboxUrl, { customerId, decision: 'decline' }),
+    });
     const page = await mp.openPage('pages/autodebit/index');
     await page.waitFor((d) => d.agreementStatus === 'ready');
     await page.tap('onBind');

@@ -8,7 +8,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBff, type FakeBff } from './harness/fake-bff';
-import { DIST_DIR, HTTP_ERROR_SHAPES, MAX_PAGE_STACK, loadMiniProgram, type HarnessOptions, type HttpErrorShape, type MiniProgram } from './harness/load-miniapp';
+import {
+  DIST_DIR,
+  HTTP_ERROR_SHAPES,
+  MAX_PAGE_STACK,
+  loadMiniProgram,
+  type HarnessOptions,
+  type HttpErrorShape,
+  type MiniProgram,
+} from './harness/load-miniapp';
 import { CHECKOUT, openCheckout, pay } from './harness/scenarios';
 import { EXPECTED_STATES, SANDBOX_OUTCOMES, fakeWallet } from './harness/wallets';
 
@@ -46,7 +54,13 @@ describe.each(HTTP_ERROR_SHAPES)('harness over miniapp/dist, HTTP errors as %s',
 
   it('loads app.js and every page app.json names; every axml handler and binding exists', async () => {
     const mp = await load();
-    expect(mp.pages).toEqual(['pages/checkout/index', 'pages/result/index', 'pages/orders/index', 'pages/autodebit/index', 'pages/webview/index']);
+    expect(mp.pages).toEqual([
+      'pages/checkout/index',
+      'pages/result/index',
+      'pages/orders/index',
+      'pages/autodebit/index',
+      'pages/webview/index',
+    ]);
     for (const route of mp.pages) {
       const axml = await readFile(path.join(DIST_DIR, `${route}.axml`), 'utf8');
       const page = await mp.openPage(route);
@@ -154,7 +168,11 @@ describe.each(HTTP_ERROR_SHAPES)('harness over miniapp/dist, HTTP errors as %s',
     const mp = await load({ tradePay: fakeWallet(bff, 'success') });
     const page = await pay(await openCheckout(mp));
     expect(page.data).toMatchObject({ state: 'failed', payLabel: 'Try again', payDisabled: false });
-    expect(page.data.panel).toMatchObject({ visible: true, title: "Couldn't start the payment", message: 'The shop had a problem. Please try again in a moment.' });
+    expect(page.data.panel).toMatchObject({
+      visible: true,
+      title: "Couldn't start the payment",
+      message: 'The shop had a problem. Please try again in a moment.',
+    });
     expect(mp.orderStrs).toEqual([]);
 
     await pay(page);
@@ -223,7 +241,10 @@ describe.each(HTTP_ERROR_SHAPES)('harness over miniapp/dist, HTTP errors as %s',
     await again.tap('onIncrease', { sku: 'TEA-001' });
     await pay(again);
     expect(again.data.state).toBe('succeeded');
-    expect(bff.requests.filter((r) => r.path === '/api/session').map((r) => r.body)).toEqual([{ authCode: 'auth-code-1' }, { authCode: 'auth-code-2' }]);
+    expect(bff.requests.filter((r) => r.path === '/api/session').map((r) => r.body)).toEqual([
+      { authCode: 'auth-code-1' },
+      { authCode: 'auth-code-2' },
+    ]);
     const lastCreate = creates().at(-1);
     expect(lastCreate?.headers.authorization).toBe('Bearer tok-rotated');
   });

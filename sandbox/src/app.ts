@@ -146,7 +146,12 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     logger: options.logger
       ? {
           ...(typeof options.logger === 'object' ? options.logger : {}),
-          serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: (req.url ?? '').replace(/([?&]client_secret=)[^&]*/g, '$1[Redacted]') }) },
+          serializers: {
+            req: (req: { method?: string; url?: string }) => ({
+              method: req.method,
+              url: (req.url ?? '').replace(/([?&]client_secret=)[^&]*/g, '$1[Redacted]'),
+            }),
+          },
         }
       : false,
     // The BFF (sandbox mode) sends the payment's x-request-id: the sandbox's log lines carry it as reqId.
@@ -180,8 +185,24 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     onCancelled: (merchantAgreementId, at) => notifier.scheduleCancel(merchantAgreementId, at),
   });
   const holds = new Set<() => void>();
-  const latipay = createLatipay({ ledger: ledger.latipay, control, clock, timers, apiKey: keys.latipayApiKey, random: options.random ?? Math.random, holds });
-  const intents = createIntentsSandbox({ ledger: ledger.intents, control, clock, timers, apiKey: keys.intentsApiKey, random: options.random ?? Math.random, holds });
+  const latipay = createLatipay({
+    ledger: ledger.latipay,
+    control,
+    clock,
+    timers,
+    apiKey: keys.latipayApiKey,
+    random: options.random ?? Math.random,
+    holds,
+  });
+  const intents = createIntentsSandbox({
+    ledger: ledger.intents,
+    control,
+    clock,
+    timers,
+    apiKey: keys.intentsApiKey,
+    random: options.random ?? Math.random,
+    holds,
+  });
 
   const stopActivity = (): void => {
     timers.clearAll();
@@ -204,7 +225,9 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     request.log.error({ err: error }, 'sandbox error');
     return reply.code(500).send({ error: 'INTERNAL', message: 'internal sandbox error' });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }),
+  );
   // Held calls are released before the server waits for open connections, so close() is prompt.
   app.addHook('preClose', async () => {
     for (const release of [...holds]) release();
@@ -286,7 +309,13 @@ export type { CancelNotification } from './alipayhk/notifier';
 export type { Oauth } from './alipayhk/oauth';
 export { AUTH_CODE_TTL_MS, USER_DECLINED } from './alipayhk/oauth';
 export type { IntentsLedgerSnapshot, LedgerIntent, LedgerIntentRefund, LedgerWebhook } from './intents';
-export { INTENTS_PATHS, INTENTS_SIGNATURE_HEADER, INTENTS_RETRY_DELAYS_MS, SANDBOX_INTENTS_MERCHANT_ID, signIntentsWebhook } from './intents';
+export {
+  INTENTS_PATHS,
+  INTENTS_SIGNATURE_HEADER,
+  INTENTS_RETRY_DELAYS_MS,
+  SANDBOX_INTENTS_MERCHANT_ID,
+  signIntentsWebhook,
+} from './intents';
 export type { Latipay, LatipayCallback, LatipayPayment, LatipayRefund, LatipaySnapshot } from './latipay';
 export {
   buildCallbackBody as buildLatipayCallbackBody,

@@ -117,7 +117,12 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
     port: parsePort(env.SANDBOX_PORT),
     dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
     signAlgorithm: parseSignAlgorithm(env.SANDBOX_SIGN_ALGORITHM),
-    signatureEncoding: parseChoice('SANDBOX_SIGNATURE_ENCODING', env.SANDBOX_SIGNATURE_ENCODING, SIGNATURE_ENCODINGS, DEFAULT_VARIANT.signatureEncoding),
+    signatureEncoding: parseChoice(
+      'SANDBOX_SIGNATURE_ENCODING',
+      env.SANDBOX_SIGNATURE_ENCODING,
+      SIGNATURE_ENCODINGS,
+      DEFAULT_VARIANT.signatureEncoding,
+    ),
     queryShape: parseChoice('SANDBOX_QUERY_SHAPE', env.SANDBOX_QUERY_SHAPE, QUERY_SHAPES, DEFAULT_VARIANT.queryShape),
     pathCase: parseChoice('SANDBOX_PATH_CASE', env.SANDBOX_PATH_CASE, PATH_CASES, DEFAULT_VARIANT.pathCase),
     refundPath: parseChoice('SANDBOX_REFUND_PATH', env.SANDBOX_REFUND_PATH, REFUND_PATHS, DEFAULT_VARIANT.refundPath),

@@ -49,9 +49,12 @@ export function createControlRoutes(deps: ControlRouteDeps): FastifyPluginAsync 
       rejectUnknownKeys(body, ['merchantTransId'], 'body');
       const merchantTransId = readString(body, 'merchantTransId', 'body', { max: 64 });
       const payment = deps.ledger.findPayment({ merchantTransId });
-      if (!payment) return reply.code(404).send({ error: 'NOT_FOUND', message: `no AlipayHK payment with merchantTransId ${merchantTransId}` });
+      if (!payment)
+        return reply.code(404).send({ error: 'NOT_FOUND', message: `no AlipayHK payment with merchantTransId ${merchantTransId}` });
       if (payment.status !== 'PAID' || payment.notifyUrl === null) {
-        return reply.code(409).send({ error: 'NOT_PAID', message: `payment ${payment.acquirementId} is ${payment.status}: only a paid payment is notified` });
+        return reply
+          .code(409)
+          .send({ error: 'NOT_PAID', message: `payment ${payment.acquirementId} is ${payment.status}: only a paid payment is notified` });
       }
       return { notification: deps.notifier.schedule(payment, 0) };
     });

@@ -51,7 +51,10 @@ export interface SandboxControl {
   forms: WireForms;
 }
 
-export type ControlPatch = Partial<Omit<SandboxControl, 'failNext' | 'forms'>> & { failNext?: { count: number; mode?: FailMode }; forms?: Partial<WireForms> };
+export type ControlPatch = Partial<Omit<SandboxControl, 'failNext' | 'forms'>> & {
+  failNext?: { count: number; mode?: FailMode };
+  forms?: Partial<WireForms>;
+};
 
 const DAY_MS = 86_400_000;
 const TEN_YEARS_MS = 3650 * DAY_MS;
@@ -101,7 +104,10 @@ export function parseControlPatch(input: unknown): ControlPatch {
   const body = readObject(input, 'control');
   rejectUnknownKeys(body, FIELDS, 'control');
   const patch: ControlPatch = {};
-  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext' | 'forms' | 'failFunction'>>(key: K, value: number | undefined): void => {
+  const set = <K extends Exclude<keyof ControlPatch, 'failNext' | 'latipayFailNext' | 'forms' | 'failFunction'>>(
+    key: K,
+    value: number | undefined,
+  ): void => {
     if (value !== undefined) patch[key] = value;
   };
   set('notifyDelayMs', readNumber(body, 'notifyDelayMs', 'control', { min: 0, max: DAY_MS }));
@@ -111,7 +117,8 @@ export function parseControlPatch(input: unknown): ControlPatch {
     const next = readObject(body.failFunction, 'control.failFunction');
     rejectUnknownKeys(next, ['function', 'count', 'status'], 'control.failFunction');
     const fn = next.function;
-    if (typeof fn !== 'string' || !/^[a-z][A-Za-z.]{1,99}$/.test(fn)) throw new SandboxInputError('BAD_REQUEST', 'control.failFunction.function must be an AlipayHK function name');
+    if (typeof fn !== 'string' || !/^[a-z][A-Za-z.]{1,99}$/.test(fn))
+      throw new SandboxInputError('BAD_REQUEST', 'control.failFunction.function must be an AlipayHK function name');
     const count = readNumber(next, 'count', 'control.failFunction', { min: 0, max: 1000, integer: true }) ?? 1;
     const status = next.status ?? 'U';
     if (status !== 'U' && status !== 'F') throw new SandboxInputError('BAD_REQUEST', 'control.failFunction.status must be U or F');
@@ -167,7 +174,11 @@ export interface ControlStore {
   scaled(ms: number): number;
 }
 
-export function createControl(initialRetryScale = 1, random: () => number = Math.random, initialForms: WireForms = defaultWireForms()): ControlStore {
+export function createControl(
+  initialRetryScale = 1,
+  random: () => number = Math.random,
+  initialForms: WireForms = defaultWireForms(),
+): ControlStore {
   let state = defaultControl(initialRetryScale, initialForms);
   return {
     get current() {

@@ -48,7 +48,8 @@ export function loadWireForms(env: NodeJS.ProcessEnv): WireForms {
   for (const name of NAMES) {
     const text = env[WIRE_FORM_ENV[name]];
     if (text === undefined || text === '') continue;
-    if (!isChoice(name, text)) throw new Error(`${WIRE_FORM_ENV[name]} must be one of ${WIRE_FORM_CHOICES[name].join(', ')}, got ${JSON.stringify(text)}`);
+    if (!isChoice(name, text))
+      throw new Error(`${WIRE_FORM_ENV[name]} must be one of ${WIRE_FORM_CHOICES[name].join(', ')}, got ${JSON.stringify(text)}`);
     (forms as Record<FormName, string>)[name] = text;
   }
   return forms;
@@ -61,7 +62,8 @@ export function parseWireFormsPatch(input: unknown, path: string): Partial<WireF
   const patch: Partial<Record<FormName, string>> = {};
   for (const name of NAMES) {
     if (!Object.hasOwn(body, name)) continue;
-    if (!isChoice(name, body[name])) throw new SandboxInputError('BAD_REQUEST', `${path}.${name} must be one of ${WIRE_FORM_CHOICES[name].join(', ')}`);
+    if (!isChoice(name, body[name]))
+      throw new SandboxInputError('BAD_REQUEST', `${path}.${name} must be one of ${WIRE_FORM_CHOICES[name].join(', ')}`);
     patch[name] = body[name] as string;
   }
   return patch as Partial<WireForms>;

@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   }
   // `pnpm start` (warn) prints its own banner.
   if (['info', 'debug', 'trace'].includes(process.env.SANDBOX_LOG_LEVEL || 'info')) {
-    console.log(`TradePay sandbox (AlipayHK ${config.signAlgorithm}, ${config.signatureEncoding} signatures) listening on ${url} — keys in ${config.dataDir}/keys`);
+    console.log(
+      `TradePay sandbox (AlipayHK ${config.signAlgorithm}, ${config.signatureEncoding} signatures) listening on ${url} — keys in ${config.dataDir}/keys`,
+    );
   }
 
   let closing = false;

@@ -31,9 +31,7 @@ export function createTimers(onError: (error: unknown) => void): Timers {
     entry.dueAt = Date.now() + wait;
     entry.timer = setTimeout(() => {
       active.delete(entry);
-      Promise.resolve()
-        .then(fn)
-        .catch(onError);
+      Promise.resolve().then(fn).catch(onError);
     }, wait);
     entry.timer.unref();
   }

@@ -52,7 +52,10 @@ export const CreateOrderBodySchema = Type.Object(
     items: Type.Array(OrderItemInputSchema, { minItems: 1, maxItems: 50 }),
     channel: Type.Optional(Type.Union(CHANNEL_NAMES.map((c) => Type.Literal(c)))),
     wallet: Type.Optional(
-      Type.Union(H5_WALLETS.map((w) => Type.Literal(w)), { description: 'channel h5 only: the wallet the shopper chose (default ALIPAYHK)' }),
+      Type.Union(
+        H5_WALLETS.map((w) => Type.Literal(w)),
+        { description: 'channel h5 only: the wallet the shopper chose (default ALIPAYHK)' },
+      ),
     ),
   },
   closed,

@@ -1,12 +1,5 @@
 /** Order statuses of contract v1. */
-export const ORDER_STATUSES = [
-  'PENDING',
-  'SUCCEEDED',
-  'FAILED',
-  'CANCELLED',
-  'PARTIALLY_REFUNDED',
-  'REFUNDED',
-] as const;
+export const ORDER_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 

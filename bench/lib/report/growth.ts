@@ -10,7 +10,19 @@ export function growthSection(r: BenchResults): string[] {
   L.push('## 5. Growth', '');
   L.push(
     table(
-      ['store', 'GET orders/s', 'GET p99', 'POST orders/s', 'POST p99', 'errors', 'orders after POST', 'file (seeded)', 'bytes per order', 'seeded in', 'BFF peak RSS'],
+      [
+        'store',
+        'GET orders/s',
+        'GET p99',
+        'POST orders/s',
+        'POST p99',
+        'errors',
+        'orders after POST',
+        'file (seeded)',
+        'bytes per order',
+        'seeded in',
+        'BFF peak RSS',
+      ],
       [g.small, g.large].map((f) => [
         `${fmt(f.orders)} orders`,
         fmt(f.getRps),
@@ -36,8 +48,8 @@ export function growthSection(r: BenchResults): string[] {
   );
   p(
     'How: both stores are made fresh. `openSqliteStore` opens each once so the real migrations run; then one',
-    'better-sqlite3 transaction inserts the rows (ids in the BFF\'s formats, the two-line cart\'s items JSON, a real',
-    'signed orderStr as the payment with each row\'s own merchantTransId and reqMsgId spliced in, a year of creation',
+    "better-sqlite3 transaction inserts the rows (ids in the BFF's formats, the two-line cart's items JSON, a real",
+    "signed orderStr as the payment with each row's own merchantTransId and reqMsgId spliced in, a year of creation",
     'times, a realistic mix of statuses), the named indexes rebuilt after the load. 1 000 of the rows, spread over the',
     'whole id range, belong to the buyer whose session the bench then uses, for `GET /api/orders/:id` (wrk picks among',
     `them at random). Both BFFs run at once. GET goes first (after a warm-up), while the stores hold exactly their seeded`,

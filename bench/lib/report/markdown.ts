@@ -23,16 +23,22 @@ function headSection(r: BenchResults): string[] {
     `${m.wrk}. Load average ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} at the start and`,
     `${m.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' / ')} at the end: the machine is shared, so absolute numbers move`,
     'from run to run, and every goal is a ratio to a baseline measured in this same run. This run shared the machine with',
-    'other engineers\' test runs.',
+    "other engineers' test runs.",
     Math.max(...m.loadAverageAtStart.slice(0, 1), ...m.loadAverageAtEnd.slice(0, 1)) > 2 * m.cores
       ? `**The load average was over ${Math.floor(Math.max(m.loadAverageAtStart[0] ?? 0, m.loadAverageAtEnd[0] ?? 0) / m.cores)}× the cores:** ` +
-        'absolute figures here are set by that contention, not by the code; only the ratios carry information, and even they ' +
-        'spread widely from round to round (see the rounds columns). Re-run on a quiet machine before deciding on them.'
+          'absolute figures here are set by that contention, not by the code; only the ratios carry information, and even they ' +
+          'spread widely from round to round (see the rounds columns). Re-run on a quiet machine before deciding on them.'
       : '',
   );
 
   L.push('## Goals', '');
-  L.push(table(['goal', 'measured', 'target', ''], r.goals.map((goal) => [goal.title, goal.measured, goal.target, goal.pass ? '**PASS**' : '**MISS**'])), '');
+  L.push(
+    table(
+      ['goal', 'measured', 'target', ''],
+      r.goals.map((goal) => [goal.title, goal.measured, goal.target, goal.pass ? '**PASS**' : '**MISS**']),
+    ),
+    '',
+  );
   const notes = missNotes(r);
   if (notes.length) {
     L.push('### Why the misses missed, and what would close them', '');
@@ -49,8 +55,16 @@ function tailSection(r: BenchResults): string[] {
   const a = r.miniapp;
   if (a.status === 'not built') p(`Not built: ${a.note}.`);
   else {
-    p(`${a.files} files, ${fmtBytes(a.totalBytes)} in all (${fmtBytes(a.jsBytes)} of JavaScript), ${fmtBytes(a.gzipBytes)} gzipped file by file; ${a.note}.`);
-    L.push(table(['largest files', 'bytes'], a.largest.map((f) => [`\`${f.file}\``, fmt(f.bytes)])), '');
+    p(
+      `${a.files} files, ${fmtBytes(a.totalBytes)} in all (${fmtBytes(a.jsBytes)} of JavaScript), ${fmtBytes(a.gzipBytes)} gzipped file by file; ${a.note}.`,
+    );
+    L.push(
+      table(
+        ['largest files', 'bytes'],
+        a.largest.map((f) => [`\`${f.file}\``, fmt(f.bytes)]),
+      ),
+      '',
+    );
   }
 
   L.push('## Running it', '');
@@ -58,7 +72,7 @@ function tailSection(r: BenchResults): string[] {
     '`npx -y pnpm@10.34.9 bench` (about 4 minutes on 2 cores) or `… bench --quick` (under a minute). It needs `wrk`',
     '(`apt-get install -y wrk`) and, for the one-core signing figures, `taskset` (util-linux). Load goes to 127.0.0.1 only;',
     'every process it starts is stopped and every scratch directory removed, also on Ctrl-C. Progress goes to stderr.',
-    'To measure a candidate BFF change side by side, point `BENCH_BFF_SERVER` at another copy\'s `server.ts`.',
+    "To measure a candidate BFF change side by side, point `BENCH_BFF_SERVER` at another copy's `server.ts`.",
     'With `DATABASE_URL=postgres://…` (or `--store postgres`, which requires it) the order rounds include the same BFF on',
     'PostgreSQL, in a schema made for the run and dropped after it; `--store sqlite` leaves it out. `--only orders,notify`',
     'runs just those parts and prints their JSON without writing this file.',
@@ -68,5 +82,7 @@ function tailSection(r: BenchResults): string[] {
 
 export function toMarkdown(r: BenchResults): string {
   const L = [...headSection(r), ...signingSection(r), ...ordersSection(r), ...notifySection(r), ...growthSection(r), ...tailSection(r)];
-  return `${L.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${L.join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

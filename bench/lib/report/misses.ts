@@ -67,7 +67,9 @@ export function missNotes(r: BenchResults): string[] {
         `the BFF spends ${ms(bff.cpuMsPerOrder)} (signature on the pool, durable commit, the full request path). ` +
         `3× needs the BFF at ≈${ms(sdk.cpuMsPerOrder / 3)} per order on the same cores; the reference route costs ` +
         `${ms(reference.cpuMsPerOrder)} and reached ${x(ratio(reference.rps, sdk.rps))} of the SDK route in the same rounds` +
-        (ratio(reference.rps, sdk.rps) < 3 ? ', so on this machine the stack itself misses 3×: a bound of the stack on this CPU, not of our code. ' : '. ') +
+        (ratio(reference.rps, sdk.rps) < 3
+          ? ', so on this machine the stack itself misses 3×: a bound of the stack on this CPU, not of our code. '
+          : '. ') +
         `What would close it is the same list as for the reference.`,
     );
   }
@@ -91,7 +93,7 @@ export function missNotes(r: BenchResults): string[] {
       `**/healthz under load (${x(r.orders.healthz.p99Ratio)}).** The route itself is trivial; under load it waits ` +
         `its turn on the one event loop behind the orders' work, including their synchronous fsyncs ` +
         `(${fmtMs(rated.diskBefore.latencyMs.p99)} p99 per commit on this disk during the run), and behind other ` +
-        `processes for a CPU. ${r.bff.groupCommit ? 'The group commit already shares one fsync among a turn\'s writes;' : 'Group commit (one fsync per batch) would shorten those stalls;'} moving SQLite off the event ` +
+        `processes for a CPU. ${r.bff.groupCommit ? "The group commit already shares one fsync among a turn's writes;" : 'Group commit (one fsync per batch) would shorten those stalls;'} moving SQLite off the event ` +
         `loop (a worker thread) would remove them.`,
     );
   }

@@ -27,20 +27,33 @@ export function ordersSection(r: BenchResults): string[] {
   );
   p(
     `Ratios are medians of the per-round ratios: BFF / reference ${x(o.rounds.bffToReference)}, BFF / alipay-sdk route ${x(o.rounds.bffToSdk)}` +
-      (o.rounds.postgresToSqlite !== null ? `, BFF on PostgreSQL / BFF on SQLite ${x(o.rounds.postgresToSqlite)}.` : '; PostgreSQL not measured (no DATABASE_URL).'),
+      (o.rounds.postgresToSqlite !== null
+        ? `, BFF on PostgreSQL / BFF on SQLite ${x(o.rounds.postgresToSqlite)}.`
+        : '; PostgreSQL not measured (no DATABASE_URL).'),
     `How: every server above runs at once, each its own process on both cores; ${o.rounds.rounds} rounds, each loading every server in turn`,
     `for ${o.rounds.roundS} s (wrk, ${o.connections} connections, the same two-line cart and the same session token), the order rotating every`,
     'round, after a 1 s warm-up each. The reference route (`bench/lib/reference-server.ts`) uses nothing of the BFF but the',
     'catalog, the body schema and the session secret: Fastify validating `CreateOrderBodySchema`, one HMAC-SHA256 check of',
-    'the HS256 session, a per-buyer counter, pricing from the catalog, an orderStr of the BFF\'s shape and size signed with',
+    "the HS256 session, a per-buyer counter, pricing from the catalog, an orderStr of the BFF's shape and size signed with",
     '`crypto.sign` on the thread pool, then the order and its payment in one row, committed in a group commit per',
     'event-loop turn (WAL, `synchronous=FULL`) before the answer. The alipay-sdk route is the same minus the store, signing',
-    'with `alipay-sdk@4`\'s `sdkExecute` synchronously. CPU per order is each process tree\'s user+system time over its own',
+    "with `alipay-sdk@4`'s `sdkExecute` synchronously. CPU per order is each process tree's user+system time over its own",
     'rounds' + (o.postgres ? `; for PostgreSQL it leaves out the server's own backends (${o.postgres.url}).` : '.'),
   );
   L.push(
     table(
-      ['longer run: the BFF alone', 'orders/s', 'p50', 'p99', 'errors', 'CPU per order (event loop)', 'cores used (machine busy)', 'event loop: on CPU / waiting / asleep', 'durable commits/s (before / after)', 'peak RSS'],
+      [
+        'longer run: the BFF alone',
+        'orders/s',
+        'p50',
+        'p99',
+        'errors',
+        'CPU per order (event loop)',
+        'cores used (machine busy)',
+        'event loop: on CPU / waiting / asleep',
+        'durable commits/s (before / after)',
+        'peak RSS',
+      ],
       o.runs.map((run) => [
         run.label,
         fmt(run.wrk.rps),
@@ -64,18 +77,19 @@ export function ordersSection(r: BenchResults): string[] {
   if (o.profile) {
     const ratedRun = o.runs.find((run) => run.label === o.chosen)!;
     const loopMs = ratedRun.eventLoopCpuMsPerOrder;
-    L.push('**Where an order\'s CPU goes.**', '');
+    L.push("**Where an order's CPU goes.**", '');
     const rows: (string | number)[][] = Object.entries(o.profile.shares)
       .sort((a1, b1) => b1[1] - a1[1])
       .map(([part, share]) => [part, pct(share), loopMs !== null ? ms(share * loopMs) : 'n/a']);
-    if (loopMs !== null) rows.push(['*off the event loop* (libuv\'s pool: the RSA signature; V8\'s helper threads)', '', ms(ratedRun.cpuMsPerOrder - loopMs)]);
+    if (loopMs !== null)
+      rows.push(["*off the event loop* (libuv's pool: the RSA signature; V8's helper threads)", '', ms(ratedRun.cpuMsPerOrder - loopMs)]);
     L.push(table(['part of the request', 'share of the event loop', 'ms per order'], rows), '');
     p(
       `How: the BFF run once more with \`node --cpu-prof\` under the same load (${fmtInt(o.profile.orders)} orders, ${fmtInt(o.profile.samples)} busy samples`,
       'of the event-loop thread, start-up and warm-up left out by time stamp). Each sample is charged to the innermost frame',
-      'that names a part (a file of ours or a library\'s: `bench/lib/profile.ts` lists them); natives and builtins climb to',
-      'their caller. The ms column scales the shares by the longer run\'s event-loop CPU per order; the last row is the',
-      'rest of the process\'s CPU. V8 samples on wall-clock ticks, so a frame where the thread was preempted (on this',
+      "that names a part (a file of ours or a library's: `bench/lib/profile.ts` lists them); natives and builtins climb to",
+      "their caller. The ms column scales the shares by the longer run's event-loop CPU per order; the last row is the",
+      "rest of the process's CPU. V8 samples on wall-clock ticks, so a frame where the thread was preempted (on this",
       'shared machine, often right after handing a signature to the pool and waking a pool thread) collects samples too:',
       '"signing (event-loop side)" is partly that: building the request and dispatching the job costs a few µs of CPU.',
       'Response serialisation is already by schema (Fastify compiles `CreateOrderResponseSchema` with fast-json-stringify).',
@@ -87,8 +101,8 @@ export function ordersSection(r: BenchResults): string[] {
     '`RATE_LIMIT_PER_MINUTE` at its maximum because one buyer session drives all the load — the limiter still runs on',
     `every request). The longer run is ${o.durationS} s after a warm-up, with the /healthz prober (a second wrk on one connection with a`,
     '10 ms `delay()`, warmed up, run on the idle BFF, then inside the loaded run). CPU per order is user+system time over',
-    'the load (all threads, /proc); the event-loop columns come from the scheduler\'s own accounting of the main thread',
-    '(/proc/<pid>/task/<pid>/schedstat). The durable-commit probe (single-row SQLite commits, the BFF\'s settings) runs',
+    "the load (all threads, /proc); the event-loop columns come from the scheduler's own accounting of the main thread",
+    "(/proc/<pid>/task/<pid>/schedstat). The durable-commit probe (single-row SQLite commits, the BFF's settings) runs",
     `just before and after on the same filesystem. The store under test: ${r.bff.groupCommit ? 'group commit (one fsync per turn of the event loop)' : 'one fsync per write'}, one write per AlipayHK order, page cache ${describeCacheSize(r.bff.sqliteCacheSize)}.`,
     `One process on both cores is the deployment: node:cluster over one SQLite file measured ${SIDE_BY_SIDE.cluster} of one process (${SIDE_BY_SIDE.date}).`,
   );

@@ -15,14 +15,14 @@ export function signingSection(r: BenchResults): string[] {
         ['raw `crypto.sign` of the same bytes (the limit)', fmt(limit), '1.00×'],
         ['ours: `createAlipayHkChannel(…).createPayment`, 8 in flight (**rated**)', fmt(s.oneCore.oursConcurrent), x(s.ratios.oursToLimit)],
         ['ours: the same, one at a time', fmt(s.oneCore.oursSequential), x(s.ratios.oursSequentialToLimit)],
-        ['peer: `alipay-sdk@4` `sdkExecute(\'alipay.trade.app.pay\')`', fmt(s.oneCore.peer), x(ratio(s.oneCore.peer, limit))],
+        ["peer: `alipay-sdk@4` `sdkExecute('alipay.trade.app.pay')`", fmt(s.oneCore.peer), x(ratio(s.oneCore.peer, limit))],
       ],
     ),
     '',
   );
   p(
     `How: one child process pinned with \`taskset -c 0\`${s.oneCore.pinned ? '' : ' (**taskset was missing: not pinned**)'} and`,
-    '`UV_THREADPOOL_SIZE=1`. Our builder signs with `crypto.sign`\'s callback form on purpose (it keeps the event loop',
+    "`UV_THREADPOOL_SIZE=1`. Our builder signs with `crypto.sign`'s callback form on purpose (it keeps the event loop",
     'free); pinning the whole process is what makes it one core — without the pin the pool thread would get a second',
     'core for free, and with the pin alone four pool threads would time-slice one core. The four variants run back to',
     `back in ${s.oneCore.rounds} rounds of ${s.oneCore.roundMs} ms in rotating order after a warm-up; rates are medians over rounds and each`,

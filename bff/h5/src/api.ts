@@ -17,7 +17,10 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(path: string, init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<T> {
+async function call<T>(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<T> {
   const response = await fetch(path, {
     method: init.method ?? 'GET',
     headers: {
@@ -77,9 +80,18 @@ function requestIdHeader(orderId: string): Record<string, string> {
   return id ? { 'x-request-id': id } : {};
 }
 
-export async function createOrder(token: string, body: { items: { sku: string; quantity: number }[]; wallet: H5Wallet }, idempotencyKey: string): Promise<CreateOrderResponse> {
+export async function createOrder(
+  token: string,
+  body: { items: { sku: string; quantity: number }[]; wallet: H5Wallet },
+  idempotencyKey: string,
+): Promise<CreateOrderResponse> {
   const requestId = `h5-${idempotencyKey}`;
-  const created = await call<CreateOrderResponse>('/api/orders', { method: 'POST', token, body: { ...body, channel: 'h5' }, headers: { 'idempotency-key': idempotencyKey, 'x-request-id': requestId } });
+  const created = await call<CreateOrderResponse>('/api/orders', {
+    method: 'POST',
+    token,
+    body: { ...body, channel: 'h5' },
+    headers: { 'idempotency-key': idempotencyKey, 'x-request-id': requestId },
+  });
   sessionStorage.setItem(requestIdKey(created.order.id), requestId);
   return created;
 }
@@ -89,7 +101,12 @@ export function getOrder(token: string, id: string): Promise<OrderResponse> {
 }
 
 export function confirmOrder(token: string, id: string, resultCode: string): Promise<OrderResponse> {
-  return call<OrderResponse>(`/api/orders/${encodeURIComponent(id)}/confirm`, { method: 'POST', token, body: { resultCode }, headers: requestIdHeader(id) });
+  return call<OrderResponse>(`/api/orders/${encodeURIComponent(id)}/confirm`, {
+    method: 'POST',
+    token,
+    body: { resultCode },
+    headers: requestIdHeader(id),
+  });
 }
 
 /** 128 random bits as hex; crypto.getRandomValues works on plain-http origins too (randomUUID does not). */

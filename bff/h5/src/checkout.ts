@@ -36,9 +36,21 @@ export function startCheckout(t: Translate): void {
 
   function quantityControls(product: Product): HTMLElement {
     const quantity = cart.get(product.sku) ?? 0;
-    const remove = el('button', { className: 'qty-btn remove', text: '−', attrs: { type: 'button', 'aria-label': t('qty.remove', { title: product.title }) } });
-    const add = el('button', { className: 'qty-btn add', text: '+', attrs: { type: 'button', 'aria-label': t('qty.add', { title: product.title }) } });
-    const count = el('output', { className: 'qty', text: String(quantity), attrs: { 'aria-label': `${t('qty.label')}: ${product.title}` } });
+    const remove = el('button', {
+      className: 'qty-btn remove',
+      text: '−',
+      attrs: { type: 'button', 'aria-label': t('qty.remove', { title: product.title }) },
+    });
+    const add = el('button', {
+      className: 'qty-btn add',
+      text: '+',
+      attrs: { type: 'button', 'aria-label': t('qty.add', { title: product.title }) },
+    });
+    const count = el('output', {
+      className: 'qty',
+      text: String(quantity),
+      attrs: { 'aria-label': `${t('qty.label')}: ${product.title}` },
+    });
     remove.disabled = quantity === 0;
     add.disabled = quantity >= MAX_QUANTITY;
     remove.addEventListener('click', () => update(product.sku, (cart.get(product.sku) ?? 0) - 1, 'remove'));
@@ -51,7 +63,10 @@ export function startCheckout(t: Translate): void {
       ...products.map((product) => {
         const price = parseAmount(product.price);
         return el('li', { className: 'product', attrs: { 'data-sku': product.sku } }, [
-          el('div', { className: 'product-info' }, [el('span', { className: 'product-title', text: product.title }), el('span', { className: 'price', text: formatMoney(price.minor, price.currency) })]),
+          el('div', { className: 'product-info' }, [
+            el('span', { className: 'product-title', text: product.title }),
+            el('span', { className: 'price', text: formatMoney(price.minor, price.currency) }),
+          ]),
           quantityControls(product),
         ]);
       }),

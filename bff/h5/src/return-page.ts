@@ -55,7 +55,10 @@ export function startReturn(t: Translate): void {
   async function look(): Promise<void> {
     let state: UiState = 'confirming';
     try {
-      const { order } = pollAction(attempt) === 'read' ? await getOrder(token as string, id) : await confirmOrder(token as string, id, H5_RETURN_RESULT_CODE);
+      const { order } =
+        pollAction(attempt) === 'read'
+          ? await getOrder(token as string, id)
+          : await confirmOrder(token as string, id, H5_RETURN_RESULT_CODE);
       state = showOrder(order);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return show('failed', t('return.notFound'));

@@ -26,7 +26,8 @@ export function toErrorBody(error: unknown): { code: string; statusCode: number;
   const e = error as FastifyLikeError;
   if (e.validation) return { code: 'VALIDATION_FAILED', statusCode: 400, message: e.message };
   if (e.statusCode === 429) return { code: 'RATE_LIMITED', statusCode: 429, message: e.message || ERROR_CODES.RATE_LIMITED.message };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'BODY_TOO_LARGE', statusCode: 413, message: ERROR_CODES.BODY_TOO_LARGE.message };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { code: 'BODY_TOO_LARGE', statusCode: 413, message: ERROR_CODES.BODY_TOO_LARGE.message };
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { code: 'UNSUPPORTED_MEDIA_TYPE', statusCode: 415, message: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE.message };
   }

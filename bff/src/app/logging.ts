@@ -45,7 +45,14 @@ export function loggerOptions(config: Readonly<Config>, deps: LoggingDeps): Fast
   };
 }
 
-function requestLogValue(req: { method?: string; url?: string; headers?: Record<string, unknown>; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+function requestLogValue(req: {
+  method?: string;
+  url?: string;
+  headers?: Record<string, unknown>;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) {
   return {
     method: req.method,
     url: redactUrl(req.url ?? ''),

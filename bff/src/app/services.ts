@@ -58,7 +58,16 @@ export async function createServices(config: Readonly<Config>, deps: ServiceDeps
         deps.observeGateway?.(event);
       },
     });
-  const orders = createOrderService({ store, catalog, channels, defaultChannel: 'alipayhk', orderTtlMs: config.orderTtlMs, ...clock, ...sleep, log });
+  const orders = createOrderService({
+    store,
+    catalog,
+    channels,
+    defaultChannel: 'alipayhk',
+    orderTtlMs: config.orderTtlMs,
+    ...clock,
+    ...sleep,
+    log,
+  });
   const refunds = createRefundService({ store, channels, ...clock, ...sleep, log });
   const reconciler = createReconciler({
     store,
@@ -75,7 +84,11 @@ export async function createServices(config: Readonly<Config>, deps: ServiceDeps
     store,
     catalog,
     orders,
-    gateway: config.autoDebit ? (deps.agreementGateway !== undefined ? deps.agreementGateway : createAutoDebitGateway(config, channels)) : null,
+    gateway: config.autoDebit
+      ? deps.agreementGateway !== undefined
+        ? deps.agreementGateway
+        : createAutoDebitGateway(config, channels)
+      : null,
     cipher: config.autoDebit ? createTokenCipher(config.autoDebit.tokenKey) : null,
     redirectUrl: `${config.publicUrl}/api/agreements/return`,
     dailyCap: config.autoDebit?.dailyCap ?? 0,

@@ -49,7 +49,12 @@ export const sessionPlugin = fp<SessionOptions>(
     await app.register(jwt, {
       secret: options.secret,
       sign: { algorithm: 'HS256', expiresIn: options.ttlSeconds, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE },
-      verify: { algorithms: ['HS256'], allowedIss: SESSION_ISSUER, allowedAud: SESSION_AUDIENCE, requiredClaims: ['sub', 'exp', 'iss', 'aud'] },
+      verify: {
+        algorithms: ['HS256'],
+        allowedIss: SESSION_ISSUER,
+        allowedAud: SESSION_AUDIENCE,
+        requiredClaims: ['sub', 'exp', 'iss', 'aud'],
+      },
     });
     app.decorateRequest('buyerId', '');
 

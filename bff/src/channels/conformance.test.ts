@@ -102,10 +102,16 @@ const alipayhk: Harness = (() => {
             paymentTime: '2026-03-01T18:01:00+08:00',
           }
         : { resultInfo: ok };
-    return new Response(await signTestResponse(request, body, gateway.private), { status: 200, headers: { 'content-type': 'application/json' } });
+    return new Response(await signTestResponse(request, body, gateway.private), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
   };
   const notify = (key = gateway.private, other?: string) =>
-    signTestNotification({ clientId, merchantId: other ?? merchantId, merchantTransId: order.merchantTransId, amount: { currency: 'HKD', value: '12050' } }, key);
+    signTestNotification(
+      { clientId, merchantId: other ?? merchantId, merchantTransId: order.merchantTransId, amount: { currency: 'HKD', value: '12050' } },
+      key,
+    );
   return {
     name: 'AlipayHK',
     setup() {
@@ -129,7 +135,10 @@ const alipayhk: Harness = (() => {
       );
       return { channel, control };
     },
-    action: { type: 'tradePay', orderStr: expect.stringMatching(/^\{"request":\{.*"function":"alipay\.intl\.acquiring\.cashier\.wap\.pay".*\},"signature":"/) },
+    action: {
+      type: 'tradePay',
+      orderStr: expect.stringMatching(/^\{"request":\{.*"function":"alipay\.intl\.acquiring\.cashier\.wap\.pay".*\},"signature":"/),
+    },
     notification: async () => ({ raw: await notify(), headers: { 'content-type': 'application/json' } }),
     tamper: (raw) => raw.replace('"value":"12050"', '"value":"12051"'),
     foreign: async () => [
@@ -154,7 +163,12 @@ const latipay: Harness = (() => {
     const path = new URL(url).pathname;
     const json = path.startsWith('/v2/transaction/')
       ? signTestQueryAnswer({ merchantReference: order.merchantTransId, status: WIRE[state], amount: '120.50' }, apiKey)
-      : { code: 0, message: 'SUCCESS', gatewaydata: { partner: '2088000000000001', out_trade_no: order.merchantTransId, sign: 'x' }, paydata: {} };
+      : {
+          code: 0,
+          message: 'SUCCESS',
+          gatewaydata: { partner: '2088000000000001', out_trade_no: order.merchantTransId, sign: 'x' },
+          paydata: {},
+        };
     return new Response(JSON.stringify(json), { status: 200, headers: { 'content-type': 'application/json' } });
   };
   const callback = (key = apiKey) => signTestCallback({ merchantReference: order.merchantTransId, status: 'paid', amount: '120.50' }, key);
@@ -198,7 +212,20 @@ const aggregator: Harness = (() => {
       const { fetch, control } = fakeGateway(async (url, init, state) => {
         fake.override(
           QUERY_PATH,
-          { status: 200, body: { code: 0, message: 'ok', data: { order_id: 'C000000000000000000001', merchant_order_id: order.merchantTransId, amount: '120.50', currency: 'HKD', status: WIRE[state] } } },
+          {
+            status: 200,
+            body: {
+              code: 0,
+              message: 'ok',
+              data: {
+                order_id: 'C000000000000000000001',
+                merchant_order_id: order.merchantTransId,
+                amount: '120.50',
+                currency: 'HKD',
+                status: WIRE[state],
+              },
+            },
+          },
           false,
         );
         return fake.fetch(url, init);
@@ -259,7 +286,11 @@ describe.each([alipayhk, latipay, aggregator])('$name channel conformance', (har
     const { channel } = harness.setup();
     const { raw, headers } = await harness.notification();
     const verified = await channel.parseNotification(raw, headers);
-    expect(verified).toMatchObject({ merchantTransId: order.merchantTransId, outcome: 'PAID', evidence: { amount: 12050, currency: 'HKD' } });
+    expect(verified).toMatchObject({
+      merchantTransId: order.merchantTransId,
+      outcome: 'PAID',
+      evidence: { amount: 12050, currency: 'HKD' },
+    });
   });
 
   it('rejects a tampered notification', async () => {

@@ -20,10 +20,7 @@ export interface ChannelDeps {
 
 export function createChannelRegistry(config: Config, deps: ChannelDeps = {}): ChannelRegistry {
   const channels = new Map<ChannelName, Channel>();
-  channels.set(
-    'alipayhk',
-    createAlipayHkChannel({ ...config.alipayhk, notifyUrl: `${config.publicUrl}/notify/alipayhk` }, deps),
-  );
+  channels.set('alipayhk', createAlipayHkChannel({ ...config.alipayhk, notifyUrl: `${config.publicUrl}/notify/alipayhk` }, deps));
   if (config.latipay) {
     channels.set('latipay', createLatipayChannel({ ...config.latipay, callbackUrl: `${config.publicUrl}/notify/latipay` }, deps));
   }
@@ -31,7 +28,10 @@ export function createChannelRegistry(config: Config, deps: ChannelDeps = {}): C
     // Both URLs come from configuration only: the shopper returns to our own origin, never to a URL a client sent.
     channels.set(
       'h5',
-      createIntentsChannel({ ...config.intents, notifyUrl: `${config.publicUrl}/notify/intents`, returnUrl: `${config.publicUrl}/h5/return` }, deps),
+      createIntentsChannel(
+        { ...config.intents, notifyUrl: `${config.publicUrl}/notify/intents`, returnUrl: `${config.publicUrl}/h5/return` },
+        deps,
+      ),
     );
   }
   return channels;

@@ -32,7 +32,9 @@ const USAGE = `usage:
 
 /** A wire amount (minor units) for people: `HK$84.00`. */
 function money(amount: Amount | { currency: string; value: string }): string {
-  return isCurrency(amount.currency) ? formatMoney(Number(amount.value), amount.currency) : `${amount.currency} ${amount.value} (minor units)`;
+  return isCurrency(amount.currency)
+    ? formatMoney(Number(amount.value), amount.currency)
+    : `${amount.currency} ${amount.value} (minor units)`;
 }
 
 function adminToken(env: AdminIo['env']): string | undefined {
@@ -45,7 +47,13 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { status: { type: 'string' }, limit: { type: 'string' }, reason: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      reason: { type: 'string' },
+      key: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -77,15 +85,22 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
       const { orders } = await call('GET', `/admin/orders${query.size ? `?${query}` : ''}`);
       if (orders.length === 0) io.out('no orders');
       for (const o of orders) {
-        io.out([o.id, o.status.padEnd(18), money(o.amount).padStart(14), `refunded ${money(o.refundedAmount)}`.padEnd(24), o.createdAt].join('  '));
+        io.out(
+          [o.id, o.status.padEnd(18), money(o.amount).padStart(14), `refunded ${money(o.refundedAmount)}`.padEnd(24), o.createdAt].join(
+            '  ',
+          ),
+        );
       }
       return 0;
     }
     if (command === 'order' && rest[0]) {
       const { order, refunds } = await call('GET', `/admin/orders/${rest[0]}`);
-      io.out(`order ${order.id} ${order.status} ${money(order.amount)} (refunded ${money(order.refundedAmount)}), channel ${order.channel}, created ${order.createdAt}`);
+      io.out(
+        `order ${order.id} ${order.status} ${money(order.amount)} (refunded ${money(order.refundedAmount)}), channel ${order.channel}, created ${order.createdAt}`,
+      );
       for (const item of order.items) io.out(`  ${item.quantity} × ${item.sku} (${item.title}) at ${money(item.unitPrice)}`);
-      for (const r of refunds) io.out(`  refund ${r.id} ${r.status} ${money(r.amount)} (merchantRefundId ${r.merchantRefundId}) ${r.createdAt}`);
+      for (const r of refunds)
+        io.out(`  refund ${r.id} ${r.status} ${money(r.amount)} (merchantRefundId ${r.merchantRefundId}) ${r.createdAt}`);
       return 0;
     }
     if (command === 'refund' && rest[0]) {
@@ -123,5 +138,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runAdmin(process.argv.slice(2), { env: process.env, out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) => process.exit(code));
+  runAdmin(process.argv.slice(2), { env: process.env, out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) =>
+    process.exit(code),
+  );
 }

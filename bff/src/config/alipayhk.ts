@@ -1,6 +1,13 @@
 /** The AlipayHK channel's configuration: gateway, merchant identity, signing and keys. */
 import { join, resolve } from 'node:path';
-import { parseRsaKey, SIGN_ALGORITHMS, SIGNATURE_ENCODINGS, type ParsedRsaKey, type SignAlgorithm, type SignatureEncoding } from '../channels/alipayhk/signing';
+import {
+  parseRsaKey,
+  SIGN_ALGORITHMS,
+  SIGNATURE_ENCODINGS,
+  type ParsedRsaKey,
+  type SignAlgorithm,
+  type SignatureEncoding,
+} from '../channels/alipayhk/signing';
 import { parseAlipayHkPaths, type AlipayHkPaths } from '../channels/alipayhk/functions';
 import { ConfigError, integer, keyText, url, type Env } from './env';
 
@@ -54,7 +61,8 @@ export function loadAlipayHkConfig(env: Env, sandboxMode: boolean, sandboxUrl: s
   const signAlgorithm = (env.ALIPAYHK_SIGN_ALGORITHM || 'RSA') as SignAlgorithm;
   if (!SIGN_ALGORITHMS.includes(signAlgorithm)) throw new ConfigError(`ALIPAYHK_SIGN_ALGORITHM must be RSA or RSA2, got ${signAlgorithm}`);
   const signatureEncoding = (env.ALIPAYHK_SIGNATURE_ENCODING || 'base64') as SignatureEncoding;
-  if (!SIGNATURE_ENCODINGS.includes(signatureEncoding)) throw new ConfigError(`ALIPAYHK_SIGNATURE_ENCODING must be base64 or url, got ${signatureEncoding}`);
+  if (!SIGNATURE_ENCODINGS.includes(signatureEncoding))
+    throw new ConfigError(`ALIPAYHK_SIGNATURE_ENCODING must be base64 or url, got ${signatureEncoding}`);
   let paths: AlipayHkPaths;
   try {
     paths = parseAlipayHkPaths(env.ALIPAYHK_PATHS);

@@ -24,13 +24,15 @@ export function loadAutoDebitConfig(env: Env, sandboxMode: boolean, keysDir: str
   let text: string;
   if (env.AGREEMENT_TOKEN_KEY) text = env.AGREEMENT_TOKEN_KEY;
   else if (env.AGREEMENT_TOKEN_KEY_FILE) {
-    if (!existsSync(env.AGREEMENT_TOKEN_KEY_FILE)) throw new ConfigError(`AGREEMENT_TOKEN_KEY_FILE: ${env.AGREEMENT_TOKEN_KEY_FILE} does not exist`);
+    if (!existsSync(env.AGREEMENT_TOKEN_KEY_FILE))
+      throw new ConfigError(`AGREEMENT_TOKEN_KEY_FILE: ${env.AGREEMENT_TOKEN_KEY_FILE} does not exist`);
     text = readFileSync(env.AGREEMENT_TOKEN_KEY_FILE, 'utf8');
   } else if (sandboxMode) text = sandboxSecret(keysDir, 'agreement-token-key', 'base64');
   else return null;
   const compact = text.trim();
   const key = /^[A-Za-z0-9+/]+={0,2}$/.test(compact) ? Buffer.from(compact, 'base64') : Buffer.alloc(0);
-  if (key.length !== 32) throw new ConfigError('AGREEMENT_TOKEN_KEY must be the base64 of exactly 32 random bytes (e.g. `openssl rand -base64 32`)');
+  if (key.length !== 32)
+    throw new ConfigError('AGREEMENT_TOKEN_KEY must be the base64 of exactly 32 random bytes (e.g. `openssl rand -base64 32`)');
   const returnPage = env.AGREEMENT_RETURN_PAGE_URL ? url(env, 'AGREEMENT_RETURN_PAGE_URL', '') : null;
   return Object.freeze({
     tokenKey: createSecretKey(key),

@@ -14,7 +14,8 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}, got ${raw}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be an integer in ${min}..${max}, got ${raw}`);
   return value;
 }
 
@@ -25,7 +26,10 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
  */
 export function parseTrustProxy(raw: string | undefined): false | string[] {
   if (raw === undefined || raw.trim() === '') return false;
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address, bits, extra] = entry.split('/');
     if (extra !== undefined || !address || isIP(address) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
@@ -48,7 +52,10 @@ export function keyText(env: Env, name: string, defaultFile: string | null): str
   if (inline) return inline.replace(/\\n/g, '\n');
   const file = env[`${name}_FILE`] ?? defaultFile;
   if (!file) throw new ConfigError(`${name} or ${name}_FILE is required`);
-  if (!existsSync(file)) throw new ConfigError(`${name}_FILE: ${file} does not exist${defaultFile ? ' (in sandbox mode the sandbox creates it on first start: run `pnpm start`)' : ''}`);
+  if (!existsSync(file))
+    throw new ConfigError(
+      `${name}_FILE: ${file} does not exist${defaultFile ? ' (in sandbox mode the sandbox creates it on first start: run `pnpm start`)' : ''}`,
+    );
   return readFileSync(file, 'utf8');
 }
 export function url(env: Env, name: string, fallback: string): string {

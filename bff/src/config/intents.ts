@@ -41,7 +41,8 @@ export function loadIntentsConfig(env: Env, sandboxMode: boolean, sandboxUrl: st
   let clientSecret = apiKey;
   if (env.INTENTS_CLIENT_SECRET) clientSecret = env.INTENTS_CLIENT_SECRET.trim();
   else if (env.INTENTS_CLIENT_SECRET_FILE) {
-    if (!existsSync(env.INTENTS_CLIENT_SECRET_FILE)) throw new ConfigError(`INTENTS_CLIENT_SECRET_FILE: ${env.INTENTS_CLIENT_SECRET_FILE} does not exist`);
+    if (!existsSync(env.INTENTS_CLIENT_SECRET_FILE))
+      throw new ConfigError(`INTENTS_CLIENT_SECRET_FILE: ${env.INTENTS_CLIENT_SECRET_FILE} does not exist`);
     clientSecret = readFileSync(env.INTENTS_CLIENT_SECRET_FILE, 'utf8').trim();
   }
   if (!clientSecret) throw new ConfigError('INTENTS_CLIENT_SECRET is empty');

@@ -238,7 +238,14 @@ function checkChannelSecrets(env: Env, sandboxMode: boolean, checks: Check[]): v
     else checks.push(check('intents.secret', 'ok', 'H5 aggregator: api key present'));
     // The token call is GET /mch-api/v1/auth?grant_type=client_credentials&uid=…&client_secret=… (docs/protocols/intents.md).
     if (!env.INTENTS_UID?.trim())
-      checks.push(check('intents.uid', 'fail', 'the H5 aggregator is on but INTENTS_UID (the uid of its token call) is not set', 'set INTENTS_UID to the uid the aggregator issued'));
+      checks.push(
+        check(
+          'intents.uid',
+          'fail',
+          'the H5 aggregator is on but INTENTS_UID (the uid of its token call) is not set',
+          'set INTENTS_UID to the uid the aggregator issued',
+        ),
+      );
     else checks.push(check('intents.uid', 'ok', `H5 aggregator: uid ${env.INTENTS_UID.trim()}`));
   } else checks.push(check('intents.secret', 'ok', 'H5 aggregator is off (no INTENTS_GATEWAY_URL)'));
 }

@@ -70,7 +70,14 @@ describe('invariant checker', () => {
     ['I2', (d: Data): unknown => (d.store.evidence[0]!.amount = 1)],
     ['I3', (d: Data): unknown => (d.ledger.payments[1]!.status = 'PAID')],
     ['I3', (d: Data): unknown => (d.ledger.payments[0]!.status = 'CLOSED')],
-    ['I4', (d: Data): unknown => d.ledger.refunds.push({ merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } }, { merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } })],
+    [
+      'I4',
+      (d: Data): unknown =>
+        d.ledger.refunds.push(
+          { merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } },
+          { merchantRefundId: 'R1', merchantTransId: 'Ta', refundAmount: { value: '1' } },
+        ),
+    ],
     ['I5', (d: Data): unknown => (d.store.notifications = [])],
     ['I6', (d: Data): unknown => d.store.orders.push(order('c', 'PENDING'))],
   ] as const)('reports a broken %s', (id, breakIt) => {
@@ -85,8 +92,20 @@ describe('invariant checker', () => {
     const data = healthy();
     data.ledger.payments[1]!.status = 'PAID';
     data.store.refunds.push({
-      id: 'rf', orderId: 'b', merchantRefundId: 'LATETb', amount: 1000, currency: 'HKD', reason: 'late', source: 'late-payment', status: 'SUCCEEDED',
-      gatewayRefundId: null, failureCode: null, attempts: 1, nextAttemptAt: null, createdAt: '', updatedAt: '',
+      id: 'rf',
+      orderId: 'b',
+      merchantRefundId: 'LATETb',
+      amount: 1000,
+      currency: 'HKD',
+      reason: 'late',
+      source: 'late-payment',
+      status: 'SUCCEEDED',
+      gatewayRefundId: null,
+      failureCode: null,
+      attempts: 1,
+      nextAttemptAt: null,
+      createdAt: '',
+      updatedAt: '',
     });
     expect(checkInvariants(data.store, data.ledger, options).lost).toBe(0);
   });

@@ -82,7 +82,11 @@ export function checkInvariants(store: AuditData, ledger: GatewayLedger, options
   for (const e of store.evidence) evidenceByOrder.set(e.orderId, [...(evidenceByOrder.get(e.orderId) ?? []), e]);
   for (const o of paidOrders) {
     const matching = (evidenceByOrder.get(o.id) ?? []).filter(
-      (e) => e.merchantTransId === o.merchantTransId && e.amount === o.amount && e.currency === o.currency && e.merchantId === options.merchantIds[o.channel],
+      (e) =>
+        e.merchantTransId === o.merchantTransId &&
+        e.amount === o.amount &&
+        e.currency === o.currency &&
+        e.merchantId === options.merchantIds[o.channel],
     );
     if (matching.length === 0) i2.violations.push(`${o.id}: paid without matching evidence`);
   }
@@ -97,7 +101,8 @@ export function checkInvariants(store: AuditData, ledger: GatewayLedger, options
   for (const p of paidInLedger) {
     const o = byTransId.get(p.merchantTransId);
     // A payment the gateway itself refunded on cancel (closed with its refund) is settled, not lost.
-    const refundedByGateway = p.status !== 'SUCCESS' && p.status !== 'PAID' && p.orderAmount !== null && (p.refundedMinor ?? 0) >= Number(p.orderAmount.value);
+    const refundedByGateway =
+      p.status !== 'SUCCESS' && p.status !== 'PAID' && p.orderAmount !== null && (p.refundedMinor ?? 0) >= Number(p.orderAmount.value);
     if (!o) {
       i3.violations.push(`${p.merchantTransId}: paid at the gateway, unknown to the store`);
       lost += 1;
@@ -107,7 +112,8 @@ export function checkInvariants(store: AuditData, ledger: GatewayLedger, options
     }
   }
   const ledgerPaidIds = new Set(paidInLedger.map((p) => p.merchantTransId));
-  for (const o of paidOrders) if (!ledgerPaidIds.has(o.merchantTransId)) i3.violations.push(`${o.id}: paid in the store, not at the gateway (phantom)`);
+  for (const o of paidOrders)
+    if (!ledgerPaidIds.has(o.merchantTransId)) i3.violations.push(`${o.id}: paid in the store, not at the gateway (phantom)`);
   results.push(i3);
 
   // I4
@@ -136,7 +142,8 @@ export function checkInvariants(store: AuditData, ledger: GatewayLedger, options
     }
   }
   for (const p of ledgerPayments) {
-    if (p.orderAmount && (p.refundedMinor ?? 0) > Number(p.orderAmount.value)) i4.violations.push(`${p.merchantTransId}: gateway refunded more than paid`);
+    if (p.orderAmount && (p.refundedMinor ?? 0) > Number(p.orderAmount.value))
+      i4.violations.push(`${p.merchantTransId}: gateway refunded more than paid`);
   }
   results.push(i4);
 
@@ -168,6 +175,9 @@ export function checkInvariants(store: AuditData, ledger: GatewayLedger, options
 
 export function formatInvariantReport(report: InvariantReport): string {
   return report.results
-    .map((r) => `${r.id} ${r.violations.length === 0 ? 'held' : 'BROKEN'} (${r.checked} checked${r.violations.length ? `; ${r.violations.slice(0, 5).join('; ')}` : ''})`)
+    .map(
+      (r) =>
+        `${r.id} ${r.violations.length === 0 ? 'held' : 'BROKEN'} (${r.checked} checked${r.violations.length ? `; ${r.violations.slice(0, 5).join('; ')}` : ''})`,
+    )
     .join('\n');
 }

@@ -60,15 +60,30 @@ export function createMetrics(options: { now?: () => Date } = {}): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'tradepay_' });
   const registers = [registry];
 
-  const ordersCreated = new Counter({ name: 'tradepay_orders_created_total', help: 'Orders created, by channel', labelNames: ['channel'], registers });
-  const transitions = new Counter({ name: 'tradepay_order_transitions_total', help: 'Order status transitions committed', labelNames: ['from', 'to'], registers });
+  const ordersCreated = new Counter({
+    name: 'tradepay_orders_created_total',
+    help: 'Orders created, by channel',
+    labelNames: ['channel'],
+    registers,
+  });
+  const transitions = new Counter({
+    name: 'tradepay_order_transitions_total',
+    help: 'Order status transitions committed',
+    labelNames: ['from', 'to'],
+    registers,
+  });
   const notifications = new Counter({
     name: 'tradepay_notifications_total',
     help: 'Gateway notifications by channel and outcome (accepted, duplicate, bad_signature, mismatch, malformed)',
     labelNames: ['channel', 'outcome'],
     registers,
   });
-  const gatewayCalls = new Counter({ name: 'tradepay_gateway_calls_total', help: 'Gateway calls by gateway, function and outcome', labelNames: ['gateway', 'function', 'outcome'], registers });
+  const gatewayCalls = new Counter({
+    name: 'tradepay_gateway_calls_total',
+    help: 'Gateway calls by gateway, function and outcome',
+    labelNames: ['gateway', 'function', 'outcome'],
+    registers,
+  });
   const gatewayLatency = new Histogram({
     name: 'tradepay_gateway_call_duration_seconds',
     help: 'Gateway call latency by gateway and function',
@@ -76,7 +91,12 @@ export function createMetrics(options: { now?: () => Date } = {}): Metrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const refunds = new Counter({ name: 'tradepay_refunds_total', help: 'Refunds by outcome (succeeded, failed; deferred = retried later)', labelNames: ['outcome'], registers });
+  const refunds = new Counter({
+    name: 'tradepay_refunds_total',
+    help: 'Refunds by outcome (succeeded, failed; deferred = retried later)',
+    labelNames: ['outcome'],
+    registers,
+  });
   const commitLatency = new Histogram({
     name: 'tradepay_store_commit_duration_seconds',
     help: "Store writes, from call to durable commit (includes the group commit's wait), by operation",
@@ -97,7 +117,8 @@ export function createMetrics(options: { now?: () => Date } = {}): Metrics {
 
   function instrumentStore(store: Store): Store {
     stores = [store];
-    const timed = <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
+    const timed =
+      <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         const end = commitLatency.startTimer({ operation });
         try {

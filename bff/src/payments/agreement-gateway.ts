@@ -60,6 +60,7 @@ export const AGREEMENT_GONE_CODES: ReadonlySet<string> = new Set(['AGREEMENT_REV
 
 /** The answer if the gateway gave one; throws GatewayUnknownError (with the port's reason) when the outcome is unknown. */
 export function known<A extends object>(answer: A): Exclude<A, UnknownOutcome> {
-  if ('status' in answer && answer.status === 'UNKNOWN') throw new GatewayUnknownError(String((answer as unknown as UnknownOutcome).reason));
+  if ('status' in answer && answer.status === 'UNKNOWN')
+    throw new GatewayUnknownError(String((answer as unknown as UnknownOutcome).reason));
   return answer as Exclude<A, UnknownOutcome>;
 }

@@ -34,6 +34,8 @@ describe('idempotency', () => {
 
   it('a claim without a final answer is unfinished (a refund claim holds status 0 and its refund id)', () => {
     expect(idempotencyOutcome({ requestHash: hash, responseStatus: null, responseBody: null }, hash)).toEqual({ kind: 'unfinished' });
-    expect(idempotencyOutcome({ requestHash: hash, responseStatus: 0, responseBody: '{"refundId":"rf_1"}' }, hash)).toEqual({ kind: 'unfinished' });
+    expect(idempotencyOutcome({ requestHash: hash, responseStatus: 0, responseBody: '{"refundId":"rf_1"}' }, hash)).toEqual({
+      kind: 'unfinished',
+    });
   });
 });

@@ -30,10 +30,7 @@ export interface StoredIdempotency {
  * An unclaimed key is `new`.
  */
 export type IdempotencyOutcome<Body = unknown> =
-  | { kind: 'new' }
-  | { kind: 'conflict' }
-  | { kind: 'replay'; statusCode: number; body: Body }
-  | { kind: 'unfinished' };
+  { kind: 'new' } | { kind: 'conflict' } | { kind: 'replay'; statusCode: number; body: Body } | { kind: 'unfinished' };
 
 /** A stable hash of what the caller asked for, to tell a retry from a different request. */
 export function requestHash(value: unknown): string {

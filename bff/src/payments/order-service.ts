@@ -73,7 +73,10 @@ export function createOrderService(options: OrderServiceOptions) {
     checkEvidence(order, evidence, channelFor(order.channel));
     const result = await store.markPaid(order.id, evidence, reason);
     if (result.latePaymentRefund) {
-      options.log?.warn({ orderId: order.id, refundId: result.latePaymentRefund.id }, 'payment arrived after the order was closed: refund recorded');
+      options.log?.warn(
+        { orderId: order.id, refundId: result.latePaymentRefund.id },
+        'payment arrived after the order was closed: refund recorded',
+      );
     }
     return result.order;
   }
@@ -93,7 +96,11 @@ export function createOrderService(options: OrderServiceOptions) {
       }
     }
     if (result.status === 'CLOSED') {
-      return { order: (await store.closeUnpaid(order.id, result.closedAs ?? 'FAILED', 'query: closed at gateway')).order, conclusive: true, status: 'CLOSED' };
+      return {
+        order: (await store.closeUnpaid(order.id, result.closedAs ?? 'FAILED', 'query: closed at gateway')).order,
+        conclusive: true,
+        status: 'CLOSED',
+      };
     }
     if (result.status === 'UNKNOWN') {
       options.log?.warn({ orderId: order.id, reason: result.reason }, 'payment query inconclusive');
@@ -120,7 +127,10 @@ export function createOrderService(options: OrderServiceOptions) {
   }
 
   async function finishPayment(order: OrderRecord, input: CreateOrderInput, _requestHash: string): Promise<CreateOrderResult> {
-    const payment = await channelFor(order.channel).createPayment(toChannelOrder(order), { clientIp: input.clientIp, wallet: input.wallet });
+    const payment = await channelFor(order.channel).createPayment(toChannelOrder(order), {
+      clientIp: input.clientIp,
+      wallet: input.wallet,
+    });
     const body = { order: toOrderView(order), payment };
     await store.attachPayment(
       order.id,
@@ -144,13 +154,22 @@ export function createOrderService(options: OrderServiceOptions) {
         throw new AppError('CHANNEL_UNAVAILABLE', `Channel ${channelName} does not take ${cart.currency}`);
       }
       // Only a request that can be retried under a key needs its hash.
-      const requestHash = input.idempotencyKey ? hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) }) : '';
+      const requestHash = input.idempotencyKey
+        ? hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) })
+        : '';
       if (input.idempotencyKey) {
         const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
         if (existing) return replay(existing, requestHash, input);
       }
       const createdAt = now();
-      const order = newPendingOrder({ channel: channelName, buyerId: input.buyerId ?? null, cart, createdAt, orderTtlMs: options.orderTtlMs, firstCheckDelayMs });
+      const order = newPendingOrder({
+        channel: channelName,
+        buyerId: input.buyerId ?? null,
+        cart,
+        createdAt,
+        orderTtlMs: options.orderTtlMs,
+        firstCheckDelayMs,
+      });
       const claim = input.idempotencyKey ? idempotencyClaim(idemScope(input), input.idempotencyKey, requestHash) : undefined;
       if (channel.paymentIsLocal) {
         // Signing calls no gateway: sign first, then one write holds the order, its payment and the
@@ -158,7 +177,11 @@ export function createOrderService(options: OrderServiceOptions) {
         const record = toNewOrderRecord(order);
         const payment = await channel.createPayment(toChannelOrder(record), { clientIp: input.clientIp, wallet: input.wallet });
         const body = { order: toOrderView({ ...record, payment }), payment };
-        const inserted = await store.insertOrder({ ...order, payment }, claim, claim ? { status: 201, body: JSON.stringify(body) } : undefined);
+        const inserted = await store.insertOrder(
+          { ...order, payment },
+          claim,
+          claim ? { status: 201, body: JSON.stringify(body) } : undefined,
+        );
         if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
         return { statusCode: 201, body, replayed: false };
       }
@@ -198,7 +221,12 @@ export function createOrderService(options: OrderServiceOptions) {
       }
       if (order.status === 'PENDING') {
         // Still open: make sure the reconciler comes back soon rather than at the slow schedule.
-        await store.scheduleNextCheck(order.id, { owner: null, checkedAt: now().toISOString(), nextCheckAt: nextCheckAt(order, attempts), attempts });
+        await store.scheduleNextCheck(order.id, {
+          owner: null,
+          checkedAt: now().toISOString(),
+          nextCheckAt: nextCheckAt(order, attempts),
+          attempts,
+        });
       }
       return order;
     },
@@ -245,19 +273,33 @@ export function createOrderService(options: OrderServiceOptions) {
       const order = await store.getOrderByMerchantTransId(notification.merchantTransId);
       if (!order) throw new NotificationRejectedError(`no order with merchantTransId ${notification.merchantTransId}`, 'unknown-order');
       const channel = channelFor(order.channel);
-      if (order.channel !== notification.channel) throw new NotificationRejectedError('notification came through another channel', 'channel');
+      if (order.channel !== notification.channel)
+        throw new NotificationRejectedError('notification came through another channel', 'channel');
       if (notification.outcome === 'PAID') checkEvidence(order, notification.evidence, channel);
       const result = await store.recordNotification(
-        { channel: notification.channel, identity: notification.identity, orderId: order.id, outcome: notification.outcome, raw: notification.evidence.raw },
+        {
+          channel: notification.channel,
+          identity: notification.identity,
+          orderId: order.id,
+          outcome: notification.outcome,
+          raw: notification.evidence.raw,
+        },
         notification.evidence,
       );
       if (notification.outcome === 'NOT_PAID' && notification.closedAs && result.order.status === 'PENDING') {
         // The gateway closed the payment under its signature: close ours too (a no-op if it moved on).
-        const closed = await store.closeUnpaid(order.id, notification.closedAs, `notification: closed at gateway (${notification.messageId})`);
+        const closed = await store.closeUnpaid(
+          order.id,
+          notification.closedAs,
+          `notification: closed at gateway (${notification.messageId})`,
+        );
         return { ...result, order: closed.order, transitioned: result.transitioned || closed.transitioned };
       }
       if (result.latePaymentRefund) {
-        options.log?.warn({ orderId: order.id, refundId: result.latePaymentRefund.id }, 'payment arrived after the order was closed: refund recorded');
+        options.log?.warn(
+          { orderId: order.id, refundId: result.latePaymentRefund.id },
+          'payment arrived after the order was closed: refund recorded',
+        );
       }
       return result;
     },
@@ -267,7 +309,8 @@ export function createOrderService(options: OrderServiceOptions) {
 /** The gateway's signed facts must be about this order, for this amount, to this merchant. */
 function checkEvidence(order: OrderRecord, evidence: PaymentEvidence, channel: Channel): void {
   if (evidence.merchantId !== channel.merchantId) throw new NotificationRejectedError('evidence names another merchant', 'merchant');
-  if (evidence.merchantTransId !== order.merchantTransId) throw new NotificationRejectedError('evidence names another transaction', 'unknown-order');
+  if (evidence.merchantTransId !== order.merchantTransId)
+    throw new NotificationRejectedError('evidence names another transaction', 'unknown-order');
   if (evidence.currency !== order.currency) {
     throw new NotificationRejectedError(`currency ${evidence.currency} does not match the order's ${order.currency}`, 'currency');
   }

@@ -34,14 +34,24 @@ export function toChannelOrder(order: OrderRecord): ChannelOrder {
     amount: order.amount,
     currency: order.currency,
     title: title.slice(0, 128),
-    detail: order.items.map((l) => `${l.quantity} x ${l.sku}`).join(', ').slice(0, 256),
+    detail: order.items
+      .map((l) => `${l.quantity} x ${l.sku}`)
+      .join(', ')
+      .slice(0, 256),
     createdAt: new Date(order.createdAt),
     expiresAt: new Date(order.expiresAt),
   };
 }
 
 /** A PENDING order for a priced cart: it expires after `orderTtlMs` and is first checked after `firstCheckDelayMs` (at the latest on expiry). */
-export function newPendingOrder(input: { channel: ChannelName; buyerId: string | null; cart: PricedCart; createdAt: Date; orderTtlMs: number; firstCheckDelayMs: number }): NewOrder {
+export function newPendingOrder(input: {
+  channel: ChannelName;
+  buyerId: string | null;
+  cart: PricedCart;
+  createdAt: Date;
+  orderTtlMs: number;
+  firstCheckDelayMs: number;
+}): NewOrder {
   const { cart, createdAt } = input;
   return {
     id: newOrderId(),

@@ -108,7 +108,17 @@ export function createReconciler(options: ReconcilerOptions) {
   }
 
   async function runOnce(): Promise<ReconcileSummary> {
-    const summary: ReconcileSummary = { checked: 0, paid: 0, failed: 0, expiredCancelled: 0, stillPending: 0, inconclusive: 0, refundsRetried: 0, refundsSucceeded: 0, orderIds: [] };
+    const summary: ReconcileSummary = {
+      checked: 0,
+      paid: 0,
+      failed: 0,
+      expiredCancelled: 0,
+      stillPending: 0,
+      inconclusive: 0,
+      refundsRetried: 0,
+      refundsSucceeded: 0,
+      orderIds: [],
+    };
     const passStart = now();
     while (summary.checked < maxPerPass && !stopped) {
       const batch = await store.claimDueOrders({ owner, now: passStart, limit: batchSize, leaseMs });
@@ -133,7 +143,9 @@ export function createReconciler(options: ReconcilerOptions) {
           if (result.refund.status === 'SUCCEEDED') summary.refundsSucceeded += 1;
         } catch (error) {
           options.log?.error({ refundId: refund.id, err: error }, 'retrying a refund failed');
-          const nextAttemptAt = new Date(now().getTime() + backoffDelay(refund.attempts + 1, { baseMs: 10_000, capMs: 600_000 }, random)).toISOString();
+          const nextAttemptAt = new Date(
+            now().getTime() + backoffDelay(refund.attempts + 1, { baseMs: 10_000, capMs: 600_000 }, random),
+          ).toISOString();
           await store.deferRefund(refund.id, { owner, nextAttemptAt, attempts: refund.attempts + 1 }).catch(() => undefined);
         }
       }

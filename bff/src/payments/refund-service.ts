@@ -65,7 +65,11 @@ export function createRefundService(options: RefundServiceOptions) {
    * Calls the gateway for a PENDING refund, retrying an unknown answer with the same
    * merchantRefundId; leaves it PENDING for the reconciler when the gateway stays silent.
    */
-  async function execute(refund: RefundRecord, owner: string | null = null, tries = attempts): Promise<{ refund: RefundRecord; order: OrderRecord }> {
+  async function execute(
+    refund: RefundRecord,
+    owner: string | null = null,
+    tries = attempts,
+  ): Promise<{ refund: RefundRecord; order: OrderRecord }> {
     const order = await store.getOrder(refund.orderId);
     if (!order) throw new Error(`refund ${refund.id} names a missing order`);
     const channel = channels.get(order.channel);
@@ -78,16 +82,23 @@ export function createRefundService(options: RefundServiceOptions) {
         { merchantRefundId: refund.merchantRefundId, amount: refund.amount, reason: refund.reason, resend: done > 0 },
       );
       done += 1;
-      if (result.status === 'SUCCEEDED') return store.completeRefund(refund.id, { status: 'SUCCEEDED', gatewayRefundId: result.gatewayRefundId });
+      if (result.status === 'SUCCEEDED')
+        return store.completeRefund(refund.id, { status: 'SUCCEEDED', gatewayRefundId: result.gatewayRefundId });
       if (result.status === 'FAILED') {
         options.log?.warn({ refundId: refund.id, code: result.code }, 'refund refused by the gateway');
         return store.completeRefund(refund.id, { status: 'FAILED', code: result.code });
       }
       if (result.held) {
-        options.log?.warn({ refundId: refund.id, merchantRefundId: refund.merchantRefundId, reason: result.reason }, 'refund outcome unknown; held for reconciliation');
+        options.log?.warn(
+          { refundId: refund.id, merchantRefundId: refund.merchantRefundId, reason: result.reason },
+          'refund outcome unknown; held for reconciliation',
+        );
         break;
       }
-      options.log?.warn({ refundId: refund.id, merchantRefundId: refund.merchantRefundId, reason: result.reason }, 'refund outcome unknown; will retry with the same id');
+      options.log?.warn(
+        { refundId: refund.id, merchantRefundId: refund.merchantRefundId, reason: result.reason },
+        'refund outcome unknown; will retry with the same id',
+      );
     }
     const nextAttemptAt = new Date(now().getTime() + backoffDelay(done, retryBackoff, random)).toISOString();
     await store.deferRefund(refund.id, { owner, nextAttemptAt, attempts: done });
@@ -96,7 +107,10 @@ export function createRefundService(options: RefundServiceOptions) {
 
   function outcome(result: { refund: RefundRecord; order: OrderRecord }): RefundOutcome {
     // 201: final answer; 202: accepted, the gateway has not confirmed yet (it will be retried).
-    return { statusCode: result.refund.status === 'PENDING' ? 202 : 201, body: { refund: toRefundView(result.refund), order: toOrderView(result.order) } };
+    return {
+      statusCode: result.refund.status === 'PENDING' ? 202 : 201,
+      body: { refund: toRefundView(result.refund), order: toOrderView(result.order) },
+    };
   }
 
   return {
@@ -115,7 +129,14 @@ export function createRefundService(options: RefundServiceOptions) {
       let created;
       try {
         created = await store.createRefund(
-          { id: `rf_${randomBytes(12).toString('base64url')}`, orderId: order.id, merchantRefundId: newMerchantRefundId(), amount, reason, source: 'admin' },
+          {
+            id: `rf_${randomBytes(12).toString('base64url')}`,
+            orderId: order.id,
+            merchantRefundId: newMerchantRefundId(),
+            amount,
+            reason,
+            source: 'admin',
+          },
           idempotencyClaim(scope, input.idempotencyKey, requestHash),
         );
       } catch (error) {
@@ -127,7 +148,8 @@ export function createRefundService(options: RefundServiceOptions) {
         return replay(created.existing);
       }
       const result = outcome(await execute(created.refund));
-      if (result.statusCode === 201) await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
+      if (result.statusCode === 201)
+        await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
       return result;
 
       async function replay(existing: StoredIdempotency): Promise<RefundOutcome> {
@@ -139,8 +161,12 @@ export function createRefundService(options: RefundServiceOptions) {
         const refund = refundId ? await store.getRefund(refundId) : null;
         if (!refund) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
         // Still pending: this retry retries the gateway call, with the same merchantRefundId.
-        const result = refund.status === 'PENDING' ? outcome(await execute(refund)) : outcome({ refund, order: (await store.getOrder(refund.orderId))! });
-        if (result.statusCode === 201) await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
+        const result =
+          refund.status === 'PENDING'
+            ? outcome(await execute(refund))
+            : outcome({ refund, order: (await store.getOrder(refund.orderId))! });
+        if (result.statusCode === 201)
+          await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
         return result;
       }
     },

@@ -52,9 +52,7 @@ export interface IdempotencyRecord extends IdempotencyClaim {
   responseBody: string | null;
 }
 
-export type InsertOrderResult =
-  | { inserted: true; order: OrderRecord }
-  | { inserted: false; existing: IdempotencyRecord };
+export type InsertOrderResult = { inserted: true; order: OrderRecord } | { inserted: false; existing: IdempotencyRecord };
 
 export interface NotificationRecord {
   channel: ChannelName;
@@ -99,8 +97,7 @@ export interface RefundRecord {
 export type NewRefund = Pick<RefundRecord, 'id' | 'orderId' | 'merchantRefundId' | 'amount' | 'reason' | 'source'>;
 
 export type CreateRefundResult =
-  | { created: true; refund: RefundRecord; order: OrderRecord }
-  | { created: false; existing: IdempotencyRecord };
+  { created: true; refund: RefundRecord; order: OrderRecord } | { created: false; existing: IdempotencyRecord };
 
 /** The refund would take more than was paid (refunds not failed are counted). */
 export class RefundExceedsPaymentError extends Error {
@@ -223,7 +220,11 @@ export interface Store {
   insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult>;
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** Stores the payment action and, when given, the response that the idempotency key replays. */
-  attachPayment(orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }): Promise<void>;
+  attachPayment(
+    orderId: string,
+    payment: PaymentAction,
+    response?: { scope: string; key: string; status: number; body: string },
+  ): Promise<void>;
   getOrder(id: string): Promise<OrderRecord | null>;
   getOrderByMerchantTransId(merchantTransId: string): Promise<OrderRecord | null>;
   /**
@@ -244,7 +245,10 @@ export interface Store {
   /** Claims unfinished orders whose next check is due, oldest first, for one reconciler. */
   claimDueOrders(args: ClaimArgs): Promise<OrderRecord[]>;
   /** Records a check and when the next is due; releases the caller's claim. */
-  scheduleNextCheck(orderId: string, args: { owner: string | null; checkedAt: string | null; nextCheckAt: string; attempts: number }): Promise<void>;
+  scheduleNextCheck(
+    orderId: string,
+    args: { owner: string | null; checkedAt: string | null; nextCheckAt: string; attempts: number },
+  ): Promise<void>;
   /** The last time the gateway was asked about this order, and how often. */
   getCheckState(orderId: string): Promise<{ lastCheckedAt: string | null; attempts: number; nextCheckAt: string | null }>;
 
@@ -255,7 +259,10 @@ export interface Store {
    */
   createRefund(refund: NewRefund, claim?: IdempotencyClaim): Promise<CreateRefundResult>;
   /** Applies the gateway's final answer to a PENDING refund and the order's refunded amount. */
-  completeRefund(refundId: string, result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string }): Promise<{ refund: RefundRecord; order: OrderRecord }>;
+  completeRefund(
+    refundId: string,
+    result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string },
+  ): Promise<{ refund: RefundRecord; order: OrderRecord }>;
   deferRefund(refundId: string, args: { owner: string | null; nextAttemptAt: string; attempts: number }): Promise<void>;
   claimDueRefunds(args: ClaimArgs): Promise<RefundRecord[]>;
   getRefund(id: string): Promise<RefundRecord | null>;
@@ -283,7 +290,12 @@ export interface Store {
     args: { at: string; tokens?: AgreementTokens; customerId?: string | null; failureCode?: string | null },
   ): Promise<AgreementTransitionResult>;
   /** Stores refreshed tokens of an ACTIVE agreement unless someone changed them since `expectedVersion`. */
-  replaceAgreementTokens(id: string, expectedVersion: number, tokens: AgreementTokens, at: string): Promise<{ replaced: boolean; agreement: AgreementRecord }>;
+  replaceAgreementTokens(
+    id: string,
+    expectedVersion: number,
+    tokens: AgreementTokens,
+    at: string,
+  ): Promise<{ replaced: boolean; agreement: AgreementRecord }>;
   /** The gateway confirmed the agreement's status at `at`. */
   recordAgreementCheck(id: string, at: string): Promise<void>;
   /**

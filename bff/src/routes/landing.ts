@@ -41,7 +41,8 @@ export const landingRoutes: FastifyPluginAsync = async (app) => {
     ? landingPage({ bffUrl: config.publicUrl, sandboxUrl: config.alipayhk.gatewayUrl.replace(/\/+$/, ''), miniappDir: MINIAPP_DIST })
     : null;
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
-    if (html === null) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: ERROR_CODES.NOT_FOUND.message }, requestId: request.id });
+    if (html === null)
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: ERROR_CODES.NOT_FOUND.message }, requestId: request.id });
     return reply
       .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
       .header('x-content-type-options', 'nosniff')

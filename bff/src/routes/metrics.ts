@@ -16,14 +16,18 @@ export const metricsRoutes = fp<{ metrics: Metrics }>(
     const expected = token ? digest(token) : null;
     const variable = app.config.metricsToken ? 'METRICS_TOKEN' : 'ADMIN_TOKEN';
 
-    app.get('/metrics', { schema: { tags: ['ops'], summary: `Prometheus metrics (Bearer $METRICS_TOKEN, or $ADMIN_TOKEN when unset)` } }, async (request, reply) => {
-      const header = request.headers.authorization ?? '';
-      const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-      if (!expected || given.length === 0 || !timingSafeEqual(digest(given), expected)) {
-        throw new AppError('UNAUTHORIZED', `/metrics needs Authorization: Bearer $${variable}`);
-      }
-      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    });
+    app.get(
+      '/metrics',
+      { schema: { tags: ['ops'], summary: `Prometheus metrics (Bearer $METRICS_TOKEN, or $ADMIN_TOKEN when unset)` } },
+      async (request, reply) => {
+        const header = request.headers.authorization ?? '';
+        const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+        if (!expected || given.length === 0 || !timingSafeEqual(digest(given), expected)) {
+          throw new AppError('UNAUTHORIZED', `/metrics needs Authorization: Bearer $${variable}`);
+        }
+        return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      },
+    );
 
     app.addHook('onError', async (request, _reply, error) => {
       if (request.routeOptions.url !== '/notify/:channel' || !(error instanceof NotificationRejectedError)) return;

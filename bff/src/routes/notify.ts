@@ -15,51 +15,66 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: NOTIFY_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-  app.post('/notify/:channel', {
-    schema: {
-      tags: ['notifications'],
-      summary: 'Gateway payment notification (raw body, verified, acknowledged after commit)',
-      params: Type.Object({ channel: Type.Union([Type.Literal('alipayhk'), Type.Literal('latipay'), Type.Literal('intents')]) }),
+  app.post(
+    '/notify/:channel',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Gateway payment notification (raw body, verified, acknowledged after commit)',
+        params: Type.Object({ channel: Type.Union([Type.Literal('alipayhk'), Type.Literal('latipay'), Type.Literal('intents')]) }),
+      },
     },
-  }, async (request, reply) => {
-    const name: ChannelName = request.params.channel === 'intents' ? 'h5' : request.params.channel;
-    const channel = app.channels.get(name);
-    if (!channel) throw new AppError('NOT_FOUND');
-    const raw = typeof request.body === 'string' ? request.body : '';
-    // AlipayHK also sends notify.cancel here (the user unbound in the wallet): the agreement ends, then the ack.
-    const notices = 'parseAgreementEnd' in channel ? (channel as unknown as AgreementNoticeChannel) : null;
-    const logDiagnosis = (error: unknown) => {
-      // The same diagnosis `pnpm run doctor verify` prints, so an operator sees the cause in the log.
-      if (error instanceof NotificationRejectedError && error.diagnosis) {
-        request.log.warn({ channel: name, diagnosis: error.diagnosis }, 'notification signature not verified');
+    async (request, reply) => {
+      const name: ChannelName = request.params.channel === 'intents' ? 'h5' : request.params.channel;
+      const channel = app.channels.get(name);
+      if (!channel) throw new AppError('NOT_FOUND');
+      const raw = typeof request.body === 'string' ? request.body : '';
+      // AlipayHK also sends notify.cancel here (the user unbound in the wallet): the agreement ends, then the ack.
+      const notices = 'parseAgreementEnd' in channel ? (channel as unknown as AgreementNoticeChannel) : null;
+      const logDiagnosis = (error: unknown) => {
+        // The same diagnosis `pnpm run doctor verify` prints, so an operator sees the cause in the log.
+        if (error instanceof NotificationRejectedError && error.diagnosis) {
+          request.log.warn({ channel: name, diagnosis: error.diagnosis }, 'notification signature not verified');
+        }
+      };
+      const end = notices
+        ? await notices.parseAgreementEnd(raw).catch((error: unknown) => {
+            logDiagnosis(error);
+            throw error;
+          })
+        : null;
+      if (notices && end) {
+        const log = request.log.child({ reqMsgId: end.messageId, merchantAgreementId: end.merchantAgreementId });
+        for (const warning of end.warnings ?? []) log.warn(warning);
+        const agreement = await app.agreements.endByWallet(end.merchantAgreementId);
+        log.info(
+          { agreementId: agreement?.id ?? null, status: agreement?.status ?? null, cancelTime: end.cancelTime },
+          'agreement notice committed',
+        );
+        const ack = await notices.acknowledgeAgreementEnd(end);
+        return reply.code(ack.statusCode).type(ack.contentType).send(ack.body);
       }
-    };
-    const end = notices ? await notices.parseAgreementEnd(raw).catch((error: unknown) => { logDiagnosis(error); throw error; }) : null;
-    if (notices && end) {
-      const log = request.log.child({ reqMsgId: end.messageId, merchantAgreementId: end.merchantAgreementId });
-      for (const warning of end.warnings ?? []) log.warn(warning);
-      const agreement = await app.agreements.endByWallet(end.merchantAgreementId);
-      log.info({ agreementId: agreement?.id ?? null, status: agreement?.status ?? null, cancelTime: end.cancelTime }, 'agreement notice committed');
-      const ack = await notices.acknowledgeAgreementEnd(end);
+      let notification;
+      try {
+        notification = await channel.parseNotification(raw, request.headers);
+      } catch (error) {
+        logDiagnosis(error);
+        // Verified, but its facts cannot be had yet (e.g. a paid webhook the query does not confirm):
+        // not our fault nor the gateway's, so 503 and a warning; the gateway's retry asks again.
+        if (!(error instanceof GatewayUnknownError)) throw error;
+        request.log.warn({ channel: name, reason: error.message }, 'notification deferred: outcome not confirmed yet');
+        const { statusCode, message } = ERROR_CODES.NOTIFICATION_DEFERRED;
+        return reply.code(statusCode).send({ error: { code: 'NOTIFICATION_DEFERRED', message }, requestId: request.id });
+      }
+      const log = request.log.child({ reqMsgId: notification.messageId, merchantTransId: notification.merchantTransId });
+      for (const warning of notification.warnings ?? []) log.warn(warning);
+      const result = await app.orders.acceptNotification(notification);
+      log.info(
+        { orderId: result.order.id, duplicate: result.duplicate, transitioned: result.transitioned, status: result.order.status },
+        'notification committed',
+      );
+      const ack = await channel.acknowledge(notification);
       return reply.code(ack.statusCode).type(ack.contentType).send(ack.body);
-    }
-    let notification;
-    try {
-      notification = await channel.parseNotification(raw, request.headers);
-    } catch (error) {
-      logDiagnosis(error);
-      // Verified, but its facts cannot be had yet (e.g. a paid webhook the query does not confirm):
-      // not our fault nor the gateway's, so 503 and a warning; the gateway's retry asks again.
-      if (!(error instanceof GatewayUnknownError)) throw error;
-      request.log.warn({ channel: name, reason: error.message }, 'notification deferred: outcome not confirmed yet');
-      const { statusCode, message } = ERROR_CODES.NOTIFICATION_DEFERRED;
-      return reply.code(statusCode).send({ error: { code: 'NOTIFICATION_DEFERRED', message }, requestId: request.id });
-    }
-    const log = request.log.child({ reqMsgId: notification.messageId, merchantTransId: notification.merchantTransId });
-    for (const warning of notification.warnings ?? []) log.warn(warning);
-    const result = await app.orders.acceptNotification(notification);
-    log.info({ orderId: result.order.id, duplicate: result.duplicate, transitioned: result.transitioned, status: result.order.status }, 'notification committed');
-    const ack = await channel.acknowledge(notification);
-    return reply.code(ack.statusCode).type(ack.contentType).send(ack.body);
-  });
+    },
+  );
 };

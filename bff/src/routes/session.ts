@@ -11,28 +11,34 @@ import { BuyerAuthError } from '../auth/identity';
 import { AppError } from '../errors';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/api/session', {
-    schema: {
-      tags: ['session'],
-      summary: 'Exchange a wallet authCode (or nothing, for a guest) for a session token',
-      body: SessionBodySchema,
-      response: { 200: SessionResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema, 502: ErrorResponseSchema },
+  app.post(
+    '/api/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Exchange a wallet authCode (or nothing, for a guest) for a session token',
+        body: SessionBodySchema,
+        response: { 200: SessionResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema, 502: ErrorResponseSchema },
+      },
     },
-  }, async (request) => {
-    let buyerId: string;
-    if (request.body.authCode) {
-      try {
-        buyerId = (await app.identity.exchangeAuthCode(request.body.authCode)).buyerId;
-      } catch (error) {
-        if (error instanceof BuyerAuthError) {
-          throw error.kind === 'rejected' ? new AppError('UNAUTHORIZED', 'The wallet did not accept this authCode') : new AppError('GATEWAY_UNAVAILABLE');
+    async (request) => {
+      let buyerId: string;
+      if (request.body.authCode) {
+        try {
+          buyerId = (await app.identity.exchangeAuthCode(request.body.authCode)).buyerId;
+        } catch (error) {
+          if (error instanceof BuyerAuthError) {
+            throw error.kind === 'rejected'
+              ? new AppError('UNAUTHORIZED', 'The wallet did not accept this authCode')
+              : new AppError('GATEWAY_UNAVAILABLE');
+          }
+          throw error;
         }
-        throw error;
+      } else {
+        buyerId = `guest:${randomBytes(16).toString('base64url')}`;
       }
-    } else {
-      buyerId = `guest:${randomBytes(16).toString('base64url')}`;
-    }
-    request.log.info({ buyerKind: buyerId.split(':')[0] }, 'session issued');
-    return { ...app.issueSession(buyerId), buyer: buyerId.startsWith('guest:') ? ('guest' as const) : ('wallet' as const) };
-  });
+      request.log.info({ buyerKind: buyerId.split(':')[0] }, 'session issued');
+      return { ...app.issueSession(buyerId), buyer: buyerId.startsWith('guest:') ? ('guest' as const) : ('wallet' as const) };
+    },
+  );
 };

@@ -23,7 +23,11 @@ describe('group commit', () => {
 
   it('rolls back only the write that failed', async () => {
     const { db, insert, queue } = setup();
-    const results = await Promise.allSettled([queue.enqueue(() => insert.immediate(1)), queue.enqueue(() => insert.immediate(1)), queue.enqueue(() => insert.immediate(2))]);
+    const results = await Promise.allSettled([
+      queue.enqueue(() => insert.immediate(1)),
+      queue.enqueue(() => insert.immediate(1)),
+      queue.enqueue(() => insert.immediate(2)),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(db.prepare('SELECT x FROM t ORDER BY x').all()).toEqual([{ x: 1 }, { x: 2 }]);
   });

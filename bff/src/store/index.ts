@@ -7,7 +7,8 @@ export async function openStore(databaseUrl: string, options: { now?: () => Date
   const { poolSize, ...common } = options;
   if (databaseUrl.startsWith('sqlite://')) return openSqliteStore({ file: databaseUrl.slice('sqlite://'.length), ...common });
   if (databaseUrl === ':memory:') return openSqliteStore({ file: ':memory:', ...common });
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore({ connectionString: databaseUrl, ...common, ...(poolSize ? { max: poolSize } : {}) });
+  if (/^postgres(ql)?:\/\//.test(databaseUrl))
+    return openPostgresStore({ connectionString: databaseUrl, ...common, ...(poolSize ? { max: poolSize } : {}) });
   throw new Error(`DATABASE_URL must start with sqlite:// or postgres://, got ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}`);
 }
 

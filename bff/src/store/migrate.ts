@@ -10,7 +10,11 @@ export function migrateSqlite(db: Database.Database): void {
     const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
     if (done) return;
     db.exec(m.sql);
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      m.version,
+      m.name,
+      new Date().toISOString(),
+    );
   });
   for (const m of MIGRATIONS) apply.immediate(m);
 }
@@ -20,14 +24,20 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
   const db = await pool.connect();
   try {
     await db.query('SELECT pg_advisory_lock(72747301)');
-    await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    await db.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
     for (const m of MIGRATIONS) {
       const { rowCount } = await db.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
       if (rowCount) continue;
       await db.query('BEGIN');
       try {
         await db.query(m.sql);
-        await db.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+        await db.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
         await db.query('COMMIT');
       } catch (error) {
         await db.query('ROLLBACK');

@@ -9,9 +9,32 @@ import pg from 'pg';
 import { canTransition, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { migratePostgres } from './migrate';
-import { AUDIT_QUERIES, agreementTransitionPatch, toAgreement, toAudit, toIdem, toOrder, toRefund, type AuditRows, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import {
+  AUDIT_QUERIES,
+  agreementTransitionPatch,
+  toAgreement,
+  toAudit,
+  toIdem,
+  toOrder,
+  toRefund,
+  type AuditRows,
+  type AgreementRow,
+  type IdemRow,
+  type OrderRow,
+  type RefundRow,
+} from './rows';
 import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
-import { POSTGRES_DIALECT, agreementTransitionSql, statements, toPostgres, valuesFor, claimParams, leaseUntil, type Params, type StatementName } from './statements';
+import {
+  POSTGRES_DIALECT,
+  agreementTransitionSql,
+  statements,
+  toPostgres,
+  valuesFor,
+  claimParams,
+  leaseUntil,
+  type Params,
+  type StatementName,
+} from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
   type AgreementRecord,
@@ -32,9 +55,19 @@ import {
 
 type Db = pg.PoolClient;
 
-const SQL = Object.fromEntries(Object.entries(statements(POSTGRES_DIALECT)).map(([name, text]) => [name, toPostgres(text)])) as Record<StatementName, { text: string; names: string[] }>;
+const SQL = Object.fromEntries(Object.entries(statements(POSTGRES_DIALECT)).map(([name, text]) => [name, toPostgres(text)])) as Record<
+  StatementName,
+  { text: string; names: string[] }
+>;
 // The hot statements are named, so PostgreSQL parses and plans them once per connection.
-const NAMED_STATEMENTS: ReadonlySet<StatementName> = new Set<StatementName>(['insertOrder', 'insertOrderClaimed', 'attachPayment', 'attachPaymentAnswer', 'getOrder', 'getOrderByTransId']);
+const NAMED_STATEMENTS: ReadonlySet<StatementName> = new Set<StatementName>([
+  'insertOrder',
+  'insertOrderClaimed',
+  'attachPayment',
+  'attachPaymentAnswer',
+  'getOrder',
+  'getOrderByTransId',
+]);
 
 function bind(name: StatementName, params: Params): pg.QueryConfig {
   const { text, names } = SQL[name];
@@ -88,7 +121,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (!row) throw new Error(`agreement ${id} vanished`);
     return toAgreement(row);
   }
-  async function maybe<R extends pg.QueryResultRow, T>(db: Db | pg.Pool, name: StatementName, params: Params, map: (row: R) => T): Promise<T | null> {
+  async function maybe<R extends pg.QueryResultRow, T>(
+    db: Db | pg.Pool,
+    name: StatementName,
+    params: Params,
+    map: (row: R) => T,
+  ): Promise<T | null> {
     const row = await one<R>(db, name, params);
     return row ? map(row) : null;
   }
@@ -111,7 +149,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return { transitioned: false, order: await getOrderIn(db, orderId), latePaymentRefund: refund };
     }
     if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
-    const { rowCount } = await q(db, 'markPaid', { paidAt: evidence.paidAt ?? at, gatewayTransactionId: evidence.gatewayTransactionId, at, orderId });
+    const { rowCount } = await q(db, 'markPaid', {
+      paidAt: evidence.paidAt ?? at,
+      gatewayTransactionId: evidence.gatewayTransactionId,
+      at,
+      orderId,
+    });
     if (rowCount === 1) await q(db, 'insertTransition', { orderId, from: before.status, to: 'SUCCEEDED', reason, at });
     return { transitioned: rowCount === 1, order: await getOrderIn(db, orderId), latePaymentRefund: null };
   }
@@ -122,7 +165,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return rowCount === 1 ? null : (await one<IdemRow>(db, 'findIdem', claim))!;
   }
 
-  const sumCharges = async (db: Db | pg.Pool, params: { agreementId: string; dayStart: string; dayEnd: string }) => Number((await one<{ n: number }>(db, 'sumCharges', params))!.n);
+  const sumCharges = async (db: Db | pg.Pool, params: { agreementId: string; dayStart: string; dayEnd: string }) =>
+    Number((await one<{ n: number }>(db, 'sumCharges', params))!.n);
 
   return {
     kind: 'postgres',
@@ -133,7 +177,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult> {
       const row = { ...order, items: JSON.stringify(order.items), payment: order.payment ? JSON.stringify(order.payment) : null };
       if (!claim) return { inserted: true, order: toOrder((await one<OrderRow>(pool, 'insertOrder', row))!) };
-      const inserted = await one<OrderRow>(pool, 'insertOrderClaimed', { ...row, ...claim, responseStatus: response?.status ?? null, responseBody: response?.body ?? null });
+      const inserted = await one<OrderRow>(pool, 'insertOrderClaimed', {
+        ...row,
+        ...claim,
+        responseStatus: response?.status ?? null,
+        responseBody: response?.body ?? null,
+      });
       if (inserted) return { inserted: true, order: toOrder(inserted) };
       return { inserted: false, existing: toIdem((await one<IdemRow>(pool, 'findIdem', claim))!) };
     },
@@ -160,7 +209,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           await q(db, 'bumpNotification', n);
           return { duplicate: true, transitioned: false, order: await getOrderIn(db, n.orderId), latePaymentRefund: null };
         }
-        if (n.outcome !== 'PAID') return { duplicate: false, transitioned: false, order: await getOrderIn(db, n.orderId), latePaymentRefund: null };
+        if (n.outcome !== 'PAID')
+          return { duplicate: false, transitioned: false, order: await getOrderIn(db, n.orderId), latePaymentRefund: null };
         return { duplicate: false, ...(await markPaidIn(db, n.orderId, evidence, `notification ${n.identity}`)) };
       }),
     async insertAgreement(agreement) {
@@ -234,7 +284,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await q(pool, 'scheduleCheck', { ...args, id: orderId });
     },
     async getCheckState(orderId) {
-      const row = await one<{ last_checked_at: string | null; check_attempts: number; next_check_at: string | null }>(pool, 'checkState', { orderId });
+      const row = await one<{ last_checked_at: string | null; check_attempts: number; next_check_at: string | null }>(pool, 'checkState', {
+        orderId,
+      });
       return { lastCheckedAt: row?.last_checked_at ?? null, attempts: row?.check_attempts ?? 0, nextCheckAt: row?.next_check_at ?? null };
     },
     createRefund: (refund: NewRefund, claim?: IdempotencyClaim): Promise<CreateRefundResult> =>
@@ -247,7 +299,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         checkRefundable(order, Number((await one<{ n: number }>(db, 'refundedOrReserved', { orderId: order.id }))!.n), refund.amount);
         const created = await insertRefundRow(db, { ...refund, currency: order.currency });
         // The key points at its refund from the same commit, so a retry after a crash finds it.
-        if (claim) await q(db, 'completeIdem', { status: 0, body: JSON.stringify({ refundId: created.id }), scope: claim.scope, key: claim.key });
+        if (claim)
+          await q(db, 'completeIdem', { status: 0, body: JSON.stringify({ refundId: created.id }), scope: claim.scope, key: claim.key });
         return { created: true, refund: created, order };
       }),
     completeRefund: (refundId, result) =>
@@ -265,9 +318,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if (rowCount === 1 && result.status === 'SUCCEEDED') {
           const status = statusAfterRefund(order, before.amount);
           await q(db, 'addRefunded', { amount: before.amount, status, at, orderId: order.id });
-          if (status !== order.status) await q(db, 'insertTransition', { orderId: order.id, from: order.status, to: status, reason: `refund ${before.merchantRefundId}`, at });
+          if (status !== order.status)
+            await q(db, 'insertTransition', {
+              orderId: order.id,
+              from: order.status,
+              to: status,
+              reason: `refund ${before.merchantRefundId}`,
+              at,
+            });
         }
-        return { refund: toRefund((await one<RefundRow>(db, 'getRefund', { id: refundId }))!), order: await getOrderIn(db, before.orderId) };
+        return {
+          refund: toRefund((await one<RefundRow>(db, 'getRefund', { id: refundId }))!),
+          order: await getOrderIn(db, before.orderId),
+        };
       }),
     async deferRefund(refundId, args) {
       await q(pool, 'deferRefund', { ...args, id: refundId, now: now().toISOString() });

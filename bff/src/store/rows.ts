@@ -24,7 +24,15 @@ export interface OrderRow {
 /** The record a new order reads back as once stored (nothing paid, refunded or updated yet). */
 export function toNewOrderRecord(order: NewOrder): OrderRecord {
   const { nextCheckAt: _nextCheckAt, payment, ...fields } = order;
-  return { ...fields, refundedAmount: 0, payment: payment ?? null, gatewayTransactionId: null, updatedAt: order.createdAt, paidAt: null, agreementId: order.agreementId ?? null };
+  return {
+    ...fields,
+    refundedAmount: 0,
+    payment: payment ?? null,
+    gatewayTransactionId: null,
+    updatedAt: order.createdAt,
+    paidAt: null,
+    agreementId: order.agreementId ?? null,
+  };
 }
 
 export function toOrder(row: OrderRow): OrderRecord {
@@ -155,7 +163,12 @@ export const UNCHARGED_STATUSES = ['FAILED', 'CANCELLED'] as const;
  */
 export function agreementTransitionPatch(
   to: AgreementStatus,
-  args: { at: string; tokens?: { accessTokenEnc: string; refreshTokenEnc: string; accessTokenExpiresAt: string; refreshTokenExpiresAt: string }; customerId?: string | null; failureCode?: string | null },
+  args: {
+    at: string;
+    tokens?: { accessTokenEnc: string; refreshTokenEnc: string; accessTokenExpiresAt: string; refreshTokenExpiresAt: string };
+    customerId?: string | null;
+    failureCode?: string | null;
+  },
   final: boolean,
 ): Record<string, string | number | null> {
   const patch: Record<string, string | number | null> = { status: to, updated_at: args.at, return_claimed_until: null };
@@ -183,7 +196,8 @@ export function agreementTransitionPatch(
 export const AUDIT_QUERIES = {
   orders: 'SELECT * FROM orders ORDER BY created_at',
   transitions: 'SELECT order_id AS "orderId", from_status AS "from", to_status AS "to", reason, at FROM order_transitions ORDER BY at',
-  evidence: 'SELECT order_id AS "orderId", source, merchant_id AS "merchantId", merchant_trans_id AS "merchantTransId", amount, currency FROM payment_evidence',
+  evidence:
+    'SELECT order_id AS "orderId", source, merchant_id AS "merchantId", merchant_trans_id AS "merchantTransId", amount, currency FROM payment_evidence',
   notifications: 'SELECT channel, identity, order_id AS "orderId", outcome, deliveries FROM notifications',
   refunds: 'SELECT * FROM refunds ORDER BY created_at',
   checks: 'SELECT id AS "orderId", last_checked_at AS "lastCheckedAt" FROM orders',

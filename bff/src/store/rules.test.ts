@@ -15,7 +15,15 @@ describe('store rules', () => {
     for (const status of ['FAILED', 'CANCELLED'] as const) {
       expect(decideMarkPaid({ ...order, status })).toEqual({
         kind: 'late-payment',
-        refund: { id: 'rf_late_ord_1', orderId: 'ord_1', merchantRefundId: 'LATETP1', amount: 1000, currency: 'HKD', reason: 'paid after the order was closed', source: 'late-payment' },
+        refund: {
+          id: 'rf_late_ord_1',
+          orderId: 'ord_1',
+          merchantRefundId: 'LATETP1',
+          amount: 1000,
+          currency: 'HKD',
+          reason: 'paid after the order was closed',
+          source: 'late-payment',
+        },
       });
     }
   });
@@ -48,7 +56,11 @@ describe('store rules', () => {
   });
 
   it('answers a reused idempotency key: same body replays, a different body conflicts', () => {
-    expect(idempotencyOutcome({ requestHash: 'h1', responseStatus: 201, responseBody: '{}' }, 'h1')).toEqual({ kind: 'replay', status: 201, body: '{}' });
+    expect(idempotencyOutcome({ requestHash: 'h1', responseStatus: 201, responseBody: '{}' }, 'h1')).toEqual({
+      kind: 'replay',
+      status: 201,
+      body: '{}',
+    });
     expect(idempotencyOutcome({ requestHash: 'h1', responseStatus: null, responseBody: null }, 'h1')).toEqual({ kind: 'in-flight' });
     expect(idempotencyOutcome({ requestHash: 'h1', responseStatus: 201, responseBody: '{}' }, 'h2')).toEqual({ kind: 'conflict' });
   });

@@ -16,7 +16,8 @@ import {
 } from '../payments/store';
 
 /** What a payment does to an order: move it to SUCCEEDED, refund a payment that came after it closed, or nothing. */
-export type MarkPaidDecision = { kind: 'transition' } | { kind: 'late-payment'; refund: NewRefund & { currency: string } } | { kind: 'no-op' };
+export type MarkPaidDecision =
+  { kind: 'transition' } | { kind: 'late-payment'; refund: NewRefund & { currency: string } } | { kind: 'no-op' };
 
 export function decideMarkPaid(order: Pick<OrderRecord, 'id' | 'status' | 'merchantTransId' | 'amount' | 'currency'>): MarkPaidDecision {
   if (order.status === 'FAILED' || order.status === 'CANCELLED') {
@@ -68,7 +69,10 @@ export function checkAgreementCharge(
  */
 export type IdempotencyOutcome = { kind: 'conflict' } | { kind: 'replay'; status: number; body: string | null } | { kind: 'in-flight' };
 
-export function idempotencyOutcome(existing: Pick<IdempotencyRecord, 'requestHash' | 'responseStatus' | 'responseBody'>, requestHash: string): IdempotencyOutcome {
+export function idempotencyOutcome(
+  existing: Pick<IdempotencyRecord, 'requestHash' | 'responseStatus' | 'responseBody'>,
+  requestHash: string,
+): IdempotencyOutcome {
   if (existing.requestHash !== requestHash) return { kind: 'conflict' };
   if (existing.responseStatus === null) return { kind: 'in-flight' };
   return { kind: 'replay', status: existing.responseStatus, body: existing.responseBody };

@@ -11,9 +11,32 @@ import type { PaymentEvidence } from '../payments/channel';
 import { createCommitQueue } from './commit-queue';
 import { prepareSqliteFile } from './file-modes';
 import { migrateSqlite } from './migrate';
-import { AUDIT_QUERIES, agreementTransitionPatch, toAgreement, toAudit, toIdem, toNewOrderRecord, toOrder, toRefund, type AgreementRow, type AuditRows, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import {
+  AUDIT_QUERIES,
+  agreementTransitionPatch,
+  toAgreement,
+  toAudit,
+  toIdem,
+  toNewOrderRecord,
+  toOrder,
+  toRefund,
+  type AgreementRow,
+  type AuditRows,
+  type IdemRow,
+  type OrderRow,
+  type RefundRow,
+} from './rows';
 import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
-import { POSTGRES_ONLY, SQLITE_DIALECT, agreementTransitionSql, statements, toSqlite, claimParams, leaseUntil, type StatementName } from './statements';
+import {
+  POSTGRES_ONLY,
+  SQLITE_DIALECT,
+  agreementTransitionSql,
+  statements,
+  toSqlite,
+  claimParams,
+  leaseUntil,
+  type StatementName,
+} from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
   type AgreementChargeArgs,
@@ -54,7 +77,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const sql = statements(SQLITE_DIALECT);
   const stmt = Object.fromEntries(
-    Object.entries(sql).filter(([name]) => !POSTGRES_ONLY.has(name as StatementName)).map(([name, text]) => [name, db.prepare(toSqlite(text))]),
+    Object.entries(sql)
+      .filter(([name]) => !POSTGRES_ONLY.has(name as StatementName))
+      .map(([name, text]) => [name, db.prepare(toSqlite(text))]),
   ) as Record<StatementName, Database.Statement>;
 
   const vanished = (what: string): never => {
@@ -84,7 +109,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return { transitioned: false, order: mustGet(orderId), latePaymentRefund: insertRefundRow(decision.refund) };
     }
     if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
-    const changed = stmt.markPaid.run({ paidAt: evidence.paidAt ?? at, gatewayTransactionId: evidence.gatewayTransactionId, at, orderId }).changes === 1;
+    const changed =
+      stmt.markPaid.run({ paidAt: evidence.paidAt ?? at, gatewayTransactionId: evidence.gatewayTransactionId, at, orderId }).changes === 1;
     if (changed) stmt.insertTransition.run({ orderId, from: before.status, to: 'SUCCEEDED', reason, at });
     return { transitioned: changed, order: mustGet(orderId), latePaymentRefund: null };
   }
@@ -107,42 +133,50 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return { created: true, refund: created, order };
   });
 
-  const txCompleteRefund = db.transaction((refundId: string, result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string }) => {
-    const at = now().toISOString();
-    const before = toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow);
-    const changed = stmt.finishRefund.run({
-      id: refundId,
-      status: result.status,
-      gatewayRefundId: result.status === 'SUCCEEDED' ? result.gatewayRefundId : null,
-      code: result.status === 'FAILED' ? result.code : null,
-      now: at,
-    }).changes === 1;
-    if (changed && result.status === 'SUCCEEDED') {
-      const order = mustGet(before.orderId);
-      const status = statusAfterRefund(order, before.amount);
-      stmt.addRefunded.run({ amount: before.amount, status, at, orderId: order.id });
-      if (status !== order.status) stmt.insertTransition.run({ orderId: order.id, from: order.status, to: status, reason: `refund ${before.merchantRefundId}`, at });
-    }
-    return { refund: toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow), order: mustGet(before.orderId) };
-  });
+  const txCompleteRefund = db.transaction(
+    (refundId: string, result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string }) => {
+      const at = now().toISOString();
+      const before = toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow);
+      const changed =
+        stmt.finishRefund.run({
+          id: refundId,
+          status: result.status,
+          gatewayRefundId: result.status === 'SUCCEEDED' ? result.gatewayRefundId : null,
+          code: result.status === 'FAILED' ? result.code : null,
+          now: at,
+        }).changes === 1;
+      if (changed && result.status === 'SUCCEEDED') {
+        const order = mustGet(before.orderId);
+        const status = statusAfterRefund(order, before.amount);
+        stmt.addRefunded.run({ amount: before.amount, status, at, orderId: order.id });
+        if (status !== order.status)
+          stmt.insertTransition.run({ orderId: order.id, from: order.status, to: status, reason: `refund ${before.merchantRefundId}`, at });
+      }
+      return { refund: toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow), order: mustGet(before.orderId) };
+    },
+  );
 
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write cannot race another process.
   const txMarkPaid = db.transaction(markPaidInTx);
-  const txInsertOrder = db.transaction((order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): InsertOrderResult => {
-    if (claim) {
-      const existing = claimIdem(claim, order.id, order.createdAt);
-      if (existing) return { inserted: false, existing };
-      if (response) stmt.completeIdem.run({ ...response, scope: claim.scope, key: claim.key });
-    }
-    const { payment, ...row } = order;
-    stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
-    // What a read would give back, without the read (every column is the value just written or its default).
-    return { inserted: true, order: toNewOrderRecord(order) };
-  });
-  const txAttach = db.transaction((orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
-    stmt.attachPayment.run({ payment: JSON.stringify(payment), orderId });
-    if (response) stmt.completeIdem.run(response);
-  });
+  const txInsertOrder = db.transaction(
+    (order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): InsertOrderResult => {
+      if (claim) {
+        const existing = claimIdem(claim, order.id, order.createdAt);
+        if (existing) return { inserted: false, existing };
+        if (response) stmt.completeIdem.run({ ...response, scope: claim.scope, key: claim.key });
+      }
+      const { payment, ...row } = order;
+      stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
+      // What a read would give back, without the read (every column is the value just written or its default).
+      return { inserted: true, order: toNewOrderRecord(order) };
+    },
+  );
+  const txAttach = db.transaction(
+    (orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
+      stmt.attachPayment.run({ payment: JSON.stringify(payment), orderId });
+      if (response) stmt.completeIdem.run(response);
+    },
+  );
   const txClose = db.transaction((orderId: string, to: 'FAILED' | 'CANCELLED', reason: string): TransitionResult => {
     const at = now().toISOString();
     const before = mustGet(orderId);
@@ -178,7 +212,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const existing = claimIdem(claim, order.id, order.createdAt);
       if (existing) return { inserted: false, existing };
     }
-    checkAgreementCharge(maybe(stmt.getAgreement, { id: args.agreementId }, toAgreement), args, Number((stmt.sumCharges.get(args) as { n: number }).n), order.amount);
+    checkAgreementCharge(
+      maybe(stmt.getAgreement, { id: args.agreementId }, toAgreement),
+      args,
+      Number((stmt.sumCharges.get(args) as { n: number }).n),
+      order.amount,
+    );
     stmt.insertCharge.run({ ...order, items: JSON.stringify(order.items), agreementId: args.agreementId });
     return { inserted: true, order: mustGet(order.id) };
   });
@@ -212,17 +251,26 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return write.enqueue(() => txNotification.immediate(notification, evidence));
     },
     async listOrders(filter) {
-      const list = filter.status ? (filter.buyerId ? stmt.listByStatusAndBuyer : stmt.listByStatus) : filter.buyerId ? stmt.listByBuyer : stmt.listAll;
+      const list = filter.status
+        ? filter.buyerId
+          ? stmt.listByStatusAndBuyer
+          : stmt.listByStatus
+        : filter.buyerId
+          ? stmt.listByBuyer
+          : stmt.listAll;
       return (list.all({ status: filter.status ?? null, buyerId: filter.buyerId ?? null, limit: filter.limit }) as OrderRow[]).map(toOrder);
     },
     async claimDueOrders(args: ClaimArgs) {
-      return ((await write.enqueue(() => claimRows(stmt.claimOrders, args))) as OrderRow[]).map(toOrder).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      return ((await write.enqueue(() => claimRows(stmt.claimOrders, args))) as OrderRow[])
+        .map(toOrder)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     async scheduleNextCheck(orderId, args) {
       await write.enqueue(() => stmt.scheduleCheck.run({ ...args, id: orderId }));
     },
     async getCheckState(orderId) {
-      const row = stmt.checkState.get({ orderId }) as { last_checked_at: string | null; check_attempts: number; next_check_at: string | null } | undefined;
+      const row = stmt.checkState.get({ orderId }) as
+        { last_checked_at: string | null; check_attempts: number; next_check_at: string | null } | undefined;
       return { lastCheckedAt: row?.last_checked_at ?? null, attempts: row?.check_attempts ?? 0, nextCheckAt: row?.next_check_at ?? null };
     },
     async createRefund(refund, claim) {
@@ -280,7 +328,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return Number((stmt.sumCharges.get({ agreementId, dayStart, dayEnd }) as { n: number }).n);
     },
     async audit() {
-      const read = db.transaction(() => Object.fromEntries(Object.entries(AUDIT_QUERIES).map(([part, sql]) => [part, db.prepare(sql).all()])));
+      const read = db.transaction(() =>
+        Object.fromEntries(Object.entries(AUDIT_QUERIES).map(([part, sql]) => [part, db.prepare(sql).all()])),
+      );
       return toAudit(read() as AuditRows);
     },
     async oldestPendingOrderAt() {

@@ -19,10 +19,18 @@ export interface Dialect {
 }
 
 export const SQLITE_DIALECT: Dialect = { forUpdate: '', skipLocked: '', bigint: '', int: '', returning: '' };
-export const POSTGRES_DIALECT: Dialect = { forUpdate: ' FOR UPDATE', skipLocked: ' FOR UPDATE SKIP LOCKED', bigint: '::bigint', int: '::int', returning: ' RETURNING *' };
+export const POSTGRES_DIALECT: Dialect = {
+  forUpdate: ' FOR UPDATE',
+  skipLocked: ' FOR UPDATE SKIP LOCKED',
+  bigint: '::bigint',
+  int: '::int',
+  returning: ' RETURNING *',
+};
 
-const ORDER_COLUMNS = 'id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, updated_at, expires_at, next_check_at';
-const orderValues = (d: Dialect) => `:id, :merchantTransId, :channel, :buyerId, :status, :currency, :amount${d.bigint}, :items, :payment, :createdAt, :createdAt, :expiresAt, :nextCheckAt`;
+const ORDER_COLUMNS =
+  'id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, updated_at, expires_at, next_check_at';
+const orderValues = (d: Dialect) =>
+  `:id, :merchantTransId, :channel, :buyerId, :status, :currency, :amount${d.bigint}, :items, :payment, :createdAt, :createdAt, :expiresAt, :nextCheckAt`;
 const UNCHARGED = UNCHARGED_STATUSES.map((st) => `'${st}'`).join(', ');
 const releaseClaim = `claim_until = CASE WHEN claim_owner = :owner THEN NULL ELSE claim_until END,
       claim_owner = CASE WHEN claim_owner = :owner THEN NULL ELSE claim_owner END`;
@@ -51,12 +59,14 @@ export function statements(d: Dialect) {
     closeUnpaid: `UPDATE orders SET status = :to, updated_at = :at WHERE id = :orderId AND status = 'PENDING'`,
     insertEvidence: `INSERT INTO payment_evidence (order_id, source, merchant_id, merchant_trans_id, gateway_transaction_id, amount, currency, paid_at, raw, received_at)
       VALUES (:orderId, :source, :merchantId, :merchantTransId, :gatewayTransactionId, :amount, :currency, :paidAt, :raw, :at)`,
-    insertTransition: 'INSERT INTO order_transitions (order_id, from_status, to_status, reason, at) VALUES (:orderId, :from, :to, :reason, :at)',
+    insertTransition:
+      'INSERT INTO order_transitions (order_id, from_status, to_status, reason, at) VALUES (:orderId, :from, :to, :reason, :at)',
     insertNotification: `INSERT INTO notifications (channel, identity, order_id, outcome, raw, received_at) VALUES (:channel, :identity, :orderId, :outcome, :raw, :at)
       ON CONFLICT (channel, identity) DO NOTHING`,
     bumpNotification: 'UPDATE notifications SET deliveries = deliveries + 1 WHERE channel = :channel AND identity = :identity',
     countTransitions: `SELECT COUNT(*)${d.int} AS n FROM order_transitions WHERE order_id = :orderId AND to_status = :to`,
-    setGatewayTxn: 'UPDATE orders SET gateway_transaction_id = COALESCE(gateway_transaction_id, :gatewayTransactionId), updated_at = :at WHERE id = :orderId',
+    setGatewayTxn:
+      'UPDATE orders SET gateway_transaction_id = COALESCE(gateway_transaction_id, :gatewayTransactionId), updated_at = :at WHERE id = :orderId',
     listByStatus: 'SELECT * FROM orders WHERE status = :status ORDER BY created_at DESC LIMIT :limit',
     listByStatusAndBuyer: 'SELECT * FROM orders WHERE status = :status AND buyer_id = :buyerId ORDER BY created_at DESC LIMIT :limit',
     listByBuyer: 'SELECT * FROM orders WHERE buyer_id = :buyerId ORDER BY created_at DESC LIMIT :limit',
@@ -149,4 +159,9 @@ export const POSTGRES_ONLY: ReadonlySet<StatementName> = new Set<StatementName>(
 export const leaseUntil = (args: { now: Date; leaseMs: number }): string => new Date(args.now.getTime() + args.leaseMs).toISOString();
 
 /** The parameters of claimOrders and claimRefunds. */
-export const claimParams = (args: ClaimArgs) => ({ owner: args.owner, now: args.now.toISOString(), until: leaseUntil(args), limit: args.limit });
+export const claimParams = (args: ClaimArgs) => ({
+  owner: args.owner,
+  now: args.now.toISOString(),
+  until: leaseUntil(args),
+  limit: args.limit,
+});

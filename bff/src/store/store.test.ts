@@ -1,7 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PaymentEvidence } from '../payments/channel';
 import { postgresUrl, STORE_FACTORIES } from '../../test/support/stores';
-import { AgreementNotActiveError, DailyCapExceededError, RefundExceedsPaymentError, type AgreementTokens, type NewAgreement, type NewOrder, type Store } from '../payments/store';
+import {
+  AgreementNotActiveError,
+  DailyCapExceededError,
+  RefundExceedsPaymentError,
+  type AgreementTokens,
+  type NewAgreement,
+  type NewOrder,
+  type Store,
+} from '../payments/store';
 
 if (!postgresUrl) console.info('store tests: PostgreSQL skipped (set DATABASE_URL=postgres://… to include it)');
 
@@ -39,7 +47,12 @@ function newAgreement(overrides: Partial<NewAgreement> = {}): NewAgreement {
 }
 
 function sealedTokens(n: number): AgreementTokens {
-  return { accessTokenEnc: `v1.access.${n}`, refreshTokenEnc: `v1.refresh.${n}`, accessTokenExpiresAt: '2026-11-23T00:00:00.000Z', refreshTokenExpiresAt: '2026-12-22T00:00:00.000Z' };
+  return {
+    accessTokenEnc: `v1.access.${n}`,
+    refreshTokenEnc: `v1.refresh.${n}`,
+    accessTokenExpiresAt: '2026-11-23T00:00:00.000Z',
+    refreshTokenExpiresAt: '2026-12-22T00:00:00.000Z',
+  };
 }
 
 function evidence(order: NewOrder, overrides: Partial<PaymentEvidence> = {}): PaymentEvidence {
@@ -101,10 +114,18 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     const payment = { type: 'tradePay' as const, orderStr: 'signed-order-string' };
     const o = newOrder({ payment });
     const first = await store.insertOrder(o, claim, { status: 201, body: '{"order":{}}' });
-    expect(first).toMatchObject({ inserted: true, order: { id: o.id, payment, status: 'PENDING', refundedAmount: 0, updatedAt: o.createdAt } });
+    expect(first).toMatchObject({
+      inserted: true,
+      order: { id: o.id, payment, status: 'PENDING', refundedAmount: 0, updatedAt: o.createdAt },
+    });
     // The record insertOrder answers with is exactly what a read gives back.
     if (first.inserted) expect(first.order).toEqual(await store.getOrder(o.id));
-    expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ orderId: o.id, requestHash: 'h1', responseStatus: 201, responseBody: '{"order":{}}' });
+    expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({
+      orderId: o.id,
+      requestHash: 'h1',
+      responseStatus: 201,
+      responseBody: '{"order":{}}',
+    });
 
     const loser = newOrder({ payment });
     const second = await store.insertOrder(loser, claim, { status: 201, body: '{"other":true}' });
@@ -127,7 +148,11 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     const o = newOrder();
     await store.insertOrder(o, claim);
     expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ responseStatus: null, responseBody: null });
-    await store.attachPayment(o.id, { type: 'tradePay', orderStr: 'later' }, { scope: claim.scope, key: claim.key, status: 201, body: '{"late":1}' });
+    await store.attachPayment(
+      o.id,
+      { type: 'tradePay', orderStr: 'later' },
+      { scope: claim.scope, key: claim.key, status: 201, body: '{"late":1}' },
+    );
     expect((await store.getOrder(o.id))?.payment).toEqual({ type: 'tradePay', orderStr: 'later' });
     expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ responseStatus: 201, responseBody: '{"late":1}' });
   });
@@ -138,7 +163,10 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     const o = newOrder();
     await store.insertOrder(o);
     const deliveries = Array.from({ length: 20 }, (_, i) =>
-      (i % 2 ? store : other).recordNotification({ channel: 'alipayhk', identity: `${o.merchantTransId}:S`, orderId: o.id, outcome: 'PAID', raw: '{}' }, evidence(o)),
+      (i % 2 ? store : other).recordNotification(
+        { channel: 'alipayhk', identity: `${o.merchantTransId}:S`, orderId: o.id, outcome: 'PAID', raw: '{}' },
+        evidence(o),
+      ),
     );
     const results = await Promise.all(deliveries);
     expect(results.filter((r) => r.transitioned)).toHaveLength(1);
@@ -178,7 +206,14 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     await store.markPaid(o.id, evidence(o), 'paid');
     const attempts = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) =>
-        (i % 2 ? store : other).createRefund({ id: `rf_${o.id}_${i}`, orderId: o.id, merchantRefundId: `MR${o.id}${i}`, amount: 300, reason: 'r', source: 'admin' }),
+        (i % 2 ? store : other).createRefund({
+          id: `rf_${o.id}_${i}`,
+          orderId: o.id,
+          merchantRefundId: `MR${o.id}${i}`,
+          amount: 300,
+          reason: 'r',
+          source: 'admin',
+        }),
       ),
     );
     const created = attempts.filter((a) => a.status === 'fulfilled');
@@ -191,13 +226,33 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     const o = newOrder({ amount: 1000 });
     await store.insertOrder(o);
     await store.markPaid(o.id, evidence(o), 'paid');
-    const r1 = await store.createRefund({ id: `rf_${o.id}_1`, orderId: o.id, merchantRefundId: `M1${o.id}`, amount: 400, reason: 'r', source: 'admin' });
-    const r2 = await store.createRefund({ id: `rf_${o.id}_2`, orderId: o.id, merchantRefundId: `M2${o.id}`, amount: 600, reason: 'r', source: 'admin' });
+    const r1 = await store.createRefund({
+      id: `rf_${o.id}_1`,
+      orderId: o.id,
+      merchantRefundId: `M1${o.id}`,
+      amount: 400,
+      reason: 'r',
+      source: 'admin',
+    });
+    const r2 = await store.createRefund({
+      id: `rf_${o.id}_2`,
+      orderId: o.id,
+      merchantRefundId: `M2${o.id}`,
+      amount: 600,
+      reason: 'r',
+      source: 'admin',
+    });
     if (!r1.created || !r2.created) throw new Error('refunds not created');
-    expect((await store.completeRefund(r1.refund.id, { status: 'SUCCEEDED', gatewayRefundId: 'g1' })).order).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: 400 });
+    expect((await store.completeRefund(r1.refund.id, { status: 'SUCCEEDED', gatewayRefundId: 'g1' })).order).toMatchObject({
+      status: 'PARTIALLY_REFUNDED',
+      refundedAmount: 400,
+    });
     // A second answer for the same refund changes nothing.
     expect((await store.completeRefund(r1.refund.id, { status: 'SUCCEEDED', gatewayRefundId: 'g1' })).order.refundedAmount).toBe(400);
-    expect((await store.completeRefund(r2.refund.id, { status: 'SUCCEEDED', gatewayRefundId: 'g2' })).order).toMatchObject({ status: 'REFUNDED', refundedAmount: 1000 });
+    expect((await store.completeRefund(r2.refund.id, { status: 'SUCCEEDED', gatewayRefundId: 'g2' })).order).toMatchObject({
+      status: 'REFUNDED',
+      refundedAmount: 1000,
+    });
   });
 
   it('two claimers take disjoint orders, oldest first; a lapsed lease frees a row', async () => {
@@ -217,7 +272,12 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     expect(await store.claimDueOrders({ owner: 'C', now, limit: 10, leaseMs: 60_000 })).toHaveLength(0);
     const later = new Date(now.getTime() + 61_000);
     expect(await store.claimDueOrders({ owner: 'C', now: later, limit: 10, leaseMs: 60_000 })).toHaveLength(10);
-    await store.scheduleNextCheck(orders[0]!.id, { owner: 'C', checkedAt: later.toISOString(), nextCheckAt: new Date(later.getTime() + 3_600_000).toISOString(), attempts: 1 });
+    await store.scheduleNextCheck(orders[0]!.id, {
+      owner: 'C',
+      checkedAt: later.toISOString(),
+      nextCheckAt: new Date(later.getTime() + 3_600_000).toISOString(),
+      attempts: 1,
+    });
     expect(await store.getCheckState(orders[0]!.id)).toMatchObject({ attempts: 1, lastCheckedAt: later.toISOString() });
   });
   describe('auto-debit agreements', () => {
@@ -226,7 +286,11 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
 
     async function activeAgreement(store: Store, overrides: Partial<NewAgreement> = {}) {
       const a = await store.insertAgreement(newAgreement(overrides));
-      const result = await store.transitionAgreement(a.id, ['PENDING'], 'ACTIVE', { at, tokens: sealedTokens(1), customerId: '2188000000000001' });
+      const result = await store.transitionAgreement(a.id, ['PENDING'], 'ACTIVE', {
+        at,
+        tokens: sealedTokens(1),
+        customerId: '2188000000000001',
+      });
       expect(result.transitioned).toBe(true);
       return result.agreement;
     }
@@ -236,11 +300,18 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
       return newOrder({ amount, buyerId: 'alipayhk:2188000000000001', createdAt: '2026-11-22T02:00:00.000Z', ...overrides });
     }
 
-    it('inserts, finds by id and merchantAgreementId, lists a buyer\'s own newest first; merchantAgreementId is unique', async () => {
+    it("inserts, finds by id and merchantAgreementId, lists a buyer's own newest first; merchantAgreementId is unique", async () => {
       const { store, reopen } = await fresh();
       const a = newAgreement({ buyerId: 'guest:list' });
       const b = newAgreement({ buyerId: 'guest:list' });
-      expect(await store.insertAgreement(a)).toMatchObject({ id: a.id, status: 'PENDING', tokenVersion: 0, accessTokenEnc: null, activatedAt: null, endedAt: null });
+      expect(await store.insertAgreement(a)).toMatchObject({
+        id: a.id,
+        status: 'PENDING',
+        tokenVersion: 0,
+        accessTokenEnc: null,
+        activatedAt: null,
+        endedAt: null,
+      });
       await store.insertAgreement(b);
       await store.insertAgreement(newAgreement({ buyerId: 'guest:other' }));
       const again = await reopen();
@@ -256,7 +327,9 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
       const other = await reopen();
       const a = await store.insertAgreement(newAgreement());
       const now = new Date(Date.UTC(2026, 10, 22, 1));
-      const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? store : other).claimAgreementReturn(a.id, { now, leaseMs: 60_000 })));
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? store : other).claimAgreementReturn(a.id, { now, leaseMs: 60_000 })),
+      );
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await store.claimAgreementReturn(a.id, { now: new Date(now.getTime() + 61_000), leaseMs: 60_000 })).toBe(true);
       await store.releaseAgreementReturn(a.id);
@@ -270,20 +343,37 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
       const other = await reopen();
       const a = await store.insertAgreement(newAgreement());
       const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? store : other).transitionAgreement(a.id, ['PENDING'], 'ACTIVE', { at, tokens: sealedTokens(i), customerId: 'c' })),
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? store : other).transitionAgreement(a.id, ['PENDING'], 'ACTIVE', { at, tokens: sealedTokens(i), customerId: 'c' }),
+        ),
       );
       expect(results.filter((r) => r.transitioned)).toHaveLength(1);
       const active = (await store.getAgreement(a.id))!;
-      expect(active).toMatchObject({ status: 'ACTIVE', customerId: 'c', tokenVersion: 1, activatedAt: at, statusCheckedAt: at, accessTokenExpiresAt: '2026-11-23T00:00:00.000Z' });
+      expect(active).toMatchObject({
+        status: 'ACTIVE',
+        customerId: 'c',
+        tokenVersion: 1,
+        activatedAt: at,
+        statusCheckedAt: at,
+        accessTokenExpiresAt: '2026-11-23T00:00:00.000Z',
+      });
       expect(active.accessTokenEnc).toMatch(/^v1\.access\./);
       // Not from the allowed status: nothing moves.
       expect((await store.transitionAgreement(a.id, ['PENDING'], 'DECLINED', { at })).transitioned).toBe(false);
       const revoked = await store.transitionAgreement(a.id, ['ACTIVE'], 'REVOKED', { at: '2026-11-22T03:00:00.000Z', failureCode: null });
       expect(revoked.transitioned).toBe(true);
-      expect(revoked.agreement).toMatchObject({ status: 'REVOKED', accessTokenEnc: null, refreshTokenEnc: null, endedAt: '2026-11-22T03:00:00.000Z', tokenVersion: 2 });
+      expect(revoked.agreement).toMatchObject({
+        status: 'REVOKED',
+        accessTokenEnc: null,
+        refreshTokenEnc: null,
+        endedAt: '2026-11-22T03:00:00.000Z',
+        tokenVersion: 2,
+      });
       expect((await store.transitionAgreement(a.id, ['ACTIVE'], 'EXPIRED', { at })).transitioned).toBe(false);
       const failed = await store.insertAgreement(newAgreement());
-      expect((await store.transitionAgreement(failed.id, ['PENDING'], 'FAILED', { at, failureCode: 'AUTH_CODE_EXPIRED' })).agreement).toMatchObject({ status: 'FAILED', failureCode: 'AUTH_CODE_EXPIRED' });
+      expect(
+        (await store.transitionAgreement(failed.id, ['PENDING'], 'FAILED', { at, failureCode: 'AUTH_CODE_EXPIRED' })).agreement,
+      ).toMatchObject({ status: 'FAILED', failureCode: 'AUTH_CODE_EXPIRED' });
     });
 
     it('refreshed tokens replace the stored ones only if nobody changed them first', async () => {
@@ -310,8 +400,12 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
       const args = { agreementId: a.id, buyerId: a.buyerId, dailyCap: 100_000, ...DAY };
       const inserted = await store.insertAgreementCharge(charge(a.id, 1000), args);
       expect(inserted.inserted && inserted.order).toMatchObject({ agreementId: a.id, status: 'PENDING', amount: 1000 });
-      await expect(store.insertAgreementCharge(charge(a.id, 1000), { ...args, buyerId: 'alipayhk:someone-else' })).rejects.toBeInstanceOf(AgreementNotActiveError);
-      await expect(store.insertAgreementCharge(charge(a.id, 1000), { ...args, agreementId: 'agr_missing' })).rejects.toBeInstanceOf(AgreementNotActiveError);
+      await expect(store.insertAgreementCharge(charge(a.id, 1000), { ...args, buyerId: 'alipayhk:someone-else' })).rejects.toBeInstanceOf(
+        AgreementNotActiveError,
+      );
+      await expect(store.insertAgreementCharge(charge(a.id, 1000), { ...args, agreementId: 'agr_missing' })).rejects.toBeInstanceOf(
+        AgreementNotActiveError,
+      );
       await store.transitionAgreement(a.id, ['ACTIVE'], 'REVOKED', { at });
       const refused = store.insertAgreementCharge(charge(a.id, 1000), args);
       await expect(refused).rejects.toMatchObject({ status: 'REVOKED' });
@@ -326,7 +420,9 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
       const other = await reopen();
       const a = await activeAgreement(store);
       const args = { agreementId: a.id, buyerId: a.buyerId, dailyCap: 10_000, ...DAY };
-      const attempts = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).insertAgreementCharge(charge(a.id, 3000), args)));
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).insertAgreementCharge(charge(a.id, 3000), args)),
+      );
       const inserted = attempts.filter((r) => r.status === 'fulfilled');
       expect(inserted).toHaveLength(3);
       for (const r of attempts) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DailyCapExceededError);
@@ -334,14 +430,21 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
       const [first, second] = inserted.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<Store['insertAgreementCharge']>>>).value);
       if (!first?.inserted || !second?.inserted) throw new Error('charges not inserted');
       await store.closeUnpaid(first.order.id, 'FAILED', 'declined');
-      await store.markPaid(second.order.id, { ...evidence(charge(a.id, 3000)), merchantTransId: second.order.merchantTransId, amount: 3000 }, 'paid');
+      await store.markPaid(
+        second.order.id,
+        { ...evidence(charge(a.id, 3000)), merchantTransId: second.order.merchantTransId, amount: 3000 },
+        'paid',
+      );
       expect(await store.sumAgreementCharges(a.id, DAY.dayStart, DAY.dayEnd)).toBe(6000);
       await expect(store.insertAgreementCharge(charge(a.id, 4001), args)).rejects.toMatchObject({ chargedToday: 6000, dailyCap: 10_000 });
       expect((await store.insertAgreementCharge(charge(a.id, 4000), args)).inserted).toBe(true);
       // The next day starts from zero; the day before is not counted either.
       const nextDay = { dayStart: DAY.dayEnd, dayEnd: '2026-11-23T16:00:00.000Z' };
       expect(await store.sumAgreementCharges(a.id, nextDay.dayStart, nextDay.dayEnd)).toBe(0);
-      expect((await store.insertAgreementCharge(charge(a.id, 10_000, { createdAt: '2026-11-22T17:00:00.000Z' }), { ...args, ...nextDay })).inserted).toBe(true);
+      expect(
+        (await store.insertAgreementCharge(charge(a.id, 10_000, { createdAt: '2026-11-22T17:00:00.000Z' }), { ...args, ...nextDay }))
+          .inserted,
+      ).toBe(true);
     });
 
     it('a charge claims its idempotency key in the same transaction; a refused charge claims nothing', async () => {

@@ -40,7 +40,14 @@ describe.skipIf(!available)('H5 checkout in Chromium (playwright-core)', () => {
     stack = await startStack();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -49,7 +56,13 @@ describe.skipIf(!available)('H5 checkout in Chromium (playwright-core)', () => {
   });
 
   async function phone(locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const context = await browser.newContext({
+      locale,
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await context.newPage();
     // A CSP violation or a script error shows up here: the pages must run with no inline code at all.
     page.on('console', (message) => {
@@ -95,9 +108,23 @@ describe.skipIf(!available)('H5 checkout in Chromium (playwright-core)', () => {
       expect(order).toMatchObject({ status: 'SUCCEEDED', channel: 'h5', amount: 21800 });
       const book = await ledger();
       const intent = book.intents.intents.find((i) => i.merchantOrderId === order!.merchantTransId);
-      expect(intent).toMatchObject({ status: 'SUCCEEDED', amount: '218.00', wallet: 'ALIPAYHK', returnUrl: `${stack.bffUrl}/h5/return?order=${orderId}` });
-      await eventually(async () => (await ledger()).intents.webhooks.find((w) => w.merchantOrderId === order!.merchantTransId && w.status === 'acknowledged'), 'the acknowledged webhook');
-      expect(stack.logs.some((line) => line.includes('notification committed') && line.includes(order!.merchantTransId) && line.includes('"transitioned":true'))).toBe(true);
+      expect(intent).toMatchObject({
+        status: 'SUCCEEDED',
+        amount: '218.00',
+        wallet: 'ALIPAYHK',
+        returnUrl: `${stack.bffUrl}/h5/return?order=${orderId}`,
+      });
+      await eventually(
+        async () =>
+          (await ledger()).intents.webhooks.find((w) => w.merchantOrderId === order!.merchantTransId && w.status === 'acknowledged'),
+        'the acknowledged webhook',
+      );
+      expect(
+        stack.logs.some(
+          (line) =>
+            line.includes('notification committed') && line.includes(order!.merchantTransId) && line.includes('"transitioned":true'),
+        ),
+      ).toBe(true);
       expect(await stack.app.store.countTransitions(orderId, 'SUCCEEDED')).toBe(1);
       expect(problems).toEqual([]);
     } finally {

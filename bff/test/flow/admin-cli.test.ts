@@ -12,13 +12,18 @@ afterAll(async () => stack?.close());
 async function admin(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runAdmin(argv, { env: { BFF_URL: stack.bffUrl, ADMIN_TOKEN: stack.config.adminToken! }, out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await runAdmin(argv, {
+    env: { BFF_URL: stack.bffUrl, ADMIN_TOKEN: stack.config.adminToken! },
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 it('lists pending orders and refunds a paid one, partly then fully', async () => {
   const token = await stack.session();
-  const pending = (await stack.api('/api/orders', { method: 'POST', token, body: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] } })).body.order;
+  const pending = (await stack.api('/api/orders', { method: 'POST', token, body: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] } })).body
+    .order;
   const paid = (await stack.api('/api/orders', { method: 'POST', token, body: { items: [{ sku: 'EGG-TART-6', quantity: 2 }] } })).body;
   await stack.tradePay(paid.payment.orderStr, 'success');
   await eventually(async () => (await stack.app.store.getOrder(paid.order.id))?.status === 'SUCCEEDED', 'payment');
@@ -57,6 +62,10 @@ it('explains bad input and refusals', async () => {
   const missing = await admin('refund', 'ord_AAAAAAAAAAAAAAAAAAAAAAAA', '1.00');
   expect(missing.code).toBe(1);
   expect(missing.err).toContain('ORDER_NOT_FOUND');
-  const denied = await runAdmin(['orders'], { env: { BFF_URL: stack.bffUrl, ADMIN_TOKEN: 'wrong-token-0123456789' }, out: () => undefined, err: () => undefined });
+  const denied = await runAdmin(['orders'], {
+    env: { BFF_URL: stack.bffUrl, ADMIN_TOKEN: 'wrong-token-0123456789' },
+    out: () => undefined,
+    err: () => undefined,
+  });
   expect(denied).toBe(1);
 });

@@ -30,7 +30,10 @@ const tokens = new Set<string>();
 const oneTimeSecrets = new Set<string>();
 
 beforeAll(async () => {
-  stack = await startStack({ env: { AGREEMENT_DAILY_CAP: String(DAILY_CAP), ALIPAYHK_TIMEOUT_MS: '1000' }, sandbox: { walletCustomerId: '2188000000000001' } });
+  stack = await startStack({
+    env: { AGREEMENT_DAILY_CAP: String(DAILY_CAP), ALIPAYHK_TIMEOUT_MS: '1000' },
+    sandbox: { walletCustomerId: '2188000000000001' },
+  });
   token = await stack.session('2188000000000001');
 });
 afterAll(async () => stack?.close());
@@ -73,7 +76,10 @@ async function captureTokens(agreementId: string): Promise<{ accessToken: string
 async function consent(decision: 'agree' | 'decline' = 'agree', asToken = token) {
   const created = await api('/api/agreements', { method: 'POST', token: asToken });
   expect(created.status).toBe(201);
-  const { agreement, authUrl } = created.body as { agreement: { id: string; merchantAgreementId: string; status: string }; authUrl: string };
+  const { agreement, authUrl } = created.body as {
+    agreement: { id: string; merchantAgreementId: string; status: string };
+    authUrl: string;
+  };
   expect(agreement.status).toBe('PENDING');
   expect(authUrl.startsWith(`${stack.sandboxUrl}/sandbox/auth?authId=`)).toBe(true);
   const location = await decideOnConsentPage(authUrl, decision);
@@ -118,7 +124,9 @@ describe('bind → charge → unbind', () => {
     const { id, params } = await bind();
     const stored = (await stack.app.store.getAgreement(id))!;
     expect(stored.merchantAgreementId).toBe(params.get('merchantAgreementId'));
-    expect((await ledger()).agreements.find((a: any) => a.merchantAgreementId === stored.merchantAgreementId)).toMatchObject({ status: 'ACTIVE' });
+    expect((await ledger()).agreements.find((a: any) => a.merchantAgreementId === stored.merchantAgreementId)).toMatchObject({
+      status: 'ACTIVE',
+    });
 
     const paid = await charge(id, [TART, { ...TART }]);
     expect(paid.status).toBe(201);
@@ -127,10 +135,18 @@ describe('bind → charge → unbind', () => {
     expect(order.agreementId).toBe(id);
     const debits = (await ledger()).payments.filter((p: any) => p.merchantAgreementId === stored.merchantAgreementId);
     expect(debits).toHaveLength(1);
-    expect(debits[0]).toMatchObject({ merchantTransId: order.merchantTransId, status: 'PAID', orderAmount: { currency: 'HKD', value: '8400' } });
+    expect(debits[0]).toMatchObject({
+      merchantTransId: order.merchantTransId,
+      status: 'PAID',
+      orderAmount: { currency: 'HKD', value: '8400' },
+    });
     expect((await api(`/api/orders/${order.id}`)).body.order.status).toBe('SUCCEEDED');
     const view = (await api(`/api/agreements/${id}`)).body.agreement;
-    expect(view).toMatchObject({ status: 'ACTIVE', chargedToday: { currency: 'HKD', value: '8400' }, dailyLimit: { value: String(DAILY_CAP) } });
+    expect(view).toMatchObject({
+      status: 'ACTIVE',
+      chargedToday: { currency: 'HKD', value: '8400' },
+      dailyLimit: { value: String(DAILY_CAP) },
+    });
 
     const { accessToken } = await captureTokens(id);
     const revoked = await api(`/api/agreements/${id}`, { method: 'DELETE' });
@@ -150,7 +166,12 @@ describe('bind → charge → unbind', () => {
     // The wallet refuses the old token too, whoever asks.
     const direct = await gatewayCall(
       ALIPAYHK_FUNCTIONS.agreementPay,
-      { merchantId: stack.config.alipayhk.merchantId, productCode: 'AUTO_DEBIT', merchantTransId: `TPX${Date.now()}`, order: { orderAmount: { currency: 'HKD', value: '4200' }, orderTitle: 'x' } },
+      {
+        merchantId: stack.config.alipayhk.merchantId,
+        productCode: 'AUTO_DEBIT',
+        merchantTransId: `TPX${Date.now()}`,
+        order: { orderAmount: { currency: 'HKD', value: '4200' }, orderTitle: 'x' },
+      },
       accessToken,
     );
     expect(direct.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'AGREEMENT_REVOKED' });
@@ -177,7 +198,19 @@ describe('bind → charge → unbind', () => {
     expect(list.body.agreements.length).toBeGreaterThanOrEqual(2);
     const created = list.body.agreements.map((a: any) => a.createdAt);
     expect(created).toEqual([...created].sort().reverse());
-    for (const a of list.body.agreements) expect(Object.keys(a).sort()).toEqual(['activatedAt', 'chargedToday', 'createdAt', 'dailyLimit', 'endedAt', 'failureCode', 'id', 'merchantAgreementId', 'status', 'updatedAt']);
+    for (const a of list.body.agreements)
+      expect(Object.keys(a).sort()).toEqual([
+        'activatedAt',
+        'chargedToday',
+        'createdAt',
+        'dailyLimit',
+        'endedAt',
+        'failureCode',
+        'id',
+        'merchantAgreementId',
+        'status',
+        'updatedAt',
+      ]);
   });
 });
 
@@ -238,7 +271,11 @@ describe('the wallet’s return is checked', () => {
 
   it('a sign-in authCode (my.getAuthCode: no agreement scope) on the consent return does not make the agreement ACTIVE', async () => {
     const { agreement, location } = await consent('decline');
-    const signIn = await fetch(`${stack.sandboxUrl}/sandbox/wallet/authCode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: '2188000000000001' }) });
+    const signIn = await fetch(`${stack.sandboxUrl}/sandbox/wallet/authCode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: '2188000000000001' }),
+    });
     const code = ((await signIn.json()) as { authCode: string }).authCode;
     oneTimeSecrets.add(code);
     const forged = new URL(location);
@@ -246,7 +283,11 @@ describe('the wallet’s return is checked', () => {
     forged.searchParams.set('auth_code', code);
     const back = await follow(forged.href);
     expect(back.status).toBe(422);
-    expect(await stack.app.store.getAgreement(agreement.id)).toMatchObject({ status: 'FAILED', failureCode: 'SCOPE_NOT_GRANTED', accessTokenEnc: null });
+    expect(await stack.app.store.getAgreement(agreement.id)).toMatchObject({
+      status: 'FAILED',
+      failureCode: 'SCOPE_NOT_GRANTED',
+      accessTokenEnc: null,
+    });
     expect((await charge(agreement.id)).status).toBe(409);
   });
 
@@ -258,7 +299,11 @@ describe('the wallet’s return is checked', () => {
     const back = await follow(location);
     expect(back.status).toBe(422);
     expect(back.html).toContain('WALLET_USER_MISMATCH');
-    expect(await stack.app.store.getAgreement(agreement.id)).toMatchObject({ status: 'FAILED', failureCode: 'WALLET_USER_MISMATCH', accessTokenEnc: null });
+    expect(await stack.app.store.getAgreement(agreement.id)).toMatchObject({
+      status: 'FAILED',
+      failureCode: 'WALLET_USER_MISMATCH',
+      accessTokenEnc: null,
+    });
     const atWallet = (await ledger()).agreements.find((a: any) => a.merchantAgreementId === agreement.merchantAgreementId);
     expect(atWallet.status).toBe('REVOKED');
     expect((await charge(agreement.id)).status).toBe(409);
@@ -402,7 +447,14 @@ describe('charges', () => {
     // Revoked in the wallet app (not through us) and its notify.cancel lost: the BFF still believes ACTIVE.
     control({ dropRate: 1 });
     try {
-      expect((await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: stack.config.alipayhk.merchantId, merchantAgreementId: mid })).resultInfo.resultStatus).toBe('S');
+      expect(
+        (
+          await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, {
+            authMerchantId: stack.config.alipayhk.merchantId,
+            merchantAgreementId: mid,
+          })
+        ).resultInfo.resultStatus,
+      ).toBe('S');
     } finally {
       control({ dropRate: 0 });
     }
@@ -420,9 +472,15 @@ describe('charges', () => {
     const mid = (await stack.app.store.getAgreement(fresh))!.merchantAgreementId;
     const res = await fetch(`${stack.sandboxUrl}/sandbox/wallet/agreements/${mid}/unbind`, { method: 'POST' });
     expect(res.status).toBe(200);
-    await eventually(async () => (await stack.app.store.getAgreement(fresh))!.status === 'REVOKED', 'notify.cancel to revoke the agreement');
+    await eventually(
+      async () => (await stack.app.store.getAgreement(fresh))!.status === 'REVOKED',
+      'notify.cancel to revoke the agreement',
+    );
     expect(await stack.app.store.getAgreement(fresh)).toMatchObject({ status: 'REVOKED', accessTokenEnc: null, refreshTokenEnc: null });
-    await eventually(async () => stack.sandbox.cancelNotifications().find((n) => n.merchantAgreementId === mid)?.status === 'acknowledged', 'the signed ack of notify.cancel');
+    await eventually(
+      async () => stack.sandbox.cancelNotifications().find((n) => n.merchantAgreementId === mid)?.status === 'acknowledged',
+      'the signed ack of notify.cancel',
+    );
     expect((await charge(fresh)).status).toBe(409);
   });
 
@@ -431,7 +489,10 @@ describe('charges', () => {
     const mid = (await stack.app.store.getAgreement(fresh))!.merchantAgreementId;
     control({ dropRate: 1 }); // its notify.cancel is lost
     try {
-      await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: stack.config.alipayhk.merchantId, merchantAgreementId: mid });
+      await gatewayCall(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, {
+        authMerchantId: stack.config.alipayhk.merchantId,
+        merchantAgreementId: mid,
+      });
     } finally {
       control({ dropRate: 0 });
     }

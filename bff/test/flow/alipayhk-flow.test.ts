@@ -17,7 +17,10 @@ async function checkout(stack: Stack) {
   const sku = catalog.body.products[1].sku as string;
   const created = await api(stack, '/api/orders', { method: 'POST', body: { items: [{ sku, quantity: 2 }] } });
   expect(created.status).toBe(201);
-  return created.body as { order: { id: string; merchantTransId: string; amount: { value: string } }; payment: { type: string; orderStr: string } };
+  return created.body as {
+    order: { id: string; merchantTransId: string; amount: { value: string } };
+    payment: { type: string; orderStr: string };
+  };
 }
 
 async function orderStatus(stack: Stack, id: string) {
@@ -41,7 +44,11 @@ describe.each(['RSA2', 'RSA'] as const)('AlipayHK in-app payment over loopback (
     const book = await ledger(stack);
     const paid = book.payments.find((p: any) => p.merchantTransId === order.merchantTransId);
     expect(paid).toMatchObject({ status: 'PAID', orderAmount: { currency: 'HKD', value: order.amount.value } });
-    await eventually(async () => (await ledger(stack)).notifications.some((n: any) => n.merchantTransId === order.merchantTransId && n.status === 'acknowledged'), 'the acknowledged delivery');
+    await eventually(
+      async () =>
+        (await ledger(stack)).notifications.some((n: any) => n.merchantTransId === order.merchantTransId && n.status === 'acknowledged'),
+      'the acknowledged delivery',
+    );
     expect(await stack.app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
   });
 

@@ -65,7 +65,10 @@ describe.each([
     expect(await stack.tradePay(payment.orderStr, 'success')).toEqual({ resultCode: '9000' });
     await eventually(async () => (await status(stack, token, paid.id)) === 'SUCCEEDED', 'the notification');
     await eventually(
-      async () => stack.sandbox.ledger.snapshot().notifications.some((n) => n.merchantTransId === paid.merchantTransId && n.status === 'acknowledged'),
+      async () =>
+        stack.sandbox.ledger
+          .snapshot()
+          .notifications.some((n) => n.merchantTransId === paid.merchantTransId && n.status === 'acknowledged'),
       'the acknowledgement, verified by the sandbox',
     );
 
@@ -77,7 +80,9 @@ describe.each([
     const refunded = await refund(stack, paid.id, '1000');
     expect(refunded.status, JSON.stringify(refunded.body)).toBe(201);
     expect(refunded.body.refund.status).toBe('SUCCEEDED');
-    expect(stack.sandbox.ledger.snapshot().refunds.filter((r) => r.merchantRefundId === refunded.body.refund.merchantRefundId)).toHaveLength(1);
+    expect(
+      stack.sandbox.ledger.snapshot().refunds.filter((r) => r.merchantRefundId === refunded.body.refund.merchantRefundId),
+    ).toHaveLength(1);
   });
 
   it('bind → charge → unbind in the wallet (notify.cancel, signed ack)', async () => {
@@ -85,14 +90,19 @@ describe.each([
     const charged = await stack.api(`/api/agreements/${agreement.id}/charges`, { method: 'POST', token, body: { items: [TART] } });
     expect(charged.status, JSON.stringify(charged.body)).toBe(201);
     expect(charged.body.order.status).toBe('SUCCEEDED');
-    const unbound = await fetch(`${stack.sandboxUrl}/sandbox/wallet/agreements/${agreement.merchantAgreementId}/unbind`, { method: 'POST' });
+    const unbound = await fetch(`${stack.sandboxUrl}/sandbox/wallet/agreements/${agreement.merchantAgreementId}/unbind`, {
+      method: 'POST',
+    });
     expect(unbound.status).toBe(200);
     await eventually(
-      async () => stack.sandbox.cancelNotifications().find((n) => n.merchantAgreementId === agreement.merchantAgreementId)?.status === 'acknowledged',
+      async () =>
+        stack.sandbox.cancelNotifications().find((n) => n.merchantAgreementId === agreement.merchantAgreementId)?.status === 'acknowledged',
       'the acknowledged notify.cancel',
     );
     expect((await stack.api(`/api/agreements/${agreement.id}`, { token })).body.agreement.status).toBe('REVOKED');
-    expect((await stack.api(`/api/agreements/${agreement.id}/charges`, { method: 'POST', token, body: { items: [TART] } })).status).toBe(409);
+    expect((await stack.api(`/api/agreements/${agreement.id}/charges`, { method: 'POST', token, body: { items: [TART] } })).status).toBe(
+      409,
+    );
   });
 });
 
@@ -111,7 +121,11 @@ describe('a url-encoding gateway form-decodes what it receives', () => {
     for (let i = 0; i < 5; i += 1) {
       const { payment } = await order(stack, token);
       if (!cutSignedParts(payment.orderStr, 'request').signature.includes('+')) continue;
-      const res = await fetch(`${stack.sandboxUrl}/sandbox/wallet/tradePay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderStr: payment.orderStr }) });
+      const res = await fetch(`${stack.sandboxUrl}/sandbox/wallet/tradePay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ orderStr: payment.orderStr }),
+      });
       expect(res.status).toBe(400);
       return;
     }
@@ -138,7 +152,11 @@ describe('other gateway variants', () => {
   afterAll(async () => stack?.close());
 
   it('the default paths are not served by this gateway (the override is what reaches it)', async () => {
-    const res = await fetch(`${stack.sandboxUrl}/api/alipay/intl/acquiring/common/payQuery.htm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${stack.sandboxUrl}/api/alipay/intl/acquiring/common/payQuery.htm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(404);
   });
 
@@ -170,7 +188,9 @@ describe('other gateway variants', () => {
     const after = await stack.api(`/admin/orders/${paid.id}`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } });
     expect(after.body.refunds.find((r: { id: string }) => r.id === first.body.refund.id).status).toBe('SUCCEEDED');
     // One refund at the gateway: the retry reused the merchantRefundId.
-    expect(stack.sandbox.ledger.snapshot().refunds.filter((r) => r.merchantRefundId === first.body.refund.merchantRefundId)).toHaveLength(1);
+    expect(stack.sandbox.ledger.snapshot().refunds.filter((r) => r.merchantRefundId === first.body.refund.merchantRefundId)).toHaveLength(
+      1,
+    );
   });
 
   it('SYSTEM_ERROR with F on agreement.pay → PENDING (never FAILED), then settled by payQuery', async () => {
@@ -182,7 +202,11 @@ describe('other gateway variants', () => {
     stack.sandbox.control.update({ dropRate: 0 });
     expect(charged.status).toBe(202);
     expect(charged.body.order.status).toBe('PENDING');
-    const confirmed = await stack.api(`/api/orders/${charged.body.order.id}/confirm`, { method: 'POST', token, body: { resultCode: '6004' } });
+    const confirmed = await stack.api(`/api/orders/${charged.body.order.id}/confirm`, {
+      method: 'POST',
+      token,
+      body: { resultCode: '6004' },
+    });
     expect(confirmed.body.order.status).toBe('SUCCEEDED');
   });
 });

@@ -16,13 +16,22 @@ afterAll(async () => stack?.close());
 const MINUTE = 60_000;
 
 async function h5Order(wallet?: 'ALIPAYHK' | 'ALIPAYCN') {
-  const res = await stack.api('/api/orders', { method: 'POST', body: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }], channel: 'h5', ...(wallet ? { wallet } : {}) }, token });
+  const res = await stack.api('/api/orders', {
+    method: 'POST',
+    body: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }], channel: 'h5', ...(wallet ? { wallet } : {}) },
+    token,
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { order: { id: string; merchantTransId: string; amount: { value: string } }; payment: { type: string; url: string } };
 }
 
 function click(url: string, action: 'pay' | 'cancel') {
-  return fetch(`${url}/${action}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+  return fetch(`${url}/${action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+    redirect: 'manual',
+  });
 }
 
 async function status(id: string) {
@@ -38,17 +47,32 @@ describe('H5 payment intents over loopback', () => {
     const { order, payment } = await h5Order('ALIPAYCN');
     expect(payment.type).toBe('redirect');
     expect(payment.url.startsWith(`${stack.sandboxUrl}/sandbox/intents/cashier/`)).toBe(true);
-    expect(intentOf(order.merchantTransId)).toMatchObject({ amount: '268.00', currency: 'HKD', wallet: 'ALIPAYCN', notifyUrl: `${stack.bffUrl}/notify/intents` });
+    expect(intentOf(order.merchantTransId)).toMatchObject({
+      amount: '268.00',
+      currency: 'HKD',
+      wallet: 'ALIPAYCN',
+      notifyUrl: `${stack.bffUrl}/notify/intents`,
+    });
     const back = await click(payment.url, 'pay');
     expect(back.status).toBe(302);
     expect(back.headers.get('location')).toBe(`${stack.bffUrl}/h5/return?order=${order.id}`);
     await eventually(async () => (await status(order.id)) === 'SUCCEEDED', 'the webhook');
-    await eventually(async () => stack.sandbox.ledger.snapshot().intents.webhooks.find((w) => w.merchantOrderId === order.merchantTransId && w.status === 'acknowledged'), 'the acknowledgement');
+    await eventually(
+      async () =>
+        stack.sandbox.ledger
+          .snapshot()
+          .intents.webhooks.find((w) => w.merchantOrderId === order.merchantTransId && w.status === 'acknowledged'),
+      'the acknowledgement',
+    );
     expect(await stack.app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
   });
 
   it('settles through the webhook in every documented form: Signature or x-signature, amount or order_amount, url or redirect_url', async () => {
-    expect(stack.sandbox.control.current.forms).toMatchObject({ intentsSignatureHeader: 'Signature', intentsAmount: 'amount', intentsRedirect: 'url' });
+    expect(stack.sandbox.control.current.forms).toMatchObject({
+      intentsSignatureHeader: 'Signature',
+      intentsAmount: 'amount',
+      intentsRedirect: 'url',
+    });
     const variants = [
       { intentsSignatureHeader: 'Signature', intentsAmount: 'amount', intentsRedirect: 'url' },
       { intentsSignatureHeader: 'x-signature', intentsAmount: 'order_amount', intentsRedirect: 'redirect_url' },
@@ -73,7 +97,13 @@ describe('H5 payment intents over loopback', () => {
       const { order, payment } = await h5Order();
       await click(payment.url, 'pay');
       await eventually(async () => (await status(order.id)) === 'SUCCEEDED', 'the webhook');
-      await eventually(async () => stack.sandbox.ledger.snapshot().intents.webhooks.find((w) => w.merchantOrderId === order.merchantTransId && w.status === 'acknowledged'), 'the acknowledgement');
+      await eventually(
+        async () =>
+          stack.sandbox.ledger
+            .snapshot()
+            .intents.webhooks.find((w) => w.merchantOrderId === order.merchantTransId && w.status === 'acknowledged'),
+        'the acknowledgement',
+      );
       expect(await stack.app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
     } finally {
       stack.sandbox.control.update({ duplicates: 0 });

@@ -16,7 +16,11 @@ async function ledger(stack: Stack) {
 }
 
 async function control(stack: Stack, patch: object) {
-  const res = await fetch(`${stack.sandboxUrl}/sandbox/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  const res = await fetch(`${stack.sandboxUrl}/sandbox/control`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(patch),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -52,7 +56,11 @@ function callbackBody(stack: Stack, merchantReference: string, status: string, a
 }
 
 async function postCallback(stack: Stack, body: string) {
-  const res = await fetch(`${stack.bffUrl}/notify/latipay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const res = await fetch(`${stack.bffUrl}/notify/latipay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
   return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
 }
 
@@ -72,12 +80,21 @@ describe('Latipay mini-app payment over loopback', () => {
     expect(payment.orderStr).toContain('total_fee=536.00');
     let book = await ledger(stack);
     const created = book.payments.find((p) => p.merchantReference === order.merchantTransId);
-    expect(created).toMatchObject({ status: 'pending', amount: '536.00', currency: 'HKD', ip: '127.0.0.1', callbackUrl: `${stack.config.publicUrl}/notify/latipay` });
+    expect(created).toMatchObject({
+      status: 'pending',
+      amount: '536.00',
+      currency: 'HKD',
+      ip: '127.0.0.1',
+      callbackUrl: `${stack.config.publicUrl}/notify/latipay`,
+    });
     expect(payment.orderStr).toContain(`out_trade_no=${created.orderId}`);
 
     expect(await stack.tradePay(payment.orderStr, 'success')).toEqual({ resultCode: '9000' });
     await eventually(async () => (await orderStatus(stack, order.id)) === 'SUCCEEDED', 'the callback');
-    await eventually(async () => (await ledger(stack)).callbacks.some((c) => c.merchantReference === order.merchantTransId && c.status === 'acknowledged'), 'the "sent" acknowledgement');
+    await eventually(
+      async () => (await ledger(stack)).callbacks.some((c) => c.merchantReference === order.merchantTransId && c.status === 'acknowledged'),
+      'the "sent" acknowledgement',
+    );
     book = await ledger(stack);
     // The callback was confirmed through the signed query before the order moved.
     expect(book.calls.transaction).toBeGreaterThanOrEqual(1);
@@ -95,7 +112,12 @@ describe('Latipay mini-app payment over loopback', () => {
     expect(refund.body.order.status).toBe('REFUNDED');
     book = await ledger(stack);
     expect(book.refunds).toEqual([
-      expect.objectContaining({ orderId: created.orderId, reference: refund.body.refund.merchantRefundId, refundAmount: '536.00', currency: 'HKD' }),
+      expect.objectContaining({
+        orderId: created.orderId,
+        reference: refund.body.refund.merchantRefundId,
+        refundAmount: '536.00',
+        currency: 'HKD',
+      }),
     ]);
     expect(await orderStatus(stack, order.id)).toBe('REFUNDED');
   });
@@ -159,7 +181,10 @@ describe('Latipay mini-app payment over loopback', () => {
     try {
       const { order, payment } = await checkout(stack);
       expect(await stack.tradePay(payment.orderStr, 'success')).toEqual({ resultCode: '9000' });
-      await eventually(async () => (await ledger(stack)).callbacks.find((c) => c.merchantReference === order.merchantTransId)?.status === 'acknowledged', 'the callback round');
+      await eventually(
+        async () => (await ledger(stack)).callbacks.find((c) => c.merchantReference === order.merchantTransId)?.status === 'acknowledged',
+        'the callback round',
+      );
       const job = (await ledger(stack)).callbacks.find((c) => c.merchantReference === order.merchantTransId);
       expect(job.deliveries).toHaveLength(3);
       expect(job.deliveries.every((d: any) => d.acknowledged)).toBe(true);
@@ -224,7 +249,10 @@ describe('Latipay mini-app payment over loopback', () => {
   });
 
   it('canceled and rejected callbacks close the order, each acknowledged with "sent"', async () => {
-    for (const [status, closedAs] of [['canceled', 'CANCELLED'], ['rejected', 'FAILED']] as const) {
+    for (const [status, closedAs] of [
+      ['canceled', 'CANCELLED'],
+      ['rejected', 'FAILED'],
+    ] as const) {
       const { order, payment } = await checkout(stack);
       const res = await fetch(`${stack.sandboxUrl}/sandbox/latipay/close`, {
         method: 'POST',
@@ -233,7 +261,11 @@ describe('Latipay mini-app payment over loopback', () => {
       });
       expect(res.status).toBe(200);
       await eventually(async () => (await orderStatus(stack, order.id)) === closedAs, `the ${status} callback`);
-      await eventually(async () => (await ledger(stack)).callbacks.some((c) => c.merchantReference === order.merchantTransId && c.status === 'acknowledged'), 'the "sent" acknowledgement');
+      await eventually(
+        async () =>
+          (await ledger(stack)).callbacks.some((c) => c.merchantReference === order.merchantTransId && c.status === 'acknowledged'),
+        'the "sent" acknowledgement',
+      );
       expect(await stack.tradePay(payment.orderStr, 'success')).toMatchObject({ resultCode: '4000' });
     }
   });
@@ -265,11 +297,17 @@ describe('Latipay refunds: reference is a note, so an unknown outcome is never r
   async function paidOrder(stack: Stack) {
     const { order, payment } = await checkout(stack);
     expect(await stack.tradePay(payment.orderStr, 'unknown')).toEqual({ resultCode: '6004' });
-    expect((await api(stack, `/api/orders/${order.id}/confirm`, { method: 'POST', body: { resultCode: '6004' } })).body.order.status).toBe('SUCCEEDED');
+    expect((await api(stack, `/api/orders/${order.id}/confirm`, { method: 'POST', body: { resultCode: '6004' } })).body.order.status).toBe(
+      'SUCCEEDED',
+    );
     return order;
   }
   const refund = (stack: Stack, orderId: string) =>
-    stack.api(`/admin/orders/${orderId}/refunds`, { method: 'POST', body: {}, headers: { authorization: `Bearer ${stack.config.adminToken}`, 'idempotency-key': `refund-${orderId}` } });
+    stack.api(`/admin/orders/${orderId}/refunds`, {
+      method: 'POST',
+      body: {},
+      headers: { authorization: `Bearer ${stack.config.adminToken}`, 'idempotency-key': `refund-${orderId}` },
+    });
 
   it('a refund whose answer was lost is held, and the retries never refund twice (sandbox ledger)', async () => {
     // The sandbox refunds every repeat (no de-duplication is documented); the answer is lost after the refund is made.

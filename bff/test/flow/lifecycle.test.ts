@@ -27,7 +27,11 @@ async function ledger() {
 }
 
 async function control(patch: object) {
-  const res = await fetch(`${stack.sandboxUrl}/sandbox/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  const res = await fetch(`${stack.sandboxUrl}/sandbox/control`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(patch),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -112,7 +116,15 @@ describe('unknown outcomes and the reconciler', () => {
     for (const c of created) await stack.tradePay(c.payment.orderStr, 'unknown');
     const other = await stack.secondBff();
     const make = (app: typeof stack.app) =>
-      createReconciler({ store: app.store, orders: app.orders, refunds: app.refunds, channels: app.channels, batchSize: 2, ratePerSecond: 1000, now: stack.now });
+      createReconciler({
+        store: app.store,
+        orders: app.orders,
+        refunds: app.refunds,
+        channels: app.channels,
+        batchSize: 2,
+        ratePerSecond: 1000,
+        now: stack.now,
+      });
     stack.advance(2 * MINUTE);
     const before = (await ledger()).calls['alipay.intl.acquiring.common.payQuery'] ?? 0;
     const [a, b] = await Promise.all([make(stack.app).runOnce(), make(other).runOnce()]);
@@ -155,9 +167,17 @@ describe('refunds', () => {
 
   it('needs the admin credential', async () => {
     const o = await paidOrder();
-    const res = await stack.api(`/admin/orders/${o.id}/refunds`, { method: 'POST', body: {}, headers: { 'idempotency-key': 'no-auth-key-1' } });
+    const res = await stack.api(`/admin/orders/${o.id}/refunds`, {
+      method: 'POST',
+      body: {},
+      headers: { 'idempotency-key': 'no-auth-key-1' },
+    });
     expect(res.status).toBe(401);
-    const wrong = await stack.api(`/admin/orders/${o.id}/refunds`, { method: 'POST', body: {}, headers: { authorization: 'Bearer nope', 'idempotency-key': 'no-auth-key-2' } });
+    const wrong = await stack.api(`/admin/orders/${o.id}/refunds`, {
+      method: 'POST',
+      body: {},
+      headers: { authorization: 'Bearer nope', 'idempotency-key': 'no-auth-key-2' },
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -182,16 +202,19 @@ describe('refunds', () => {
     expect((await ledger()).calls['alipay.intl.acquiring.common.refund'] ?? 0).toBe(before);
   });
 
-  it.each(['U', 'timeout', '5xx'] as const)('a refund answered %s is retried with the same merchantRefundId: one refund at the gateway', async (mode) => {
-    const o = await paidOrder();
-    await control({ failNext: { count: 1, mode } });
-    const res = await refund(o.id, `retry-${mode}-${o.id}`);
-    expect(res.status).toBe(201);
-    expect(res.body.refund.status).toBe('SUCCEEDED');
-    const refunds = (await ledger()).refunds.filter((r: any) => r.merchantTransId === o.merchantTransId);
-    expect(refunds).toHaveLength(1);
-    expect(refunds[0].merchantRefundId).toBe(res.body.refund.merchantRefundId);
-  });
+  it.each(['U', 'timeout', '5xx'] as const)(
+    'a refund answered %s is retried with the same merchantRefundId: one refund at the gateway',
+    async (mode) => {
+      const o = await paidOrder();
+      await control({ failNext: { count: 1, mode } });
+      const res = await refund(o.id, `retry-${mode}-${o.id}`);
+      expect(res.status).toBe(201);
+      expect(res.body.refund.status).toBe('SUCCEEDED');
+      const refunds = (await ledger()).refunds.filter((r: any) => r.merchantTransId === o.merchantTransId);
+      expect(refunds).toHaveLength(1);
+      expect(refunds[0].merchantRefundId).toBe(res.body.refund.merchantRefundId);
+    },
+  );
 
   it('a refund the gateway never answers stays PENDING (202) and the reconciler finishes it with the same id', async () => {
     const o = await paidOrder();
@@ -225,11 +248,13 @@ describe('refunds', () => {
 });
 
 describe('buyer isolation', () => {
-  it('buyer B gets 404 for every route on buyer A\'s order', async () => {
+  it("buyer B gets 404 for every route on buyer A's order", async () => {
     const { order: o } = await order();
     const other = await stack.session();
     expect((await stack.api(`/api/orders/${o.id}`, { token: other })).status).toBe(404);
-    expect((await stack.api(`/api/orders/${o.id}/confirm`, { method: 'POST', body: { resultCode: '9000' }, token: other })).status).toBe(404);
+    expect((await stack.api(`/api/orders/${o.id}/confirm`, { method: 'POST', body: { resultCode: '9000' }, token: other })).status).toBe(
+      404,
+    );
     expect((await stack.api(`/api/orders/${o.id}/cancel`, { method: 'POST', token: other })).status).toBe(404);
     expect(await status(o.id)).toBe('PENDING');
   });
@@ -243,7 +268,9 @@ describe('buyer isolation', () => {
     expect(p).toBeTruthy();
     const expired = stack.app.jwt.sign({ sub: 'guest:x' }, { expiresIn: 1 });
     await new Promise((r) => setTimeout(r, 1100));
-    expect((await stack.api('/api/orders', { method: 'POST', body: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] }, token: expired })).status).toBe(401);
+    expect(
+      (await stack.api('/api/orders', { method: 'POST', body: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] }, token: expired })).status,
+    ).toBe(401);
   });
 });
 

@@ -28,14 +28,22 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   for (const line of text.split('\n')) {
     const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const have = (match[2] ?? '').split(/,(?=[a-z_]+=")/).filter(Boolean).sort().join(',');
+    const have = (match[2] ?? '')
+      .split(/,(?=[a-z_]+=")/)
+      .filter(Boolean)
+      .sort()
+      .join(',');
     if (have === want) return Number(match[3]);
   }
   return 0;
 }
 
 /** A notification for `merchantTransId` in AlipayHK's envelope, signed by `key` (protocol.md §1.5). */
-function notification(merchantTransId: string, amount: { currency: string; value: string }, key = stack.sandbox.keys.gatewayPrivatePem): string {
+function notification(
+  merchantTransId: string,
+  amount: { currency: string; value: string },
+  key = stack.sandbox.keys.gatewayPrivatePem,
+): string {
   const head = {
     version: '1.0.0',
     function: 'alipay.intl.acquiring.common.notify.pay',
@@ -55,7 +63,11 @@ function notification(merchantTransId: string, amount: { currency: string; value
 }
 
 async function notify(raw: string) {
-  return fetch(`${stack.bffUrl}/notify/alipayhk`, { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: raw });
+  return fetch(`${stack.bffUrl}/notify/alipayhk`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    body: raw,
+  });
 }
 
 describe('GET /metrics', () => {
@@ -74,7 +86,10 @@ describe('GET /metrics', () => {
     stack.sandbox.control.update({ duplicates: 1 });
     await stack.tradePay(paid.payment.orderStr, 'success');
     await eventually(async () => (await stack.app.store.getOrder(paid.order.id))?.status === 'SUCCEEDED', 'payment');
-    await eventually(async () => sample(await scrape(), 'tradepay_notifications_total', { channel: 'alipayhk', outcome: 'duplicate' }) >= 1, 'the duplicate');
+    await eventually(
+      async () => sample(await scrape(), 'tradepay_notifications_total', { channel: 'alipayhk', outcome: 'duplicate' }) >= 1,
+      'the duplicate',
+    );
     stack.sandbox.control.update({ duplicates: 0 });
 
     // Forged: signed by a key that is not the gateway's. Mismatched: the right key, the wrong amount.
@@ -101,8 +116,12 @@ describe('GET /metrics', () => {
     expect(delta('tradepay_notifications_total', { channel: 'alipayhk', outcome: 'mismatch' })).toBe(1);
     expect(delta('tradepay_refunds_total', { outcome: 'succeeded' })).toBe(1);
     // Gateway calls, through the channels' one transport: the refund, with its latency.
-    expect(delta('tradepay_gateway_calls_total', { gateway: 'alipayhk', function: 'alipay.intl.acquiring.common.refund', outcome: 'ok' })).toBe(1);
-    expect(delta('tradepay_gateway_call_duration_seconds_count', { gateway: 'alipayhk', function: 'alipay.intl.acquiring.common.refund' })).toBe(1);
+    expect(
+      delta('tradepay_gateway_calls_total', { gateway: 'alipayhk', function: 'alipay.intl.acquiring.common.refund', outcome: 'ok' }),
+    ).toBe(1);
+    expect(
+      delta('tradepay_gateway_call_duration_seconds_count', { gateway: 'alipayhk', function: 'alipay.intl.acquiring.common.refund' }),
+    ).toBe(1);
     expect(delta('tradepay_store_commit_duration_seconds_count', { operation: 'recordNotification' })).toBeGreaterThanOrEqual(2);
     // The unpaid order is the backlog.
     expect(sample(after, 'tradepay_oldest_unfinished_order_age_seconds')).toBeGreaterThan(0);

@@ -17,7 +17,12 @@ it('one request id is found in the BFF’s and the sandbox’s log lines of one 
   const token = await stack.session();
   const created = await fetch(`${stack.bffUrl}/api/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': requestId, 'idempotency-key': requestId },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-request-id': requestId,
+      'idempotency-key': requestId,
+    },
     body: JSON.stringify({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] }),
   });
   expect(created.status).toBe(201);

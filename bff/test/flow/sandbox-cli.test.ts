@@ -23,11 +23,15 @@ async function cli(...argv: string[]) {
 
 async function newOrder() {
   const token = await stack.session();
-  return (await stack.api('/api/orders', { method: 'POST', token, body: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] } })).body.order as { id: string; merchantTransId: string };
+  return (await stack.api('/api/orders', { method: 'POST', token, body: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] } })).body.order as {
+    id: string;
+    merchantTransId: string;
+  };
 }
 
 const statusOf = async (id: string) => (await stack.app.store.getOrder(id))?.status;
-const notificationsOf = (merchantTransId: string) => stack.sandbox.ledger.snapshot().notifications.filter((n) => n.merchantTransId === merchantTransId);
+const notificationsOf = (merchantTransId: string) =>
+  stack.sandbox.ledger.snapshot().notifications.filter((n) => n.merchantTransId === merchantTransId);
 
 describe('pnpm sandbox', () => {
   it('pay <orderId> plays the wallet; --outcome picks what it answers', async () => {
@@ -37,8 +41,10 @@ describe('pnpm sandbox', () => {
     expect(paid.out).toContain(`order ${order.id}: wallet answered resultCode 9000 (success)`);
     await eventually(async () => (await statusOf(order.id)) === 'SUCCEEDED', 'the notification');
     // One timestamp form in API answers: the notification's +08:00 paymentTime comes out as UTC.
-    const view = (await stack.api(`/admin/orders/${order.id}`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } })).body.order;
-    for (const key of ['createdAt', 'updatedAt', 'paidAt', 'expiresAt']) expect(view[key], key).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const view = (await stack.api(`/admin/orders/${order.id}`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } })).body
+      .order;
+    for (const key of ['createdAt', 'updatedAt', 'paidAt', 'expiresAt'])
+      expect(view[key], key).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
     const other = await newOrder();
     const cancelled = await cli('pay', other.id, '--outcome', 'cancel');
@@ -53,7 +59,9 @@ describe('pnpm sandbox', () => {
     await eventually(async () => notificationsOf(order.merchantTransId)[0]?.status === 'acknowledged', 'the first notification');
     const again = await cli('notify', order.id);
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(new RegExp(`order ${order.id}: notification N\\d+ \\(merchantTransId ${order.merchantTransId}\\) sent again`));
+    expect(again.out).toMatch(
+      new RegExp(`order ${order.id}: notification N\\d+ \\(merchantTransId ${order.merchantTransId}\\) sent again`),
+    );
     await eventually(async () => notificationsOf(order.merchantTransId)[1]?.status === 'acknowledged', 'the second notification');
     expect(await stack.app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
     // An unpaid order has nothing to notify.
@@ -91,7 +99,11 @@ describe('pnpm sandbox', () => {
 
     const failing = await cli('fail-next', 'payQuery', '--status', 'F');
     expect(failing.out).toContain('alipay.intl.acquiring.common.payQuery answer F');
-    expect(stack.sandbox.control.current.failFunction).toEqual({ function: 'alipay.intl.acquiring.common.payQuery', count: 1, status: 'F' });
+    expect(stack.sandbox.control.current.failFunction).toEqual({
+      function: 'alipay.intl.acquiring.common.payQuery',
+      count: 1,
+      status: 'F',
+    });
     expect((await cli('fail-next', 'noSuchCall')).code).toBe(1);
     stack.sandbox.control.update({ failFunction: { function: 'alipay.intl.acquiring.common.payQuery', count: 0, status: 'U' } });
 
@@ -107,7 +119,11 @@ describe('pnpm sandbox', () => {
 
   it('unbind <merchantAgreementId> ends the agreement from the wallet side', async (context) => {
     // The wallet-side unbind route comes with i12's auto-debit work; until it is merged this test is skipped.
-    const probe = await fetch(`${stack.sandboxUrl}/sandbox/wallet/agreements/probe/unbind`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const probe = await fetch(`${stack.sandboxUrl}/sandbox/wallet/agreements/probe/unbind`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     const probeBody = (await probe.json()) as { message?: string };
     if (probe.status === 404 && String(probeBody.message).startsWith('no route')) context.skip();
     // Only a wallet buyer may bind, and the consent page must agree as that same wallet user.
@@ -120,7 +136,9 @@ describe('pnpm sandbox', () => {
     expect(unbound.err).toBe('');
     expect(unbound.code).toBe(0);
     expect(unbound.out).toContain(`agreement ${agreement.merchantAgreementId} unbound in the wallet`);
-    expect(stack.sandbox.ledger.snapshot().agreements.find((a) => a.merchantAgreementId === agreement.merchantAgreementId)?.status).toBe('REVOKED');
+    expect(stack.sandbox.ledger.snapshot().agreements.find((a) => a.merchantAgreementId === agreement.merchantAgreementId)?.status).toBe(
+      'REVOKED',
+    );
   });
 });
 

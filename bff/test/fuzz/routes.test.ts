@@ -14,13 +14,23 @@ let t: TestApp;
 let paidOrderId: string;
 beforeAll(async () => {
   t = await buildTestApp();
-  const created = await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] } });
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/api/orders',
+    headers: t.auth,
+    payload: { items: [{ sku: 'EGG-TART-6', quantity: 1 }] },
+  });
   paidOrderId = created.json().order.id;
 });
 afterAll(async () => t.close());
 
 const nested = fc.letrec((tie) => ({
-  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.jsonValue({ maxDepth: 2 }), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 8 }), tie('node'), { maxKeys: 3 })),
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.array(tie('node'), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), tie('node'), { maxKeys: 3 }),
+  ),
 })).node;
 
 const deep = fc.integer({ min: 50, max: 5000 }).map((n) => '['.repeat(n) + ']'.repeat(n));
@@ -32,7 +42,16 @@ const polluting = fc.constantFrom(
 );
 const orderish = fc.record(
   {
-    items: fc.array(fc.record({ sku: fc.oneof(fc.constantFrom('EGG-TART-6', 'MOONCAKE-4'), fc.string()), quantity: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)) }, { requiredKeys: [] }), { maxLength: 60 }),
+    items: fc.array(
+      fc.record(
+        {
+          sku: fc.oneof(fc.constantFrom('EGG-TART-6', 'MOONCAKE-4'), fc.string()),
+          quantity: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 60 },
+    ),
     channel: fc.oneof(fc.constantFrom('alipayhk', 'latipay', 'h5'), fc.string()),
     amount: fc.anything(),
     returnUrl: fc.webUrl(),
@@ -50,8 +69,19 @@ const body = fc.oneof(
   fc.constant(''),
   fc.constant('x'.repeat(70_000)),
 );
-const contentType = fc.constantFrom('application/json', 'application/json; charset=UTF-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', undefined);
-const orderId = fc.oneof(fc.constant('ord_AAAAAAAAAAAAAAAAAAAAAAAA'), fc.string({ maxLength: 80 }).map((s) => encodeURIComponent(s) || 'x'));
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=UTF-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  undefined,
+);
+const orderId = fc.oneof(
+  fc.constant('ord_AAAAAAAAAAAAAAAAAAAAAAAA'),
+  fc.string({ maxLength: 80 }).map((s) => encodeURIComponent(s) || 'x'),
+);
 
 async function orderCount(): Promise<number> {
   return (await t.app.store.listOrders({ limit: 100_000 })).length;
@@ -61,7 +91,13 @@ async function snapshot(id: string) {
   return JSON.stringify(await t.app.store.getOrder(id));
 }
 
-type Route = { name: string; method: 'GET' | 'POST' | 'DELETE'; url: (id: string) => string; auth: 'buyer' | 'admin' | 'none'; creates?: boolean };
+type Route = {
+  name: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  url: (id: string) => string;
+  auth: 'buyer' | 'admin' | 'none';
+  creates?: boolean;
+};
 const ROUTES: Route[] = [
   { name: 'POST /api/session', method: 'POST', url: () => '/api/session', auth: 'none' },
   { name: 'POST /api/orders', method: 'POST', url: () => '/api/orders', auth: 'buyer', creates: true },
@@ -76,10 +112,30 @@ const ROUTES: Route[] = [
   { name: 'GET /api/catalog', method: 'GET', url: () => '/api/catalog', auth: 'none' },
   { name: 'GET /api/agreements/:id', method: 'GET', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}`, auth: 'buyer' },
   { name: 'DELETE /api/agreements/:id', method: 'DELETE', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}`, auth: 'buyer' },
-  { name: 'POST /api/agreements/:id/revoke', method: 'POST', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/revoke`, auth: 'buyer' },
-  { name: 'POST /api/agreements/:id/sign-contract', method: 'POST', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/sign-contract`, auth: 'buyer' },
-  { name: 'POST /api/agreements/:id/charges', method: 'POST', url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/charges`, auth: 'buyer' },
-  { name: 'GET /api/agreements/return', method: 'GET', url: (id) => `/api/agreements/return?authCode=${id}&state=${id}&merchantAgreementId=${id}`, auth: 'none' },
+  {
+    name: 'POST /api/agreements/:id/revoke',
+    method: 'POST',
+    url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/revoke`,
+    auth: 'buyer',
+  },
+  {
+    name: 'POST /api/agreements/:id/sign-contract',
+    method: 'POST',
+    url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/sign-contract`,
+    auth: 'buyer',
+  },
+  {
+    name: 'POST /api/agreements/:id/charges',
+    method: 'POST',
+    url: (id) => `/api/agreements/${id.replace(/^ord_/, 'agr_')}/charges`,
+    auth: 'buyer',
+  },
+  {
+    name: 'GET /api/agreements/return',
+    method: 'GET',
+    url: (id) => `/api/agreements/return?authCode=${id}&state=${id}&merchantAgreementId=${id}`,
+    auth: 'none',
+  },
 ];
 
 describe.each(ROUTES)('$name under hostile input', (route) => {
@@ -92,8 +148,14 @@ describe.each(ROUTES)('$name under hostile input', (route) => {
         const headers: Record<string, string> = {};
         if (type) headers['content-type'] = type;
         if (route.auth === 'buyer') Object.assign(headers, t.auth);
-        if (route.auth === 'admin') Object.assign(headers, { authorization: `Bearer ${t.config.adminToken}`, 'idempotency-key': 'fuzz-key-0001' });
-        const res = await t.app.inject({ method: route.method, url: route.url(target), headers, ...(route.method === 'GET' ? {} : { payload }) });
+        if (route.auth === 'admin')
+          Object.assign(headers, { authorization: `Bearer ${t.config.adminToken}`, 'idempotency-key': 'fuzz-key-0001' });
+        const res = await t.app.inject({
+          method: route.method,
+          url: route.url(target),
+          headers,
+          ...(route.method === 'GET' ? {} : { payload }),
+        });
         // The app under fuzz has no gateway: a clean 502 GATEWAY_UNAVAILABLE is the right answer
         // when a valid request needs one. Anything else 5xx is a bug.
         const gatewayDown = res.statusCode === 502 && res.json().error?.code === 'GATEWAY_UNAVAILABLE';

@@ -2,7 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ORDER_STATUSES, UI_STATES, toTradePayResult, type Product } from '@tradepay/shared';
 import { describe, expect, it } from 'vitest';
-import { cartItems, cartTotal, H5_RETURN_RESULT_CODE, isFinalUiState, pickLocale, pollAction, POLL_DELAYS_MS, setQuantity, uiStateForOrder } from '../../h5/src/state';
+import {
+  cartItems,
+  cartTotal,
+  H5_RETURN_RESULT_CODE,
+  isFinalUiState,
+  pickLocale,
+  pollAction,
+  POLL_DELAYS_MS,
+  setQuantity,
+  uiStateForOrder,
+} from '../../h5/src/state';
 
 const products: Product[] = [
   { sku: 'A', title: 'A', price: { currency: 'HKD', value: '8800' } },
@@ -42,7 +52,10 @@ describe('H5 page logic', () => {
   it('keeps quantities in 0..99 and sends SKUs and quantities only', () => {
     let cart = setQuantity(new Map(), 'A', 2);
     cart = setQuantity(cart, 'B', 150);
-    expect(cartItems(cart)).toEqual([{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 99 }]);
+    expect(cartItems(cart)).toEqual([
+      { sku: 'A', quantity: 2 },
+      { sku: 'B', quantity: 99 },
+    ]);
     cart = setQuantity(cart, 'B', 0);
     expect(cartItems(cart)).toEqual([{ sku: 'A', quantity: 2 }]);
     expect(cartTotal(cart, products)).toEqual({ minor: 17600, currency: 'HKD' });

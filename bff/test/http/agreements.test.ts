@@ -171,13 +171,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_TOKEN_KEY: randomBytes(16).toString('base64') })).toThrow(ConfigError);
     expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_TOKEN_KEY: 'not base64!' })).toThrow(/AGREEMENT_TOKEN_KEY/);
     expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_DAILY_CAP: '1.5' })).toThrow(/AGREEMENT_DAILY_CAP/);
-    expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_RETURN_PAGE_URL: 'javascript:alert(1)' })).toThrow(/AGREEMENT_RETURN_PAGE_URL/);
+    expect(() => loadConfig({ ...baseEnv(dataDir), AGREEMENT_RETURN_PAGE_URL: 'javascript:alert(1)' })).toThrow(
+      /AGREEMENT_RETURN_PAGE_URL/,
+    );
     const key = randomBytes(32);
-    expect(loadConfig({ ...baseEnv(dataDir), AGREEMENT_TOKEN_KEY: key.toString('base64'), AGREEMENT_DAILY_CAP: '5000' }).autoDebit).toMatchObject({ dailyCap: 5000 });
+    expect(
+      loadConfig({ ...baseEnv(dataDir), AGREEMENT_TOKEN_KEY: key.toString('base64'), AGREEMENT_DAILY_CAP: '5000' }).autoDebit,
+    ).toMatchObject({ dailyCap: 5000 });
   });
 
   it('live mode without AGREEMENT_TOKEN_KEY turns auto-debit off: a clear 400', async () => {
-    const t = await setup({ ALIPAYHK_GATEWAY_URL: 'http://127.0.0.1:9', ALIPAYHK_CLIENT_ID: 'C1', ALIPAYHK_MERCHANT_ID: MERCHANT, SESSION_SECRET: 's'.repeat(40) });
+    const t = await setup({
+      ALIPAYHK_GATEWAY_URL: 'http://127.0.0.1:9',
+      ALIPAYHK_CLIENT_ID: 'C1',
+      ALIPAYHK_MERCHANT_ID: MERCHANT,
+      SESSION_SECRET: 's'.repeat(40),
+    });
     expect(t.config.autoDebit).toBeNull();
     const res = await t.app.inject({ method: 'POST', url: '/api/agreements', headers: t.auth });
     expect(res.statusCode).toBe(400);
@@ -266,8 +275,18 @@ describe('the return route', () => {
     const t = await setup();
     const states = captureState(t.wallet);
     const agreement = await t.pending();
-    const q = { state: states[0]!, merchantAgreementId: agreement.merchantAgreementId, auth_code: 'GOOD', auth_site: 'ALIPAY_HK', client_id: t.config.alipayhk.clientId, authResult: 'SUCCESS' };
-    const res = await t.app.inject({ method: 'GET', url: `/api/agreements/return?${new URLSearchParams({ ...q, extra: '1', status: 'ACTIVE' })}` });
+    const q = {
+      state: states[0]!,
+      merchantAgreementId: agreement.merchantAgreementId,
+      auth_code: 'GOOD',
+      auth_site: 'ALIPAY_HK',
+      client_id: t.config.alipayhk.clientId,
+      authResult: 'SUCCESS',
+    };
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/agreements/return?${new URLSearchParams({ ...q, extra: '1', status: 'ACTIVE' })}`,
+    });
     expect(res.statusCode).toBe(200);
     expect((await t.app.store.getAgreement(agreement.id))!.status).toBe('ACTIVE');
   });
@@ -289,7 +308,10 @@ describe('the return route', () => {
   it('authResult=FAIL does not bind (DECLINED), ERROR ends it FAILED; no code is exchanged', async () => {
     const t = await setup();
     const states = captureState(t.wallet);
-    for (const [authResult, status] of [['FAIL', 'DECLINED'], ['ERROR', 'FAILED']] as const) {
+    for (const [authResult, status] of [
+      ['FAIL', 'DECLINED'],
+      ['ERROR', 'FAILED'],
+    ] as const) {
       const agreement = await t.pending();
       const q = { state: states.at(-1)!, merchantAgreementId: agreement.merchantAgreementId, auth_site: 'ALIPAY_HK', authResult };
       const res = await t.app.inject({ method: 'GET', url: `/api/agreements/return?${new URLSearchParams(q)}` });
@@ -336,9 +358,23 @@ describe('charges against a scripted wallet', () => {
     const { agreement } = await bound(t);
     t.wallet.script.payAnswer = (order) => ({
       status: 'PAID',
-      evidence: { source: 'agreement-pay', merchantId: MERCHANT, merchantTransId: order.merchantTransId, gatewayTransactionId: 'ACQ1', amount: order.amount - 1, currency: order.currency, paidAt: null, raw: '{}' },
+      evidence: {
+        source: 'agreement-pay',
+        merchantId: MERCHANT,
+        merchantTransId: order.merchantTransId,
+        gatewayTransactionId: 'ACQ1',
+        amount: order.amount - 1,
+        currency: order.currency,
+        paidAt: null,
+        raw: '{}',
+      },
     });
-    const res = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/charges`, headers: t.auth, payload: { items: [TART] } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/agreements/${agreement.id}/charges`,
+      headers: t.auth,
+      payload: { items: [TART] },
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json().order.status).toBe('PENDING');
     expect(t.logs.join('\n')).toContain('does not match the order');
@@ -349,7 +385,12 @@ describe('charges against a scripted wallet', () => {
     const { agreement } = await bound(t);
     t.wallet.script.payAnswer = () => ({ status: 'REFUSED', code: 'USER_BALANCE_NOT_ENOUGH' });
     const send = () =>
-      t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/charges`, headers: { ...t.auth, 'idempotency-key': 'refused-0001' }, payload: { items: [TART] } });
+      t.app.inject({
+        method: 'POST',
+        url: `/api/agreements/${agreement.id}/charges`,
+        headers: { ...t.auth, 'idempotency-key': 'refused-0001' },
+        payload: { items: [TART] },
+      });
     const first = await send();
     expect(first.statusCode).toBe(422);
     expect(first.json().error.code).toBe('CHARGE_DECLINED');
@@ -362,7 +403,9 @@ describe('charges against a scripted wallet', () => {
     expect(again.json().error).toEqual(first.json().error);
     expect(t.wallet.calls.filter((c) => c === 'pay').length).toBe(pays);
     // A refused charge does not count against the cap.
-    expect((await t.app.inject({ method: 'GET', url: `/api/agreements/${agreement.id}`, headers: t.auth })).json().agreement.chargedToday.value).toBe('0');
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/agreements/${agreement.id}`, headers: t.auth })).json().agreement.chargedToday.value,
+    ).toBe('0');
   });
 
   it('concurrent charges with an expiring token refresh it once', async () => {
@@ -372,7 +415,9 @@ describe('charges against a scripted wallet', () => {
     t.wallet.script.accessTtlMs = 24 * 3_600_000;
     t.wallet.script.refreshDelayMs = 50;
     const results = await Promise.all(
-      Array.from({ length: 4 }, () => t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/charges`, headers: t.auth, payload: { items: [TART] } })),
+      Array.from({ length: 4 }, () =>
+        t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/charges`, headers: t.auth, payload: { items: [TART] } }),
+      ),
     );
     expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
     expect(t.wallet.calls.filter((c) => c === 'refresh')).toHaveLength(1);
@@ -394,12 +439,27 @@ describe('what the mini program sends (JSON content type on every call, GET and 
     const t = await setup();
     const { agreement } = await bound(t);
     const other = { authorization: `Bearer ${(await t.app.inject({ method: 'POST', url: '/api/session', payload: {} })).json().token}` };
-    const foreign = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: { ...other, ...JSON_TYPE }, payload: '{}' });
+    const foreign = await t.app.inject({
+      method: 'POST',
+      url: `/api/agreements/${agreement.id}/revoke`,
+      headers: { ...other, ...JSON_TYPE },
+      payload: '{}',
+    });
     expect(foreign.statusCode).toBe(404);
-    const withBody = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: t.auth, payload: { reason: 'x' } });
+    const withBody = await t.app.inject({
+      method: 'POST',
+      url: `/api/agreements/${agreement.id}/revoke`,
+      headers: t.auth,
+      payload: { reason: 'x' },
+    });
     expect(withBody.statusCode).toBe(400);
     expect(t.wallet.calls).not.toContain('cancel');
-    const res = await t.app.inject({ method: 'POST', url: `/api/agreements/${agreement.id}/revoke`, headers: { ...t.auth, ...JSON_TYPE }, payload: '' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/agreements/${agreement.id}/revoke`,
+      headers: { ...t.auth, ...JSON_TYPE },
+      payload: '',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().agreement.status).toBe('REVOKED');
     expect(t.wallet.calls).toContain('cancel');
@@ -415,8 +475,15 @@ describe('POST /api/agreements/:id/sign-contract (my.signContract inside the min
     const agreement = await t.pending();
     const url = `/api/agreements/${agreement.id}/sign-contract`;
     const other = { authorization: `Bearer ${(await t.app.inject({ method: 'POST', url: '/api/session', payload: {} })).json().token}` };
-    expect((await t.app.inject({ method: 'POST', url, headers: other, payload: { authCode: 'GOOD', authState: states.at(-1) } })).statusCode).toBe(404);
-    const wrongState = await t.app.inject({ method: 'POST', url, headers: t.auth, payload: { authCode: 'GOOD', authState: 'not-the-state' } });
+    expect(
+      (await t.app.inject({ method: 'POST', url, headers: other, payload: { authCode: 'GOOD', authState: states.at(-1) } })).statusCode,
+    ).toBe(404);
+    const wrongState = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: t.auth,
+      payload: { authCode: 'GOOD', authState: 'not-the-state' },
+    });
     expect(wrongState.statusCode).toBe(400);
     expect(wrongState.json().error.code).toBe('AGREEMENT_RETURN_REJECTED');
     expect(t.wallet.calls).not.toContain('exchange');

@@ -18,7 +18,12 @@ it('GET / in sandbox mode links the docs, the H5 checkout, the ledger, the mini 
 });
 
 it('GET / in live mode answers the plain 404 JSON', async () => {
-  t = await buildTestApp({ ALIPAYHK_GATEWAY_URL: 'http://127.0.0.1:9', ALIPAYHK_CLIENT_ID: 'C1', ALIPAYHK_MERCHANT_ID: 'M1', SESSION_SECRET: 's'.repeat(40) });
+  t = await buildTestApp({
+    ALIPAYHK_GATEWAY_URL: 'http://127.0.0.1:9',
+    ALIPAYHK_CLIENT_ID: 'C1',
+    ALIPAYHK_MERCHANT_ID: 'M1',
+    SESSION_SECRET: 's'.repeat(40),
+  });
   const res = await t.app.inject({ url: '/' });
   expect(res.statusCode).toBe(404);
   expect(res.headers['content-type']).toContain('application/json');

@@ -23,8 +23,18 @@ describe('an empty body under a JSON content type', () => {
 
   it('POST /api/orders/:id/cancel accepts it (agreement routes: test/http/agreements.test.ts)', async () => {
     const product = (await t.app.inject('/api/catalog')).json().products[0];
-    const order = await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: product.sku, quantity: 1 }] } });
-    const cancel = await t.app.inject({ method: 'POST', url: `/api/orders/${order.json().order.id}/cancel`, headers: { ...t.auth, ...JSON_TYPE }, payload: '' });
+    const order = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: t.auth,
+      payload: { items: [{ sku: product.sku, quantity: 1 }] },
+    });
+    const cancel = await t.app.inject({
+      method: 'POST',
+      url: `/api/orders/${order.json().order.id}/cancel`,
+      headers: { ...t.auth, ...JSON_TYPE },
+      payload: '',
+    });
     // Past the parser and into the order service, which asks the gateway (none answers in this app): not a 400.
     expect(cancel.statusCode).toBe(502);
     expect(cancel.json().error.code).toBe('GATEWAY_UNAVAILABLE');
@@ -32,8 +42,18 @@ describe('an empty body under a JSON content type', () => {
 
   it('a route whose body has required fields still refuses it (400), and broken JSON stays a 400', async () => {
     const product = (await t.app.inject('/api/catalog')).json().products[0];
-    const order = await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: product.sku, quantity: 1 }] } });
-    const confirm = await t.app.inject({ method: 'POST', url: `/api/orders/${order.json().order.id}/confirm`, headers: { ...t.auth, ...JSON_TYPE }, payload: '' });
+    const order = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: t.auth,
+      payload: { items: [{ sku: product.sku, quantity: 1 }] },
+    });
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: `/api/orders/${order.json().order.id}/confirm`,
+      headers: { ...t.auth, ...JSON_TYPE },
+      payload: '',
+    });
     expect(confirm.statusCode).toBe(400);
     const broken = await t.app.inject({ method: 'POST', url: '/api/session', headers: JSON_TYPE, payload: '{"authCode":' });
     expect(broken.statusCode).toBe(400);
@@ -45,6 +65,9 @@ describe('an empty body under a JSON content type', () => {
 describe('GET /api/catalog', () => {
   it('carries the Traditional Chinese title beside the English one (bff/data/catalog.json titleZh)', async () => {
     const { products } = (await t.app.inject('/api/catalog')).json();
-    expect(products.find((p: { sku: string }) => p.sku === 'EGG-TART-6')).toMatchObject({ title: 'Egg tarts, box of 6', titleZh: '蛋撻（六個裝）' });
+    expect(products.find((p: { sku: string }) => p.sku === 'EGG-TART-6')).toMatchObject({
+      title: 'Egg tarts, box of 6',
+      titleZh: '蛋撻（六個裝）',
+    });
   });
 });

@@ -13,12 +13,22 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 async function newOrder() {
-  const res = await t.app.inject({ method: 'POST', url: '/api/orders', headers: t.auth, payload: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }] } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/orders',
+    headers: t.auth,
+    payload: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }] },
+  });
   return res.json().order as { id: string; merchantTransId: string; amount: { currency: string; value: string } };
 }
 
 function deliver(raw: string) {
-  return t.app.inject({ method: 'POST', url: '/notify/alipayhk', headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: raw });
+  return t.app.inject({
+    method: 'POST',
+    url: '/notify/alipayhk',
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    payload: raw,
+  });
 }
 
 async function statusOf(id: string) {

@@ -53,7 +53,12 @@ interface Created {
 }
 
 async function newOrder(extra: Record<string, unknown> = {}): Promise<Created> {
-  const res = await app.inject({ method: 'POST', url: '/api/orders', headers: auth, payload: { items: [{ sku: 'TEA-OOLONG-100G', quantity: 1 }], channel: 'h5', ...extra } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/orders',
+    headers: auth,
+    payload: { items: [{ sku: 'TEA-OOLONG-100G', quantity: 1 }], channel: 'h5', ...extra },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
 }
@@ -73,7 +78,16 @@ function decimal(order: Created['order'], deltaMinor = 0): string {
 }
 
 function webhookFor(order: Created['order'], overrides: Partial<Parameters<typeof signTestWebhook>[0]> = {}) {
-  return signTestWebhook({ merchantOrderId: order.merchantTransId, amount: decimal(order), currency: order.amount.currency, orderId: `C${order.merchantTransId.slice(-10)}`, ...overrides }, API_KEY);
+  return signTestWebhook(
+    {
+      merchantOrderId: order.merchantTransId,
+      amount: decimal(order),
+      currency: order.amount.currency,
+      orderId: `C${order.merchantTransId.slice(-10)}`,
+      ...overrides,
+    },
+    API_KEY,
+  );
 }
 
 describe('POST /api/orders with channel h5', () => {
@@ -101,7 +115,12 @@ describe('POST /api/orders with channel h5', () => {
     ['an amount', { amount: '1' }],
   ])('rejects %s from the client with 400 and calls no gateway', async (_name, extra) => {
     const before = aggregator.requests.length;
-    const res = await app.inject({ method: 'POST', url: '/api/orders', headers: auth, payload: { items: [{ sku: 'TEA-OOLONG-100G', quantity: 1 }], channel: 'h5', ...extra } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: auth,
+      payload: { items: [{ sku: 'TEA-OOLONG-100G', quantity: 1 }], channel: 'h5', ...extra },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('VALIDATION_FAILED');
     expect(aggregator.requests.length).toBe(before);
@@ -134,7 +153,11 @@ describe('POST /notify/intents', () => {
   it('a replay of the same webhook is acknowledged again and changes nothing (one transition)', async () => {
     const { order } = await newOrder();
     const { raw, headers } = webhookFor(order);
-    const responses = [await deliver(raw, headers), await deliver(raw, headers), ...(await Promise.all([deliver(raw, headers), deliver(raw, headers)]))];
+    const responses = [
+      await deliver(raw, headers),
+      await deliver(raw, headers),
+      ...(await Promise.all([deliver(raw, headers), deliver(raw, headers)])),
+    ];
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
     expect(await app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
   });
@@ -152,7 +175,13 @@ describe('POST /notify/intents', () => {
     const { order } = await newOrder();
     const { raw, headers } = webhookFor(order);
     const { signature, ...unsigned } = headers;
-    for (const h of [unsigned, { ...unsigned, signature: '' }, { ...unsigned, 'x-signature': '' }, { ...unsigned, signature: signature!.toUpperCase().replace(/A/g, 'B') }, { ...unsigned, 'x-hub-signature': signature! }]) {
+    for (const h of [
+      unsigned,
+      { ...unsigned, signature: '' },
+      { ...unsigned, 'x-signature': '' },
+      { ...unsigned, signature: signature!.toUpperCase().replace(/A/g, 'B') },
+      { ...unsigned, 'x-hub-signature': signature! },
+    ]) {
       expect((await deliver(raw, h)).statusCode).toBe(400);
     }
     expect(await statusOf(order.id)).toBe('PENDING');
@@ -170,7 +199,12 @@ describe('POST /notify/intents', () => {
 
   it('rejects a correctly signed webhook whose amount or currency does not match the order', async () => {
     const { order } = await newOrder();
-    for (const overrides of [{ amount: decimal(order, -1) }, { amount: decimal(order, 100) }, { currency: 'CNY' }, { amount: '88' + '.001' }]) {
+    for (const overrides of [
+      { amount: decimal(order, -1) },
+      { amount: decimal(order, 100) },
+      { currency: 'CNY' },
+      { amount: '88' + '.001' },
+    ]) {
       const { raw, headers } = webhookFor(order, overrides);
       const res = await deliver(raw, headers);
       expect(res.statusCode, JSON.stringify(overrides)).toBe(400);
@@ -181,14 +215,22 @@ describe('POST /notify/intents', () => {
   });
 
   it('rejects a correctly signed webhook for an order we do not have', async () => {
-    const { raw, headers } = signTestWebhook({ merchantOrderId: 'TP20260101NOSUCHORDER000000000', amount: '88.00', currency: 'HKD' }, API_KEY);
+    const { raw, headers } = signTestWebhook(
+      { merchantOrderId: 'TP20260101NOSUCHORDER000000000', amount: '88.00', currency: 'HKD' },
+      API_KEY,
+    );
     const res = await deliver(raw, headers);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('NOTIFICATION_REJECTED');
   });
 
   it('rejects an AlipayHK order named through the intents webhook (wrong channel)', async () => {
-    const created = await app.inject({ method: 'POST', url: '/api/orders', headers: auth, payload: { items: [{ sku: 'TEA-OOLONG-100G', quantity: 1 }] } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: auth,
+      payload: { items: [{ sku: 'TEA-OOLONG-100G', quantity: 1 }] },
+    });
     const order = created.json().order as Created['order'];
     const { raw, headers } = webhookFor(order);
     expect((await deliver(raw, headers)).statusCode).toBe(400);
@@ -196,7 +238,13 @@ describe('POST /notify/intents', () => {
   });
 
   it('rejects signed bodies that are not webhooks', async () => {
-    for (const raw of ['', 'null', '{"notify_type":"payment_success"}', '{"notify_type":"payment_success","data":{"order_id":1}}', '{"a":'.repeat(100)]) {
+    for (const raw of [
+      '',
+      'null',
+      '{"notify_type":"payment_success"}',
+      '{"notify_type":"payment_success","data":{"order_id":1}}',
+      '{"a":'.repeat(100),
+    ]) {
       const res = await deliver(raw, { 'content-type': 'application/json', 'x-signature': webhookSignature(raw, API_KEY) });
       expect(res.statusCode, raw.slice(0, 40)).toBe(400);
     }
@@ -252,11 +300,21 @@ describe('what the return page relies on', () => {
   it('confirm asks the aggregator: a cancelled intent makes the order CANCELLED, a paid one SUCCEEDED', async () => {
     const cancelled = await newOrder();
     aggregator.intents.get(cancelled.order.merchantTransId)!.status = 'CANCELLED';
-    const a = await app.inject({ method: 'POST', url: `/api/orders/${cancelled.order.id}/confirm`, headers: auth, payload: { resultCode: 'h5-return' } });
+    const a = await app.inject({
+      method: 'POST',
+      url: `/api/orders/${cancelled.order.id}/confirm`,
+      headers: auth,
+      payload: { resultCode: 'h5-return' },
+    });
     expect(a.json().order.status).toBe('CANCELLED');
     const paid = await newOrder();
     aggregator.intents.get(paid.order.merchantTransId)!.status = 'SUCCEEDED';
-    const b = await app.inject({ method: 'POST', url: `/api/orders/${paid.order.id}/confirm`, headers: auth, payload: { resultCode: 'h5-return' } });
+    const b = await app.inject({
+      method: 'POST',
+      url: `/api/orders/${paid.order.id}/confirm`,
+      headers: auth,
+      payload: { resultCode: 'h5-return' },
+    });
     expect(b.json().order.status).toBe('SUCCEEDED');
   });
 
@@ -327,12 +385,18 @@ describe('configuration of the token call and the Latipay forms', () => {
     expect(() => loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example' })).toThrow(/INTENTS_UID/);
     const live = loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example', INTENTS_UID: 'U-1' }).intents!;
     expect(live).toMatchObject({ uid: 'U-1', clientSecret: API_KEY });
-    expect(loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example', INTENTS_UID: 'U-1', INTENTS_CLIENT_SECRET: 'other-secret' }).intents!.clientSecret).toBe('other-secret');
+    expect(
+      loadConfig({ ...env(), INTENTS_GATEWAY_URL: 'https://api.example', INTENTS_UID: 'U-1', INTENTS_CLIENT_SECRET: 'other-secret' })
+        .intents!.clientSecret,
+    ).toBe('other-secret');
   });
 
   it('LATIPAY_PAY_TIME_ZONE and LATIPAY_REFUND_RESEND take their documented values only', () => {
     expect(loadConfig(env()).latipay).toMatchObject({ payTimeZone: 'UTC', refundResend: 'hold' });
-    expect(loadConfig({ ...env(), LATIPAY_PAY_TIME_ZONE: '+08:00', LATIPAY_REFUND_RESEND: 'resend' }).latipay).toMatchObject({ payTimeZone: '+08:00', refundResend: 'resend' });
+    expect(loadConfig({ ...env(), LATIPAY_PAY_TIME_ZONE: '+08:00', LATIPAY_REFUND_RESEND: 'resend' }).latipay).toMatchObject({
+      payTimeZone: '+08:00',
+      refundResend: 'resend',
+    });
     expect(() => loadConfig({ ...env(), LATIPAY_REFUND_RESEND: 'always' })).toThrow(/LATIPAY_REFUND_RESEND/);
     expect(() => loadConfig({ ...env(), LATIPAY_PAY_TIME_ZONE: 'HKT' })).toThrow(/LATIPAY_PAY_TIME_ZONE/);
   });

@@ -25,7 +25,10 @@ describe('GET /healthz and /api/catalog', () => {
     expect(res.statusCode).toBe(200);
     const { products } = res.json();
     expect(products.length).toBeGreaterThan(0);
-    expect(products[0]).toMatchObject({ sku: expect.any(String), price: { currency: 'HKD', value: expect.stringMatching(/^[1-9][0-9]*$/) } });
+    expect(products[0]).toMatchObject({
+      sku: expect.any(String),
+      price: { currency: 'HKD', value: expect.stringMatching(/^[1-9][0-9]*$/) },
+    });
   });
 
   it('serves OpenAPI at /docs', async () => {
@@ -39,7 +42,12 @@ describe('POST /api/orders', () => {
   it('prices the cart on the server and returns a signed orderStr', async () => {
     const catalog = (await t.app.inject('/api/catalog')).json().products;
     const [a, b] = catalog;
-    const res = await createOrder({ items: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 1 }] });
+    const res = await createOrder({
+      items: [
+        { sku: a.sku, quantity: 2 },
+        { sku: b.sku, quantity: 1 },
+      ],
+    });
     expect(res.statusCode).toBe(201);
     const { order, payment } = res.json();
     expect(order.status).toBe('PENDING');
@@ -110,9 +118,19 @@ describe('POST /api/orders', () => {
       payload: '{"items":[{"sku":"EGG-TART-6","quantity":1}],"__proto__":{"admin":true}}',
     });
     expect(proto.statusCode).toBe(400);
-    const text = await t.app.inject({ method: 'POST', url: '/api/orders', headers: { ...t.auth, 'content-type': 'text/plain' }, payload: 'items' });
+    const text = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { ...t.auth, 'content-type': 'text/plain' },
+      payload: 'items',
+    });
     expect(text.statusCode).toBe(415);
-    const malformed = await t.app.inject({ method: 'POST', url: '/api/orders', headers: { ...t.auth, 'content-type': 'application/json' }, payload: '{"items":' });
+    const malformed = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      payload: '{"items":',
+    });
     expect(malformed.statusCode).toBe(400);
   });
 
@@ -145,7 +163,10 @@ describe('POST /api/orders', () => {
     // What a later read says is what the creation answered.
     const read = await t.app.inject({ url: `/api/orders/${order.id}`, headers: t.auth });
     expect(read.json().order).toEqual(order);
-    const stored = await t.app.store.findIdempotency(`create-order:${JSON.parse(Buffer.from(t.auth.authorization.split('.')[1]!, 'base64url').toString()).sub}`, 'key-one-write-0001');
+    const stored = await t.app.store.findIdempotency(
+      `create-order:${JSON.parse(Buffer.from(t.auth.authorization.split('.')[1]!, 'base64url').toString()).sub}`,
+      'key-one-write-0001',
+    );
     expect(stored).toMatchObject({ orderId: order.id, responseStatus: 201 });
     expect(JSON.parse(stored!.responseBody!)).toEqual(res.json());
   });
@@ -169,16 +190,31 @@ describe('GET /api/orders/:id and confirm', () => {
   it('never marks an order paid because the client says 9000', async () => {
     const { order } = (await createOrder({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] })).json();
     // No gateway is listening in this test: the query fails, and the order must stay PENDING.
-    const res = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, headers: t.auth, payload: { resultCode: '9000' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/orders/${order.id}/confirm`,
+      headers: t.auth,
+      payload: { resultCode: '9000' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().order.status).toBe('PENDING');
   });
 
   it('does not query for a cancel code, and rejects extra fields', async () => {
     const { order } = (await createOrder({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] })).json();
-    const res = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, headers: t.auth, payload: { resultCode: '6001' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/orders/${order.id}/confirm`,
+      headers: t.auth,
+      payload: { resultCode: '6001' },
+    });
     expect(res.json().order.status).toBe('PENDING');
-    const extra = await t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/confirm`, headers: t.auth, payload: { resultCode: '9000', status: 'SUCCEEDED' } });
+    const extra = await t.app.inject({
+      method: 'POST',
+      url: `/api/orders/${order.id}/confirm`,
+      headers: t.auth,
+      payload: { resultCode: '9000', status: 'SUCCEEDED' },
+    });
     expect(extra.statusCode).toBe(400);
   });
 });

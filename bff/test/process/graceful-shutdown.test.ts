@@ -34,12 +34,20 @@ afterAll(async () => {
 });
 
 it('SIGTERM: stops accepting, finishes the request in flight, exits 0', async () => {
-  const { token } = (await (await fetch(`${bff.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string };
+  const { token } = (await (
+    await fetch(`${bff.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  ).json()) as { token: string };
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  const created = (await (await fetch(`${bff.url}/api/orders`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] }) })).json()) as any;
+  const created = (await (
+    await fetch(`${bff.url}/api/orders`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] }) })
+  ).json()) as any;
   // The gateway will hold the next call until the BFF's timeout: a slow request in flight.
   sandbox.control.update({ failNext: { count: 1, mode: 'timeout' } });
-  const inFlight = fetch(`${bff.url}/api/orders/${created.order.id}/confirm`, { method: 'POST', headers, body: JSON.stringify({ resultCode: '6004' }) });
+  const inFlight = fetch(`${bff.url}/api/orders/${created.order.id}/confirm`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ resultCode: '6004' }),
+  });
   await new Promise((r) => setTimeout(r, 300));
   bff.child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 100));

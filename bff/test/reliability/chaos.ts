@@ -13,8 +13,20 @@ import { duplicateDeliveries, gatewayFaults, killDuringDeliveriesAndRefunds, los
 const quick = process.argv.includes('--quick');
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const sizes = quick
-  ? { dup: { instances: 3, payments: 30 }, kill: { instances: 2, payments: 40, kills: 3, refunds: 10 }, faults: { payments: 30, failRate: 0.3 }, lost: { payments: 40, dropRate: 0.2 }, fuzzRuns: 1000 }
-  : { dup: { instances: 3, payments: 500 }, kill: { instances: 2, payments: 300, kills: 12, refunds: 50 }, faults: { payments: 200, failRate: 0.3 }, lost: { payments: 200, dropRate: 0.2 }, fuzzRuns: 10_000 };
+  ? {
+      dup: { instances: 3, payments: 30 },
+      kill: { instances: 2, payments: 40, kills: 3, refunds: 10 },
+      faults: { payments: 30, failRate: 0.3 },
+      lost: { payments: 40, dropRate: 0.2 },
+      fuzzRuns: 1000,
+    }
+  : {
+      dup: { instances: 3, payments: 500 },
+      kill: { instances: 2, payments: 300, kills: 12, refunds: 50 },
+      faults: { payments: 200, failRate: 0.3 },
+      lost: { payments: 200, dropRate: 0.2 },
+      fuzzRuns: 10_000,
+    };
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -30,7 +42,9 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const result = await run();
     results.push(result);
-    process.stderr.write(`chaos: ${name}: lost ${result.lost}, doubled ${result.doubled}, invariants ${result.invariantsHeld ? 'held' : 'BROKEN'} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    process.stderr.write(
+      `chaos: ${name}: lost ${result.lost}, doubled ${result.doubled}, invariants ${result.invariantsHeld ? 'held' : 'BROKEN'} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+    );
   }
   process.stderr.write(`chaos: fuzzing every public route, ${sizes.fuzzRuns} cases each …\n`);
   const fuzz = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'bff/test/fuzz'], {
@@ -40,7 +54,14 @@ async function main(): Promise<void> {
   });
   const fuzzOk = fuzz.status === 0;
   const totals = results.reduce(
-    (t, r) => ({ deliveries: t.deliveries + r.deliveries, kills: t.kills + r.kills, duplicates: t.duplicates + r.duplicates, faults: t.faults + r.faultsInjected, lost: t.lost + r.lost, doubled: t.doubled + r.doubled }),
+    (t, r) => ({
+      deliveries: t.deliveries + r.deliveries,
+      kills: t.kills + r.kills,
+      duplicates: t.duplicates + r.duplicates,
+      faults: t.faults + r.faultsInjected,
+      lost: t.lost + r.lost,
+      doubled: t.doubled + r.doubled,
+    }),
     { deliveries: 0, kills: 0, duplicates: 0, faults: 0, lost: 0, doubled: 0 },
   );
   const allHeld = results.every((r) => r.invariantsHeld && r.notes.length === 0) && fuzzOk;
@@ -55,7 +76,10 @@ async function main(): Promise<void> {
     '',
     '| scenario | payments | deliveries | kills | duplicates | faults injected | refunds at gateway | lost | doubled | invariants |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.name} | ${r.payments} | ${r.deliveries} | ${r.kills} | ${r.duplicates} | ${r.faultsInjected} | ${r.refunds} | ${r.lost} | ${r.doubled} | ${r.invariantsHeld ? 'held' : 'BROKEN'} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.payments} | ${r.deliveries} | ${r.kills} | ${r.duplicates} | ${r.faultsInjected} | ${r.refunds} | ${r.lost} | ${r.doubled} | ${r.invariantsHeld ? 'held' : 'BROKEN'} |`,
+    ),
     '',
     '## Invariants per scenario',
     '',

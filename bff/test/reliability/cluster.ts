@@ -29,7 +29,10 @@ export interface Cluster {
   advance(ms: number): void;
   kill(index: number): void;
   restart(index: number): Promise<void>;
-  api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  api<T = any>(
+    path: string,
+    init?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   invariants(): Promise<InvariantReport & { text: string }>;
   close(): Promise<void>;
 }

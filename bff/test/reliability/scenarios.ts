@@ -31,7 +31,12 @@ async function createOrders(cluster: Cluster, count: number) {
   for (let i = 0; i < count; i++) {
     const key = `chaos-order-${i}-${token.slice(-12)}`;
     const res = await persist(() =>
-      cluster.api<any>('/api/orders', { method: 'POST', token, headers: { 'idempotency-key': key }, body: { items: [{ sku: SKUS[i % SKUS.length], quantity: 1 + (i % 3) }] } }),
+      cluster.api<any>('/api/orders', {
+        method: 'POST',
+        token,
+        headers: { 'idempotency-key': key },
+        body: { items: [{ sku: SKUS[i % SKUS.length], quantity: 1 + (i % 3) }] },
+      }),
     );
     if (res.status !== 201) throw new Error(`order ${i}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     orders.push({ id: res.body.order.id, merchantTransId: res.body.order.merchantTransId, orderStr: res.body.payment.orderStr });
@@ -61,9 +66,21 @@ async function drain(cluster: Cluster, passes = 12): Promise<void> {
   }
 }
 
-async function finish(name: string, cluster: Cluster, figures: Omit<ScenarioResult, 'name' | 'store' | 'lost' | 'doubled' | 'invariantsHeld' | 'invariants'>): Promise<ScenarioResult> {
+async function finish(
+  name: string,
+  cluster: Cluster,
+  figures: Omit<ScenarioResult, 'name' | 'store' | 'lost' | 'doubled' | 'invariantsHeld' | 'invariants'>,
+): Promise<ScenarioResult> {
   const report = await cluster.invariants();
-  return { name, store: cluster.store, ...figures, lost: report.lost, doubled: report.doubled, invariantsHeld: report.ok, invariants: report.text };
+  return {
+    name,
+    store: cluster.store,
+    ...figures,
+    lost: report.lost,
+    doubled: report.doubled,
+    invariantsHeld: report.ok,
+    invariants: report.text,
+  };
 }
 
 /** Several instances, each notification delivered 3 times at once through the balancer. */
@@ -84,7 +101,13 @@ export async function duplicateDeliveries(size: { instances: number; payments: n
     for (const o of orders) if ((await cluster.control.store.countTransitions(o.id, 'SUCCEEDED')) !== 1) multi += 1;
     if (multi) notes.push(`${multi} orders without exactly one transition`);
     return await finish('3 copies of every notification across instances', cluster, {
-      payments: orders.length, deliveries: deliveries.length, kills: 0, duplicates: deliveries.length - orders.length, faultsInjected: 0, refunds: 0, notes,
+      payments: orders.length,
+      deliveries: deliveries.length,
+      kills: 0,
+      duplicates: deliveries.length - orders.length,
+      faultsInjected: 0,
+      refunds: 0,
+      notes,
     });
   } finally {
     await cluster.close();
@@ -92,7 +115,12 @@ export async function duplicateDeliveries(size: { instances: number; payments: n
 }
 
 /** kill -9 of instances at random moments while notifications are delivered, then refunds. */
-export async function killDuringDeliveriesAndRefunds(size: { instances: number; payments: number; kills: number; refunds: number }): Promise<ScenarioResult> {
+export async function killDuringDeliveriesAndRefunds(size: {
+  instances: number;
+  payments: number;
+  kills: number;
+  refunds: number;
+}): Promise<ScenarioResult> {
   const cluster = await startCluster({ instances: size.instances });
   let kills = 0;
   let stop = false;
@@ -126,14 +154,25 @@ export async function killDuringDeliveriesAndRefunds(size: { instances: number; 
     await drain(cluster);
     const refundCalls = refundTargets.map(async (o, i) => {
       await new Promise((r) => setTimeout(r, i * 40));
-      return persist(() => cluster.api<any>(`/admin/orders/${o.id}/refunds`, { method: 'POST', body: {}, token, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': `chaos-refund-${o.id}` } }));
+      return persist(() =>
+        cluster.api<any>(`/admin/orders/${o.id}/refunds`, {
+          method: 'POST',
+          body: {},
+          token,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': `chaos-refund-${o.id}` },
+        }),
+      );
     });
     const answers = await Promise.all(refundCalls);
     await until(async () => kills >= size.kills, 'every kill', 120_000);
     stop = true;
     await killing;
     for (let i = 0; i < cluster.bffs.length; i++) if (!cluster.bffs[i]) await cluster.restart(i);
-    await until(async () => ledgerFor(cluster, ids).notifications.every((n) => n.status !== 'scheduled'), 'notification retries to finish', 120_000);
+    await until(
+      async () => ledgerFor(cluster, ids).notifications.every((n) => n.status !== 'scheduled'),
+      'notification retries to finish',
+      120_000,
+    );
     await drain(cluster);
     const notes: string[] = [];
     const odd = answers.filter((a) => a.status !== 201 && a.status !== 202);
@@ -144,7 +183,13 @@ export async function killDuringDeliveriesAndRefunds(size: { instances: number; 
     }
     const deliveries = ledgerFor(cluster, ids).notifications.flatMap((n) => n.deliveries).length;
     return await finish('kill -9 during notification deliveries and refunds', cluster, {
-      payments: orders.length, deliveries, kills, duplicates: 0, faultsInjected: 0, refunds: ledgerFor(cluster, ids).refunds.length, notes,
+      payments: orders.length,
+      deliveries,
+      kills,
+      duplicates: 0,
+      faultsInjected: 0,
+      refunds: ledgerFor(cluster, ids).refunds.length,
+      notes,
     });
   } finally {
     stop = true;
@@ -166,13 +211,22 @@ export async function gatewayFaults(size: { payments: number; failRate: number }
     // Buyers confirm; an operator refunds every third order; buyers cancel what they gave up on.
     for (const [i, o] of orders.entries()) {
       await cluster.api(`/api/orders/${o.id}/confirm`, { method: 'POST', token, body: { resultCode: '6004' } });
-      if (i % 3 === 0) await cluster.api(`/admin/orders/${o.id}/refunds`, { method: 'POST', body: {}, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': `fault-refund-${o.id}` } });
+      if (i % 3 === 0)
+        await cluster.api(`/admin/orders/${o.id}/refunds`, {
+          method: 'POST',
+          body: {},
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': `fault-refund-${o.id}` },
+        });
       if (i % 5 === 3) await cluster.api(`/api/orders/${o.id}/cancel`, { method: 'POST', token });
     }
     for (let round = 0; round < 30; round++) {
       await drain(cluster, 3);
-      const open = (await Promise.all(orders.map((o) => cluster.control.store.getOrder(o.id)))).filter((o) => o?.status === 'PENDING').length;
-      const pendingRefunds = (await Promise.all(orders.map((o) => cluster.control.store.listRefunds(o.id)))).flat().filter((r) => r.status === 'PENDING').length;
+      const open = (await Promise.all(orders.map((o) => cluster.control.store.getOrder(o.id)))).filter(
+        (o) => o?.status === 'PENDING',
+      ).length;
+      const pendingRefunds = (await Promise.all(orders.map((o) => cluster.control.store.listRefunds(o.id))))
+        .flat()
+        .filter((r) => r.status === 'PENDING').length;
       if (open === 0 && pendingRefunds === 0) break;
     }
     cluster.sandbox.control.update({ failRate: 0 });
@@ -185,7 +239,13 @@ export async function gatewayFaults(size: { payments: number; failRate: number }
       for (const r of await cluster.control.store.listRefunds(o.id)) if (r.status === 'PENDING') notes.push(`refund ${r.id} still PENDING`);
     }
     return await finish(`gateway failing ${Math.round(size.failRate * 100)} % of calls`, cluster, {
-      payments: orders.length, deliveries: 0, kills: 0, duplicates: 0, faultsInjected: Math.round(calls * size.failRate), refunds: ledgerFor(cluster, ids).refunds.length, notes,
+      payments: orders.length,
+      deliveries: 0,
+      kills: 0,
+      duplicates: 0,
+      faultsInjected: Math.round(calls * size.failRate),
+      refunds: ledgerFor(cluster, ids).refunds.length,
+      notes,
     });
   } finally {
     await cluster.close();
@@ -206,7 +266,13 @@ export async function lostNotifications(size: { payments: number; dropRate: numb
     const notes: string[] = [];
     for (const o of orders) if ((await cluster.control.store.getOrder(o.id))?.status !== 'SUCCEEDED') notes.push(`${o.id} not SUCCEEDED`);
     return await finish(`notifications lost for ${Math.round(size.dropRate * 100)} % of payments`, cluster, {
-      payments: orders.length, deliveries: ledgerFor(cluster, ids).notifications.flatMap((n) => n.deliveries).length, kills: 0, duplicates: 0, faultsInjected: dropped, refunds: 0, notes,
+      payments: orders.length,
+      deliveries: ledgerFor(cluster, ids).notifications.flatMap((n) => n.deliveries).length,
+      kills: 0,
+      duplicates: 0,
+      faultsInjected: dropped,
+      refunds: 0,
+      notes,
     });
   } finally {
     await cluster.close();

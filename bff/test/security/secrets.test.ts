@@ -19,7 +19,8 @@ function remember(name: string, value: string | null | undefined) {
   if (!value) return;
   const pem = value.includes('-----BEGIN');
   if (pem) {
-    for (const [i, line] of value.split('\n').entries()) if (line.length >= 40 && !line.startsWith('-----')) secrets.set(`${name} line ${i}`, line);
+    for (const [i, line] of value.split('\n').entries())
+      if (line.length >= 40 && !line.startsWith('-----')) secrets.set(`${name} line ${i}`, line);
   } else if (value.length >= 16) secrets.set(name, value);
 }
 
@@ -43,7 +44,10 @@ beforeAll(async () => {
   const created = await stack.api('/api/orders', { method: 'POST', token, body: { items: [{ sku: 'MOONCAKE-4', quantity: 1 }] } });
   remember('orderStr signature', cutSignedParts(created.body.payment.orderStr, 'request').signature);
   await stack.tradePay(created.body.payment.orderStr, 'success');
-  await eventually(async () => (await stack.api(`/api/orders/${created.body.order.id}`, { token })).body.order.status === 'SUCCEEDED', 'payment');
+  await eventually(
+    async () => (await stack.api(`/api/orders/${created.body.order.id}`, { token })).body.order.status === 'SUCCEEDED',
+    'payment',
+  );
   const refund = await stack.api(`/admin/orders/${created.body.order.id}/refunds`, {
     method: 'POST',
     body: {},
@@ -85,7 +89,9 @@ describe('secrets stay on the server', () => {
     const page = await fetch(`${stack.bffUrl}/h5/`);
     if (page.status === 404) return expect(page.status).toBe(404); // the H5 channel is not mounted in this build
     const html = await page.text();
-    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => new URL(m[1]!, `${stack.bffUrl}/h5/`).toString()).filter((u) => u.startsWith(stack.bffUrl));
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => new URL(m[1]!, `${stack.bffUrl}/h5/`).toString())
+      .filter((u) => u.startsWith(stack.bffUrl));
     const texts = [html, ...(await Promise.all(assets.map(async (u) => (await fetch(u)).text())))];
     expect(texts.length).toBeGreaterThan(1);
     for (const text of texts) {

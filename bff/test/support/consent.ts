@@ -14,7 +14,12 @@ export function parseConsentForms(html: string, base: string): Record<string, Co
   for (const match of html.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)) {
     const fields: Record<string, string> = {};
     for (const input of match[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-      fields[input[1]!] = input[2]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      fields[input[1]!] = input[2]!
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
     }
     if (fields.decision) forms[fields.decision] = { action: new URL(match[1]!, base).href, fields };
   }

@@ -39,7 +39,8 @@ export function fakeAggregator(options: { cashierBase?: string; expiresIn?: numb
   let seq = 0;
   const cashierBase = options.cashierBase ?? 'https://cashier.example/pay';
 
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   const fake: FakeAggregator = {
     requests,
@@ -68,7 +69,11 @@ export function fakeAggregator(options: { cashierBase?: string; expiresIn?: numb
       }
       if (path === '/mch-api/v1/auth') {
         // GET …/auth?grant_type=client_credentials&uid=…&client_secret=… → a top-level access_token (docs/protocols/intents.md).
-        if (url.searchParams.get('grant_type') !== 'client_credentials' || !url.searchParams.get('uid') || !url.searchParams.get('client_secret')) {
+        if (
+          url.searchParams.get('grant_type') !== 'client_credentials' ||
+          !url.searchParams.get('uid') ||
+          !url.searchParams.get('client_secret')
+        ) {
           return json(400, { code: 40001, message: 'grant_type, uid and client_secret are required' });
         }
         tokens += 1;
@@ -81,9 +86,19 @@ export function fakeAggregator(options: { cashierBase?: string; expiresIn?: numb
       switch (path) {
         case '/mch-api/v1/pa/payment_intents/create': {
           const existing = intents.get(body.merchant_order_id);
-          const intent = existing ?? { order_id: `C${String(++seq).padStart(21, '0')}`, merchant_order_id: body.merchant_order_id, amount: body.amount, currency: body.currency, status: 'PENDING' as const };
+          const intent = existing ?? {
+            order_id: `C${String(++seq).padStart(21, '0')}`,
+            merchant_order_id: body.merchant_order_id,
+            amount: body.amount,
+            currency: body.currency,
+            status: 'PENDING' as const,
+          };
           intents.set(intent.merchant_order_id, intent);
-          return json(200, { code: 0, data: { ...intent, next_action: { type: 'redirect', url: `${cashierBase}/${intent.order_id}` } }, message: 'ok' });
+          return json(200, {
+            code: 0,
+            data: { ...intent, next_action: { type: 'redirect', url: `${cashierBase}/${intent.order_id}` } },
+            message: 'ok',
+          });
         }
         case '/mch-api/v1/pa/payment_intents/query': {
           const intent = find();
@@ -99,7 +114,17 @@ export function fakeAggregator(options: { cashierBase?: string; expiresIn?: numb
         case '/mch-api/v1/acq/wechat/create_refund': {
           const intent = intents.get(body.merchant_payment_order_id);
           if (!intent) return json(404, { code: 40400, message: 'order not found' });
-          return json(200, { code: 0, data: { refund_id: `R${body.merchant_refund_id}`, merchant_refund_id: body.merchant_refund_id, amount: body.refund_amount, currency: intent.currency, status: 'SUCCEEDED' }, message: 'ok' });
+          return json(200, {
+            code: 0,
+            data: {
+              refund_id: `R${body.merchant_refund_id}`,
+              merchant_refund_id: body.merchant_refund_id,
+              amount: body.refund_amount,
+              currency: intent.currency,
+              status: 'SUCCEEDED',
+            },
+            message: 'ok',
+          });
         }
         default:
           return json(404, { error: 'NOT_FOUND' });

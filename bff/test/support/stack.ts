@@ -35,7 +35,10 @@ export interface Stack {
   /** A session token: signed in through the sandbox wallet when `customerId` is given, else a guest. */
   session(customerId?: string): Promise<string>;
   /** JSON call to the BFF, with a session token when given. */
-  api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  api<T = any>(
+    path: string,
+    init?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   /** Calls the sandbox wallet as the AlipayHK app does for my.tradePay. */
   tradePay(orderStr: string, outcome?: string): Promise<{ resultCode: string }>;
   close(): Promise<void>;
@@ -61,11 +64,20 @@ function withLatipay(snapshot: LedgerSnapshot): GatewayLedger {
   return {
     payments: [
       ...(snapshot.payments as GatewayLedger['payments']),
-      ...payments.map((p) => ({ merchantTransId: p.merchantReference, status: p.status.toUpperCase(), orderAmount: { currency: p.currency, value: String(p.amountMinor) }, refundedMinor: p.refundedMinor })),
+      ...payments.map((p) => ({
+        merchantTransId: p.merchantReference,
+        status: p.status.toUpperCase(),
+        orderAmount: { currency: p.currency, value: String(p.amountMinor) },
+        refundedMinor: p.refundedMinor,
+      })),
     ],
     refunds: [
       ...(snapshot.refunds as GatewayLedger['refunds']),
-      ...refunds.map((r) => ({ merchantRefundId: r.reference, merchantTransId: r.merchantReference, refundAmount: { value: String(fromDecimalString(r.refundAmount, r.currency as Currency)) } })),
+      ...refunds.map((r) => ({
+        merchantRefundId: r.reference,
+        merchantTransId: r.merchantReference,
+        refundAmount: { value: String(fromDecimalString(r.refundAmount, r.currency as Currency)) },
+      })),
     ],
     notifications: [...snapshot.notifications, ...callbacks.map((c) => ({ merchantTransId: c.merchantReference, status: c.status }))],
   };

@@ -38,7 +38,10 @@ describe('api client', () => {
     });
     const api = createApiClient({ request: http.request, baseUrl: BASE });
     expect((await api.catalog()).products).toHaveLength(2);
-    expect((await api.createOrder({ items: [{ sku: 'TEA-001', quantity: 1 }] }, 'key-1')).payment).toEqual({ type: 'tradePay', orderStr: 'x' });
+    expect((await api.createOrder({ items: [{ sku: 'TEA-001', quantity: 1 }] }, 'key-1')).payment).toEqual({
+      type: 'tradePay',
+      orderStr: 'x',
+    });
     expect((await api.getOrder(ORDER_ID)).status).toBe('SUCCEEDED');
     await api.confirmOrder(ORDER_ID, '9000');
     await api.confirmOrder(ORDER_ID, '6001', { timeoutMs: 1234 });
@@ -90,17 +93,24 @@ describe('api client', () => {
     ['an amount in major units', { order: makeOrder('PENDING', { amount: { currency: 'HKD', value: '12.50' } }) }],
   ])('rejects a 2xx body with %s as bad-response', async (_name, body) => {
     const http = recorder(() => json(200, body));
-    expect(await rejection(createApiClient({ request: http.request, baseUrl: BASE }).getOrder('x'))).toMatchObject({ kind: 'bad-response' });
+    expect(await rejection(createApiClient({ request: http.request, baseUrl: BASE }).getOrder('x'))).toMatchObject({
+      kind: 'bad-response',
+    });
   });
 
   it('rejects a create answer without a usable payment', async () => {
     const http = recorder(() => json(201, { order: makeOrder(), payment: { type: 'tradePay', orderStr: '' } }));
-    expect(await rejection(createApiClient({ request: http.request, baseUrl: BASE }).createOrder({ items: [] }, 'k'))).toMatchObject({ kind: 'bad-response' });
+    expect(await rejection(createApiClient({ request: http.request, baseUrl: BASE }).createOrder({ items: [] }, 'k'))).toMatchObject({
+      kind: 'bad-response',
+    });
   });
 });
 
 describe('buyer session', () => {
-  function setup(sessionAnswer: (request: HttpRequest) => HttpResponse | Promise<HttpResponse>, options: { authCode?: () => Promise<string> } = {}) {
+  function setup(
+    sessionAnswer: (request: HttpRequest) => HttpResponse | Promise<HttpResponse>,
+    options: { authCode?: () => Promise<string> } = {},
+  ) {
     const state: SessionState = {};
     const authCodes: string[] = [];
     const http = recorder((request) => (pathOf(request) === '/api/session' ? sessionAnswer(request) : json(200, { order: makeOrder() })));
@@ -149,7 +159,9 @@ describe('buyer session', () => {
     const http = recorder((request) => {
       if (pathOf(request) === '/api/session') return json(200, { token: `tok-${(tokens += 1)}` });
       seen.push(request.headers?.authorization);
-      return request.headers?.authorization === 'Bearer tok-2' ? json(200, { order: makeOrder() }) : json(401, { error: { code: 'UNAUTHORIZED', message: 'expired' } });
+      return request.headers?.authorization === 'Bearer tok-2'
+        ? json(200, { order: makeOrder() })
+        : json(401, { error: { code: 'UNAUTHORIZED', message: 'expired' } });
     });
     const session = createSessionProvider({ request: http.request, baseUrl: BASE, state, getAuthCode: async () => 'c' });
     const api = createApiClient({ request: http.request, baseUrl: BASE, session });
@@ -161,7 +173,8 @@ describe('buyer session', () => {
   it('gives up after the second 401', async () => {
     const t = setup(() => json(200, { token: 't' }));
     const api = createApiClient({
-      request: async (request) => (pathOf(request) === '/api/session' ? json(200, { token: 't' }) : json(401, { error: { code: 'UNAUTHORIZED', message: 'no' } })),
+      request: async (request) =>
+        pathOf(request) === '/api/session' ? json(200, { token: 't' }) : json(401, { error: { code: 'UNAUTHORIZED', message: 'no' } }),
       baseUrl: BASE,
       session: createSessionProvider({ request: t.http.request, baseUrl: BASE, state: {}, getAuthCode: async () => 'c' }),
     });
@@ -176,9 +189,12 @@ describe('buyer session', () => {
   });
 
   it('asks for a guest session when my.getAuthCode fails (e.g. the IDE without an app id)', async () => {
-    const t = setup((request) => json(200, { token: `guest-${JSON.stringify(request.body)}`, expiresAt: '2030-01-01T00:00:00Z', buyer: 'guest' }), {
-      authCode: () => Promise.reject(new Error('no app id')),
-    });
+    const t = setup(
+      (request) => json(200, { token: `guest-${JSON.stringify(request.body)}`, expiresAt: '2030-01-01T00:00:00Z', buyer: 'guest' }),
+      {
+        authCode: () => Promise.reject(new Error('no app id')),
+      },
+    );
     await t.api.getOrder(ORDER_ID);
     expect(t.http.requests.map((r) => [pathOf(r), r.body])).toEqual([
       ['/api/session', {}],
@@ -215,7 +231,8 @@ describe('buyer session', () => {
     const http = recorder((request) => {
       const path = pathOf(request);
       if (path === '/api/agreements' && request.method === 'GET') return json(200, { agreements: [agreement] });
-      if (path === '/api/agreements') return json(201, { agreement: { ...agreement, status: 'PENDING' }, authUrl: 'https://wallet.example/auth?id=1' });
+      if (path === '/api/agreements')
+        return json(201, { agreement: { ...agreement, status: 'PENDING' }, authUrl: 'https://wallet.example/auth?id=1' });
       if (path.endsWith('/charges')) return json(202, { order: makeOrder('PENDING') });
       if (path.endsWith('/revoke')) return json(200, { agreement: { ...agreement, status: 'REVOKED' } });
       return json(200, { agreement });
@@ -240,7 +257,15 @@ describe('buyer session', () => {
     const api = createApiClient({
       request: async (request) =>
         pathOf(request) === '/api/agreements' && request.method === 'POST'
-          ? json(201, { agreement: { id: 'agr_x', status: 'ACTIVE', dailyLimit: { currency: 'HKD', value: '1' }, chargedToday: { currency: 'HKD', value: '0' } }, authUrl: 'javascript:x' })
+          ? json(201, {
+              agreement: {
+                id: 'agr_x',
+                status: 'ACTIVE',
+                dailyLimit: { currency: 'HKD', value: '1' },
+                chargedToday: { currency: 'HKD', value: '0' },
+              },
+              authUrl: 'javascript:x',
+            })
           : json(200, { agreements: [{ id: 'agr_x', status: 'BOUND' }] }),
       baseUrl: BASE,
     });

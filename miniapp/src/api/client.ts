@@ -2,7 +2,16 @@
  * The BFF's contract v1 as typed calls. Every call resolves with parsed data or rejects with ApiError,
  * so callers handle exactly one error type.
  */
-import type { AgreementView, CatalogResponse, CreateAgreementResponse, CreateChargeBody, CreateOrderBody, CreateOrderResponse, OrderView, SignContractBody } from '@tradepay/shared';
+import type {
+  AgreementView,
+  CatalogResponse,
+  CreateAgreementResponse,
+  CreateChargeBody,
+  CreateOrderBody,
+  CreateOrderResponse,
+  OrderView,
+  SignContractBody,
+} from '@tradepay/shared';
 import type { HttpRequest, HttpRequester, HttpResponse } from '../platform/types';
 import { ApiError, toApiError } from './errors';
 import {
@@ -117,7 +126,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return created;
     },
     async getOrder(id) {
-      return parseOrderResponse(await call({ method: 'GET', path: orderPath(id), auth: true, headers: attemptHeader(id), timeoutMs: timeouts.read }));
+      return parseOrderResponse(
+        await call({ method: 'GET', path: orderPath(id), auth: true, headers: attemptHeader(id), timeoutMs: timeouts.read }),
+      );
     },
     async confirmOrder(id, resultCode, callOptions) {
       const answer = await call({
@@ -138,18 +149,30 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return parseAgreementResponse(await call({ method: 'GET', path: agreementPath(id), auth: true, timeoutMs: timeouts.confirm }));
     },
     async createAgreement() {
-      return parseCreateAgreementResponse(await call({ method: 'POST', path: '/api/agreements', auth: true, body: {}, timeoutMs: timeouts.create }));
+      return parseCreateAgreementResponse(
+        await call({ method: 'POST', path: '/api/agreements', auth: true, body: {}, timeoutMs: timeouts.create }),
+      );
     },
     async revokeAgreement(id) {
-      return parseAgreementResponse(await call({ method: 'POST', path: `${agreementPath(id)}/revoke`, auth: true, body: {}, timeoutMs: timeouts.confirm }));
+      return parseAgreementResponse(
+        await call({ method: 'POST', path: `${agreementPath(id)}/revoke`, auth: true, body: {}, timeoutMs: timeouts.confirm }),
+      );
     },
     async signContract(id, body) {
       // The BFF redeems the code at the wallet before it answers.
-      return parseAgreementResponse(await call({ method: 'POST', path: `${agreementPath(id)}/sign-contract`, auth: true, body, timeoutMs: timeouts.confirm }));
+      return parseAgreementResponse(
+        await call({ method: 'POST', path: `${agreementPath(id)}/sign-contract`, auth: true, body, timeoutMs: timeouts.confirm }),
+      );
     },
     async cancelOrder(id, callOptions) {
       return parseOrderResponse(
-        await call({ method: 'POST', path: `${orderPath(id)}/cancel`, auth: true, body: {}, timeoutMs: callOptions?.timeoutMs ?? timeouts.confirm }),
+        await call({
+          method: 'POST',
+          path: `${orderPath(id)}/cancel`,
+          auth: true,
+          body: {},
+          timeoutMs: callOptions?.timeoutMs ?? timeouts.confirm,
+        }),
       );
     },
     async charge(agreementId, body, idempotencyKey) {

@@ -27,7 +27,13 @@ function fail(what: string): never {
 }
 
 function isAmount(value: unknown): boolean {
-  return isObject(value) && typeof value.currency === 'string' && isCurrency(value.currency) && typeof value.value === 'string' && /^(0|[1-9][0-9]*)$/.test(value.value);
+  return (
+    isObject(value) &&
+    typeof value.currency === 'string' &&
+    isCurrency(value.currency) &&
+    typeof value.value === 'string' &&
+    /^(0|[1-9][0-9]*)$/.test(value.value)
+  );
 }
 
 function isOrderStatus(value: unknown): value is OrderStatus {

@@ -62,7 +62,12 @@ export function createSessionProvider(options: SessionOptions): SessionProvider 
       return body.token;
     }
     const { code, message } = parseErrorBody(response.body);
-    throw new ApiError(response.status < 300 ? 'bad-response' : 'http', message ?? `POST /api/session answered ${response.status}`, response.status, code);
+    throw new ApiError(
+      response.status < 300 ? 'bad-response' : 'http',
+      message ?? `POST /api/session answered ${response.status}`,
+      response.status,
+      code,
+    );
   }
 
   return {

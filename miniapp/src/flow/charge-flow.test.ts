@@ -18,7 +18,9 @@ function setup(script: { charge?: Answer[]; confirm?: Answer; gets?: Answer[] } 
     return makeOrder(a);
   };
   const api = {
-    charge: vi.fn(async (_id: string, _body: unknown, _key: string) => answer((charges.length > 1 ? charges.shift() : charges[0]) as Answer)),
+    charge: vi.fn(async (_id: string, _body: unknown, _key: string) =>
+      answer((charges.length > 1 ? charges.shift() : charges[0]) as Answer),
+    ),
     confirmOrder: vi.fn(async (_id: string, _code: string) => answer(script.confirm ?? 'PENDING')),
     getOrder: vi.fn(async (_id: string) => answer((gets.length > 1 ? gets.shift() : gets[0]) as Answer)),
   };
@@ -74,7 +76,14 @@ describe('charge flow', () => {
   });
 
   it('after an unknown outcome (timeout, 5xx) the same charge again reuses the Idempotency-Key; a clear refusal does not', async () => {
-    const { run, api } = setup({ charge: [new ApiError('timeout', 'x'), new ApiError('http', 'x', 503), new ApiError('http', 'x', 422, 'DAILY_CAP_EXCEEDED'), 'SUCCEEDED'] });
+    const { run, api } = setup({
+      charge: [
+        new ApiError('timeout', 'x'),
+        new ApiError('http', 'x', 503),
+        new ApiError('http', 'x', 422, 'DAILY_CAP_EXCEEDED'),
+        'SUCCEEDED',
+      ],
+    });
     await run();
     await run();
     await run();

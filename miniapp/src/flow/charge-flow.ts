@@ -47,7 +47,11 @@ export interface ChargeFlowDeps {
 
 export interface ChargeFlow {
   /** Runs one charge. Resolves with null (and does nothing) while another one is in flight. */
-  charge(agreementId: string, items: { sku: string; quantity: number }[], onEvent?: (event: ChargeEvent) => void): Promise<ChargeOutcome | null>;
+  charge(
+    agreementId: string,
+    items: { sku: string; quantity: number }[],
+    onEvent?: (event: ChargeEvent) => void,
+  ): Promise<ChargeOutcome | null>;
   /** "Check again" after the polling limit. Null while busy. */
   recheck(orderId: string, onEvent?: (event: ChargeEvent) => void): Promise<ChargeOutcome | null>;
   readonly busy: boolean;
@@ -95,7 +99,11 @@ export function createChargeFlow(deps: ChargeFlowDeps): ChargeFlow {
     return { state: 'failed', reason: 'order-failed', order: outcome.order };
   }
 
-  async function run(agreementId: string, items: { sku: string; quantity: number }[], emit: (event: ChargeEvent) => void): Promise<ChargeOutcome> {
+  async function run(
+    agreementId: string,
+    items: { sku: string; quantity: number }[],
+    emit: (event: ChargeEvent) => void,
+  ): Promise<ChargeOutcome> {
     emit({ state: 'creating' });
     const bodyText = JSON.stringify({ agreementId, items });
     // An unknown outcome (timeout, 5xx) retried with the same charge must not charge twice.

@@ -13,7 +13,16 @@ type Answer = OrderStatus | ApiError;
  * A flow over a scripted BFF. `confirm` answers the confirm call; `gets` answer the polls in order
  * (the last one repeats). `sleep` advances the fake clock, so the backoff runs instantly.
  */
-function setup(script: { outcome?: TradePayOutcome; confirm?: Answer; gets?: Answer[]; cancel?: Answer; create?: ApiError; polling?: CheckoutFlowDeps['polling'] } = {}) {
+function setup(
+  script: {
+    outcome?: TradePayOutcome;
+    confirm?: Answer;
+    gets?: Answer[];
+    cancel?: Answer;
+    create?: ApiError;
+    polling?: CheckoutFlowDeps['polling'];
+  } = {},
+) {
   let now = 1_000_000;
   const gets = [...(script.gets ?? ['PENDING'])];
   const answer = (a: Answer): OrderView => {

@@ -69,9 +69,7 @@ export type CheckoutOutcome =
   | { state: 'confirming'; orderId: string; order?: OrderView; resultCode: string; error?: ApiError };
 
 export type FlowEvent =
-  | { state: 'creating' }
-  | { state: 'paying'; order: OrderView }
-  | { state: 'confirming'; orderId: string; attempt: number };
+  { state: 'creating' } | { state: 'paying'; order: OrderView } | { state: 'confirming'; orderId: string; attempt: number };
 
 export interface CheckoutFlowDeps {
   api: Pick<ApiClient, 'createOrder' | 'confirmOrder' | 'getOrder' | 'cancelOrder'>;
@@ -158,7 +156,8 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     return `mp-${deps.now().toString(36)}-${random}-${keys}`;
   }
 
-  const poll = (orderId: string, resultCode: string, emit: (event: FlowEvent) => void) => confirmAndPoll(deps, policy, orderId, resultCode, emit);
+  const poll = (orderId: string, resultCode: string, emit: (event: FlowEvent) => void) =>
+    confirmAndPoll(deps, policy, orderId, resultCode, emit);
 
   async function run(items: CreateOrderBody['items'], emit: (event: FlowEvent) => void): Promise<CheckoutOutcome> {
     emit({ state: 'creating' });

@@ -22,7 +22,10 @@ describe('i18n', () => {
     const keys = (value: unknown, prefix = ''): string[] =>
       typeof value === 'string'
         ? [prefix]
-        : Object.entries(value as Record<string, unknown>).reduce<string[]>((all, [k, v]) => all.concat(keys(v, prefix ? `${prefix}.${k}` : k)), []);
+        : Object.entries(value as Record<string, unknown>).reduce<string[]>(
+            (all, [k, v]) => all.concat(keys(v, prefix ? `${prefix}.${k}` : k)),
+            [],
+          );
     expect(keys(MESSAGES['zh-HK']).sort()).toEqual(keys(MESSAGES.en).sort());
     for (const locale of ['en', 'zh-HK'] as const) {
       const values = keys(MESSAGES[locale]).map((path) => path.split('.').reduce<any>((node, k) => node[k], MESSAGES[locale]));

@@ -26,8 +26,7 @@ const en = {
     paying: 'Waiting for AlipayHK…',
     confirming: 'Confirming your payment…',
     stillConfirmingTitle: 'Still confirming',
-    stillConfirming:
-      "AlipayHK hasn't confirmed your payment yet. If you paid, the order updates by itself: please don't pay again.",
+    stillConfirming: "AlipayHK hasn't confirmed your payment yet. If you paid, the order updates by itself: please don't pay again.",
     unreachable: "We can't reach the shop right now.",
     succeededTitle: 'Payment successful',
     succeeded: 'Order {id} is paid.',

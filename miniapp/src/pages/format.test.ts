@@ -55,7 +55,9 @@ describe('error texts', () => {
     expect(describeApiError(new ApiError('http', 'x', 409, 'SOMETHING_NEW'), en)).toBe(en.errors.rejected);
     expect(describeApiError(new ApiError('http', 'x', 502), zh)).toBe('商店出現問題，請稍後再試。');
     expect(describeApiErrorCode(new ApiError('http', 'x', 502), en)).toBe('Code: 502');
-    expect(describeApiError(new ApiError('http-unknown', 'my.request failed: 19'), en)).toBe('The shop had a problem. Please try again in a moment.');
+    expect(describeApiError(new ApiError('http-unknown', 'my.request failed: 19'), en)).toBe(
+      'The shop had a problem. Please try again in a moment.',
+    );
     expect(describeApiErrorCode(new ApiError('http-unknown', 'x'), en)).toBe('');
     expect(describeApiError(new ApiError('network', 'x'), en)).toBe(en.errors.network);
     expect(describeApiErrorCode(new ApiError('network', 'x'), en)).toBe('');

@@ -21,7 +21,13 @@ describe('my platform: request', () => {
   it('sends JSON, asks for text, and parses the answer itself', async () => {
     const request = vi.fn((options: Record<string, any>) => options.success({ status: 201, data: '{"ok":true}', headers: {} }));
     withMy({ request });
-    const answer = await createMyPlatform().request({ method: 'POST', url: 'http://b/x', body: { a: 1 }, headers: { 'idempotency-key': 'k' }, timeoutMs: 1500 });
+    const answer = await createMyPlatform().request({
+      method: 'POST',
+      url: 'http://b/x',
+      body: { a: 1 },
+      headers: { 'idempotency-key': 'k' },
+      timeoutMs: 1500,
+    });
     expect(answer).toEqual({ status: 201, body: { ok: true } });
     expect(request.mock.calls[0]?.[0]).toMatchObject({
       url: 'http://b/x',
@@ -44,8 +50,14 @@ describe('my platform: request', () => {
 
   it('shape 1 — success with any status — and shape 3 — fail with status/data — are answers (OD 网络 API 使用须知.md, FAQ)', async () => {
     withMy({ request: (o: Record<string, any>) => o.success({ status: 500, data: '{"error":{"code":"X","message":"m"}}' }) });
-    expect(await createMyPlatform().request({ method: 'GET', url: 'http://b/x', timeoutMs: 1 })).toEqual({ status: 500, body: { error: { code: 'X', message: 'm' } } });
-    withMy({ request: (o: Record<string, any>) => o.fail({ error: 19, errorMessage: 'http status error', status: 404, data: '{"error":{"code":"NOT_FOUND","message":"x"}}' }) });
+    expect(await createMyPlatform().request({ method: 'GET', url: 'http://b/x', timeoutMs: 1 })).toEqual({
+      status: 500,
+      body: { error: { code: 'X', message: 'm' } },
+    });
+    withMy({
+      request: (o: Record<string, any>) =>
+        o.fail({ error: 19, errorMessage: 'http status error', status: 404, data: '{"error":{"code":"NOT_FOUND","message":"x"}}' }),
+    });
     expect(await createMyPlatform().request({ method: 'GET', url: 'http://b/x', timeoutMs: 1 })).toEqual({
       status: 404,
       body: { error: { code: 'NOT_FOUND', message: 'x' } },
@@ -60,7 +72,9 @@ describe('my platform: request', () => {
     [{ error: 19, errorMessage: 'http status error' }, 'http'],
   ])('rejects %j with TransportError(%s)', async (failure, kind) => {
     withMy({ request: (o: Record<string, any>) => o.fail(failure) });
-    const error = await createMyPlatform().request({ method: 'GET', url: 'http://b/x', timeoutMs: 1 }).catch((e: unknown) => e);
+    const error = await createMyPlatform()
+      .request({ method: 'GET', url: 'http://b/x', timeoutMs: 1 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect((error as TransportError).kind).toBe(kind);
   });
@@ -108,7 +122,9 @@ describe('my platform: sign-in and signContract', () => {
     expect(await createMyPlatform().getAuthCode()).toBe('abc');
     expect(getAuthCode.mock.calls[0]?.[0].scopes).toEqual(['auth_base']);
     withMy({ getAuthCode: (o: Record<string, any>) => o.fail({ error: 11, errorMessage: 'user cancelled' }) });
-    const error = await createMyPlatform().getAuthCode().catch((e: unknown) => e);
+    const error = await createMyPlatform()
+      .getAuthCode()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthCodeError);
     expect((error as AuthCodeError).code).toBe(11);
   });
@@ -132,7 +148,8 @@ describe('my platform: storage, language, navigation', () => {
     const store = new Map<string, unknown>();
     withMy({
       getStorageSync: ({ key }: { key: string }) => ({ data: store.get(key) }),
-      setStorageSync: ({ key, data }: { key: string; data: unknown }) => (key === 'big' ? { error: 14, errorMessage: 'over 200 KB' } : (store.set(key, data), { success: true })),
+      setStorageSync: ({ key, data }: { key: string; data: unknown }) =>
+        key === 'big' ? { error: 14, errorMessage: 'over 200 KB' } : (store.set(key, data), { success: true }),
     });
     const platform = createMyPlatform();
     await platform.storage.set('k', ['a']);
@@ -151,7 +168,10 @@ describe('my platform: storage, language, navigation', () => {
 
   it('wraps navigation and reads the page stack', async () => {
     const navigateBack = vi.fn((o: Record<string, any>) => o.fail({ error: 1, errorMessage: 'already top of navigation' }));
-    withMy({ navigateTo: (o: Record<string, any>) => o.fail({ error: 1, errorMessage: 'no page' }), navigateBack }, [{ route: 'pages/checkout/index' }, { route: 'pages/orders/index' }]);
+    withMy({ navigateTo: (o: Record<string, any>) => o.fail({ error: 1, errorMessage: 'no page' }), navigateBack }, [
+      { route: 'pages/checkout/index' },
+      { route: 'pages/orders/index' },
+    ]);
     const platform = createMyPlatform();
     await expect(platform.navigateTo('/nope')).rejects.toThrow('no page');
     await expect(platform.navigateBack(1)).rejects.toThrow('already top');

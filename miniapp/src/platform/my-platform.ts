@@ -151,7 +151,8 @@ function navigation(api: 'navigateTo' | 'redirectTo' | 'reLaunch') {
       my[api]({
         url,
         success: () => resolve(),
-        fail: (err: { error?: number; errorMessage?: string }) => reject(new Error(`my.${api} ${url} failed: ${err.errorMessage ?? err.error}`)),
+        fail: (err: { error?: number; errorMessage?: string }) =>
+          reject(new Error(`my.${api} ${url} failed: ${err.errorMessage ?? err.error}`)),
       });
     });
 }
@@ -162,7 +163,8 @@ function navigateBack(delta: number): Promise<void> {
       delta,
       success: () => resolve(),
       // "already top of navigation" at depth 1 (OD my.navigateBack.md).
-      fail: (err: { error?: number; errorMessage?: string }) => reject(new Error(`my.navigateBack failed: ${err.errorMessage ?? err.error}`)),
+      fail: (err: { error?: number; errorMessage?: string }) =>
+        reject(new Error(`my.navigateBack failed: ${err.errorMessage ?? err.error}`)),
     } as Parameters<typeof my.navigateBack>[0]);
   });
 }

@@ -40,14 +40,13 @@ export type HttpRequester = (request: HttpRequest) => Promise<HttpResponse>;
  * What `my.tradePay` reported: its success callback's `resultCode` (a string), or its fail
  * callback (the cashier could not even report a code: the money may still have moved).
  */
-export type TradePayOutcome =
-  | { kind: 'result'; resultCode: string }
-  | { kind: 'fail'; error?: number; errorMessage?: string };
+export type TradePayOutcome = { kind: 'result'; resultCode: string } | { kind: 'fail'; error?: number; errorMessage?: string };
 
 export type TradePay = (orderStr: string) => Promise<TradePayOutcome>;
 
 /** What `my.signContract` reported: the code to post to the BFF, or its fail code (a String: 6001, 6002, 7001…). */
-export type SignContractOutcome = { kind: 'signed'; authCode: string; authState: string } | { kind: 'fail'; error: string; message?: string };
+export type SignContractOutcome =
+  { kind: 'signed'; authCode: string; authState: string } | { kind: 'fail'; error: string; message?: string };
 
 /** `my.getAuthCode` failed: `code` is the platform's error (11 cancelled, 12 network, …; miniapp-platform.md §3). */
 export class AuthCodeError extends Error {

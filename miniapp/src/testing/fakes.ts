@@ -58,7 +58,8 @@ export function scriptedBff(script: {
     if (path === '/api/catalog') return json(200, { products: script.products ?? PRODUCTS });
     if (path === '/api/orders') return json(201, { order: makeOrder(), payment: { type: 'tradePay', orderStr: 'signed-order-str' } });
     if (path.endsWith('/confirm')) return json(200, { order: makeOrder(script.confirm ?? 'PENDING') });
-    if (path.startsWith('/api/orders/')) return json(200, { order: makeOrder(gets.length > 1 ? (gets.shift() as OrderStatus) : (gets[0] as OrderStatus)) });
+    if (path.startsWith('/api/orders/'))
+      return json(200, { order: makeOrder(gets.length > 1 ? (gets.shift() as OrderStatus) : (gets[0] as OrderStatus)) });
     return json(404, { error: { code: 'NOT_FOUND', message: path } });
   };
   return Object.assign(handler, { calls });
@@ -115,7 +116,8 @@ export function createFakePlatform(
     clock,
     sleeps,
     request: async (request) => {
-      if (request.method !== 'GET' && request.method !== 'POST') throw new Error(`fake platform: my.request has no ${String(request.method)} on Alipay+`);
+      if (request.method !== 'GET' && request.method !== 'POST')
+        throw new Error(`fake platform: my.request has no ${String(request.method)} on Alipay+`);
       requests.push(request);
       // A BFF without buyer sessions (the session flow has its own tests in api/client.test.ts).
       if (pathOf(request) === '/api/session') return json(404, { error: { code: 'NOT_FOUND', message: 'no sessions' } });

@@ -20,7 +20,9 @@ export function expectedFiles(appJson: { pages: string[] }): string[] {
 export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? listFiles(dir, path.join(prefix, entry.name)) : Promise.resolve([path.join(prefix, entry.name)]))),
+    entries.map((entry) =>
+      entry.isDirectory() ? listFiles(dir, path.join(prefix, entry.name)) : Promise.resolve([path.join(prefix, entry.name)]),
+    ),
   );
   return nested.flat().sort();
 }

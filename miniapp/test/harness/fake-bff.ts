@@ -130,13 +130,19 @@ export async function startFakeBff(options: { products?: Product[] } = {}): Prom
 
     const match = ORDER_PATH.exec(url.pathname);
     const route: Route | null =
-      req.method === 'GET' && url.pathname === '/api/catalog' ? 'catalog'
-      : req.method === 'POST' && url.pathname === '/api/session' ? 'session'
-      : req.method === 'POST' && url.pathname === '/api/orders' ? 'create'
-      : req.method === 'GET' && match && !match[2] ? 'get'
-      : req.method === 'POST' && match?.[2] === '/confirm' ? 'confirm'
-      : req.method === 'POST' && match?.[2] === '/cancel' ? 'cancel'
-      : null;
+      req.method === 'GET' && url.pathname === '/api/catalog'
+        ? 'catalog'
+        : req.method === 'POST' && url.pathname === '/api/session'
+          ? 'session'
+          : req.method === 'POST' && url.pathname === '/api/orders'
+            ? 'create'
+            : req.method === 'GET' && match && !match[2]
+              ? 'get'
+              : req.method === 'POST' && match?.[2] === '/confirm'
+                ? 'confirm'
+                : req.method === 'POST' && match?.[2] === '/cancel'
+                  ? 'cancel'
+                  : null;
     if (!route) return notFound(res);
 
     const answer = takeInjected(route);

@@ -190,10 +190,13 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
   let closed = false;
 
   const scaledSetTimeout = (handler: () => void, ms = 0) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (!closed) handler();
-    }, Math.max(0, Math.round(ms * timing.timeScale)));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        if (!closed) handler();
+      },
+      Math.max(0, Math.round(ms * timing.timeScale)),
+    );
     timers.add(timer);
     return timer;
   };
@@ -226,14 +229,16 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
   }
 
   const fakeMy: Record<string, unknown> = {
-    request(opts: {
-      url: string;
-      method?: string;
-      headers?: Record<string, string>;
-      data?: unknown;
-      dataType?: string;
-      timeout?: number;
-    } & Callbacks<unknown>) {
+    request(
+      opts: {
+        url: string;
+        method?: string;
+        headers?: Record<string, string>;
+        data?: unknown;
+        dataType?: string;
+        timeout?: number;
+      } & Callbacks<unknown>,
+    ) {
       const method = (opts.method ?? 'GET').toUpperCase();
       if (method !== 'GET' && method !== 'POST') {
         // "Both GET and POST are supported" (A+ api_network_request); the real failure is undocumented: be loud.
@@ -282,7 +287,10 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
           const timedOut = abort.signal.aborted;
           record.error = timedOut ? 'timeout' : error.message;
           if (closed) return;
-          settle(opts, { ok: false, error: timedOut ? { error: 13, errorMessage: 'timeout' } : { error: 12, errorMessage: error.message } });
+          settle(opts, {
+            ok: false,
+            error: timedOut ? { error: 13, errorMessage: 'timeout' } : { error: 12, errorMessage: error.message },
+          });
         });
     },
 
@@ -293,7 +301,10 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
       options.tradePay(orderStr).then(
         (result) => {
           // A String code (A+ api_openapi_tradepay), maybe with memo; some bridges answer through fail.
-          const answer = result.memo === undefined ? { resultCode: String(result.resultCode) } : { resultCode: String(result.resultCode), memo: result.memo };
+          const answer =
+            result.memo === undefined
+              ? { resultCode: String(result.resultCode) }
+              : { resultCode: String(result.resultCode), memo: result.memo };
           settle(opts, options.tradePayVia === 'fail' ? { ok: false, error: answer } : { ok: true, value: answer });
         },
         (error: Error) => settle(opts, { ok: false, error: { error: 3, errorMessage: error?.message ?? String(error) } }),
@@ -308,7 +319,8 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
       }
       const scopes = opts.scopes as string[];
       (options.getAuthCode ?? (() => Promise.reject(new Error('harness: no wallet identity'))))().then(
-        (authCode) => settle(opts, { ok: true, value: { authCode, authSuccessScopes: scopes, authErrorScopes: {} } as { authCode: string } }),
+        (authCode) =>
+          settle(opts, { ok: true, value: { authCode, authSuccessScopes: scopes, authErrorScopes: {} } as { authCode: string } }),
         (error: Error) => settle(opts, { ok: false, error: { error: options.authCodeError ?? 11, errorMessage: error.message } }),
       );
     },
@@ -379,7 +391,10 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
       for (let i = 0; i < delta && stack.length > 1; i += 1) stack.pop()?.close();
       // The page returned to gets onShow, no reload (OD 页面运行机制.md).
       const shown = stack[stack.length - 1] as OpenPage;
-      track(Promise.resolve(shown.lifecycle('onShow'))).then(() => settle(opts, { ok: true, value: {} }), () => settle(opts, { ok: true, value: {} }));
+      track(Promise.resolve(shown.lifecycle('onShow'))).then(
+        () => settle(opts, { ok: true, value: {} }),
+        () => settle(opts, { ok: true, value: {} }),
+      );
     },
 
     reLaunch(opts: { url: string } & Callbacks<object>) {
@@ -465,7 +480,8 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
     const instance: Record<string, any> = { route, data: asRendered(initial ?? {}) };
     let unloaded = false;
     const noteState = () => {
-      if (stateHistory.length === 0 || stateHistory[stateHistory.length - 1] !== instance.data.state) stateHistory.push(instance.data.state);
+      if (stateHistory.length === 0 || stateHistory[stateHistory.length - 1] !== instance.data.state)
+        stateHistory.push(instance.data.state);
     };
     noteState();
     instance.setData = (patch: PageData, callback?: () => void) => {
@@ -481,7 +497,8 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
       if (typeof value === 'function' && name !== 'data') instance[name] = value;
     }
 
-    const lifecycle = (name: string, arg?: unknown) => (typeof pageOptions[name] === 'function' ? (pageOptions[name] as Function).call(instance, arg) : undefined);
+    const lifecycle = (name: string, arg?: unknown) =>
+      typeof pageOptions[name] === 'function' ? (pageOptions[name] as Function).call(instance, arg) : undefined;
     const started = Promise.all([lifecycle('onLoad', { ...query }), lifecycle('onShow'), lifecycle('onReady')]);
 
     const handle: PageHandle = {
@@ -572,11 +589,19 @@ export async function loadMiniProgram(options: HarnessOptions): Promise<MiniProg
     },
     back: () =>
       new Promise<void>((resolve, reject) => {
-        (fakeMy.navigateBack as (o: Callbacks<object> & { delta: number }) => void)({ delta: 1, success: () => resolve(), fail: (error) => reject(new Error(JSON.stringify(error))) });
+        (fakeMy.navigateBack as (o: Callbacks<object> & { delta: number }) => void)({
+          delta: 1,
+          success: () => resolve(),
+          fail: (error) => reject(new Error(JSON.stringify(error))),
+        });
       }),
     reLaunch: (url) =>
       new Promise<void>((resolve, reject) => {
-        (fakeMy.reLaunch as (o: Callbacks<object> & { url: string }) => void)({ url, success: () => resolve(), fail: (error) => reject(new Error(JSON.stringify(error))) });
+        (fakeMy.reLaunch as (o: Callbacks<object> & { url: string }) => void)({
+          url,
+          success: () => resolve(),
+          fail: (error) => reject(new Error(JSON.stringify(error))),
+        });
       }),
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);

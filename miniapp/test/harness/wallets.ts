@@ -50,7 +50,10 @@ export function sandboxAuthCode(sandboxUrl: string, customerId?: string): () => 
 }
 
 /** `my.signContract` answered by the sandbox wallet (`POST /sandbox/wallet/signContract`): the in-app consent. */
-export function sandboxSignContract(sandboxUrl: string, options: { customerId?: string; decision?: 'agree' | 'decline' } = {}): SignContractFn {
+export function sandboxSignContract(
+  sandboxUrl: string,
+  options: { customerId?: string; decision?: 'agree' | 'decline' } = {},
+): SignContractFn {
   return async (signStr) => {
     const res = await fetch(`${sandboxUrl.replace(/\/+$/, '')}/sandbox/wallet/signContract`, {
       method: 'POST',
@@ -59,7 +62,8 @@ export function sandboxSignContract(sandboxUrl: string, options: { customerId?: 
     });
     const body = (await res.json()) as { authCode?: unknown; authState?: unknown; error?: unknown; errMessage?: unknown };
     if (typeof body.error === 'string' && /^\d+$/.test(body.error)) return { error: body.error, errMessage: String(body.errMessage ?? '') };
-    if (!res.ok || typeof body.authCode !== 'string' || typeof body.authState !== 'string') throw new Error(`sandbox signContract answered ${res.status}: ${JSON.stringify(body)}`);
+    if (!res.ok || typeof body.authCode !== 'string' || typeof body.authState !== 'string')
+      throw new Error(`sandbox signContract answered ${res.status}: ${JSON.stringify(body)}`);
     return { authCode: body.authCode, authState: body.authState };
   };
 }

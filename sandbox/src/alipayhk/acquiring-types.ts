@@ -62,7 +62,11 @@ export interface RefundRequest {
 export interface Acquiring {
   tradePay(order: CashierOrder, outcome: TradePayOutcome): { resultCode: string; memo?: string; payment?: LedgerPayment };
   find(ref: { acquirementId?: string | undefined; merchantTransId?: string | undefined }): LedgerPayment | undefined;
-  cancel(ref: { merchantId: string; acquirementId?: string | undefined; merchantTransId?: string | undefined }): Outcome<LedgerPayment | null>;
+  cancel(ref: {
+    merchantId: string;
+    acquirementId?: string | undefined;
+    merchantTransId?: string | undefined;
+  }): Outcome<LedgerPayment | null>;
   refund(request: RefundRequest): Outcome<LedgerRefund>;
   /**
    * Debits the bound wallet synchronously. A repeat of a paid `merchantTransId` (same agreement, same

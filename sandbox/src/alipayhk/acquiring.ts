@@ -10,7 +10,7 @@ import type { ControlStore } from '../control';
 import { newAcquirementId, newRefundId } from '../ids';
 import type { Ledger, LedgerPayment, TradePayOutcome } from '../ledger';
 import type { Timers } from '../timers';
-import { applyWalletOutcome,} from '../wallet/outcomes';
+import { applyWalletOutcome } from '../wallet/outcomes';
 import type { Notifier } from './notifier';
 import type { CashierOrder, Acquiring } from './acquiring-types';
 import { TRADE_PAY_RESULT, toAcquirementStatus } from './acquiring-types';
@@ -148,7 +148,11 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
       }
       if (payment.status === 'CLOSED' || payment.status === 'FAILED') return { ok: true, value: payment };
       if (!isWithinCancelWindow(Date.parse(payment.createdAt), clock.now())) {
-        return { ok: false, code: 'CANCEL_WINDOW_EXCEED', message: 'payCancel works on the day of the payment only (Beijing time): refund it instead' };
+        return {
+          ok: false,
+          code: 'CANCEL_WINDOW_EXCEED',
+          message: 'payCancel works on the day of the payment only (Beijing time): refund it instead',
+        };
       }
       if (payment.status === 'PAID' && payment.orderAmount !== null) {
         const remaining = minor(payment.orderAmount) - payment.refundedMinor;
@@ -182,7 +186,11 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
           existing.orderAmount.currency === order.orderAmount.currency &&
           existing.orderAmount.value === order.orderAmount.value;
         if (!same) {
-          return { ok: false, code: 'REPEAT_REQ_INCONSISTENT', message: 'this merchantTransId was used for a different payment (amount, currency or agreement)' };
+          return {
+            ok: false,
+            code: 'REPEAT_REQ_INCONSISTENT',
+            message: 'this merchantTransId was used for a different payment (amount, currency or agreement)',
+          };
         }
         return { ok: true, value: { payment: existing, repeated: true } };
       }
@@ -223,13 +231,18 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
       }
       const payment = ledger.findPayment({ acquirementId: request.acquirementId });
       if (!payment || payment.orderAmount === null) return { ok: false, code: 'ORDER_NOT_EXIST' };
-      if (payment.status !== 'PAID') return { ok: false, code: 'ORDER_STATUS_INVALID', message: `the payment is ${toAcquirementStatus(payment.status)}, not SUCCESS` };
+      if (payment.status !== 'PAID')
+        return { ok: false, code: 'ORDER_STATUS_INVALID', message: `the payment is ${toAcquirementStatus(payment.status)}, not SUCCESS` };
       if (request.refundAmount.currency !== payment.orderAmount.currency) return { ok: false, code: 'CURRENCY_NOT_MATCH' };
       const amount = minor(request.refundAmount);
       if (amount <= 0) return { ok: false, code: 'PARAM_ILLEGAL', message: 'refundAmount must be greater than zero' };
       const paid = minor(payment.orderAmount);
       if (payment.refundedMinor + amount > paid) {
-        return { ok: false, code: 'REFUND_AMOUNT_EXCEED', message: `refunded ${payment.refundedMinor} of ${paid}; ${amount} more would exceed it` };
+        return {
+          ok: false,
+          code: 'REFUND_AMOUNT_EXCEED',
+          message: `refunded ${payment.refundedMinor} of ${paid}; ${amount} more would exceed it`,
+        };
       }
       payment.refundedMinor += amount;
       const refund = ledger.addRefund({

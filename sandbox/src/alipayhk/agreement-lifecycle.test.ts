@@ -51,13 +51,20 @@ describe('agreement lifecycle: refresh, expiry, cancelByAuthInfo', () => {
     expect(refused.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'AGREEMENT_REVOKED' });
     expect(suite.sb.ledger.findPayment({ merchantTransId: 'AD-s2' })).toBeUndefined();
     expect((await oauthCall(queryByAuthInfo, { merchantAgreementId: 'AG-stop' })).response.body.tokenStatus).toBe('REVOKED');
-    expect((await oauthCall(applyToken, { authSite: 'ALIPAY_HK', grantType: 'REFRESH_TOKEN', refreshToken })).response.body.resultInfo.resultCode).toBe('AGREEMENT_REVOKED');
+    expect(
+      (await oauthCall(applyToken, { authSite: 'ALIPAY_HK', grantType: 'REFRESH_TOKEN', refreshToken })).response.body.resultInfo
+        .resultCode,
+    ).toBe('AGREEMENT_REVOKED');
 
     expect((await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-stop' })).response.body.resultInfo.resultCode).toBe('SUCCESS');
     expect(suite.sb.ledger.findAgreement('AG-stop')?.revokedAt).toBe(revokedAt);
-    expect((await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-none' })).response.body.resultInfo.resultCode).toBe('AGREEMENT_NOT_EXIST');
+    expect((await oauthCall(cancelByAuthInfo, { merchantAgreementId: 'AG-none' })).response.body.resultInfo.resultCode).toBe(
+      'AGREEMENT_NOT_EXIST',
+    );
     // A used merchantAgreementId cannot start a new binding.
-    expect((await oauthCall(prepareForRedirect, prepareBody('AG-stop'))).response.body.resultInfo.resultCode).toBe('AGREEMENT_ALREADY_EXIST');
+    expect((await oauthCall(prepareForRedirect, prepareBody('AG-stop'))).response.body.resultInfo.resultCode).toBe(
+      'AGREEMENT_ALREADY_EXIST',
+    );
   });
 
   it('two agreed pages for one merchantAgreementId: the first redeemed code wins', async () => {
@@ -140,7 +147,12 @@ describe('agreement.pay', () => {
       method: 'POST',
       url: toGatewayPath(agreementPay),
       headers: { 'content-type': 'application/json' },
-      payload: signedRequest(suite.sb.merchantSigner, agreementPay, { merchantId: suite.sb.merchantId, ...payBody('AD-5xx') }, { accessToken }),
+      payload: signedRequest(
+        suite.sb.merchantSigner,
+        agreementPay,
+        { merchantId: suite.sb.merchantId, ...payBody('AD-5xx') },
+        { accessToken },
+      ),
     });
     expect(res.statusCode).toBe(503);
     expect(suite.sb.ledger.snapshot().payments).toHaveLength(0);
@@ -177,10 +189,16 @@ describe('over a real socket', () => {
     const other = await buildSandbox({ dataDir: 'unused', keys, retryScale: 0.001, signAlgorithm: 'RSA2' });
     try {
       const url = await other.listen();
-      const post = (fn: string, payload: string) => fetch(url + toGatewayPath(fn), { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: payload });
+      const post = (fn: string, payload: string) =>
+        fetch(url + toGatewayPath(fn), { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: payload });
       const prepared = verifyIndependently(
         'response',
-        await (await post(prepareForRedirect, signedRequest(other.merchantSigner, prepareForRedirect, { authMerchantId: other.merchantId, ...prepareBody('AG-net') }))).text(),
+        await (
+          await post(
+            prepareForRedirect,
+            signedRequest(other.merchantSigner, prepareForRedirect, { authMerchantId: other.merchantId, ...prepareBody('AG-net') }),
+          )
+        ).text(),
         keys.gatewayPublicPem,
       ).body;
       expect(prepared.authSiteUrl).toMatch(new RegExp(`^${url}/sandbox/auth\\?authId=[A-Za-z0-9_-]+$`));

@@ -17,7 +17,7 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(html.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(html.headers['content-security-policy']).toContain('form-action \'self\' https://shop.example');
+    expect(html.headers['content-security-policy']).toContain("form-action 'self' https://shop.example");
     expect(html.body).toMatch(/<html lang="en">/);
     expect(html.body).toContain('<meta name="viewport"');
     expect(html.body).toMatch(/<button type="submit" class="primary">Agree <span lang="zh-Hant">同意<\/span><\/button>/);
@@ -34,7 +34,9 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     // The merchant's own query and fragment stay as they were; ours is appended: exactly the documented set
     // (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare, …/a_points_display/api_doc-auth_url).
     expect(location).toMatch(
-      new RegExp(`^https://shop\\.example/back\\?from=app&x=1&state=st-AG-1&auth_site=ALIPAY_HK&merchantAgreementId=AG-1&client_id=${suite.sb.clientId}&auth_code=[^&]+&authResult=SUCCESS#done$`),
+      new RegExp(
+        `^https://shop\\.example/back\\?from=app&x=1&state=st-AG-1&auth_site=ALIPAY_HK&merchantAgreementId=AG-1&client_id=${suite.sb.clientId}&auth_code=[^&]+&authResult=SUCCESS#done$`,
+      ),
     );
     const authCode = new URL(location).searchParams.get('auth_code') as string;
 
@@ -50,18 +52,30 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     expect(again.resultInfo.resultCode).toBe('SUCCESS');
     expect(again.accessTokenInfo.accessToken).toBe(token.accessTokenInfo.accessToken);
 
-    const paid = await debit(token.accessTokenInfo.accessToken, 'AD-1', '1500', { notifyUrl: 'http://127.0.0.1:9/notify/alipayhk', extendInfo: '{"k":1}' });
+    const paid = await debit(token.accessTokenInfo.accessToken, 'AD-1', '1500', {
+      notifyUrl: 'http://127.0.0.1:9/notify/alipayhk',
+      extendInfo: '{"k":1}',
+    });
     expect(paid.resultInfo).toEqual({ resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' });
     // The documented answer carries acquirementId only (seed 002): no echo of the id or the amount.
     expect(Object.keys(paid).sort()).toEqual(['acquirementId', 'resultInfo']);
     expect(paid.acquirementId).toMatch(/^\d{28}$/);
     const ledger = suite.sb.ledger.snapshot();
-    expect(ledger.payments).toMatchObject([{ acquirementId: paid.acquirementId, status: 'PAID', merchantAgreementId: 'AG-1', outcome: null, extendInfo: '{"k":1}' }]);
+    expect(ledger.payments).toMatchObject([
+      { acquirementId: paid.acquirementId, status: 'PAID', merchantAgreementId: 'AG-1', outcome: null, extendInfo: '{"k":1}' },
+    ]);
     expect(ledger.notifications).toMatchObject([{ acquirementId: paid.acquirementId, notifyUrl: 'http://127.0.0.1:9/notify/alipayhk' }]);
 
     const query = (await call(payQuery, { merchantTransId: 'AD-1' })).response.body;
-    expect(query).toMatchObject({ acquirementStatus: 'SUCCESS', acquirementId: paid.acquirementId, merchantTransId: 'AD-1', orderAmount: { currency: 'HKD', value: '1500' } });
-    const refunded = (await call(refund, { acquirementId: paid.acquirementId, merchantRefundId: 'ADR-1', refundAmount: { currency: 'HKD', value: '500' } })).response.body;
+    expect(query).toMatchObject({
+      acquirementStatus: 'SUCCESS',
+      acquirementId: paid.acquirementId,
+      merchantTransId: 'AD-1',
+      orderAmount: { currency: 'HKD', value: '1500' },
+    });
+    const refunded = (
+      await call(refund, { acquirementId: paid.acquirementId, merchantRefundId: 'ADR-1', refundAmount: { currency: 'HKD', value: '500' } })
+    ).response.body;
     expect(refunded.resultInfo.resultCode).toBe('SUCCESS');
     expect(suite.sb.ledger.findPayment({ acquirementId: paid.acquirementId })?.refundedMinor).toBe(500);
 
@@ -77,25 +91,38 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     // The ledger shows the agreement and its expiries, never a code or a token.
     const after = suite.sb.ledger.snapshot();
     expect(after.agreements).toEqual([
-      expect.objectContaining({ merchantAgreementId: 'AG-1', customerId: token.customerId, status: 'ACTIVE', revokedAt: null, tokensIssued: 1, authMerchantId: suite.sb.merchantId }),
+      expect.objectContaining({
+        merchantAgreementId: 'AG-1',
+        customerId: token.customerId,
+        status: 'ACTIVE',
+        revokedAt: null,
+        tokensIssued: 1,
+        authMerchantId: suite.sb.merchantId,
+      }),
     ]);
     expect(Date.parse(after.agreements[0]?.accessTokenExpiresAt ?? '')).toBeGreaterThan(Date.now());
     expect(after.authCodes).toEqual({ issued: 1, redeemed: 2, expired: 0, invalid: 0 });
     const text = JSON.stringify((await suite.sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json());
-    for (const secret of [authCode, token.accessTokenInfo.accessToken, token.accessTokenInfo.refreshToken]) expect(text).not.toContain(secret);
+    for (const secret of [authCode, token.accessTokenInfo.accessToken, token.accessTokenInfo.refreshToken])
+      expect(text).not.toContain(secret);
   });
 
   it('payCancel of an auto-debit payment refunds it fully, like a wallet payment', async () => {
     const { accessToken } = await bind('AG-cancel-pay');
     const paid = await debit(accessToken, 'AD-cancel', '800');
     expect((await call(payCancel, { acquirementId: paid.acquirementId })).response.body.resultInfo.resultCode).toBe('SUCCESS');
-    expect(suite.sb.ledger.snapshot().refunds).toMatchObject([{ acquirementId: paid.acquirementId, refundAmount: { value: '800' }, source: 'payCancel' }]);
+    expect(suite.sb.ledger.snapshot().refunds).toMatchObject([
+      { acquirementId: paid.acquirementId, refundAmount: { value: '800' }, source: 'payCancel' },
+    ]);
     expect((await call(payQuery, { acquirementId: paid.acquirementId })).response.body.acquirementStatus).toBe('CLOSED');
   });
 
   it('escapes merchant-supplied text in the page and keeps it intact in the redirect', async () => {
     const state = `"><script>alert(1)</script><img src=x onerror='alert(2)'>&amp;`;
-    const page = await prepare('AG-<b>"x"</b>', { state, merchantRedirectUrl: "https://shop.example/it's'onmouseover=alert(3)'/r?a=1&t=2" });
+    const page = await prepare('AG-<b>"x"</b>', {
+      state,
+      merchantRedirectUrl: "https://shop.example/it's'onmouseover=alert(3)'/r?a=1&t=2",
+    });
     const html = (await openPage(page)).body;
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img');
@@ -120,19 +147,26 @@ describe('auto-debit binding: prepareForRedirect → auth page → decision → 
     const res = await decide(authIdOf(page), 'decline');
     expect(res.statusCode).toBe(302);
     const location = res.headers.location as string;
-    expect(location).toBe(`${REDIRECT}&state=st-AG-no&auth_site=ALIPAY_HK&merchantAgreementId=AG-no&client_id=${suite.sb.clientId}&authResult=FAIL`);
+    expect(location).toBe(
+      `${REDIRECT}&state=st-AG-no&auth_site=ALIPAY_HK&merchantAgreementId=AG-no&client_id=${suite.sb.clientId}&authResult=FAIL`,
+    );
     expect(new URL(location).searchParams.has('auth_code')).toBe(false);
     expect(suite.sb.ledger.snapshot().authCodes.issued).toBe(0);
     // The other answer is refused now; the same one lands in the same place.
     expect((await decide(authIdOf(page), 'agree')).statusCode).toBe(409);
     expect((await decide(authIdOf(page), 'decline')).headers.location).toBe(location);
-    expect((await oauthCall(queryByAuthInfo, { merchantAgreementId: 'AG-no' })).response.body.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'AGREEMENT_NOT_EXIST' });
+    expect((await oauthCall(queryByAuthInfo, { merchantAgreementId: 'AG-no' })).response.body.resultInfo).toMatchObject({
+      resultStatus: 'F',
+      resultCode: 'AGREEMENT_NOT_EXIST',
+    });
   });
 
   it('a double Agree lands on the same redirect with the same single code', async () => {
     const page = await prepare('AG-twice', { state: undefined });
     const first = (await decide(authIdOf(page), 'agree')).headers.location as string;
-    expect(first).toMatch(/^https:\/\/shop\.example\/agreements\/return\?from=app&auth_site=ALIPAY_HK&merchantAgreementId=AG-twice&client_id=[^&]+&auth_code=[^&]+&authResult=SUCCESS$/);
+    expect(first).toMatch(
+      /^https:\/\/shop\.example\/agreements\/return\?from=app&auth_site=ALIPAY_HK&merchantAgreementId=AG-twice&client_id=[^&]+&auth_code=[^&]+&authResult=SUCCESS$/,
+    );
     expect((await decide(authIdOf(page), 'agree')).headers.location).toBe(first);
     expect(suite.sb.ledger.snapshot().authCodes.issued).toBe(1);
     expect((await openPage(page)).body).toContain('You already chose Agree');

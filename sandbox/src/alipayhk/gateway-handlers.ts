@@ -143,13 +143,20 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   const extendInfo = readString(body, 'extendInfo', 'body', { max: 4096, optional: true }) ?? null;
   // The HK agreement.pay table names the field `notify_url` (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement);
   // other pages of the family say `notifyUrl`: both are read.
-  const notifyUrl = readHttpUrl(body, 'notify_url', 'body', { optional: true }) ?? readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
+  const notifyUrl =
+    readHttpUrl(body, 'notify_url', 'body', { optional: true }) ?? readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
 
   // The token travels in the head (docs/protocols/alipayhk.md#envelope); any token ever issued is "known" here so that a
   // repeat of a paid merchantTransId is answered even after a refresh, an expiry or a cancel.
   const accessToken = head.accessToken;
   const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
-  if (!pair) return { info: resultInfo('INVALID_ACCESS_TOKEN', typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required') };
+  if (!pair)
+    return {
+      info: resultInfo(
+        'INVALID_ACCESS_TOKEN',
+        typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required',
+      ),
+    };
   if (pair.merchantAgreementId === null) return { info: resultInfo('SCOPE_NOT_AUTHORIZED') };
   const result = acquiring.agreementPay(
     { merchantId, merchantTransId, orderAmount, orderTitle, notifyUrl, extendInfo, merchantAgreementId: pair.merchantAgreementId },
@@ -204,7 +211,13 @@ const applyToken: Handler = (body, { oauth, variant }) => {
 const getUserInfo: Handler = (_body, { oauth }, { head }) => {
   const accessToken = head.accessToken;
   const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
-  if (!pair) return { info: resultInfo('INVALID_ACCESS_TOKEN', typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required') };
+  if (!pair)
+    return {
+      info: resultInfo(
+        'INVALID_ACCESS_TOKEN',
+        typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required',
+      ),
+    };
   const problem = oauth.tokenProblem(pair);
   if (problem) return { info: resultInfo(problem.code, problem.message) };
   return { info: resultInfo('SUCCESS'), fields: { userInfo: { userId: pair.customerId } } };
@@ -214,16 +227,28 @@ const prepareForRedirect: Handler = (body, { oauth }, { siteUrl }) => {
   const authMerchantId = requireString(body, 'authMerchantId', 'body');
   readAuthSite(body);
   const scopes = readStringArray(body, 'scopes', 'body') as string[];
-  if (!scopes.includes(AGREEMENT_PAY_SCOPE)) throw new SandboxInputError('BAD_REQUEST', `body.scopes must include "${AGREEMENT_PAY_SCOPE}"`);
+  if (!scopes.includes(AGREEMENT_PAY_SCOPE))
+    throw new SandboxInputError('BAD_REQUEST', `body.scopes must include "${AGREEMENT_PAY_SCOPE}"`);
   const terminalType = body.terminalType;
-  if (!TERMINAL_TYPES.includes(terminalType as TerminalType)) throw new SandboxInputError('BAD_REQUEST', `body.terminalType must be one of ${TERMINAL_TYPES.join(', ')}`);
+  if (!TERMINAL_TYPES.includes(terminalType as TerminalType))
+    throw new SandboxInputError('BAD_REQUEST', `body.terminalType must be one of ${TERMINAL_TYPES.join(', ')}`);
   const merchantRedirectUrl = readHttpUrl(body, 'merchantRedirectUrl', 'body') as string;
   const authInfo = readObject(body.agreementPayAuthInfo, 'body.agreementPayAuthInfo');
   const merchantAgreementId = requireString(authInfo, 'merchantAgreementId', 'body.agreementPayAuthInfo', { max: AGREEMENT_ID_MAX });
   const state = readString(body, 'state', 'body', { max: 256, optional: true }) ?? null;
-  const result = oauth.prepareForRedirect({ authMerchantId, scopes, terminalType: terminalType as TerminalType, merchantRedirectUrl, merchantAgreementId, state });
+  const result = oauth.prepareForRedirect({
+    authMerchantId,
+    scopes,
+    terminalType: terminalType as TerminalType,
+    merchantRedirectUrl,
+    merchantAgreementId,
+    state,
+  });
   if (!result.ok) return { info: resultInfo(result.code, result.message) };
-  return { info: resultInfo('SUCCESS'), fields: { authSiteUrl: `${siteUrl}/sandbox/auth?${new URLSearchParams({ authId: result.value.authId }).toString()}` } };
+  return {
+    info: resultInfo('SUCCESS'),
+    fields: { authSiteUrl: `${siteUrl}/sandbox/auth?${new URLSearchParams({ authId: result.value.authId }).toString()}` },
+  };
 };
 
 const queryByAuthInfo: Handler = (body, { oauth }) => {

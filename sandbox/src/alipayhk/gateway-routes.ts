@@ -73,12 +73,19 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
     }
     const head = responseHead(payload.head, fallback, clock);
     // Scripted unknown result: signed like a real answer, and nothing happened.
-    const unknown = failure.beforeEffect(() => sendSignedResponse(reply, gatewayKey, head, resultInfo('UNKNOWN_EXCEPTION', SCRIPTED_MESSAGE)));
+    const unknown = failure.beforeEffect(() =>
+      sendSignedResponse(reply, gatewayKey, head, resultInfo('UNKNOWN_EXCEPTION', SCRIPTED_MESSAGE)),
+    );
     if (unknown) return unknown;
     const scripted = control.takeFunctionFailure(fn);
     if (scripted) {
       // `pnpm sandbox fail-next <function>`: a signed U or F answer to that function only; nothing happened.
-      return sendSignedResponse(reply, gatewayKey, head, resultInfo(scripted === 'U' ? 'UNKNOWN_EXCEPTION' : 'SCRIPTED_FAILURE', 'scripted failure (control.failFunction)'));
+      return sendSignedResponse(
+        reply,
+        gatewayKey,
+        head,
+        resultInfo(scripted === 'U' ? 'UNKNOWN_EXCEPTION' : 'SCRIPTED_FAILURE', 'scripted failure (control.failFunction)'),
+      );
     }
     const headProblem = checkHead(payload.head, fn, deps.clientId);
     if (headProblem) return sendSignedResponse(reply, gatewayKey, head, resultInfo(headProblem));
@@ -89,11 +96,14 @@ export function createGatewayRoutes(deps: GatewayDeps): FastifyPluginAsync {
       const context = { head: payload.head as JsonObject, siteUrl: deps.siteUrl(request) };
       const result = GATEWAY_HANDLERS[fn](body, { acquiring: deps.acquiring, oauth: deps.oauth, clock, variant: deps.variant }, context);
       // Scripted SYSTEM_ERROR: it happened, but the merchant is told F / SYSTEM_ERROR.
-      const systemError = failure.afterEffect(request, reply, { systemError: () => sendSignedResponse(reply, gatewayKey, head, resultInfo('SYSTEM_ERROR', SCRIPTED_MESSAGE)) });
+      const systemError = failure.afterEffect(request, reply, {
+        systemError: () => sendSignedResponse(reply, gatewayKey, head, resultInfo('SYSTEM_ERROR', SCRIPTED_MESSAGE)),
+      });
       if (systemError) return systemError;
       return sendSignedResponse(reply, gatewayKey, head, result.info, result.fields);
     } catch (error) {
-      if (error instanceof SandboxInputError) return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', error.message));
+      if (error instanceof SandboxInputError)
+        return sendSignedResponse(reply, gatewayKey, head, resultInfo('PARAM_ILLEGAL', error.message));
       throw error;
     }
   }

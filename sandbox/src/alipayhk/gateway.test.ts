@@ -23,16 +23,39 @@ describe('gateway wiring', () => {
     const res = await call(payQuery, { acquirementId }, { reqMsgId: 'echo-me-123' });
     expect(res.status).toBe(200);
     expect(res.raw.startsWith('{"response":{"head":')).toBe(true);
-    expect(res.response.head).toMatchObject({ version: '2.0.0', function: payQuery, clientId: 'TPSANDBOXCLIENT01', reqMsgId: 'echo-me-123', reserve: '{}' });
+    expect(res.response.head).toMatchObject({
+      version: '2.0.0',
+      function: payQuery,
+      clientId: 'TPSANDBOXCLIENT01',
+      reqMsgId: 'echo-me-123',
+      reserve: '{}',
+    });
     expect(res.response.head.respTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
-    const inject = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload: gatewayRequest(suite.sb.merchantSigner, payQuery, { acquirementId }) });
+    const inject = await suite.sb.app.inject({
+      method: 'POST',
+      url: toGatewayPath(payQuery),
+      headers: { 'content-type': 'application/json' },
+      payload: gatewayRequest(suite.sb.merchantSigner, payQuery, { acquirementId }),
+    });
     expect(inject.headers['content-type']).toBe('application/json; charset=UTF-8');
   });
 
   it('refuses a bad signature with a signed F / INVALID_SIGNATURE and no effect', async () => {
     const acquirementId = await paid('G-badsig');
-    const raw = tamperSignedContent('request', gatewayRequest(suite.sb.merchantSigner, refund, { acquirementId, merchantRefundId: 'R-bad', refundAmount: { currency: 'HKD', value: '100' } }));
-    const res = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(refund), headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: raw });
+    const raw = tamperSignedContent(
+      'request',
+      gatewayRequest(suite.sb.merchantSigner, refund, {
+        acquirementId,
+        merchantRefundId: 'R-bad',
+        refundAmount: { currency: 'HKD', value: '100' },
+      }),
+    );
+    const res = await suite.sb.app.inject({
+      method: 'POST',
+      url: toGatewayPath(refund),
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      payload: raw,
+    });
     expect(res.statusCode).toBe(200);
     const response = verifyIndependently('response', res.body, keys.gatewayPublicPem);
     expect(response.body.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_SIGNATURE' });
@@ -42,8 +65,15 @@ describe('gateway wiring', () => {
   it('checks clientId, merchantId, function and version', async () => {
     const acquirementId = await paid('G-ids');
     expect((await call(payQuery, { acquirementId }, { clientId: 'OTHER' })).response.body.resultInfo.resultCode).toBe('INVALID_CLIENT_ID');
-    expect((await call(payQuery, { acquirementId, merchantId: '2160400000000002' })).response.body.resultInfo.resultCode).toBe('MERCHANT_NOT_MATCH');
-    const wrongFn = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload: gatewayRequest(suite.sb.merchantSigner, refund, { acquirementId }) });
+    expect((await call(payQuery, { acquirementId, merchantId: '2160400000000002' })).response.body.resultInfo.resultCode).toBe(
+      'MERCHANT_NOT_MATCH',
+    );
+    const wrongFn = await suite.sb.app.inject({
+      method: 'POST',
+      url: toGatewayPath(payQuery),
+      headers: { 'content-type': 'application/json' },
+      payload: gatewayRequest(suite.sb.merchantSigner, refund, { acquirementId }),
+    });
     expect(verifyIndependently('response', wrongFn.body, keys.gatewayPublicPem).body.resultInfo.resultCode).toBe('FUNCTION_NOT_MATCH');
     expect((await call(payQuery, { acquirementId }, { version: '1.0' })).response.body.resultInfo.resultCode).toBe('PARAM_ILLEGAL');
     expect((await call(payQuery, {})).response.body.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'PARAM_ILLEGAL' });
@@ -78,7 +108,12 @@ describe('payQuery', () => {
     for (const ref of [{ acquirementId }, { merchantTransId: 'Q-paid' }]) {
       const { body } = (await call(payQuery, ref)).response;
       expect(body.resultInfo).toEqual({ resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' });
-      expect(body).toMatchObject({ acquirementId, merchantTransId: 'Q-paid', acquirementStatus: 'SUCCESS', orderAmount: { currency: 'HKD', value: '4200' } });
+      expect(body).toMatchObject({
+        acquirementId,
+        merchantTransId: 'Q-paid',
+        acquirementStatus: 'SUCCESS',
+        orderAmount: { currency: 'HKD', value: '4200' },
+      });
       expect(body.paymentTime).toMatch(/\+08:00$/);
     }
   });
@@ -119,8 +154,14 @@ describe('payCancel', () => {
 
   it('refunds a paid transaction fully and closes it', async () => {
     const acquirementId = await paid('C-paid', '3000');
-    expect((await call(payCancel, { acquirementId })).response.body).toMatchObject({ resultInfo: { resultCode: 'SUCCESS' }, acquirementId, merchantTransId: 'C-paid' });
-    expect(suite.sb.ledger.snapshot().refunds).toMatchObject([{ acquirementId, refundAmount: { currency: 'HKD', value: '3000' }, source: 'payCancel', merchantRefundId: null }]);
+    expect((await call(payCancel, { acquirementId })).response.body).toMatchObject({
+      resultInfo: { resultCode: 'SUCCESS' },
+      acquirementId,
+      merchantTransId: 'C-paid',
+    });
+    expect(suite.sb.ledger.snapshot().refunds).toMatchObject([
+      { acquirementId, refundAmount: { currency: 'HKD', value: '3000' }, source: 'payCancel', merchantRefundId: null },
+    ]);
     expect((await call(payQuery, { acquirementId })).response.body.acquirementStatus).toBe('CLOSED');
     // Cancelling again changes nothing.
     expect((await call(payCancel, { acquirementId })).response.body.resultInfo.resultCode).toBe('SUCCESS');
@@ -137,7 +178,11 @@ describe('payCancel', () => {
 
   it('answers SUCCESS for a transaction never created, and refuses a later tradePay with it', async () => {
     expect((await call(payCancel, { merchantTransId: 'C-never' })).response.body.resultInfo.resultCode).toBe('SUCCESS');
-    expect(suite.sb.ledger.findPayment({ merchantTransId: 'C-never' })).toMatchObject({ status: 'CLOSED', closeReason: 'NEVER_CREATED', orderAmount: null });
+    expect(suite.sb.ledger.findPayment({ merchantTransId: 'C-never' })).toMatchObject({
+      status: 'CLOSED',
+      closeReason: 'NEVER_CREATED',
+      orderAmount: null,
+    });
     const res = await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'C-never' }));
     expect(res.json.resultCode).toBe('4000');
     expect(suite.sb.ledger.findPayment({ merchantTransId: 'C-never' })?.status).toBe('CLOSED');
@@ -158,11 +203,14 @@ describe('refund', () => {
 
   it('allows partial refunds while the sum ≤ paid, and refuses the excess', async () => {
     const acquirementId = await paid('R-partial', '1000');
-    const first = (await call(refund, { acquirementId, merchantRefundId: 'R1', refundAmount: amount('300'), refundReason: 'size' })).response.body;
+    const first = (await call(refund, { acquirementId, merchantRefundId: 'R1', refundAmount: amount('300'), refundReason: 'size' }))
+      .response.body;
     expect(first).toMatchObject({ resultInfo: { resultCode: 'SUCCESS' }, merchantRefundId: 'R1', refundAmount: amount('300') });
     expect(first.refundId).toMatch(/^\d{28}$/);
     expect(first.refundTime).toMatch(/\+08:00$/);
-    expect((await call(refund, { acquirementId, merchantRefundId: 'R2', refundAmount: amount('700') })).response.body.resultInfo.resultCode).toBe('SUCCESS');
+    expect(
+      (await call(refund, { acquirementId, merchantRefundId: 'R2', refundAmount: amount('700') })).response.body.resultInfo.resultCode,
+    ).toBe('SUCCESS');
     const over = (await call(refund, { acquirementId, merchantRefundId: 'R3', refundAmount: amount('1') })).response.body;
     expect(over.resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'REFUND_AMOUNT_EXCEED' });
     expect(suite.sb.ledger.snapshot().refunds.map((r) => r.refundAmount.value)).toEqual(['300', '700']);
@@ -192,25 +240,58 @@ describe('refund', () => {
 
   it('refuses unpaid, unknown and mismatched refunds', async () => {
     const unpaid = await paid('R-unpaid', '1000', 'cancel');
-    expect((await call(refund, { acquirementId: unpaid, merchantRefundId: 'R-u', refundAmount: amount('1') })).response.body.resultInfo.resultCode).toBe('ORDER_STATUS_INVALID');
-    expect((await call(refund, { acquirementId: '2026000000', merchantRefundId: 'R-n', refundAmount: amount('1') })).response.body.resultInfo.resultCode).toBe('ORDER_NOT_EXIST');
+    expect(
+      (await call(refund, { acquirementId: unpaid, merchantRefundId: 'R-u', refundAmount: amount('1') })).response.body.resultInfo
+        .resultCode,
+    ).toBe('ORDER_STATUS_INVALID');
+    expect(
+      (await call(refund, { acquirementId: '2026000000', merchantRefundId: 'R-n', refundAmount: amount('1') })).response.body.resultInfo
+        .resultCode,
+    ).toBe('ORDER_NOT_EXIST');
     const acquirementId = await paid('R-cur', '1000');
-    expect((await call(refund, { acquirementId, merchantRefundId: 'R-c', refundAmount: { currency: 'CNY', value: '1' } })).response.body.resultInfo.resultCode).toBe('CURRENCY_NOT_MATCH');
-    expect((await call(refund, { acquirementId, merchantRefundId: 'R-z', refundAmount: amount('0') })).response.body.resultInfo.resultCode).toBe('PARAM_ILLEGAL');
-    expect((await call(refund, { acquirementId, merchantRefundId: 'R-d', refundAmount: amount('1.50') })).response.body.resultInfo.resultCode).toBe('PARAM_ILLEGAL');
+    expect(
+      (await call(refund, { acquirementId, merchantRefundId: 'R-c', refundAmount: { currency: 'CNY', value: '1' } })).response.body
+        .resultInfo.resultCode,
+    ).toBe('CURRENCY_NOT_MATCH');
+    expect(
+      (await call(refund, { acquirementId, merchantRefundId: 'R-z', refundAmount: amount('0') })).response.body.resultInfo.resultCode,
+    ).toBe('PARAM_ILLEGAL');
+    expect(
+      (await call(refund, { acquirementId, merchantRefundId: 'R-d', refundAmount: amount('1.50') })).response.body.resultInfo.resultCode,
+    ).toBe('PARAM_ILLEGAL');
     expect(suite.sb.ledger.snapshot().refunds).toHaveLength(0);
   });
 });
 
 describe('control, ledger and reset endpoints', () => {
   it('updates control partially and returns all of it', async () => {
-    const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { duplicates: 2, failNext: { count: 1, mode: '5xx' } } });
+    const res = await suite.sb.app.inject({
+      method: 'POST',
+      url: '/sandbox/control',
+      payload: { duplicates: 2, failNext: { count: 1, mode: '5xx' } },
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ duplicates: 2, dropRate: 1, retryScale: 0.001, failNext: { count: 1, mode: '5xx' }, processingDelayMs: 1000, lateNotifyDelayMs: 5000 });
+    expect(res.json()).toMatchObject({
+      duplicates: 2,
+      dropRate: 1,
+      retryScale: 0.001,
+      failNext: { count: 1, mode: '5xx' },
+      processingDelayMs: 1000,
+      lateNotifyDelayMs: 5000,
+    });
   });
 
   it('refuses unknown fields and bad values with 400', async () => {
-    for (const payload of [{ nope: 1 }, { dropRate: 2 }, { duplicates: 1.5 }, { failNext: { count: 1, mode: 'explode' } }, { failNext: { mode: 'U' } }, { retryScale: '1' }, [], { failNext: { count: 1, extra: true } }]) {
+    for (const payload of [
+      { nope: 1 },
+      { dropRate: 2 },
+      { duplicates: 1.5 },
+      { failNext: { count: 1, mode: 'explode' } },
+      { failNext: { mode: 'U' } },
+      { retryScale: '1' },
+      [],
+      { failNext: { count: 1, extra: true } },
+    ]) {
       const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: payload as object });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
@@ -221,7 +302,9 @@ describe('control, ledger and reset endpoints', () => {
     await paid('L-1');
     const ledger = (await suite.sb.app.inject({ method: 'GET', url: '/sandbox/ledger' })).json();
     expect(ledger.payments).toHaveLength(1);
-    expect(Object.keys(ledger)).toEqual(expect.arrayContaining(['payments', 'refunds', 'notifications', 'calls', 'agreements', 'authCodes']));
+    expect(Object.keys(ledger)).toEqual(
+      expect.arrayContaining(['payments', 'refunds', 'notifications', 'calls', 'agreements', 'authCodes']),
+    );
     const reset = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/reset' });
     expect(reset.statusCode).toBe(200);
     // AlipayHK's sections (other channels add theirs beside them).
@@ -245,7 +328,12 @@ describe('RSA (SHA1withRSA) configuration', () => {
       const ok = await callGateway(rsa.app, keys.gatewayPublicPem, rsa.merchantSigner, payQuery, { merchantTransId: 'none' });
       expect(ok.response.body.resultInfo.resultCode).toBe('ORDER_NOT_EXIST');
       const sha256 = parseRsaKey(keys.merchantPrivatePem, 'RSA2', 'private');
-      const res = await rsa.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload: gatewayRequest(sha256, payQuery, { merchantTransId: 'none' }) });
+      const res = await rsa.app.inject({
+        method: 'POST',
+        url: toGatewayPath(payQuery),
+        headers: { 'content-type': 'application/json' },
+        payload: gatewayRequest(sha256, payQuery, { merchantTransId: 'none' }),
+      });
       expect(verifyIndependently('response', res.body, keys.gatewayPublicPem, 'RSA').body.resultInfo.resultCode).toBe('INVALID_SIGNATURE');
     } finally {
       await rsa.close();

@@ -88,7 +88,11 @@ afterEach(async () => {
 });
 
 async function pay(merchantTransId: string, outcome = 'success'): Promise<void> {
-  const res = await tradePay(sb.app, cashierOrderStr(sb.merchantSigner, { merchantTransId, notifyUrl: receiver.url, value: '1234' }), outcome);
+  const res = await tradePay(
+    sb.app,
+    cashierOrderStr(sb.merchantSigner, { merchantTransId, notifyUrl: receiver.url, value: '1234' }),
+    outcome,
+  );
   expect(res.status).toBe(200);
 }
 function job(merchantTransId: string) {
@@ -104,7 +108,12 @@ describe('payment notifications', () => {
     const { request, raw } = receiver.received[0] as Received;
     const payment = sb.ledger.snapshot().payments[0];
     expect(raw.startsWith('{"request":{"head":')).toBe(true);
-    expect(request.head).toMatchObject({ version: '2.0.0', function: ALIPAYHK_FUNCTIONS.notifyPay, clientId: 'TPSANDBOXCLIENT01', reserve: '{}' });
+    expect(request.head).toMatchObject({
+      version: '2.0.0',
+      function: ALIPAYHK_FUNCTIONS.notifyPay,
+      clientId: 'TPSANDBOXCLIENT01',
+      reserve: '{}',
+    });
     expect(request.head.reqMsgId).toMatch(/^[0-9a-f]{32}$/);
     expect(request.head.reqTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
     expect(request.body).toEqual({
@@ -116,11 +125,19 @@ describe('payment notifications', () => {
     });
     const deliveries = job('N-once')?.deliveries ?? [];
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ attempt: 1, copy: 0, httpStatus: 200, acknowledged: true, error: null, reqMsgId: request.head.reqMsgId });
+    expect(deliveries[0]).toMatchObject({
+      attempt: 1,
+      copy: 0,
+      httpStatus: 200,
+      acknowledged: true,
+      error: null,
+      reqMsgId: request.head.reqMsgId,
+    });
   });
 
   it('retries on 500 with scaled delays: 500, 500, ack → 3 deliveries', async () => {
-    receiver.behaviour = (request, index) => (index < 2 ? { status: 500, body: '{"error":"db down"}' } : { status: 200, body: signedAck(request) });
+    receiver.behaviour = (request, index) =>
+      index < 2 ? { status: 500, body: '{"error":"db down"}' } : { status: 200, body: signedAck(request) };
     await pay('N-retry');
     await waitFor(() => job('N-retry')?.status === 'acknowledged', 5000);
     const [first, second, third] = receiver.received.map((r) => r.at);
@@ -144,11 +161,14 @@ describe('payment notifications', () => {
     const answers: Behaviour[] = [
       (request) => ({ status: 200, body: JSON.stringify({ response: ackPayload(request) }) }),
       () => ({ status: 200, body: '{"resultCode":"SUCCESS"}' }),
-      (request) => ({ status: 200, body: signEnvelope('response', ackPayload(request), parseRsaKey(keys.gatewayPrivatePem, 'RSA2', 'private')) }),
+      (request) => ({
+        status: 200,
+        body: signEnvelope('response', ackPayload(request), parseRsaKey(keys.gatewayPrivatePem, 'RSA2', 'private')),
+      }),
       (request) => ({ status: 200, body: signedAck(request, 'SYSTEM_ERROR') }),
       (request) => ({ status: 201, body: signedAck(request) }),
     ];
-    receiver.behaviour = (request, index) => (answers[index] ?? answers[0] as Behaviour)(request, index);
+    receiver.behaviour = (request, index) => (answers[index] ?? (answers[0] as Behaviour))(request, index);
     sb.control.update({ retryScale: 0.00002 }); // retries after 2.4, 12, 12, 72 ms …
     await pay('N-unsigned');
     await waitFor(() => (job('N-unsigned')?.deliveries.length ?? 0) >= 5, 5000);
@@ -176,7 +196,11 @@ describe('payment notifications', () => {
     await pay('N-dup');
     await waitFor(() => (job('N-dup')?.deliveries.length ?? 0) === 3);
     expect(receiver.received).toHaveLength(3);
-    expect(job('N-dup')?.deliveries.map((d) => d.copy).sort()).toEqual([0, 1, 2]);
+    expect(
+      job('N-dup')
+        ?.deliveries.map((d) => d.copy)
+        .sort(),
+    ).toEqual([0, 1, 2]);
     expect(job('N-dup')?.status).toBe('acknowledged');
   });
 

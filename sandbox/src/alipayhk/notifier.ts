@@ -98,7 +98,11 @@ function buildCancelNotification(job: CancelNotification, deps: NotifierDeps, re
     reqMsgId,
     reserve: '{}',
   };
-  return signEnvelope('request', { head, body: { merchantAgreementId: job.merchantAgreementId, cancelTime: job.cancelTime } }, deps.gatewayKey);
+  return signEnvelope(
+    'request',
+    { head, body: { merchantAgreementId: job.merchantAgreementId, cancelTime: job.cancelTime } },
+    deps.gatewayKey,
+  );
 }
 
 /** Why an answer is not an acknowledgement, or null when it is one. */

@@ -20,7 +20,14 @@ async function authCode(input: Record<string, unknown> = {}): Promise<string> {
 }
 
 function exchange(body: Record<string, unknown>, head: Record<string, unknown> = {}) {
-  return callGatewayExact(suite.sb.app, keys.gatewayPublicPem, suite.sb.merchantSigner, applyToken, { authMerchantId: suite.sb.merchantId, authSite: 'ALIPAY_HK', ...body }, head);
+  return callGatewayExact(
+    suite.sb.app,
+    keys.gatewayPublicPem,
+    suite.sb.merchantSigner,
+    applyToken,
+    { authMerchantId: suite.sb.merchantId, authSite: 'ALIPAY_HK', ...body },
+    head,
+  );
 }
 async function redeem(code: string) {
   return (await exchange({ grantType: 'AUTHORIZATION_CODE', authCode: code })).response.body;
@@ -90,7 +97,11 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
   });
 
   it('token lifetimes follow control.accessTokenTtlMs / refreshTokenTtlMs', async () => {
-    const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/control', payload: { accessTokenTtlMs: 2 * MINUTE, refreshTokenTtlMs: 3 * DAY } });
+    const res = await suite.sb.app.inject({
+      method: 'POST',
+      url: '/sandbox/control',
+      payload: { accessTokenTtlMs: 2 * MINUTE, refreshTokenTtlMs: 3 * DAY },
+    });
     expect(res.json()).toMatchObject({ accessTokenTtlMs: 2 * MINUTE, refreshTokenTtlMs: 3 * DAY });
     const info = (await redeem(await authCode())).accessTokenInfo;
     expect(Math.abs(fromNow(info.expiresIn) - 2 * MINUTE)).toBeLessThan(5000);
@@ -109,11 +120,17 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
     expect(renewed.accessTokenInfo.accessToken).not.toBe(first.accessTokenInfo.accessToken);
     expect(renewed.accessTokenInfo.refreshToken).not.toBe(first.accessTokenInfo.refreshToken);
     // The old refresh token was used up.
-    expect((await refresh(first.accessTokenInfo.refreshToken)).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_REFRESH_TOKEN' });
+    expect((await refresh(first.accessTokenInfo.refreshToken)).resultInfo).toMatchObject({
+      resultStatus: 'F',
+      resultCode: 'INVALID_REFRESH_TOKEN',
+    });
     expect((await refresh('SBRTunknown')).resultInfo.resultCode).toBe('INVALID_REFRESH_TOKEN');
     // 30 days later (+1 s) the current refresh token has expired too.
     suite.sb.control.update({ clockOffsetMs: 30 * DAY + 1000 });
-    expect((await refresh(renewed.accessTokenInfo.refreshToken)).resultInfo).toMatchObject({ resultStatus: 'F', resultCode: 'INVALID_REFRESH_TOKEN' });
+    expect((await refresh(renewed.accessTokenInfo.refreshToken)).resultInfo).toMatchObject({
+      resultStatus: 'F',
+      resultCode: 'INVALID_REFRESH_TOKEN',
+    });
   });
 
   it('refuses malformed applyToken bodies with PARAM_ILLEGAL and another merchant with MERCHANT_NOT_MATCH', async () => {
@@ -142,7 +159,16 @@ describe('buyer sign-in: POST /sandbox/wallet/authCode → applyToken', () => {
 
   it('the wallet endpoint refuses unknown fields and bad values with 400', async () => {
     expect((await suite.sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode' })).statusCode).toBe(200);
-    for (const payload of [{ nope: 1 }, { customerId: '' }, { customerId: 'a b' }, { customerId: 42 }, { scopes: [] }, { scopes: 'auth_base' }, { scopes: [''] }, []]) {
+    for (const payload of [
+      { nope: 1 },
+      { customerId: '' },
+      { customerId: 'a b' },
+      { customerId: 42 },
+      { scopes: [] },
+      { scopes: 'auth_base' },
+      { scopes: [''] },
+      [],
+    ]) {
       const res = await suite.sb.app.inject({ method: 'POST', url: '/sandbox/wallet/authCode', payload: payload as object });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
@@ -167,6 +193,11 @@ describe('appendQuery', () => {
     expect(appendQuery('https://a.example/r', [['x', '1']])).toBe('https://a.example/r?x=1');
     expect(appendQuery('https://a.example/r?a=b%20c&d=', [['x', 'y z&']])).toBe('https://a.example/r?a=b%20c&d=&x=y+z%26');
     expect(appendQuery('https://a.example/r?', [['x', '1']])).toBe('https://a.example/r?x=1');
-    expect(appendQuery('https://a.example/r?a=1#frag?x', [['x', '1'], ['y', '2']])).toBe('https://a.example/r?a=1&x=1&y=2#frag?x');
+    expect(
+      appendQuery('https://a.example/r?a=1#frag?x', [
+        ['x', '1'],
+        ['y', '2'],
+      ]),
+    ).toBe('https://a.example/r?a=1&x=1&y=2#frag?x');
   });
 });

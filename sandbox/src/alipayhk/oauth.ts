@@ -81,7 +81,11 @@ export function createOauth(deps: OauthDeps): Oauth {
 
     prepareForRedirect(request) {
       if (ledger.findAgreement(request.merchantAgreementId)) {
-        return { ok: false, code: 'AGREEMENT_ALREADY_EXIST', message: `merchantAgreementId ${request.merchantAgreementId} is already bound; generate a new one` };
+        return {
+          ok: false,
+          code: 'AGREEMENT_ALREADY_EXIST',
+          message: `merchantAgreementId ${request.merchantAgreementId} is already bound; generate a new one`,
+        };
       }
       const authId = unique('', (value) => authRequests.has(value));
       const stored: AuthRequest = { ...request, scopes: [...request.scopes], authId, createdAt: clock.now(), decision: null };
@@ -96,14 +100,21 @@ export function createOauth(deps: OauthDeps): Oauth {
       if (!request) return { ok: false, reason: 'NOT_FOUND' };
       if (request.decision) {
         // A double click (or a reload of the POST) lands where the first one did.
-        return request.decision.kind === decision ? { ok: true, location: request.decision.location } : { ok: false, reason: 'ALREADY_DECIDED' };
+        return request.decision.kind === decision
+          ? { ok: true, location: request.decision.location }
+          : { ok: false, reason: 'ALREADY_DECIDED' };
       }
       // Exactly the documented set: `state`, `auth_site`, `merchantAgreementId`, the code (spelt
       // `auth_code` as in the page's sample URL), `client_id`
       // (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/prepare), and `authResult`
       // (https://docs.alipay.hk/alipayhkdocs/hk/a_points_display/api_doc-auth_url).
       const state: Array<readonly [string, string]> = request.state === null ? [] : [['state', request.state]];
-      const common: Array<readonly [string, string]> = [...state, ['auth_site', AUTH_SITE], ['merchantAgreementId', request.merchantAgreementId], ['client_id', deps.clientId]];
+      const common: Array<readonly [string, string]> = [
+        ...state,
+        ['auth_site', AUTH_SITE],
+        ['merchantAgreementId', request.merchantAgreementId],
+        ['client_id', deps.clientId],
+      ];
       let location: string;
       if (decision === 'agree') {
         const authCode = issueCode({
@@ -174,7 +185,8 @@ export function createOauth(deps: OauthDeps): Oauth {
         return { ok: false, code: 'INVALID_REFRESH_TOKEN', message: old ? 'this refreshToken was already used' : 'unknown refreshToken' };
       }
       if (old.state === 'REVOKED') return { ok: false, code: 'AGREEMENT_REVOKED' };
-      if (clock.now() >= old.refreshExpiresAt) return { ok: false, code: 'INVALID_REFRESH_TOKEN', message: 'refreshToken expired: ask the user to authorise again' };
+      if (clock.now() >= old.refreshExpiresAt)
+        return { ok: false, code: 'INVALID_REFRESH_TOKEN', message: 'refreshToken expired: ask the user to authorise again' };
       old.state = 'SUPERSEDED';
       const pair = issuePair(old.customerId, old.scopes, old.merchantAgreementId);
       if (old.merchantAgreementId !== null) {
@@ -188,7 +200,8 @@ export function createOauth(deps: OauthDeps): Oauth {
       const agreement = ledger.findAgreement(merchantAgreementId);
       const pair = current.get(merchantAgreementId);
       if (!agreement || !pair) return { ok: false, code: 'AGREEMENT_NOT_EXIST' };
-      const tokenStatus: TokenStatus = agreement.status === 'REVOKED' ? 'REVOKED' : clock.now() >= pair.accessExpiresAt ? 'EXPIRED' : 'VALID';
+      const tokenStatus: TokenStatus =
+        agreement.status === 'REVOKED' ? 'REVOKED' : clock.now() >= pair.accessExpiresAt ? 'EXPIRED' : 'VALID';
       return { ok: true, value: { agreement, tokenStatus } };
     },
 
@@ -209,7 +222,8 @@ export function createOauth(deps: OauthDeps): Oauth {
     findAccessToken: (accessToken) => byAccess.get(accessToken),
 
     debitProblem(pair) {
-      if (pair.merchantAgreementId === null) return { code: 'SCOPE_NOT_AUTHORIZED', message: 'a sign-in token (my.getAuthCode) cannot debit: bind an agreement first' };
+      if (pair.merchantAgreementId === null)
+        return { code: 'SCOPE_NOT_AUTHORIZED', message: 'a sign-in token (my.getAuthCode) cannot debit: bind an agreement first' };
       return tokenProblem(pair);
     },
 

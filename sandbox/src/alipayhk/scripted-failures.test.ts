@@ -29,7 +29,12 @@ describe('scripted failures (control.failNext)', () => {
     suite.sb.control.update({ failNext: { count: 2, mode: '5xx' } });
     const payload = gatewayRequest(suite.sb.merchantSigner, payQuery, { acquirementId });
     for (let i = 0; i < 2; i += 1) {
-      const res = await suite.sb.app.inject({ method: 'POST', url: toGatewayPath(payQuery), headers: { 'content-type': 'application/json' }, payload });
+      const res = await suite.sb.app.inject({
+        method: 'POST',
+        url: toGatewayPath(payQuery),
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode).toBe(503);
     }
     expect((await call(payQuery, { acquirementId })).response.body.acquirementStatus).toBe('SUCCESS');
@@ -43,14 +48,27 @@ describe('scripted failures (control.failNext)', () => {
     const payload = gatewayRequest(other.merchantSigner, payQuery, { merchantTransId: 'x' });
     const started = Date.now();
     await expect(
-      fetch(url + toGatewayPath(payQuery), { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, signal: AbortSignal.timeout(300) }),
+      fetch(url + toGatewayPath(payQuery), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+        signal: AbortSignal.timeout(300),
+      }),
     ).rejects.toThrow();
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    const next = await fetch(url + toGatewayPath(payQuery), { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+    const next = await fetch(url + toGatewayPath(payQuery), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+    });
     expect(next.status).toBe(200);
     // A held call must not keep close() waiting for 30 s.
     other.control.update({ failNext: { count: 1, mode: 'timeout' } });
-    const held = fetch(url + toGatewayPath(payQuery), { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload }).catch((error: unknown) => error);
+    const held = fetch(url + toGatewayPath(payQuery), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+    }).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const closing = Date.now();
     await other.close();

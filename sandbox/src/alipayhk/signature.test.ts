@@ -8,7 +8,14 @@ import { SandboxSignatureError, cutSignedContent, signEnvelope, tamperSignedCont
 
 const keys = generateSandboxKeys();
 const payload = {
-  head: { version: '2.0.0', function: 'alipay.intl.acquiring.common.payQuery', clientId: 'C1', reqTime: '2026-01-02T03:04:05+08:00', reqMsgId: 'abc', reserve: '{}' },
+  head: {
+    version: '2.0.0',
+    function: 'alipay.intl.acquiring.common.payQuery',
+    clientId: 'C1',
+    reqTime: '2026-01-02T03:04:05+08:00',
+    reqMsgId: 'abc',
+    reserve: '{}',
+  },
   body: { merchantId: 'M1', merchantTransId: 'T-1', note: '港幣 "quoted" \\ slash' },
 };
 

@@ -39,7 +39,8 @@ const OUTCOMES = ['success', 'fail', 'cancel', 'processing', 'unknown', 'network
 const LEFT_BEHIND: Record<string, string> = {
   success: 'paid; the signed notification follows',
   fail: "the sandbox closed its transaction (FAILED); the order stays PENDING until the reconciler's payQuery sees it closed and marks it FAILED",
-  cancel: 'the buyer left the cashier; the transaction stays open, so the order stays PENDING and payable again until it expires (then the reconciler cancels it)',
+  cancel:
+    'the buyer left the cashier; the transaction stays open, so the order stays PENDING and payable again until it expires (then the reconciler cancels it)',
   processing: 'settles later; the notification follows then',
   unknown: 'paid, no notification: POST /api/orders/:id/confirm (or the reconciler) finds it by query',
   network: 'paid, the notification comes late',
@@ -62,7 +63,12 @@ function money(amount: { currency: string; value: string } | null | undefined): 
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function adminToken(env: SandboxCliIo['env']): string | undefined {
@@ -77,7 +83,13 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { outcome: { type: 'string' }, status: { type: 'string' }, count: { type: 'string' }, order: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        outcome: { type: 'string' },
+        status: { type: 'string' },
+        count: { type: 'string' },
+        order: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     });
   } catch (error) {
     io.err(`${(error as Error).message}\n${USAGE}`);
@@ -107,7 +119,9 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
     const json = text ? JSON.parse(text) : {};
     if (!res.ok) {
       const error = json?.error;
-      throw new Error(`${method} ${path}: ${res.status} ${typeof error === 'object' ? `${error.code}: ${error.message}` : `${error ?? ''} ${json?.message ?? ''}`}`.trim());
+      throw new Error(
+        `${method} ${path}: ${res.status} ${typeof error === 'object' ? `${error.code}: ${error.message}` : `${error ?? ''} ${json?.message ?? ''}`}`.trim(),
+      );
     }
     return json;
   }
@@ -132,7 +146,11 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
         io.out(`order ${arg} is an H5 order: open ${payment.url} and press Pay or Cancel`);
         return 2;
       }
-      const res = await fetch(`${sandboxUrl}/sandbox/wallet/tradePay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderStr: payment.orderStr, outcome }) });
+      const res = await fetch(`${sandboxUrl}/sandbox/wallet/tradePay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ orderStr: payment.orderStr, outcome }),
+      });
       const answer = (await res.json()) as { resultCode: string; message?: string };
       if (!res.ok) throw new Error(`the wallet refused the orderStr: ${answer.resultCode} ${answer.message ?? ''}`);
       io.out(`order ${arg}: wallet answered resultCode ${answer.resultCode} (${outcome}): ${LEFT_BEHIND[outcome]}`);
@@ -141,7 +159,9 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
     if (command === 'notify' && arg) {
       const order = await orderOf(arg);
       const { notification } = await sandbox('POST', '/sandbox/notifications/resend', { merchantTransId: order.merchantTransId });
-      io.out(`order ${arg}: notification ${notification.id} (merchantTransId ${order.merchantTransId}) sent again to ${notification.notifyUrl}`);
+      io.out(
+        `order ${arg}: notification ${notification.id} (merchantTransId ${order.merchantTransId}) sent again to ${notification.notifyUrl}`,
+      );
       return 0;
     }
     if (command === 'drop-next' && arg) {
@@ -152,22 +172,29 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
     }
     if (command === 'fail-next' && arg) {
       const fn = (ALIPAYHK_FUNCTIONS as Record<string, string>)[arg] ?? arg;
-      if (!(Object.values(ALIPAYHK_FUNCTIONS) as string[]).includes(fn)) throw new Error(`unknown function ${arg}: one of ${Object.keys(ALIPAYHK_FUNCTIONS).join(', ')}`);
+      if (!(Object.values(ALIPAYHK_FUNCTIONS) as string[]).includes(fn))
+        throw new Error(`unknown function ${arg}: one of ${Object.keys(ALIPAYHK_FUNCTIONS).join(', ')}`);
       const status = (values.status ?? 'U').toUpperCase();
       const count = values.count ? Number(values.count) : 1;
       const control = await sandbox('POST', '/sandbox/control', { failFunction: { function: fn, count, status } });
-      io.out(`the next ${control.failFunction.count} call(s) of ${fn} answer ${status === 'U' ? 'U (result unknown)' : 'F (refused)'}, doing nothing`);
+      io.out(
+        `the next ${control.failFunction.count} call(s) of ${fn} answer ${status === 'U' ? 'U (result unknown)' : 'F (refused)'}, doing nothing`,
+      );
       return 0;
     }
     if (command === 'advance' && arg) {
       const ms = parseDuration(arg);
       const result = await sandbox('POST', '/sandbox/clock/advance', { ms });
-      io.out(`sandbox clock +${arg} (offset now ${result.clockOffsetMs} ms): ${result.timersRun} due timer(s) ran, ${result.timersPending} pending`);
+      io.out(
+        `sandbox clock +${arg} (offset now ${result.clockOffsetMs} ms): ${result.timersRun} due timer(s) ran, ${result.timersPending} pending`,
+      );
       return 0;
     }
     if (command === 'unbind' && arg) {
       const answer = await sandbox('POST', `/sandbox/wallet/agreements/${encodeURIComponent(arg)}/unbind`, {});
-      io.out(`agreement ${arg} unbound in the wallet${answer?.agreement?.status ? ` (${answer.agreement.status})` : ''}: the shop is notified; later charges are refused`);
+      io.out(
+        `agreement ${arg} unbound in the wallet${answer?.agreement?.status ? ` (${answer.agreement.status})` : ''}: the shop is notified; later charges are refused`,
+      );
       return 0;
     }
     if (command === 'ledger') {
@@ -175,7 +202,11 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
       const merchantTransId = values.order ? (await orderOf(values.order)).merchantTransId : undefined;
       const payments = (ledger.payments as any[]).filter((p) => !merchantTransId || p.merchantTransId === merchantTransId);
       if (payments.length === 0) {
-        io.out(merchantTransId ? `no AlipayHK payment for order ${values.order} (merchantTransId ${merchantTransId}) yet` : 'the ledger is empty');
+        io.out(
+          merchantTransId
+            ? `no AlipayHK payment for order ${values.order} (merchantTransId ${merchantTransId}) yet`
+            : 'the ledger is empty',
+        );
         return 0;
       }
       const notes = (id: string) => (ledger.notifications as any[]).filter((n) => n.acquirementId === id);
@@ -205,5 +236,7 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runSandboxCli(process.argv.slice(2), { env: process.env, out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) => process.exit(code));
+  runSandboxCli(process.argv.slice(2), { env: process.env, out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) =>
+    process.exit(code),
+  );
 }

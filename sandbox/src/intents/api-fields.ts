@@ -53,7 +53,11 @@ export function minorToDecimal(minor: number): string {
   return `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
 }
 
-export function field(body: Record<string, unknown>, key: string, { max, optional = false }: { max: number; optional?: boolean }): string | undefined {
+export function field(
+  body: Record<string, unknown>,
+  key: string,
+  { max, optional = false }: { max: number; optional?: boolean },
+): string | undefined {
   const value = Object.hasOwn(body, key) ? body[key] : undefined;
   if (value === undefined || value === null || value === '') {
     if (optional) return undefined;
@@ -111,4 +115,3 @@ export function intentView(intent: LedgerIntent, cashierUrl?: string, redirect: 
 export function cashierPath(orderId: string): string {
   return `/sandbox/intents/cashier/${encodeURIComponent(orderId)}`;
 }
-

@@ -70,8 +70,14 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       // SYSTEM_ERROR and lost have no intents form: no effect here.
       const failure = takeScriptedFailure(control, deps.holds);
       const early =
-        failure.transport(request, reply, () => reply.code(503).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: SCRIPTED_MESSAGE, rid: rid() })) ??
-        failure.beforeEffect(() => reply.code(200).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'system busy, nothing was done (control.failNext)', rid: rid() }));
+        failure.transport(request, reply, () =>
+          reply.code(503).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: SCRIPTED_MESSAGE, rid: rid() }),
+        ) ??
+        failure.beforeEffect(() =>
+          reply
+            .code(200)
+            .send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'system busy, nothing was done (control.failNext)', rid: rid() }),
+        );
       if (early) return early;
       try {
         if (call !== 'token') authenticate(request);
@@ -91,121 +97,168 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       return reply.code(500).send({ code: INTENTS_CODES.SYSTEM_BUSY, message: 'internal sandbox error', rid: rid() });
     });
 
-    scope.get(INTENTS_PATHS.token, route('token', (request, reply) => {
-      const query = isObject(request.query) ? request.query : {};
-      onlyKeys(query, ['grant_type', 'uid', 'client_secret'], '');
-      if (field(query, 'grant_type', { max: 64 }) !== 'client_credentials') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'grant_type must be client_credentials');
-      const uid = field(query, 'uid', { max: 64 }) as string;
-      const secret = field(query, 'client_secret', { max: 256 }) as string;
-      // The sandbox's client secret is its API key (the BFF's default for INTENTS_CLIENT_SECRET).
-      if (uid !== SANDBOX_INTENTS_MERCHANT_ID || !timingSafeEqual(digest(secret), expectedKey)) {
-        throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'unknown uid or client_secret', 401);
-      }
-      const token = `itk_${randomBytes(24).toString('base64url')}`;
-      deps.tokens.set(token, clock.now() + INTENTS_TOKEN_TTL_SECONDS * 1000);
-      ledger.countToken();
-      // A top-level `access_token`, as the twin's merchant code reads it.
-      return reply.code(200).send({ access_token: token, token_type: 'Bearer', expires_in: INTENTS_TOKEN_TTL_SECONDS });
-    }));
-
-    scope.post(INTENTS_PATHS.create, route('create', (request, reply) => {
-      const body = bodyOf(request);
-      onlyKeys(body, ['amount', 'currency', 'merchant_order_id', 'description', 'notify_url', 'return_url', 'payment_method'], '');
-      const amountText = field(body, 'amount', { max: 32 }) as string;
-      const amountMinor = decimalToMinor(amountText);
-      if (amountMinor === null || amountMinor <= 0) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
-      const currency = field(body, 'currency', { max: 32 }) as string;
-      if (!CURRENCIES.includes(currency)) throw new IntentsError(INTENTS_CODES.CURRENCY_NOT_SUPPORTED, 'alipay hk only supports HKD');
-      const merchantOrderId = field(body, 'merchant_order_id', { max: 32 }) as string;
-      const description = field(body, 'description', { max: 256 }) as string;
-      const notifyUrl = httpUrl(body, 'notify_url');
-      const returnUrl = httpUrl(body, 'return_url');
-      const method = body.payment_method;
-      if (!isObject(method)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method is required');
-      if (Object.hasOwn(method, 'wechat')) {
-        throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.wechat: the flow object of type alipayhk is named "alipayhk" (the seed document shows "wechat" by mistake)');
-      }
-      onlyKeys(method, ['type', 'alipayhk'], 'payment_method.');
-      if (method.type !== 'alipayhk') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.type must be alipayhk');
-      const flow = method.alipayhk;
-      if (!isObject(flow)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk is required');
-      onlyKeys(flow, ['flow', 'payment_method'], 'payment_method.alipayhk.');
-      if (flow.flow !== 'mobile_web') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk.flow must be mobile_web');
-      const wallet = flow.payment_method as IntentWallet;
-      if (!WALLETS.includes(wallet)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk.payment_method must be ALIPAYCN or ALIPAYHK');
-
-      const origin = `${request.protocol}://${request.host}`;
-      const existing = ledger.find({ merchantOrderId });
-      if (existing) {
-        // A retry of the same create (same id, same money) gets the same intent; anything else is a conflict.
-        if (existing.amountMinor !== amountMinor || existing.currency !== currency) {
-          throw new IntentsError(INTENTS_CODES.CONFLICT, 'merchant_order_id was used with another amount', 409);
+    scope.get(
+      INTENTS_PATHS.token,
+      route('token', (request, reply) => {
+        const query = isObject(request.query) ? request.query : {};
+        onlyKeys(query, ['grant_type', 'uid', 'client_secret'], '');
+        if (field(query, 'grant_type', { max: 64 }) !== 'client_credentials')
+          throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'grant_type must be client_credentials');
+        const uid = field(query, 'uid', { max: 64 }) as string;
+        const secret = field(query, 'client_secret', { max: 256 }) as string;
+        // The sandbox's client secret is its API key (the BFF's default for INTENTS_CLIENT_SECRET).
+        if (uid !== SANDBOX_INTENTS_MERCHANT_ID || !timingSafeEqual(digest(secret), expectedKey)) {
+          throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'unknown uid or client_secret', 401);
         }
-        return ok(reply, intentView(existing, origin + cashierPath(existing.orderId), control.current.forms.intentsRedirect));
-      }
-      const intent = ledger.add({
-        orderId: newOrderId(ledger),
-        merchantOrderId,
-        amount: amountText,
-        amountMinor,
-        currency,
-        description,
-        notifyUrl,
-        returnUrl,
-        wallet,
-        status: 'PENDING',
-        createdAt: new Date(clock.now()).toISOString(),
-        paidAt: null,
-        cancelledAt: null,
-        cancelledBy: null,
-        refundedMinor: 0,
-      });
-      return ok(reply, intentView(intent, origin + cashierPath(intent.orderId), control.current.forms.intentsRedirect));
-    }));
+        const token = `itk_${randomBytes(24).toString('base64url')}`;
+        deps.tokens.set(token, clock.now() + INTENTS_TOKEN_TTL_SECONDS * 1000);
+        ledger.countToken();
+        // A top-level `access_token`, as the twin's merchant code reads it.
+        return reply.code(200).send({ access_token: token, token_type: 'Bearer', expires_in: INTENTS_TOKEN_TTL_SECONDS });
+      }),
+    );
+
+    scope.post(
+      INTENTS_PATHS.create,
+      route('create', (request, reply) => {
+        const body = bodyOf(request);
+        onlyKeys(body, ['amount', 'currency', 'merchant_order_id', 'description', 'notify_url', 'return_url', 'payment_method'], '');
+        const amountText = field(body, 'amount', { max: 32 }) as string;
+        const amountMinor = decimalToMinor(amountText);
+        if (amountMinor === null || amountMinor <= 0)
+          throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
+        const currency = field(body, 'currency', { max: 32 }) as string;
+        if (!CURRENCIES.includes(currency)) throw new IntentsError(INTENTS_CODES.CURRENCY_NOT_SUPPORTED, 'alipay hk only supports HKD');
+        const merchantOrderId = field(body, 'merchant_order_id', { max: 32 }) as string;
+        const description = field(body, 'description', { max: 256 }) as string;
+        const notifyUrl = httpUrl(body, 'notify_url');
+        const returnUrl = httpUrl(body, 'return_url');
+        const method = body.payment_method;
+        if (!isObject(method)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method is required');
+        if (Object.hasOwn(method, 'wechat')) {
+          throw new IntentsError(
+            INTENTS_CODES.BAD_REQUEST,
+            'payment_method.wechat: the flow object of type alipayhk is named "alipayhk" (the seed document shows "wechat" by mistake)',
+          );
+        }
+        onlyKeys(method, ['type', 'alipayhk'], 'payment_method.');
+        if (method.type !== 'alipayhk') throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.type must be alipayhk');
+        const flow = method.alipayhk;
+        if (!isObject(flow)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk is required');
+        onlyKeys(flow, ['flow', 'payment_method'], 'payment_method.alipayhk.');
+        if (flow.flow !== 'mobile_web')
+          throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk.flow must be mobile_web');
+        const wallet = flow.payment_method as IntentWallet;
+        if (!WALLETS.includes(wallet))
+          throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'payment_method.alipayhk.payment_method must be ALIPAYCN or ALIPAYHK');
+
+        const origin = `${request.protocol}://${request.host}`;
+        const existing = ledger.find({ merchantOrderId });
+        if (existing) {
+          // A retry of the same create (same id, same money) gets the same intent; anything else is a conflict.
+          if (existing.amountMinor !== amountMinor || existing.currency !== currency) {
+            throw new IntentsError(INTENTS_CODES.CONFLICT, 'merchant_order_id was used with another amount', 409);
+          }
+          return ok(reply, intentView(existing, origin + cashierPath(existing.orderId), control.current.forms.intentsRedirect));
+        }
+        const intent = ledger.add({
+          orderId: newOrderId(ledger),
+          merchantOrderId,
+          amount: amountText,
+          amountMinor,
+          currency,
+          description,
+          notifyUrl,
+          returnUrl,
+          wallet,
+          status: 'PENDING',
+          createdAt: new Date(clock.now()).toISOString(),
+          paidAt: null,
+          cancelledAt: null,
+          cancelledBy: null,
+          refundedMinor: 0,
+        });
+        return ok(reply, intentView(intent, origin + cashierPath(intent.orderId), control.current.forms.intentsRedirect));
+      }),
+    );
 
     function findIntent(body: Record<string, unknown>): LedgerIntent {
       const orderId = field(body, 'order_id', { max: 32, optional: true });
       const merchantOrderId = field(body, 'merchant_order_id', { max: 32, optional: true });
-      if (orderId === undefined && merchantOrderId === undefined) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'order_id or merchant_order_id is required');
+      if (orderId === undefined && merchantOrderId === undefined)
+        throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'order_id or merchant_order_id is required');
       const intent = ledger.find({ orderId, merchantOrderId });
       if (!intent) throw new IntentsError(INTENTS_CODES.NOT_FOUND, 'order not found', 404);
       return intent;
     }
 
-    scope.post(INTENTS_PATHS.query, route('query', (request, reply) => {
-      const body = bodyOf(request);
-      onlyKeys(body, ['order_id', 'merchant_order_id'], '');
-      return ok(reply, intentView(findIntent(body)));
-    }));
+    scope.post(
+      INTENTS_PATHS.query,
+      route('query', (request, reply) => {
+        const body = bodyOf(request);
+        onlyKeys(body, ['order_id', 'merchant_order_id'], '');
+        return ok(reply, intentView(findIntent(body)));
+      }),
+    );
 
-    scope.post(INTENTS_PATHS.cancel, route('cancel', (request, reply) => {
-      const body = bodyOf(request);
-      onlyKeys(body, ['order_id', 'merchant_order_id'], '');
-      const intent = findIntent(body);
-      if (intent.status === 'SUCCEEDED') throw new IntentsError(INTENTS_CODES.ALREADY_PAID, 'order is already paid: refund it instead', 409);
-      if (intent.status === 'PENDING') {
-        intent.status = 'CANCELLED';
-        intent.cancelledAt = new Date(clock.now()).toISOString();
-        intent.cancelledBy = 'merchant';
-      }
-      return ok(reply, intentView(intent));
-    }));
+    scope.post(
+      INTENTS_PATHS.cancel,
+      route('cancel', (request, reply) => {
+        const body = bodyOf(request);
+        onlyKeys(body, ['order_id', 'merchant_order_id'], '');
+        const intent = findIntent(body);
+        if (intent.status === 'SUCCEEDED')
+          throw new IntentsError(INTENTS_CODES.ALREADY_PAID, 'order is already paid: refund it instead', 409);
+        if (intent.status === 'PENDING') {
+          intent.status = 'CANCELLED';
+          intent.cancelledAt = new Date(clock.now()).toISOString();
+          intent.cancelledBy = 'merchant';
+        }
+        return ok(reply, intentView(intent));
+      }),
+    );
 
     // The twin's `create_refund` (refund_amount, merchant_payment_order_id) and the intents-family
     // spelling (amount, merchant_order_id): both paths take either spelling (docs/protocols/intents.md).
     const refundHandler = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const body = bodyOf(request);
-      onlyKeys(body, ['order_id', 'merchant_order_id', 'merchant_payment_order_id', 'merchant_refund_id', 'amount', 'refund_amount', 'reason', 'notify_url'], '');
-      const merchantOrderId = field(body, 'merchant_order_id', { max: 32, optional: true }) ?? field(body, 'merchant_payment_order_id', { max: 32, optional: true });
+      onlyKeys(
+        body,
+        [
+          'order_id',
+          'merchant_order_id',
+          'merchant_payment_order_id',
+          'merchant_refund_id',
+          'amount',
+          'refund_amount',
+          'reason',
+          'notify_url',
+        ],
+        '',
+      );
+      const merchantOrderId =
+        field(body, 'merchant_order_id', { max: 32, optional: true }) ??
+        field(body, 'merchant_payment_order_id', { max: 32, optional: true });
       const orderIdField = field(body, 'order_id', { max: 32, optional: true });
-      const intent = findIntent({ ...(orderIdField ? { order_id: orderIdField } : {}), ...(merchantOrderId ? { merchant_order_id: merchantOrderId } : {}) });
+      const intent = findIntent({
+        ...(orderIdField ? { order_id: orderIdField } : {}),
+        ...(merchantOrderId ? { merchant_order_id: merchantOrderId } : {}),
+      });
       const merchantRefundId = field(body, 'merchant_refund_id', { max: 64 }) as string;
       const amountText = (field(body, 'amount', { max: 32, optional: true }) ?? field(body, 'refund_amount', { max: 32 })) as string;
       httpUrl(body, 'notify_url');
       const amountMinor = decimalToMinor(amountText);
-      if (amountMinor === null || amountMinor <= 0) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
+      if (amountMinor === null || amountMinor <= 0)
+        throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
       const reason = field(body, 'reason', { max: 256, optional: true }) ?? null;
-      const view = (r: { refundId: string; merchantRefundId: string; orderId: string; amount: string; currency: string; createdAt: string }) => ({
+      const view = (r: {
+        refundId: string;
+        merchantRefundId: string;
+        orderId: string;
+        amount: string;
+        currency: string;
+        createdAt: string;
+      }) => ({
         refund_id: r.refundId,
         merchant_refund_id: r.merchantRefundId,
         order_id: r.orderId,
@@ -222,9 +275,14 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
         }
         return ok(reply, view(previous));
       }
-      if (intent.status !== 'SUCCEEDED') throw new IntentsError(INTENTS_CODES.NOT_REFUNDABLE, `order is ${intent.status}, not SUCCEEDED`, 422);
+      if (intent.status !== 'SUCCEEDED')
+        throw new IntentsError(INTENTS_CODES.NOT_REFUNDABLE, `order is ${intent.status}, not SUCCEEDED`, 422);
       if (intent.refundedMinor + amountMinor > intent.amountMinor) {
-        throw new IntentsError(INTENTS_CODES.REFUND_EXCEEDS, `at most ${minorToDecimal(intent.amountMinor - intent.refundedMinor)} can still be refunded`, 422);
+        throw new IntentsError(
+          INTENTS_CODES.REFUND_EXCEEDS,
+          `at most ${minorToDecimal(intent.amountMinor - intent.refundedMinor)} can still be refunded`,
+          422,
+        );
       }
       intent.refundedMinor += amountMinor;
       const refund = ledger.addRefund({

@@ -108,7 +108,9 @@ export function createCashierRoutes(deps: CashierDeps): FastifyPluginAsync {
 
   return async (scope) => {
     // The buttons are plain HTML forms: accept their (empty) url-encoded bodies in this scope only.
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) =>
+      done(null, body),
+    );
 
     scope.get('/sandbox/intents/cashier/:id', async (request, reply) => {
       const intent = ledger.find({ orderId: (request.params as { id: string }).id });
@@ -116,23 +118,29 @@ export function createCashierRoutes(deps: CashierDeps): FastifyPluginAsync {
       return sendHtml(reply, 200, cashierPage(intent));
     });
 
-    scope.post('/sandbox/intents/cashier/:id/pay', action('cashier.pay', (intent, reply) => {
-      if (intent.status === 'CANCELLED') return sendHtml(reply, 409, cashierPage(intent));
-      if (intent.status === 'PENDING') {
-        intent.status = WALLET_OUTCOMES.success.status.intents;
-        intent.paidAt = new Date(clock.now()).toISOString();
-        notifier.schedule(intent, 'payment_success');
-      }
-      return back(reply, intent);
-    }));
+    scope.post(
+      '/sandbox/intents/cashier/:id/pay',
+      action('cashier.pay', (intent, reply) => {
+        if (intent.status === 'CANCELLED') return sendHtml(reply, 409, cashierPage(intent));
+        if (intent.status === 'PENDING') {
+          intent.status = WALLET_OUTCOMES.success.status.intents;
+          intent.paidAt = new Date(clock.now()).toISOString();
+          notifier.schedule(intent, 'payment_success');
+        }
+        return back(reply, intent);
+      }),
+    );
 
-    scope.post('/sandbox/intents/cashier/:id/cancel', action('cashier.cancel', (intent, reply) => {
-      if (intent.status === 'PENDING') {
-        intent.status = WALLET_OUTCOMES.cancel.status.intents;
-        intent.cancelledAt = new Date(clock.now()).toISOString();
-        intent.cancelledBy = 'shopper';
-      }
-      return back(reply, intent);
-    }));
+    scope.post(
+      '/sandbox/intents/cashier/:id/cancel',
+      action('cashier.cancel', (intent, reply) => {
+        if (intent.status === 'PENDING') {
+          intent.status = WALLET_OUTCOMES.cancel.status.intents;
+          intent.cancelledAt = new Date(clock.now()).toISOString();
+          intent.cancelledBy = 'shopper';
+        }
+        return back(reply, intent);
+      }),
+    );
   };
 }

@@ -31,8 +31,23 @@ export interface IntentsSandbox {
 
 export function createIntentsSandbox(deps: IntentsSandboxDeps): IntentsSandbox {
   const tokens = new Map<string, number>();
-  const notifier = createIntentsNotifier({ ledger: deps.ledger, control: deps.control, clock: deps.clock, timers: deps.timers, apiKey: deps.apiKey, random: deps.random });
-  const api = createIntentsApiRoutes({ ledger: deps.ledger, control: deps.control, clock: deps.clock, notifier, apiKey: deps.apiKey, tokens, holds: deps.holds });
+  const notifier = createIntentsNotifier({
+    ledger: deps.ledger,
+    control: deps.control,
+    clock: deps.clock,
+    timers: deps.timers,
+    apiKey: deps.apiKey,
+    random: deps.random,
+  });
+  const api = createIntentsApiRoutes({
+    ledger: deps.ledger,
+    control: deps.control,
+    clock: deps.clock,
+    notifier,
+    apiKey: deps.apiKey,
+    tokens,
+    holds: deps.holds,
+  });
   const cashier = createCashierRoutes({ ledger: deps.ledger, clock: deps.clock, notifier });
   return {
     routes: async (scope) => {

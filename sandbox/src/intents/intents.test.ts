@@ -103,7 +103,12 @@ async function createIntent(overrides: Record<string, unknown> = {}) {
 }
 
 async function click(url: string, action: 'pay' | 'cancel') {
-  return fetch(`${url}/${action}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+  return fetch(`${url}/${action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+    redirect: 'manual',
+  });
 }
 
 async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
@@ -146,11 +151,23 @@ describe('token', () => {
 describe('create', () => {
   it('records a PENDING intent and answers with a redirect to the cashier', async () => {
     const { body, data } = await createIntent();
-    expect(data).toMatchObject({ merchant_order_id: body.merchant_order_id, amount: '88.00', currency: 'HKD', status: 'PENDING', next_action: { type: 'redirect' } });
+    expect(data).toMatchObject({
+      merchant_order_id: body.merchant_order_id,
+      amount: '88.00',
+      currency: 'HKD',
+      status: 'PENDING',
+      next_action: { type: 'redirect' },
+    });
     expect(data.order_id).toMatch(/^C[0-9]{21}$/);
     expect(data.next_action.url).toBe(`${base}/sandbox/intents/cashier/${data.order_id}`);
     const [intent] = sb.ledger.snapshot().intents.intents;
-    expect(intent).toMatchObject({ orderId: data.order_id, amountMinor: 8800, wallet: 'ALIPAYHK', returnUrl: body.return_url, notifyUrl: receiver.url });
+    expect(intent).toMatchObject({
+      orderId: data.order_id,
+      amountMinor: 8800,
+      wallet: 'ALIPAYHK',
+      returnUrl: body.return_url,
+      notifyUrl: receiver.url,
+    });
   });
 
   it('answers a retry of the same create with the same intent; another amount is a conflict', async () => {
@@ -163,7 +180,11 @@ describe('create', () => {
   });
 
   it.each([
-    ['the seed\'s "wechat" label', { payment_method: { type: 'alipayhk', wechat: { flow: 'mobile_web', payment_method: 'ALIPAYHK' } } }, 40001],
+    [
+      'the seed\'s "wechat" label',
+      { payment_method: { type: 'alipayhk', wechat: { flow: 'mobile_web', payment_method: 'ALIPAYHK' } } },
+      40001,
+    ],
     ['an unknown wallet', { payment_method: { type: 'alipayhk', alipayhk: { flow: 'mobile_web', payment_method: 'WECHAT' } } }, 40001],
     ['another flow', { payment_method: { type: 'alipayhk', alipayhk: { flow: 'mobile_app', payment_method: 'ALIPAYHK' } } }, 40001],
     ['a 33-character merchant_order_id', { merchant_order_id: 'X'.repeat(33) }, 40001],
@@ -191,7 +212,10 @@ describe('cashier page and webhooks', () => {
     const res = await click(data.next_action.url, 'pay');
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(body.return_url);
-    const job = await waitFor(() => sb.ledger.snapshot().intents.webhooks.find((w) => w.status === 'acknowledged'), 'the acknowledged webhook');
+    const job = await waitFor(
+      () => sb.ledger.snapshot().intents.webhooks.find((w) => w.status === 'acknowledged'),
+      'the acknowledged webhook',
+    );
     expect(job.deliveries.map((d) => d.httpStatus)).toEqual([500, 503, 200]);
     const gaps = job.deliveries.slice(1).map((d, i) => Date.parse(d.at) - Date.parse(job.deliveries[i]!.at));
     expect(gaps[0]).toBeGreaterThanOrEqual(INTENTS_RETRY_DELAYS_MS[0] * SCALE - 5);
@@ -250,25 +274,58 @@ describe('cancel and refund [guessed endpoints]', () => {
     expect(cancelled.body).toMatchObject({ code: 0, data: { status: 'CANCELLED' } });
     const paid = await createIntent();
     await click(paid.data.next_action.url, 'pay');
-    expect(await post(INTENTS_PATHS.cancel, { merchant_order_id: paid.body.merchant_order_id }, paid.t)).toMatchObject({ status: 409, body: { code: 40901 } });
+    expect(await post(INTENTS_PATHS.cancel, { merchant_order_id: paid.body.merchant_order_id }, paid.t)).toMatchObject({
+      status: 409,
+      body: { code: 40901 },
+    });
     expect(await post(INTENTS_PATHS.cancel, { merchant_order_id: 'never' }, paid.t)).toMatchObject({ status: 404, body: { code: 40400 } });
   });
 
   it('refunds partly and repeatedly up to the paid amount, in either spelling on either path; the same merchant_refund_id never refunds twice', async () => {
     expect(INTENTS_PATHS.refund).toBe('/mch-api/v1/acq/wechat/create_refund');
     const { body, data, t } = await createIntent();
-    const early = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-0', amount: '1.00' }, t);
+    const early = await post(
+      INTENTS_PATHS.refund,
+      { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-0', amount: '1.00' },
+      t,
+    );
     expect(early).toMatchObject({ status: 422, body: { code: 42200 } });
     await click(data.next_action.url, 'pay');
-    const first = await post(INTENTS_PATHS.refund, { order_id: data.order_id, merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', amount: '50.00', reason: 'one box broken' }, t);
+    const first = await post(
+      INTENTS_PATHS.refund,
+      {
+        order_id: data.order_id,
+        merchant_order_id: body.merchant_order_id,
+        merchant_refund_id: 'RF-1',
+        amount: '50.00',
+        reason: 'one box broken',
+      },
+      t,
+    );
     expect(first.body).toMatchObject({ code: 0, data: { merchant_refund_id: 'RF-1', amount: '50.00', status: 'SUCCEEDED' } });
-    const retry = await post(INTENTS_PATHS.intentsRefund, { merchant_payment_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', refund_amount: '50.00' }, t);
+    const retry = await post(
+      INTENTS_PATHS.intentsRefund,
+      { merchant_payment_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', refund_amount: '50.00' },
+      t,
+    );
     expect(retry.body.data.refund_id).toBe(first.body.data.refund_id);
-    const reused = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', amount: '10.00' }, t);
+    const reused = await post(
+      INTENTS_PATHS.refund,
+      { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-1', amount: '10.00' },
+      t,
+    );
     expect(reused.body.code).toBe(40900);
-    const tooMuch = await post(INTENTS_PATHS.refund, { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-2', amount: '38.01' }, t);
+    const tooMuch = await post(
+      INTENTS_PATHS.refund,
+      { merchant_order_id: body.merchant_order_id, merchant_refund_id: 'RF-2', amount: '38.01' },
+      t,
+    );
     expect(tooMuch).toMatchObject({ status: 422, body: { code: 42201 } });
-    const rest = await post(INTENTS_PATHS.refund, { merchant_payment_order_id: body.merchant_order_id, merchant_refund_id: 'RF-3', refund_amount: '38' }, t);
+    const rest = await post(
+      INTENTS_PATHS.refund,
+      { merchant_payment_order_id: body.merchant_order_id, merchant_refund_id: 'RF-3', refund_amount: '38' },
+      t,
+    );
     expect(rest.body.data.amount).toBe('38.00');
     const book = sb.ledger.snapshot().intents;
     expect(book.refunds.map((r) => r.merchantRefundId)).toEqual(['RF-1', 'RF-3']);

@@ -17,7 +17,17 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
 /** Waits between deliveries: 10 deliveries in all. */
-export const INTENTS_RETRY_DELAYS_MS = [15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR] as const;
+export const INTENTS_RETRY_DELAYS_MS = [
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  4 * HOUR,
+] as const;
 
 /** "Reply HTTP 200 within 5 s" is the shared per-delivery timeout of ../delivery. */
 const MAX_ANSWER_BYTES = 64 * 1024;

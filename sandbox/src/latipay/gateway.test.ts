@@ -69,17 +69,26 @@ async function create(body: Record<string, unknown>) {
 }
 
 function orderStrOf(gatewaydata: Record<string, string>): string {
-  return Object.entries(gatewaydata).map(([k, v]) => `${k}=${v}`).join('&');
+  return Object.entries(gatewaydata)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
 }
 
 async function tradePay(orderStr: string, outcome?: string) {
-  const res = await sb.app.inject({ method: 'POST', url: '/sandbox/wallet/tradePay', payload: outcome ? { orderStr, outcome } : { orderStr } });
+  const res = await sb.app.inject({
+    method: 'POST',
+    url: '/sandbox/wallet/tradePay',
+    payload: outcome ? { orderStr, outcome } : { orderStr },
+  });
   return { status: res.statusCode, json: res.json() };
 }
 
 async function queryRaw(ref: string, sign = true): Promise<string> {
   const signature = sign ? signLatipayRequest({ merchant_reference: ref, user_id: SANDBOX_LATIPAY_USER_ID }, apiKey()) : 'f'.repeat(64);
-  const res = await sb.app.inject({ method: 'GET', url: `/v2/transaction/${ref}?user_id=${SANDBOX_LATIPAY_USER_ID}&signature=${signature}` });
+  const res = await sb.app.inject({
+    method: 'GET',
+    url: `/v2/transaction/${ref}?user_id=${SANDBOX_LATIPAY_USER_ID}&signature=${signature}`,
+  });
   return res.body;
 }
 
@@ -93,8 +102,16 @@ function refundBody(orderId: string, amount: string, reference: string, key = ap
 }
 
 /** Checked with node:crypto directly, not with the sandbox's own helper. */
-function expectedResultSignature(f: { merchant_reference: string; payment_method: string; status: string; currency: string; amount: string }) {
-  return createHmac('sha256', apiKey()).update(f.merchant_reference + f.payment_method + f.status + f.currency + f.amount).digest('hex');
+function expectedResultSignature(f: {
+  merchant_reference: string;
+  payment_method: string;
+  status: string;
+  currency: string;
+  amount: string;
+}) {
+  return createHmac('sha256', apiKey())
+    .update(f.merchant_reference + f.payment_method + f.status + f.currency + f.amount)
+    .digest('hex');
 }
 
 const latipay = () => sb.ledger.snapshot().latipay;
@@ -111,7 +128,13 @@ describe('POST /v2/minialipay', () => {
     expect(json.gatewaydata).toMatchObject({ total_fee: '84.00', currency: 'HKD', secondary_merchant_id: SANDBOX_LATIPAY_WALLET_ID });
     expect(json.paydata.orderId).toBe(json.gatewaydata.out_trade_no);
     expect(latipay().payments).toEqual([
-      expect.objectContaining({ merchantReference: body.merchant_reference, orderId: json.paydata.orderId, status: 'pending', amount: '84.00', amountMinor: 8400 }),
+      expect.objectContaining({
+        merchantReference: body.merchant_reference,
+        orderId: json.paydata.orderId,
+        status: 'pending',
+        amount: '84.00',
+        amountMinor: 8400,
+      }),
     ]);
     expect(sb.ledger.snapshot().payments).toHaveLength(0); // AlipayHK's records are separate
   });
@@ -189,9 +212,24 @@ describe('the wallet pays a Latipay orderStr; callbacks and query', () => {
     expect(received).toHaveLength(1);
     expect(received[0]!.contentType).toBe('application/x-www-form-urlencoded');
     const form = new URLSearchParams(received[0]!.body);
-    const facts = { merchant_reference: String(body.merchant_reference), payment_method: 'alipay', status: 'paid', currency: 'HKD', amount: '84.00' };
+    const facts = {
+      merchant_reference: String(body.merchant_reference),
+      payment_method: 'alipay',
+      status: 'paid',
+      currency: 'HKD',
+      amount: '84.00',
+    };
     expect(Object.fromEntries(form)).toMatchObject({ ...facts, order_id: json.paydata.orderId });
-    expect([...form.keys()]).toEqual(['merchant_reference', 'order_id', 'currency', 'amount', 'payment_method', 'status', 'pay_time', 'signature']);
+    expect([...form.keys()]).toEqual([
+      'merchant_reference',
+      'order_id',
+      'currency',
+      'amount',
+      'payment_method',
+      'status',
+      'pay_time',
+      'signature',
+    ]);
     expect(form.get('pay_time')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(form.get('signature')).toBe(expectedResultSignature(facts));
 
@@ -236,7 +274,11 @@ describe('the wallet pays a Latipay orderStr; callbacks and query', () => {
     const pay = async (outcome: string) => {
       const body = createBody();
       const { json } = await create(body);
-      return { ref: String(body.merchant_reference), result: await tradePay(orderStrOf(json.gatewaydata), outcome), orderStr: orderStrOf(json.gatewaydata) };
+      return {
+        ref: String(body.merchant_reference),
+        result: await tradePay(orderStrOf(json.gatewaydata), outcome),
+        orderStr: orderStrOf(json.gatewaydata),
+      };
     };
     const fail = await pay('fail');
     expect(fail.result.json).toEqual({ resultCode: '4000' });
@@ -337,15 +379,29 @@ describe('Latipay closes a payment: canceled / rejected', () => {
       received = [];
       const body = createBody();
       const { json } = await create(body);
-      const res = await sb.app.inject({ method: 'POST', url: '/sandbox/latipay/close', payload: { merchant_reference: body.merchant_reference, status } });
+      const res = await sb.app.inject({
+        method: 'POST',
+        url: '/sandbox/latipay/close',
+        payload: { merchant_reference: body.merchant_reference, status },
+      });
       expect(res.statusCode).toBe(200);
       await waitFor(() => received.length > 0, 3000);
       const form = new URLSearchParams(received[0]!.body);
-      const facts = { merchant_reference: String(body.merchant_reference), payment_method: 'alipay', status, currency: 'HKD', amount: '84.00' };
+      const facts = {
+        merchant_reference: String(body.merchant_reference),
+        payment_method: 'alipay',
+        status,
+        currency: 'HKD',
+        amount: '84.00',
+      };
       expect(Object.fromEntries(form)).toMatchObject({ ...facts, signature: expectedResultSignature(facts) });
       expect((await query(String(body.merchant_reference))).status).toBe(status);
       expect(await tradePay(orderStrOf(json.gatewaydata))).toMatchObject({ json: { resultCode: '4000' } });
-      const again = await sb.app.inject({ method: 'POST', url: '/sandbox/latipay/close', payload: { merchant_reference: body.merchant_reference, status } });
+      const again = await sb.app.inject({
+        method: 'POST',
+        url: '/sandbox/latipay/close',
+        payload: { merchant_reference: body.merchant_reference, status },
+      });
       expect(again.statusCode).toBe(400);
     }
   });

@@ -14,12 +14,7 @@ import { applyWalletOutcome } from '../wallet/outcomes';
 import type { LatipayCallbacks } from './callbacks';
 import { formatPayTime } from './callbacks';
 import type { LatipayErrorCode } from './config';
-import {
-  LATIPAY_PAYMENT_METHOD,
-  SANDBOX_LATIPAY_CURRENCY,
-  SANDBOX_LATIPAY_USER_ID,
-  SANDBOX_LATIPAY_WALLET_ID,
-} from './config';
+import { LATIPAY_PAYMENT_METHOD, SANDBOX_LATIPAY_CURRENCY, SANDBOX_LATIPAY_USER_ID, SANDBOX_LATIPAY_WALLET_ID } from './config';
 import { latipaySignaturesEqual, signLatipayRequest, signLatipayResult } from './hmac';
 import type { LatipayLedger, LatipayPayment } from './ledger';
 import type { LatipayReply } from './wire';
@@ -130,7 +125,8 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
         return latipayError(207, `amount must be a decimal amount in ${currency}`);
       }
       if (amountMinor <= 0) return latipayError(207, 'amount must be greater than zero');
-      if (!isHttpUrl(fields.callback_url) || fields.callback_url.length > 512) return latipayError(207, 'callback_url must be an http(s) URL');
+      if (!isHttpUrl(fields.callback_url) || fields.callback_url.length > 512)
+        return latipayError(207, 'callback_url must be an http(s) URL');
       if (fields.merchant_reference.length > 64) return latipayError(207, 'merchant_reference is longer than 64 characters');
       if (fields.ip.length > 64) return latipayError(207, 'ip is too long');
 
@@ -139,7 +135,13 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
         // The same order asked for again (a merchant retry): the same payment, the same gatewaydata.
         const same = existing.amountMinor === amountMinor && existing.callbackUrl === fields.callback_url && existing.status === 'pending';
         if (!same) return latipayError(207, 'merchant_reference is already used by another payment');
-        return { code: 0, message: 'SUCCESS', messageCN: '操作成功', gatewaydata: existing.gatewaydata, paydata: { orderId: existing.orderId, customerOrderId: existing.merchantReference } };
+        return {
+          code: 0,
+          message: 'SUCCESS',
+          messageCN: '操作成功',
+          gatewaydata: existing.gatewaydata,
+          paydata: { orderId: existing.orderId, customerOrderId: existing.merchantReference },
+        };
       }
       const orderId = newOrderId();
       const amount = toDecimalString(amountMinor, currency);
@@ -162,7 +164,13 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
         paidAt: null,
         refundedMinor: 0,
       });
-      return { code: 0, message: 'SUCCESS', messageCN: '操作成功', gatewaydata: payment.gatewaydata, paydata: { orderId, customerOrderId: payment.merchantReference } };
+      return {
+        code: 0,
+        message: 'SUCCESS',
+        messageCN: '操作成功',
+        gatewaydata: payment.gatewaydata,
+        paydata: { orderId, customerOrderId: payment.merchantReference },
+      };
     },
 
     queryTransaction(merchantReference, query) {
@@ -208,12 +216,17 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
       }
       // `reference` is "Notes about this refund": Latipay documents no de-duplication by it. The
       // sandbox refunds a repeat again, or (forms.latipayRefundRepeat = 562) answers "has been done".
-      const repeat = ledger.refundsOf(payment.orderId).some((r) => r.reference === fields.reference && fromDecimalString(r.refundAmount, currency) === amountMinor);
+      const repeat = ledger
+        .refundsOf(payment.orderId)
+        .some((r) => r.reference === fields.reference && fromDecimalString(r.refundAmount, currency) === amountMinor);
       if (repeat && control.current.forms.latipayRefundRepeat === '562') return latipayError(562);
       if (payment.status !== 'paid') return latipayError(550, `the order is ${wireStatus(payment)}, not paid`);
       if (amountMinor <= 0) return latipayError(550, 'refund_amount must be greater than zero');
       if (payment.refundedMinor + amountMinor > payment.amountMinor) {
-        return latipayError(550, `refund_amount exceeds what is left (${toDecimalString(payment.amountMinor - payment.refundedMinor, currency)})`);
+        return latipayError(
+          550,
+          `refund_amount exceeds what is left (${toDecimalString(payment.amountMinor - payment.refundedMinor, currency)})`,
+        );
       }
       payment.refundedMinor += amountMinor;
       ledger.addRefund({
@@ -246,8 +259,10 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
       if (!sameKeys || !latipaySignaturesEqual(md5Sign(params, partnerKey), params.sign) || params.sign !== expected.sign) {
         throw new SandboxInputError('INVALID_SIGNATURE', 'orderStr: the Alipay parameters were changed after Latipay issued them');
       }
-      if (payment.status === 'paid' || payment.status === 'processing') return { resultCode: '5000', memo: 'duplicate payment request: already paid or being paid' };
-      if (payment.status === 'failed' || payment.status === 'canceled' || payment.status === 'rejected') return { resultCode: '4000', memo: 'this payment is closed' };
+      if (payment.status === 'paid' || payment.status === 'processing')
+        return { resultCode: '5000', memo: 'duplicate payment request: already paid or being paid' };
+      if (payment.status === 'failed' || payment.status === 'canceled' || payment.status === 'rejected')
+        return { resultCode: '4000', memo: 'this payment is closed' };
       payment.outcome = outcome;
       const row = applyWalletOutcome(
         outcome,

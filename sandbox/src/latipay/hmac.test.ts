@@ -23,9 +23,12 @@ describe('sandbox Latipay HMAC (independent of the BFF)', () => {
   });
 
   it('callback vector', () => {
-    expect(signLatipayResult({ merchant_reference: 'dsi39ej430sks03', payment_method: 'alipay', status: 'paid', currency: 'NZD', amount: '120.00' }, API_KEY)).toBe(
-      '840151e0dc39496e22b410b83058b4ddd633b786936c505ae978fae029a1e0f1',
-    );
+    expect(
+      signLatipayResult(
+        { merchant_reference: 'dsi39ej430sks03', payment_method: 'alipay', status: 'paid', currency: 'NZD', amount: '120.00' },
+        API_KEY,
+      ),
+    ).toBe('840151e0dc39496e22b410b83058b4ddd633b786936c505ae978fae029a1e0f1');
   });
 
   it('verifies a signed request and refuses a changed one', () => {

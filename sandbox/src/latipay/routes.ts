@@ -66,8 +66,10 @@ export function createLatipayRoutes(deps: LatipayRouteDeps): FastifyPluginAsync 
       rejectUnknownKeys(body, ['merchant_reference', 'status'], 'body');
       const reference = requireString(body, 'merchant_reference', 'body', { max: 64 });
       const status = body.status;
-      if (status !== 'canceled' && status !== 'rejected') throw new SandboxInputError('BAD_REQUEST', 'body.status must be canceled or rejected');
-      if (!gateway.close(reference, status)) throw new SandboxInputError('BAD_REQUEST', 'no open Latipay payment with this merchant_reference');
+      if (status !== 'canceled' && status !== 'rejected')
+        throw new SandboxInputError('BAD_REQUEST', 'body.status must be canceled or rejected');
+      if (!gateway.close(reference, status))
+        throw new SandboxInputError('BAD_REQUEST', 'no open Latipay payment with this merchant_reference');
       return { merchant_reference: reference, status };
     });
   };

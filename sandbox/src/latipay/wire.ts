@@ -9,7 +9,17 @@ import { LATIPAY_ERRORS } from './config';
 
 export type LatipayReply = { code: number; message: string } & Record<string, unknown>;
 
-export const MINIALIPAY_FIELDS = ['user_id', 'wallet_id', 'amount', 'callback_url', 'merchant_reference', 'ip', 'version', 'product_name', 'signature'] as const;
+export const MINIALIPAY_FIELDS = [
+  'user_id',
+  'wallet_id',
+  'amount',
+  'callback_url',
+  'merchant_reference',
+  'ip',
+  'version',
+  'product_name',
+  'signature',
+] as const;
 export const REFUND_FIELDS = ['user_id', 'order_id', 'refund_amount', 'reference', 'signature'] as const;
 
 export function latipayError(code: LatipayErrorCode, detail?: string): LatipayReply {
@@ -53,7 +63,9 @@ export function md5Sign(params: Record<string, string>, partnerKey: string): str
     .sort()
     .map((k) => `${k}=${params[k]}`)
     .join('&');
-  return createHash('md5').update(text + partnerKey, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(text + partnerKey, 'utf8')
+    .digest('hex');
 }
 
 /** Splits an orderStr `k=v&k=v` (values unencoded; the sandbox keeps `&`/`=` out of them). */

@@ -65,7 +65,12 @@ export function signedRequest(signer: RsaKey, fn: string, body: Record<string, u
 }
 
 /** Verifies with node:crypto over the cut raw text and returns the parsed value; throws if it fails. */
-export function verifyIndependently(kind: EnvelopeKind, raw: string, publicPem: string, algorithm: SignAlgorithm = 'RSA2'): Record<string, any> {
+export function verifyIndependently(
+  kind: EnvelopeKind,
+  raw: string,
+  publicPem: string,
+  algorithm: SignAlgorithm = 'RSA2',
+): Record<string, any> {
   const { content, signature } = cutSignedContent(kind, raw);
   const verifier = createVerify(algorithm === 'RSA2' ? 'RSA-SHA256' : 'RSA-SHA1');
   verifier.update(content, 'utf8');
@@ -103,7 +108,13 @@ export async function callGatewayExact(
   return postSigned(app, gatewayPublicPem, signer, fn, signedRequest(signer, fn, body, head));
 }
 
-async function postSigned(app: FastifyInstance, gatewayPublicPem: string, signer: RsaKey, fn: string, payload: string): Promise<GatewayAnswer> {
+async function postSigned(
+  app: FastifyInstance,
+  gatewayPublicPem: string,
+  signer: RsaKey,
+  fn: string,
+  payload: string,
+): Promise<GatewayAnswer> {
   const res = await app.inject({
     method: 'POST',
     url: toGatewayPath(fn),
@@ -113,7 +124,11 @@ async function postSigned(app: FastifyInstance, gatewayPublicPem: string, signer
   return { status: res.statusCode, raw: res.body, response: verifyIndependently('response', res.body, gatewayPublicPem, signer.algorithm) };
 }
 
-export async function tradePay(app: FastifyInstance, orderStr: string, outcome?: string): Promise<{ status: number; json: Record<string, any> }> {
+export async function tradePay(
+  app: FastifyInstance,
+  orderStr: string,
+  outcome?: string,
+): Promise<{ status: number; json: Record<string, any> }> {
   const res = await app.inject({
     method: 'POST',
     url: '/sandbox/wallet/tradePay',

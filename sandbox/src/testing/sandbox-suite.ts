@@ -57,6 +57,7 @@ export function useSandbox(options: Partial<BuildSandboxOptions> = {}, control: 
       if (!payment) throw new Error('not recorded');
       return payment.acquirementId;
     },
-    oauthCall: (fn, body, head = {}) => callGatewayExact(sb().app, keys.gatewayPublicPem, sb().merchantSigner, fn, { authMerchantId: sb().merchantId, ...body }, head),
+    oauthCall: (fn, body, head = {}) =>
+      callGatewayExact(sb().app, keys.gatewayPublicPem, sb().merchantSigner, fn, { authMerchantId: sb().merchantId, ...body }, head),
   };
 }

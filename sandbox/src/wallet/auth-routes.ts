@@ -64,12 +64,15 @@ function originOf(url: string): string | null {
 
 export function createAuthPageRoutes(deps: AuthPageDeps): FastifyPluginAsync {
   return async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_request, body, done) =>
+      done(null, body),
+    );
 
     scope.get('/sandbox/auth', async (request, reply) => {
       const authId = queryValue(request.query, 'authId');
       const customerId = queryValue(request.query, 'customerId');
-      if (typeof authId !== 'string' || authId.length > AUTH_ID_MAX || !validCustomerId(customerId)) return sendMessage(reply, 400, MESSAGES.badRequest);
+      if (typeof authId !== 'string' || authId.length > AUTH_ID_MAX || !validCustomerId(customerId))
+        return sendMessage(reply, 400, MESSAGES.badRequest);
       const authRequest = deps.oauth.findAuthRequest(authId);
       if (!authRequest) return sendMessage(reply, 404, MESSAGES.notFound);
       const target = originOf(authRequest.merchantRedirectUrl);
@@ -88,11 +91,18 @@ export function createAuthPageRoutes(deps: AuthPageDeps): FastifyPluginAsync {
       const authId = form.get('authId');
       const decision = form.get('decision');
       const customerId = form.get('customerId') ?? undefined;
-      if (authId === null || authId === '' || authId.length > AUTH_ID_MAX || (decision !== 'agree' && decision !== 'decline') || !validCustomerId(customerId)) {
+      if (
+        authId === null ||
+        authId === '' ||
+        authId.length > AUTH_ID_MAX ||
+        (decision !== 'agree' && decision !== 'decline') ||
+        !validCustomerId(customerId)
+      ) {
         return sendMessage(reply, 400, MESSAGES.badRequest);
       }
       const result = deps.oauth.decide(authId, decision as AuthDecision, customerId);
-      if (!result.ok) return result.reason === 'NOT_FOUND' ? sendMessage(reply, 404, MESSAGES.notFound) : sendMessage(reply, 409, MESSAGES.decided);
+      if (!result.ok)
+        return result.reason === 'NOT_FOUND' ? sendMessage(reply, 404, MESSAGES.notFound) : sendMessage(reply, 409, MESSAGES.decided);
       return reply.code(302).header('location', result.location).header('cache-control', 'no-store').send();
     });
   };

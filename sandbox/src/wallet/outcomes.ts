@@ -27,7 +27,12 @@ export const WALLET_OUTCOMES = {
   // The buyer left: the transaction stays open and can be paid again. (The intents cashier's Cancel
   // button is the buyer closing the order, so there it is CANCELLED.)
   cancel: { resultCode: '6001', paid: 'no', notify: 'never', status: { alipayhk: null, latipay: null, intents: 'CANCELLED' } },
-  processing: { resultCode: '8000', paid: 'settles', notify: 'on-time', status: { alipayhk: 'PROCESSING', latipay: 'processing', intents: null } },
+  processing: {
+    resultCode: '8000',
+    paid: 'settles',
+    notify: 'on-time',
+    status: { alipayhk: 'PROCESSING', latipay: 'processing', intents: null },
+  },
   // Paid, but the gateway never notifies: only a query finds it.
   unknown: { resultCode: '6004', paid: 'now', notify: 'never', status: { alipayhk: 'PAID', latipay: 'paid', intents: null } },
   // Paid; the first notification comes late.

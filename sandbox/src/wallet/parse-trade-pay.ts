@@ -76,7 +76,8 @@ export function parseCashierOrder(orderStr: string, expected: OrderExpectations)
   requireString(head, 'reqTime', 'head', { code: 'INVALID_ORDER' });
 
   const body = readObject(payload.body, 'orderStr.request.body', 'INVALID_ORDER');
-  if (body.merchantId !== expected.merchantId) throw new SandboxInputError('INVALID_ORDER', 'body.merchantId is not the sandbox merchant id');
+  if (body.merchantId !== expected.merchantId)
+    throw new SandboxInputError('INVALID_ORDER', 'body.merchantId is not the sandbox merchant id');
   requireString(body, 'productCode', 'body', { max: 64, code: 'INVALID_ORDER' });
   const merchantTransId = requireString(body, 'merchantTransId', 'body', { max: 64, code: 'INVALID_ORDER' });
   const order = readObject(body.order, 'body.order', 'INVALID_ORDER');

@@ -45,7 +45,9 @@ describe('POST /sandbox/wallet/signContract', () => {
     expect(first.customerId).toBe('buyer_sc');
     // Redeemed again, a valid code answers the same token (the sandbox's applyToken re-redeem rule), never a second pair.
     const again = (await oauthCall(applyToken, { authSite: 'ALIPAY_HK', grantType: 'AUTHORIZATION_CODE', authCode })).response.body;
-    expect(again.accessTokenInfo?.accessToken ?? null).toBe(again.resultInfo.resultCode === 'SUCCESS' ? first.accessTokenInfo.accessToken : null);
+    expect(again.accessTokenInfo?.accessToken ?? null).toBe(
+      again.resultInfo.resultCode === 'SUCCESS' ? first.accessTokenInfo.accessToken : null,
+    );
   });
 
   it('decline: the fail shape with a String code 6001; the other decision afterwards is a 409', async () => {

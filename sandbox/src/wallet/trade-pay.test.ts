@@ -17,11 +17,20 @@ function notificationsOf(merchantTransId: string) {
 
 describe('POST /sandbox/wallet/tradePay', () => {
   it('success: 9000, PAID now, one notification scheduled', async () => {
-    const orderStr = cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-success', value: '2500', extendInfo: '{"productScene":"Prepay"}' });
+    const orderStr = cashierOrderStr(suite.sb.merchantSigner, {
+      merchantTransId: 'W-success',
+      value: '2500',
+      extendInfo: '{"productScene":"Prepay"}',
+    });
     const res = await tradePay(suite.sb.app, orderStr, 'success');
     expect(res).toEqual({ status: 200, json: { resultCode: '9000' } });
     const p = payment('W-success');
-    expect(p).toMatchObject({ status: 'PAID', outcome: 'success', orderAmount: { currency: 'HKD', value: '2500' }, extendInfo: '{"productScene":"Prepay"}' });
+    expect(p).toMatchObject({
+      status: 'PAID',
+      outcome: 'success',
+      orderAmount: { currency: 'HKD', value: '2500' },
+      extendInfo: '{"productScene":"Prepay"}',
+    });
     expect(p?.acquirementId).toMatch(/^\d{28}$/);
     expect(p?.paidAt).not.toBeNull();
     expect(notificationsOf('W-success')).toHaveLength(1);
@@ -29,7 +38,9 @@ describe('POST /sandbox/wallet/tradePay', () => {
   });
 
   it('outcome defaults to success', async () => {
-    expect((await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-default' }))).json).toEqual({ resultCode: '9000' });
+    expect((await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-default' }))).json).toEqual({
+      resultCode: '9000',
+    });
     expect(payment('W-default')?.status).toBe('PAID');
   });
 
@@ -55,14 +66,20 @@ describe('POST /sandbox/wallet/tradePay', () => {
 
   it('cancel then a different amount for the same merchantTransId is refused', async () => {
     await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-changed', value: '100' }), 'cancel');
-    const res = await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-changed', value: '200' }), 'success');
+    const res = await tradePay(
+      suite.sb.app,
+      cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-changed', value: '200' }),
+      'success',
+    );
     expect(res.json.resultCode).toBe('4000');
     expect(payment('W-changed')).toMatchObject({ status: 'WAIT_BUYER_PAY', orderAmount: { value: '100' } });
   });
 
   it('processing: 8000, settles to PAID after processingDelayMs × retryScale, then notifies', async () => {
     suite.sb.control.update({ processingDelayMs: 50_000 }); // × 0.001 = 50 ms
-    expect((await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-proc' }), 'processing')).json).toEqual({ resultCode: '8000' });
+    expect(
+      (await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-proc' }), 'processing')).json,
+    ).toEqual({ resultCode: '8000' });
     expect(payment('W-proc')?.status).toBe('PROCESSING');
     expect(notificationsOf('W-proc')).toHaveLength(0);
     await waitFor(() => payment('W-proc')?.status === 'PAID', 2000);
@@ -70,7 +87,9 @@ describe('POST /sandbox/wallet/tradePay', () => {
   });
 
   it('unknown: 6004, PAID, and no notification ever', async () => {
-    expect((await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-unknown' }), 'unknown')).json).toEqual({ resultCode: '6004' });
+    expect(
+      (await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-unknown' }), 'unknown')).json,
+    ).toEqual({ resultCode: '6004' });
     expect(payment('W-unknown')?.status).toBe('PAID');
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(notificationsOf('W-unknown')).toHaveLength(0);
@@ -79,7 +98,9 @@ describe('POST /sandbox/wallet/tradePay', () => {
   it('network: 6002, PAID, first notification only after lateNotifyDelayMs × retryScale', async () => {
     suite.sb.control.update({ notifyDelayMs: 0, lateNotifyDelayMs: 5_000_000 }); // × 0.001 = 5 s
     const before = Date.now();
-    expect((await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-net' }), 'network')).json).toEqual({ resultCode: '6002' });
+    expect((await tradePay(suite.sb.app, cashierOrderStr(suite.sb.merchantSigner, { merchantTransId: 'W-net' }), 'network')).json).toEqual({
+      resultCode: '6002',
+    });
     expect(payment('W-net')?.status).toBe('PAID');
     const [job] = notificationsOf('W-net');
     expect(job?.status).toBe('scheduled');

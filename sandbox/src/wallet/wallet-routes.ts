@@ -91,7 +91,9 @@ export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
         deps.ledger.countCall(ALIPAYHK_FUNCTIONS.cashierPay);
         const order = parseCashierOrder(orderStr, deps);
         const result = deps.acquiring.tradePay(order, outcome);
-        return reply.send(result.memo === undefined ? { resultCode: result.resultCode } : { resultCode: result.resultCode, memo: result.memo });
+        return reply.send(
+          result.memo === undefined ? { resultCode: result.resultCode } : { resultCode: result.resultCode, memo: result.memo },
+        );
       } catch (error) {
         if (!(error instanceof SandboxInputError)) throw error;
         return reply.code(400).send({ resultCode: '4000', error: error.code, message: error.message });
@@ -99,7 +101,9 @@ export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
     });
 
     // Bad input throws SandboxInputError: the app's error handler answers 400 {error, message}.
-    scope.post('/sandbox/wallet/authCode', async (request) => ({ authCode: deps.oauth.walletAuthCode(parseAuthCodeRequest(request.body)) }));
+    scope.post('/sandbox/wallet/authCode', async (request) => ({
+      authCode: deps.oauth.walletAuthCode(parseAuthCodeRequest(request.body)),
+    }));
 
     // The same decision as the consent page's forms, answered the way my.signContract answers the mini
     // program: success `{authCode, authState}`, fail `{error, errMessage}` with `error` a String
@@ -109,17 +113,23 @@ export function createWalletRoutes(deps: WalletDeps): FastifyPluginAsync {
       const authId = authIdOf(signStr);
       if (!authId) throw new SandboxInputError('BAD_REQUEST', 'body.signStr is not an authorisation URL of this sandbox');
       const result = deps.oauth.decide(authId, decision, customerId);
-      if (!result.ok) return reply.code(result.reason === 'NOT_FOUND' ? 404 : 409).send({ error: result.reason, message: 'no such authorisation request, or already decided otherwise' });
+      if (!result.ok)
+        return reply
+          .code(result.reason === 'NOT_FOUND' ? 404 : 409)
+          .send({ error: result.reason, message: 'no such authorisation request, or already decided otherwise' });
       if (decision === 'decline') return { error: '6001', errMessage: 'user cancelled' };
       // The redirect's code is `auth_code` (docs.alipay.hk hk_auto_debit/prepare; older sandboxes said `authCode`).
       const back = new URL(result.location).searchParams;
       return { authCode: back.get('auth_code') ?? back.get('authCode'), authState: back.get('state') };
     });
 
-    scope.post<{ Params: { merchantAgreementId: string } }>('/sandbox/wallet/agreements/:merchantAgreementId/unbind', async (request, reply) => {
-      const result = deps.oauth.cancelAgreement(request.params.merchantAgreementId);
-      if (!result.ok) return reply.code(404).send({ error: result.code, message: `no agreement ${request.params.merchantAgreementId}` });
-      return { merchantAgreementId: result.value.merchantAgreementId, status: result.value.status };
-    });
+    scope.post<{ Params: { merchantAgreementId: string } }>(
+      '/sandbox/wallet/agreements/:merchantAgreementId/unbind',
+      async (request, reply) => {
+        const result = deps.oauth.cancelAgreement(request.params.merchantAgreementId);
+        if (!result.ok) return reply.code(404).send({ error: result.code, message: `no agreement ${request.params.merchantAgreementId}` });
+        return { merchantAgreementId: result.value.merchantAgreementId, status: result.value.status };
+      },
+    );
   };
 }

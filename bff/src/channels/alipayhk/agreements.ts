@@ -53,14 +53,28 @@ function refused<T>(info: ResultInfo): GatewayAnswer<T> {
 }
 
 export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: AlipayHkAgreementConfig): AgreementGateway {
-  async function applyToken(grant: { grantType: 'AUTHORIZATION_CODE'; authCode: string } | { grantType: 'REFRESH_TOKEN'; refreshToken: string }): Promise<GatewayAnswer<WalletTokens>> {
-    const reply = await client.call<ApplyTokenBody>(ALIPAYHK_FUNCTIONS.applyToken, { ...grant, authMerchantId: config.merchantId, authSite: AUTH_SITE });
+  async function applyToken(
+    grant: { grantType: 'AUTHORIZATION_CODE'; authCode: string } | { grantType: 'REFRESH_TOKEN'; refreshToken: string },
+  ): Promise<GatewayAnswer<WalletTokens>> {
+    const reply = await client.call<ApplyTokenBody>(ALIPAYHK_FUNCTIONS.applyToken, {
+      ...grant,
+      authMerchantId: config.merchantId,
+      authSite: AUTH_SITE,
+    });
     const body = reply.payload.body;
     if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
     const info = body.accessTokenInfo;
     const accessTokenExpiresAt = toIso(info?.expiresIn);
     const refreshTokenExpiresAt = toIso(info?.reExpiresIn);
-    if (!info || typeof info.accessToken !== 'string' || !info.accessToken || typeof info.refreshToken !== 'string' || !info.refreshToken || !accessTokenExpiresAt || !refreshTokenExpiresAt) {
+    if (
+      !info ||
+      typeof info.accessToken !== 'string' ||
+      !info.accessToken ||
+      typeof info.refreshToken !== 'string' ||
+      !info.refreshToken ||
+      !accessTokenExpiresAt ||
+      !refreshTokenExpiresAt
+    ) {
       return { ok: false, code: 'MALFORMED_TOKEN_REPLY' };
     }
     const customerId = body[APPLY_TOKEN_CUSTOMER_ID_FIELD];
@@ -80,15 +94,18 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
     merchantId: config.merchantId,
 
     async prepare({ merchantAgreementId, state, redirectUrl }) {
-      const reply = await client.call<{ resultInfo: ResultInfo; authSiteUrl?: string; authUrl?: string }>(ALIPAYHK_FUNCTIONS.prepareForRedirect, {
-        authMerchantId: config.merchantId,
-        authSite: AUTH_SITE,
-        scopes: [AGREEMENT_PAY_SCOPE],
-        terminalType: config.terminalType ?? 'WAP',
-        merchantRedirectUrl: redirectUrl,
-        agreementPayAuthInfo: { merchantAgreementId },
-        state,
-      });
+      const reply = await client.call<{ resultInfo: ResultInfo; authSiteUrl?: string; authUrl?: string }>(
+        ALIPAYHK_FUNCTIONS.prepareForRedirect,
+        {
+          authMerchantId: config.merchantId,
+          authSite: AUTH_SITE,
+          scopes: [AGREEMENT_PAY_SCOPE],
+          terminalType: config.terminalType ?? 'WAP',
+          merchantRedirectUrl: redirectUrl,
+          agreementPayAuthInfo: { merchantAgreementId },
+          state,
+        },
+      );
       const body = reply.payload.body;
       if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
       // The seed spells it authSiteURL/authSiteUrl; one field name, read here only.
@@ -102,12 +119,19 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
     refresh: (refreshToken) => applyToken({ grantType: 'REFRESH_TOKEN', refreshToken }),
 
     async query(merchantAgreementId) {
-      const reply = await client.call<QueryByAuthInfoBody>(ALIPAYHK_FUNCTIONS.queryByAuthInfo, { authMerchantId: config.merchantId, merchantAgreementId });
+      const reply = await client.call<QueryByAuthInfoBody>(ALIPAYHK_FUNCTIONS.queryByAuthInfo, {
+        authMerchantId: config.merchantId,
+        merchantAgreementId,
+      });
       const body = reply.payload.body;
       if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
       return {
         ok: true,
-        value: { tokenStatus: String(body.tokenStatus ?? ''), accessTokenExpiresAt: toIso(body.expiresIn), refreshTokenExpiresAt: toIso(body.reExpiresIn) },
+        value: {
+          tokenStatus: String(body.tokenStatus ?? ''),
+          accessTokenExpiresAt: toIso(body.expiresIn),
+          refreshTokenExpiresAt: toIso(body.reExpiresIn),
+        },
       };
     },
 
@@ -142,7 +166,8 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
       // The documented answer is `acquirementId` only (seed 002): a signed S carrying it, answering the
       // request we signed (reqMsgId checked by the client), is evidence of the amount we sent. Echoed
       // facts, when present, must still match (the order service checks them).
-      if (typeof body.acquirementId !== 'string' || body.acquirementId === '') throw new GatewayUnknownError('agreement.pay: S without acquirementId');
+      if (typeof body.acquirementId !== 'string' || body.acquirementId === '')
+        throw new GatewayUnknownError('agreement.pay: S without acquirementId');
       let amount: { minor: number; currency: string } | null = null;
       try {
         amount = body.orderAmount ? parseAmount(body.orderAmount) : null;

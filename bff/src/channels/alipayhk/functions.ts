@@ -25,7 +25,10 @@ export const ALIPAYHK_FUNCTIONS = {
 export type AlipayHkFunction = (typeof ALIPAYHK_FUNCTIONS)[keyof typeof ALIPAYHK_FUNCTIONS];
 
 /** The functions we call (notifications come to us and have no path of ours). */
-export type CalledFunction = Exclude<AlipayHkFunction, 'alipay.intl.acquiring.common.notify.pay' | 'alipay.intl.acquiring.cashier.notify.pay' | 'alipay.intl.oauth.auth.notify.cancel'>;
+export type CalledFunction = Exclude<
+  AlipayHkFunction,
+  'alipay.intl.acquiring.common.notify.pay' | 'alipay.intl.acquiring.cashier.notify.pay' | 'alipay.intl.oauth.auth.notify.cancel'
+>;
 
 export type AlipayHkPaths = Readonly<Record<CalledFunction, string>>;
 
@@ -60,10 +63,12 @@ export function parseAlipayHkPaths(text: string | undefined): AlipayHkPaths {
   } catch {
     throw new Error('must be a JSON object: {"<function>": "/api/…htm"}');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object: {"<function>": "/api/…htm"}');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('must be a JSON object: {"<function>": "/api/…htm"}');
   const paths: Record<string, string> = { ...ALIPAYHK_PATHS };
   for (const [fn, path] of Object.entries(parsed)) {
-    if (!Object.hasOwn(ALIPAYHK_PATHS, fn)) throw new Error(`unknown function ${JSON.stringify(fn)} (known: ${Object.keys(ALIPAYHK_PATHS).join(', ')})`);
+    if (!Object.hasOwn(ALIPAYHK_PATHS, fn))
+      throw new Error(`unknown function ${JSON.stringify(fn)} (known: ${Object.keys(ALIPAYHK_PATHS).join(', ')})`);
     if (typeof path !== 'string' || !/^\/[\x21-\x7e]*$/.test(path)) throw new Error(`${fn}: the path must be a string starting with /`);
     paths[fn] = path;
   }

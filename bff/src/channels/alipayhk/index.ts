@@ -23,10 +23,26 @@ import { createAlipayHkClient, type AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import { diagnoseSignature } from './diagnose';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
-import { createRsaSigner, createRsaVerifier, toWireSignature, type ParsedRsaKey, type RsaSigner, type SignAlgorithm, type SignatureEncoding } from './signing';
+import {
+  createRsaSigner,
+  createRsaVerifier,
+  toWireSignature,
+  type ParsedRsaKey,
+  type RsaSigner,
+  type SignAlgorithm,
+  type SignatureEncoding,
+} from './signing';
 import type { AlipayHkPaths } from './functions';
 import { NOT_FOUND_RESULT_CODES, readAcquirementStatus, toNormalisedPaymentStatus } from './status-map';
-import type { CashierWapPayBody, NotifyCancelBody, PayNotifyBody, PayQueryResponseBody, RefundResponseBody, RequestPayload, ResponsePayload } from './wire-types';
+import type {
+  CashierWapPayBody,
+  NotifyCancelBody,
+  PayNotifyBody,
+  PayQueryResponseBody,
+  RefundResponseBody,
+  RequestPayload,
+  ResponsePayload,
+} from './wire-types';
 
 export interface AlipayHkChannelConfig {
   gatewayUrl: string;
@@ -60,7 +76,10 @@ const PAY_NOTIFY_FUNCTIONS: ReadonlySet<string> = new Set([ALIPAYHK_FUNCTIONS.no
 /** A cheap look before verifying, only to pick the parser; the verified content decides. */
 const CANCEL_PEEK = /"function"\s*:\s*"alipay\.intl\.oauth\.auth\.notify\.cancel"/;
 
-export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): AlipayHkChannel {
+export function createAlipayHkChannel(
+  config: AlipayHkChannelConfig,
+  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
+): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
   const signer: RsaSigner = createRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
   const verifier = createRsaVerifier(config.gatewayPublicKey, config.signAlgorithm);
@@ -77,7 +96,12 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
 
-  function toEvidence(source: PaymentEvidence['source'], body: PayQueryResponseBody | PayNotifyBody, raw: string, fallbackTransId: string): PaymentEvidence {
+  function toEvidence(
+    source: PaymentEvidence['source'],
+    body: PayQueryResponseBody | PayNotifyBody,
+    raw: string,
+    fallbackTransId: string,
+  ): PaymentEvidence {
     const amount = body.orderAmount ? safeParseAmount(body.orderAmount) : null;
     return {
       source,
@@ -154,7 +178,10 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
 
     async cancelPayment(order: ChannelOrder): Promise<CancelResult> {
       try {
-        const reply = await client.call(ALIPAYHK_FUNCTIONS.payCancel, { merchantId: config.merchantId, merchantTransId: order.merchantTransId });
+        const reply = await client.call(ALIPAYHK_FUNCTIONS.payCancel, {
+          merchantId: config.merchantId,
+          merchantTransId: order.merchantTransId,
+        });
         const info = reply.payload.body.resultInfo;
         return info.resultStatus === 'S' ? { status: 'CANCELLED' } : { status: 'REFUSED', code: info.resultCode };
       } catch (error) {
@@ -168,8 +195,14 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
         // A payCancel of a paid same-day payment is itself the refund (AlipayHK refunds it and the
         // trade reads TRADE_CLOSED: https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/paycancel):
         // a payment the gateway reads as closed is recorded as refunded, and no second refund is sent.
-        const query = await client.call<PayQueryResponseBody>(ALIPAYHK_FUNCTIONS.payQuery, { merchantId: config.merchantId, acquirementId: order.gatewayTransactionId });
-        if (query.payload.body.resultInfo.resultStatus === 'S' && toNormalisedPaymentStatus(readAcquirementStatus(query.payload.body)) === 'CLOSED') {
+        const query = await client.call<PayQueryResponseBody>(ALIPAYHK_FUNCTIONS.payQuery, {
+          merchantId: config.merchantId,
+          acquirementId: order.gatewayTransactionId,
+        });
+        if (
+          query.payload.body.resultInfo.resultStatus === 'S' &&
+          toNormalisedPaymentStatus(readAcquirementStatus(query.payload.body)) === 'CLOSED'
+        ) {
           return { status: 'SUCCEEDED', gatewayRefundId: null };
         }
         const reply = await client.call<RefundResponseBody>(ALIPAYHK_FUNCTIONS.refund, {
@@ -218,10 +251,12 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
     async parseAgreementEnd(rawBody: string): Promise<VerifiedAgreementEnd | null> {
       if (!CANCEL_PEEK.test(rawBody)) return null;
       const { head, body } = verifiedPayload<NotifyCancelBody>(rawBody);
-      if (head.function !== ALIPAYHK_FUNCTIONS.notifyCancel) throw new NotificationRejectedError(`unexpected function ${String(head.function)}`, 'malformed');
+      if (head.function !== ALIPAYHK_FUNCTIONS.notifyCancel)
+        throw new NotificationRejectedError(`unexpected function ${String(head.function)}`, 'malformed');
       // The body is not public beyond cancelTime: the agreement id is read where it would be.
       const id = body.merchantAgreementId ?? body.agreementPayAuthInfo?.merchantAgreementId;
-      if (typeof id !== 'string' || id === '' || id.length > 32) throw new NotificationRejectedError('notify.cancel names no merchantAgreementId', 'malformed');
+      if (typeof id !== 'string' || id === '' || id.length > 32)
+        throw new NotificationRejectedError('notify.cancel names no merchantAgreementId', 'malformed');
       return {
         merchantAgreementId: id,
         cancelTime: typeof body.cancelTime === 'string' ? body.cancelTime : null,
@@ -237,7 +272,13 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
   };
 
   function clientIdWarning(clientId: unknown): { warnings?: string[] } {
-    return clientId === config.clientId ? {} : { warnings: [`notification head.clientId ${JSON.stringify(clientId)} is not ours (${config.clientId}); accepted on signature and facts`] };
+    return clientId === config.clientId
+      ? {}
+      : {
+          warnings: [
+            `notification head.clientId ${JSON.stringify(clientId)} is not ours (${config.clientId}); accepted on signature and facts`,
+          ],
+        };
   }
 
   /** Verifies the raw envelope and parses only the bytes that were verified. */
@@ -248,7 +289,11 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
       verifier.verify(parts.content, parts.signature);
       content = parts.content;
     } catch (error) {
-      throw new NotificationRejectedError(`AlipayHK notification not verified: ${(error as Error).message}`, 'signature', toLoggableDiagnosis(rawBody));
+      throw new NotificationRejectedError(
+        `AlipayHK notification not verified: ${(error as Error).message}`,
+        'signature',
+        toLoggableDiagnosis(rawBody),
+      );
     }
     let payload: RequestPayload<B>;
     try {
@@ -264,24 +309,24 @@ export function createAlipayHkChannel(config: AlipayHkChannelConfig, deps: { now
 
   /** The signed acknowledgement: a response envelope echoing the function, resultCode SUCCESS. */
   async function signedAck(context: NotifyReplyContext): Promise<NotificationReply> {
-      const payload: ResponsePayload = {
-        head: {
-          version: '2.0.0',
-          function: context.fn,
-          clientId: config.clientId,
-          respTime: toRfc3339(now()),
-          reqMsgId: context.reqMsgId,
-          reserve: '{}',
-        },
-        body: { resultInfo: { resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' } },
-      };
-      const content = JSON.stringify(payload);
-      const signature = await signer.sign(content);
-      return {
-        statusCode: 200,
-        contentType: 'application/json; charset=UTF-8',
-        body: toEnvelopeText('response', content, toWireSignature(signature, config.signatureEncoding)),
-      };
+    const payload: ResponsePayload = {
+      head: {
+        version: '2.0.0',
+        function: context.fn,
+        clientId: config.clientId,
+        respTime: toRfc3339(now()),
+        reqMsgId: context.reqMsgId,
+        reserve: '{}',
+      },
+      body: { resultInfo: { resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' } },
+    };
+    const content = JSON.stringify(payload);
+    const signature = await signer.sign(content);
+    return {
+      statusCode: 200,
+      contentType: 'application/json; charset=UTF-8',
+      body: toEnvelopeText('response', content, toWireSignature(signature, config.signatureEncoding)),
+    };
   }
 }
 

@@ -35,7 +35,11 @@ export function readUserId(body: GetUserInfoBody): string | null {
 }
 
 /** `user.query.getUserInfo` (accessToken in the head) → the user id; `{ok:false}` on a refusal, GatewayUnknownError when unknown. */
-export async function fetchUserId(client: AlipayHkClient, merchantId: string, accessToken: string): Promise<{ ok: true; value: string } | { ok: false; code: string }> {
+export async function fetchUserId(
+  client: AlipayHkClient,
+  merchantId: string,
+  accessToken: string,
+): Promise<{ ok: true; value: string } | { ok: false; code: string }> {
   const reply = await client.call<GetUserInfoBody>(ALIPAYHK_FUNCTIONS.getUserInfo, { merchantId }, { accessToken });
   const body = reply.payload.body;
   if (body.resultInfo.resultStatus !== 'S') return { ok: false, code: body.resultInfo.resultCode || 'UNKNOWN_FAILURE' };
@@ -59,11 +63,13 @@ export function createAlipayHkIdentity(client: AlipayHkClient, config: { merchan
         throw error;
       }
       const body = reply.payload.body;
-      if (body.resultInfo.resultStatus !== 'S') throw new BuyerAuthError('rejected', `applyToken refused the authCode (${body.resultInfo.resultCode})`);
+      if (body.resultInfo.resultStatus !== 'S')
+        throw new BuyerAuthError('rejected', `applyToken refused the authCode (${body.resultInfo.resultCode})`);
       let customerId = body[APPLY_TOKEN_CUSTOMER_ID_FIELD];
       if (typeof customerId !== 'string' || customerId.length === 0) {
         const accessToken = body.accessTokenInfo?.accessToken;
-        if (typeof accessToken !== 'string' || accessToken === '') throw new BuyerAuthError('rejected', 'applyToken answered no access token');
+        if (typeof accessToken !== 'string' || accessToken === '')
+          throw new BuyerAuthError('rejected', 'applyToken answered no access token');
         let answer;
         try {
           answer = await fetchUserId(client, config.merchantId, accessToken);

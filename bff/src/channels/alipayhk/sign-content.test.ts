@@ -12,7 +12,10 @@ describe('AlipayHK sign content', () => {
   it('cuts exactly the signed substring back out, whitespace included inside', () => {
     const spaced = '{"head": {"a": 1},  "body":{"b":"x, \\"signature\\""}}';
     expect(cutSignedParts(`{"request":${spaced},"signature":"c2ln"}`, 'request')).toEqual({ content: spaced, signature: 'c2ln' });
-    expect(cutSignedParts(` { "response" : ${CONTENT} , "signature" : "c2ln" } `, 'response')).toEqual({ content: CONTENT, signature: 'c2ln' });
+    expect(cutSignedParts(` { "response" : ${CONTENT} , "signature" : "c2ln" } `, 'response')).toEqual({
+      content: CONTENT,
+      signature: 'c2ln',
+    });
   });
 
   it('URL-decodes a %-encoded signature (one AlipayHK example does that)', () => {

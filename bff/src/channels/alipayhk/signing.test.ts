@@ -1,14 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../../test/support/fixtures';
-import {
-  createRsaSigner,
-  createRsaVerifier,
-  KeyFormatError,
-  parseRsaKey,
-  SignatureVerificationError,
-  signWithNodeRsa,
-} from './signing';
+import { createRsaSigner, createRsaVerifier, KeyFormatError, parseRsaKey, SignatureVerificationError, signWithNodeRsa } from './signing';
 
 const privatePem = fixture('test-merchant-private.pem');
 const publicPem = fixture('test-merchant-public.pem');

@@ -89,9 +89,7 @@ export function parseRsaKey(text: string, kind: 'private' | 'public'): ParsedRsa
   const bits = rsa.getKeySize();
   if (bits < 2048) throw new KeyFormatError(`RSA keys must have at least 2048 bits, got ${bits}`);
   const keyObject =
-    kind === 'private'
-      ? createPrivateKey(rsa.exportKey('pkcs8-private-pem'))
-      : createPublicKey(rsa.exportKey('pkcs8-public-pem'));
+    kind === 'private' ? createPrivateKey(rsa.exportKey('pkcs8-private-pem')) : createPublicKey(rsa.exportKey('pkcs8-public-pem'));
   return { kind, rsa, keyObject, bits };
 }
 

@@ -108,7 +108,12 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
     // A top-level `access_token` (the twin's code); a `{code, data}` envelope is read too.
     const envelope = parsed as Partial<IntentsEnvelope<TokenData>> & Partial<TokenData>;
     const data = (typeof envelope?.access_token === 'string' ? envelope : (envelope?.data ?? envelope)) as Partial<TokenData> | undefined;
-    if (status !== 200 || (typeof envelope?.code === 'number' && envelope.code !== 0) || typeof data?.access_token !== 'string' || data.access_token === '') {
+    if (
+      status !== 200 ||
+      (typeof envelope?.code === 'number' && envelope.code !== 0) ||
+      typeof data?.access_token !== 'string' ||
+      data.access_token === ''
+    ) {
       // Never log the key or the answer's token; the code and message are enough.
       throw new GatewayUnknownError(`token: refused (HTTP ${status}, code ${String(envelope?.code)}: ${String(envelope?.message ?? '')})`);
     }

@@ -51,7 +51,10 @@ const DEFAULT_MERCHANT_LABEL = 'intents';
 const DEFAULT_WALLET: IntentsWallet = 'ALIPAYHK';
 const ACK_BODY = JSON.stringify({ code: 0, message: 'success' });
 
-export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): IntentsChannel {
+export function createIntentsChannel(
+  config: IntentsChannelConfig,
+  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
+): IntentsChannel {
   const merchantId = config.merchantId || DEFAULT_MERCHANT_LABEL;
   const client = createIntentsClient({
     gatewayUrl: config.gatewayUrl,
@@ -124,13 +127,15 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
         reply = await client.call<IntentData>(CREATE_PATH, request);
       } catch (error) {
         // The order keeps its merchantTransId: a retry (same Idempotency-Key) creates the same intent.
-        if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway did not answer; try again');
+        if (error instanceof GatewayUnknownError)
+          throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway did not answer; try again');
         throw error;
       }
       const { body } = reply;
       if (body.code !== 0) throw new AppError('GATEWAY_UNAVAILABLE', `The payment gateway refused the payment (code ${body.code})`);
       const data = body.data;
-      if (!data || data.merchant_order_id !== order.merchantTransId) throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway answered about another order');
+      if (!data || data.merchant_order_id !== order.merchantTransId)
+        throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway answered about another order');
       // `next_action.url` (CBTIS) or `next_action.redirect_url` (AiscPay), docs/protocols/intents.md.
       const url = data.next_action?.type === 'redirect' ? safeRedirectUrl(data.next_action.url ?? data.next_action.redirect_url) : null;
       if (!url) throw new AppError('GATEWAY_UNAVAILABLE', 'The payment gateway gave no usable redirect');
@@ -198,7 +203,13 @@ export function createIntentsChannel(config: IntentsChannelConfig, deps: { now?:
         throw new NotificationRejectedError('webhook body is not JSON', 'malformed');
       }
       const data = body?.data;
-      if (typeof body?.notify_type !== 'string' || !data || typeof data !== 'object' || typeof data.merchant_order_id !== 'string' || typeof data.order_id !== 'string') {
+      if (
+        typeof body?.notify_type !== 'string' ||
+        !data ||
+        typeof data !== 'object' ||
+        typeof data.merchant_order_id !== 'string' ||
+        typeof data.order_id !== 'string'
+      ) {
         throw new NotificationRejectedError('webhook lacks notify_type, data.order_id or data.merchant_order_id', 'malformed');
       }
       const paid = body.notify_type === PAYMENT_SUCCESS_NOTIFY_TYPE && (data.status === undefined || data.status === 'SUCCEEDED');

@@ -104,7 +104,10 @@ describe('createPayment', () => {
     const { aggregator, channel } = setup();
     aggregator.override('/mch-api/v1/pa/payment_intents/create', {
       status: 200,
-      body: { code: 0, data: { merchant_order_id: order.merchantTransId, order_id: 'C1', next_action: { type: 'redirect', url: 'javascript:alert(1)' } } },
+      body: {
+        code: 0,
+        data: { merchant_order_id: order.merchantTransId, order_id: 'C1', next_action: { type: 'redirect', url: 'javascript:alert(1)' } },
+      },
     });
     await expect(channel.createPayment(order, { clientIp: '::1' })).rejects.toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
     aggregator.override('/mch-api/v1/pa/payment_intents/create', { status: 400, body: { code: 40002, message: 'currency' } });
@@ -154,7 +157,14 @@ describe('queryPayment', () => {
     const paid = await channel.queryPayment(order);
     expect(paid).toMatchObject({
       status: 'PAID',
-      evidence: { source: 'query', merchantId: 'M-1', merchantTransId: order.merchantTransId, gatewayTransactionId: 'C000000000000000000001', amount: 12050, currency: 'HKD' },
+      evidence: {
+        source: 'query',
+        merchantId: 'M-1',
+        merchantTransId: order.merchantTransId,
+        gatewayTransactionId: 'C000000000000000000001',
+        amount: 12050,
+        currency: 'HKD',
+      },
     });
     aggregator.intents.get(order.merchantTransId)!.status = 'CANCELLED';
     expect(await channel.queryPayment(order)).toMatchObject({ status: 'CLOSED', closedAs: 'CANCELLED' });
@@ -163,7 +173,10 @@ describe('queryPayment', () => {
   it('is UNKNOWN for an answer about another order, an unmapped status, or an outage', async () => {
     const { aggregator, channel } = setup();
     const path = '/mch-api/v1/pa/payment_intents/query';
-    aggregator.override(path, { status: 200, body: { code: 0, data: { merchant_order_id: 'OTHER', status: 'SUCCEEDED', amount: '120.50', currency: 'HKD' } } });
+    aggregator.override(path, {
+      status: 200,
+      body: { code: 0, data: { merchant_order_id: 'OTHER', status: 'SUCCEEDED', amount: '120.50', currency: 'HKD' } },
+    });
     expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
     aggregator.override(path, { status: 200, body: { code: 0, data: { merchant_order_id: order.merchantTransId, status: 'REFUNDING' } } });
     expect(await channel.queryPayment(order)).toMatchObject({ status: 'UNKNOWN' });
@@ -191,44 +204,79 @@ describe('cancelPayment and refund', () => {
     const { aggregator, channel } = setup();
     await channel.createPayment(order, { clientIp: '::1' });
     const paid: RefundableOrder = { ...order, gatewayTransactionId: 'C000000000000000000001' };
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-1', amount: 5, reason: 'x', resend: false })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: 'RRF-1' });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-1', amount: 5, reason: 'x', resend: false })).toEqual({
+      status: 'SUCCEEDED',
+      gatewayRefundId: 'RRF-1',
+    });
     expect(aggregator.requests.at(-1)).toMatchObject({
       path: '/mch-api/v1/acq/wechat/create_refund',
       body: { merchant_payment_order_id: order.merchantTransId, merchant_refund_id: 'RF-1', refund_amount: '0.05', reason: 'x' },
     });
     aggregator.override('/mch-api/v1/acq/wechat/create_refund', { status: 422, body: { code: 42201, message: 'exceeds' } });
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toEqual({ status: 'FAILED', code: '42201' });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toEqual({
+      status: 'FAILED',
+      code: '42201',
+    });
     aggregator.override('/mch-api/v1/acq/wechat/create_refund', 'network-error');
-    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toMatchObject({ status: 'UNKNOWN' });
+    expect(await channel.refund(paid, { merchantRefundId: 'RF-2', amount: 5, reason: 'x', resend: false })).toMatchObject({
+      status: 'UNKNOWN',
+    });
   });
 });
 
 describe('parseNotification', () => {
   it('verifies the header signature over the raw body and reads the facts', async () => {
     const { channel } = setup();
-    const { raw, headers } = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' }, API_KEY);
+    const { raw, headers } = signTestWebhook(
+      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' },
+      API_KEY,
+    );
     const n = await channel.parseNotification(raw, headers);
-    expect(n).toMatchObject({ channel: 'h5', identity: 'C9:payment_success:SUCCEEDED', outcome: 'PAID', evidence: { source: 'notification', amount: 12050, currency: 'HKD', gatewayTransactionId: 'C9' } });
+    expect(n).toMatchObject({
+      channel: 'h5',
+      identity: 'C9:payment_success:SUCCEEDED',
+      outcome: 'PAID',
+      evidence: { source: 'notification', amount: 12050, currency: 'HKD', gatewayTransactionId: 'C9' },
+    });
     expect(Object.keys(headers)).toContain('signature');
-    await expect(channel.parseNotification(raw, { ...headers, signature: webhookSignature(raw, 'another-key') })).rejects.toMatchObject({ reason: 'signature' });
+    await expect(channel.parseNotification(raw, { ...headers, signature: webhookSignature(raw, 'another-key') })).rejects.toMatchObject({
+      reason: 'signature',
+    });
     await expect(channel.parseNotification(raw, {})).rejects.toMatchObject({ reason: 'signature' });
-    await expect(channel.parseNotification(raw, { signature: [headers.signature!, headers.signature!] })).rejects.toMatchObject({ reason: 'signature' });
+    await expect(channel.parseNotification(raw, { signature: [headers.signature!, headers.signature!] })).rejects.toMatchObject({
+      reason: 'signature',
+    });
   });
 
   it('takes the signature from `Signature` or `x-signature`, and the money from amount or order_amount', async () => {
     const { channel } = setup();
-    const viaX = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', header: 'x-signature' }, API_KEY);
+    const viaX = signTestWebhook(
+      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', header: 'x-signature' },
+      API_KEY,
+    );
     expect(viaX.headers['x-signature']).toBeDefined();
     expect((await channel.parseNotification(viaX.raw, viaX.headers)).outcome).toBe('PAID');
-    await expect(channel.parseNotification(viaX.raw, { 'x-signature': webhookSignature(viaX.raw, 'another-key') })).rejects.toMatchObject({ reason: 'signature' });
-    const twin = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', orderAmountFields: true }, API_KEY);
+    await expect(channel.parseNotification(viaX.raw, { 'x-signature': webhookSignature(viaX.raw, 'another-key') })).rejects.toMatchObject({
+      reason: 'signature',
+    });
+    const twin = signTestWebhook(
+      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', orderAmountFields: true },
+      API_KEY,
+    );
     expect(twin.raw).toContain('"order_amount":"120.50"');
-    expect((await channel.parseNotification(twin.raw, twin.headers)).evidence).toMatchObject({ source: 'notification', amount: 12050, currency: 'HKD' });
+    expect((await channel.parseNotification(twin.raw, twin.headers)).evidence).toMatchObject({
+      source: 'notification',
+      amount: 12050,
+      currency: 'HKD',
+    });
   });
 
   it('a PENDING webhook and the later SUCCEEDED one are two events, not one', async () => {
     const { channel } = setup();
-    const pending = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', status: 'PENDING' }, API_KEY);
+    const pending = signTestWebhook(
+      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', status: 'PENDING' },
+      API_KEY,
+    );
     const paid = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' }, API_KEY);
     const first = await channel.parseNotification(pending.raw, pending.headers);
     const second = await channel.parseNotification(paid.raw, paid.headers);
@@ -245,13 +293,21 @@ describe('parseNotification', () => {
   });
 
   it('reads the redirect from next_action.url (the documented create answer) or next_action.redirect_url', async () => {
-    const documentedAnswer = JSON.parse(readFileSync(new URL('../../../test/fixtures/intents/create-answer.json', import.meta.url), 'utf8'));
+    const documentedAnswer = JSON.parse(
+      readFileSync(new URL('../../../test/fixtures/intents/create-answer.json', import.meta.url), 'utf8'),
+    );
     const documentedOrder = { ...order, merchantTransId: 'P9297895081903' };
     const { aggregator, channel } = setup();
     aggregator.override('/mch-api/v1/pa/payment_intents/create', { status: 200, body: documentedAnswer });
-    expect(await channel.createPayment(documentedOrder, { clientIp: '::1' })).toEqual({ type: 'redirect', url: documentedAnswer.data.next_action.url });
+    expect(await channel.createPayment(documentedOrder, { clientIp: '::1' })).toEqual({
+      type: 'redirect',
+      url: documentedAnswer.data.next_action.url,
+    });
     const { url, ...rest } = documentedAnswer.data.next_action;
-    aggregator.override('/mch-api/v1/pa/payment_intents/create', { status: 200, body: { ...documentedAnswer, data: { ...documentedAnswer.data, next_action: { ...rest, redirect_url: url } } } });
+    aggregator.override('/mch-api/v1/pa/payment_intents/create', {
+      status: 200,
+      body: { ...documentedAnswer, data: { ...documentedAnswer.data, next_action: { ...rest, redirect_url: url } } },
+    });
     expect(await channel.createPayment(documentedOrder, { clientIp: '::1' })).toEqual({ type: 'redirect', url });
   });
 
@@ -259,7 +315,10 @@ describe('parseNotification', () => {
     const { channel } = setup();
     const odd = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.505', currency: 'HKD' }, API_KEY);
     expect((await channel.parseNotification(odd.raw, odd.headers)).evidence.amount).toBe(-1);
-    const other = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', notifyType: 'payment_cancelled', status: 'CANCELLED' }, API_KEY);
+    const other = signTestWebhook(
+      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', notifyType: 'payment_cancelled', status: 'CANCELLED' },
+      API_KEY,
+    );
     expect((await channel.parseNotification(other.raw, other.headers)).outcome).toBe('NOT_PAID');
   });
 

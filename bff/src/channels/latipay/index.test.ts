@@ -33,7 +33,10 @@ interface Seen {
 }
 
 /** A fake Latipay: answers from `route`, records what was sent. */
-function fakeLatipay(route: (seen: Seen) => { status?: number; json?: unknown; text?: string } | Error, channelConfig: LatipayChannelConfig = config) {
+function fakeLatipay(
+  route: (seen: Seen) => { status?: number; json?: unknown; text?: string } | Error,
+  channelConfig: LatipayChannelConfig = config,
+) {
   const seen: Seen[] = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
     const s: Seen = { url: String(input), method: init?.method ?? 'GET', body: typeof init?.body === 'string' ? init.body : undefined };
@@ -46,13 +49,22 @@ function fakeLatipay(route: (seen: Seen) => { status?: number; json?: unknown; t
 }
 
 function signedAnswer(status: string, overrides: Record<string, string> = {}) {
-  const facts = { merchant_reference: order.merchantTransId, payment_method: 'alipay', status, currency: 'HKD', amount: '120.50', ...overrides };
+  const facts = {
+    merchant_reference: order.merchantTransId,
+    payment_method: 'alipay',
+    status,
+    currency: 'HKD',
+    amount: '120.50',
+    ...overrides,
+  };
   return { ...facts, order_id: '20260131-alipay-1234567890123', pay_time: '2026-01-31 10:00:00', signature: signer.signResult(facts) };
 }
 
 describe('createPayment', () => {
   it('sends the signed create request and joins gatewaydata in the order received', async () => {
-    const { seen, channel } = fakeLatipay(() => ({ json: { code: 0, message: 'SUCCESS', gatewaydata: { z: '1', a: '2', m: 'x y' }, paydata: {} } }));
+    const { seen, channel } = fakeLatipay(() => ({
+      json: { code: 0, message: 'SUCCESS', gatewaydata: { z: '1', a: '2', m: 'x y' }, paydata: {} },
+    }));
     const action = await channel.createPayment(order, { clientIp: '::ffff:203.0.113.9' });
     expect(action).toEqual({ type: 'tradePay', orderStr: 'z=1&a=2&m=x y' });
     expect(seen[0]!.url).toBe('https://latipay.test/v2/minialipay');
@@ -74,9 +86,18 @@ describe('createPayment', () => {
   it('maps documented error codes (number or string) to CHANNEL_REJECTED and the rest to GATEWAY_UNAVAILABLE', async () => {
     for (const code of [206, '450', 301]) {
       const { channel } = fakeLatipay(() => ({ json: { code, message: 'nope' } }));
-      await expect(channel.createPayment(order, { clientIp: '1.2.3.4' })).rejects.toMatchObject({ code: 'CHANNEL_REJECTED', statusCode: 502 });
+      await expect(channel.createPayment(order, { clientIp: '1.2.3.4' })).rejects.toMatchObject({
+        code: 'CHANNEL_REJECTED',
+        statusCode: 502,
+      });
     }
-    for (const answer of [{ json: { code: 1, message: 'FAIL' } }, { status: 503, text: 'down' }, { text: '<html>' }, { json: { code: 0 } }, new TypeError('fetch failed')]) {
+    for (const answer of [
+      { json: { code: 1, message: 'FAIL' } },
+      { status: 503, text: 'down' },
+      { text: '<html>' },
+      { json: { code: 0 } },
+      new TypeError('fetch failed'),
+    ]) {
       const { channel } = fakeLatipay(() => answer);
       await expect(channel.createPayment(order, { clientIp: '1.2.3.4' })).rejects.toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
     }
@@ -96,7 +117,9 @@ describe('queryPayment', () => {
     const url = new URL(seen[0]!.url);
     expect(url.pathname).toBe(`/v2/transaction/${order.merchantTransId}`);
     expect(url.searchParams.get('user_id')).toBe('U000000001');
-    expect(url.searchParams.get('signature')).toBe(signer.signRequest({ merchant_reference: order.merchantTransId, user_id: 'U000000001' }));
+    expect(url.searchParams.get('signature')).toBe(
+      signer.signRequest({ merchant_reference: order.merchantTransId, user_id: 'U000000001' }),
+    );
     expect(result).toEqual({
       status: 'PAID',
       evidence: expect.objectContaining({
@@ -114,13 +137,21 @@ describe('queryPayment', () => {
   it('failed → CLOSED, pending and 201 → PENDING', async () => {
     expect((await fakeLatipay(() => ({ json: signedAnswer('failed') })).channel.queryPayment(order)).status).toBe('CLOSED');
     expect((await fakeLatipay(() => ({ json: signedAnswer('pending') })).channel.queryPayment(order)).status).toBe('PENDING');
-    expect((await fakeLatipay(() => ({ json: { code: 201, message: 'order not exist' } })).channel.queryPayment(order)).status).toBe('PENDING');
+    expect((await fakeLatipay(() => ({ json: { code: 201, message: 'order not exist' } })).channel.queryPayment(order)).status).toBe(
+      'PENDING',
+    );
   });
 
   it('anything unverifiable is UNKNOWN, never paid', async () => {
     const forged = { ...signedAnswer('pending'), status: 'paid' };
     const otherRef = signedAnswer('paid', { merchant_reference: 'SOMEONE-ELSE' });
-    for (const json of [forged, otherRef, { ...signedAnswer('paid'), signature: undefined }, signedAnswer('refunded'), { code: 205, message: 'x' }]) {
+    for (const json of [
+      forged,
+      otherRef,
+      { ...signedAnswer('paid'), signature: undefined },
+      signedAnswer('refunded'),
+      { code: 205, message: 'x' },
+    ]) {
       const result = await fakeLatipay(() => ({ json })).channel.queryPayment(order);
       expect(result.status, JSON.stringify(json)).toBe('UNKNOWN');
     }
@@ -131,7 +162,11 @@ describe('queryPayment', () => {
 describe('parseNotification', () => {
   function callback(status: string, key = config.apiKey) {
     const facts = { merchant_reference: order.merchantTransId, payment_method: 'alipay', status, currency: 'HKD', amount: '120.50' };
-    return new URLSearchParams({ ...facts, pay_time: '2026-01-31 10:00:00', signature: createLatipaySigner(key).signResult(facts) }).toString();
+    return new URLSearchParams({
+      ...facts,
+      pay_time: '2026-01-31 10:00:00',
+      signature: createLatipaySigner(key).signResult(facts),
+    }).toString();
   }
 
   it('rejects a bad signature without asking Latipay', async () => {
@@ -143,7 +178,11 @@ describe('parseNotification', () => {
 
   it('takes the outcome and evidence from the signed query, not from the callback', async () => {
     const paid = await fakeLatipay(() => ({ json: signedAnswer('paid') })).channel.parseNotification(callback('failed'), {});
-    expect(paid).toMatchObject({ outcome: 'PAID', identity: `${order.merchantTransId}:failed:paid`, evidence: { source: 'query', amount: 12050 } });
+    expect(paid).toMatchObject({
+      outcome: 'PAID',
+      identity: `${order.merchantTransId}:failed:paid`,
+      evidence: { source: 'query', amount: 12050 },
+    });
     const denied = await fakeLatipay(() => ({ json: signedAnswer('pending') })).channel.parseNotification(callback('paid'), {});
     expect(denied).toMatchObject({ outcome: 'NOT_PAID', identity: `${order.merchantTransId}:paid:pending` });
   });
@@ -168,8 +207,16 @@ describe('refund and cancel', () => {
     expect(await channel.refund(paidOrder, request)).toEqual({ status: 'SUCCEEDED', gatewayRefundId: null });
     expect(seen[0]!.url).toBe('https://latipay.test/refund');
     const sent = JSON.parse(seen[0]!.body!);
-    expect(sent).toMatchObject({ user_id: 'U000000001', order_id: paidOrder.gatewayTransactionId, refund_amount: '50.00', reference: 'RF0123' });
-    expect((await fakeLatipay(() => ({ json: { code: 207, message: 'Param is wrong' } })).channel.refund(paidOrder, request))).toEqual({ status: 'FAILED', code: 'LATIPAY_207' });
+    expect(sent).toMatchObject({
+      user_id: 'U000000001',
+      order_id: paidOrder.gatewayTransactionId,
+      refund_amount: '50.00',
+      reference: 'RF0123',
+    });
+    expect(await fakeLatipay(() => ({ json: { code: 207, message: 'Param is wrong' } })).channel.refund(paidOrder, request)).toEqual({
+      status: 'FAILED',
+      code: 'LATIPAY_207',
+    });
     expect((await fakeLatipay(() => ({ json: { code: 1, message: 'FAIL' } })).channel.refund(paidOrder, request)).status).toBe('UNKNOWN');
     expect((await fakeLatipay(() => ({ status: 500, text: '' })).channel.refund(paidOrder, request)).status).toBe('UNKNOWN');
     expect((await fakeLatipay(() => new Error('timeout')).channel.refund(paidOrder, request)).status).toBe('UNKNOWN');
@@ -178,7 +225,10 @@ describe('refund and cancel', () => {
   it('cancel closes only what the query shows unpaid', async () => {
     expect(await fakeLatipay(() => ({ json: signedAnswer('pending') })).channel.cancelPayment(order)).toEqual({ status: 'CANCELLED' });
     expect(await fakeLatipay(() => ({ json: { code: 201 } })).channel.cancelPayment(order)).toEqual({ status: 'CANCELLED' });
-    expect(await fakeLatipay(() => ({ json: signedAnswer('paid') })).channel.cancelPayment(order)).toEqual({ status: 'REFUSED', code: 'ALREADY_PAID' });
+    expect(await fakeLatipay(() => ({ json: signedAnswer('paid') })).channel.cancelPayment(order)).toEqual({
+      status: 'REFUSED',
+      code: 'ALREADY_PAID',
+    });
     expect((await fakeLatipay(() => new Error('down')).channel.cancelPayment(order)).status).toBe('UNKNOWN');
   });
 });
@@ -201,7 +251,15 @@ describe('the documented query answer (amount a JSON number)', () => {
   it('verifies over the amount as it stands in the raw body: …NZD120.00', async () => {
     expect(QUERY_ANSWER).toContain('"amount": 120.00,');
     const result = await fakeLatipay(() => ({ text: QUERY_ANSWER }), documented).channel.queryPayment(documentedOrder);
-    expect(result).toMatchObject({ status: 'PAID', evidence: { amount: 12000, currency: 'NZD', gatewayTransactionId: '20170707-alipay-1234567890123', paidAt: '2017-07-07T10:53:50.000Z' } });
+    expect(result).toMatchObject({
+      status: 'PAID',
+      evidence: {
+        amount: 12000,
+        currency: 'NZD',
+        gatewayTransactionId: '20170707-alipay-1234567890123',
+        paidAt: '2017-07-07T10:53:50.000Z',
+      },
+    });
   });
 
   it('verifies the string form too, and compares the amount as a decimal', async () => {
@@ -210,19 +268,29 @@ describe('the documented query answer (amount a JSON number)', () => {
   });
 
   it('never verifies over a reprinted number: 120 is not the signed 120.00', async () => {
-    for (const text of [QUERY_ANSWER.replace('120.00', '120'), QUERY_ANSWER.replace('120.00', '120.0'), JSON.stringify(JSON.parse(QUERY_ANSWER))]) {
+    for (const text of [
+      QUERY_ANSWER.replace('120.00', '120'),
+      QUERY_ANSWER.replace('120.00', '120.0'),
+      JSON.stringify(JSON.parse(QUERY_ANSWER)),
+    ]) {
       expect((await fakeLatipay(() => ({ text }), documented).channel.queryPayment(documentedOrder)).status).toBe('UNKNOWN');
     }
   });
 
   it('reads the offset-less pay_time in the configured zone (UTC by default, or GMT+8)', async () => {
-    const hk = await fakeLatipay(() => ({ text: QUERY_ANSWER }), { ...documented, payTimeZone: '+08:00' }).channel.queryPayment(documentedOrder);
+    const hk = await fakeLatipay(() => ({ text: QUERY_ANSWER }), { ...documented, payTimeZone: '+08:00' }).channel.queryPayment(
+      documentedOrder,
+    );
     expect(hk).toMatchObject({ evidence: { paidAt: '2017-07-07T02:53:50.000Z' } });
   });
 });
 
 describe('the documented callbacks, one per status', () => {
-  const answer = (status: string) => QUERY_ANSWER.replace('"status": "paid"', `"status": "${status}"`).replace(/"signature": "[0-9a-f]+"/, `"signature": "${createLatipaySigner('111222333').signResult({ merchant_reference: 'dsi39ej430sks03', payment_method: 'alipay', status, currency: 'NZD', amount: '120.00' })}"`);
+  const answer = (status: string) =>
+    QUERY_ANSWER.replace('"status": "paid"', `"status": "${status}"`).replace(
+      /"signature": "[0-9a-f]+"/,
+      `"signature": "${createLatipaySigner('111222333').signResult({ merchant_reference: 'dsi39ej430sks03', payment_method: 'alipay', status, currency: 'NZD', amount: '120.00' })}"`,
+    );
 
   it('every documented callback verifies (order_id accepted) and is known', async () => {
     for (const status of ['paid', 'pending', 'failed', 'canceled', 'rejected']) {
@@ -234,14 +302,26 @@ describe('the documented callbacks, one per status', () => {
   });
 
   it('canceled and rejected close the order unless the query shows it paid', async () => {
-    const canceled = await fakeLatipay(() => ({ text: answer('pending') }), documented).channel.parseNotification(fixture('callback-canceled.txt'), {});
+    const canceled = await fakeLatipay(() => ({ text: answer('pending') }), documented).channel.parseNotification(
+      fixture('callback-canceled.txt'),
+      {},
+    );
     expect(canceled).toMatchObject({ outcome: 'NOT_PAID', closedAs: 'CANCELLED' });
-    const rejected = await fakeLatipay(() => ({ text: answer('rejected') }), documented).channel.parseNotification(fixture('callback-rejected.txt'), {});
+    const rejected = await fakeLatipay(() => ({ text: answer('rejected') }), documented).channel.parseNotification(
+      fixture('callback-rejected.txt'),
+      {},
+    );
     expect(rejected).toMatchObject({ outcome: 'NOT_PAID', closedAs: 'FAILED' });
-    const paidAfterAll = await fakeLatipay(() => ({ text: answer('paid') }), documented).channel.parseNotification(fixture('callback-canceled.txt'), {});
+    const paidAfterAll = await fakeLatipay(() => ({ text: answer('paid') }), documented).channel.parseNotification(
+      fixture('callback-canceled.txt'),
+      {},
+    );
     expect(paidAfterAll.outcome).toBe('PAID');
     expect(paidAfterAll.closedAs).toBeUndefined();
-    const pending = await fakeLatipay(() => ({ text: answer('pending') }), documented).channel.parseNotification(fixture('callback-pending.txt'), {});
+    const pending = await fakeLatipay(() => ({ text: answer('pending') }), documented).channel.parseNotification(
+      fixture('callback-pending.txt'),
+      {},
+    );
     expect(pending.closedAs).toBeUndefined();
   });
 });
@@ -252,9 +332,14 @@ describe('refund outcomes (codes 550–562) and no blind re-send', () => {
 
   it('550, 551, 556, 558, 559 are final failures; 562 "has been done" is done', async () => {
     for (const code of [550, '551', 556, 558, 559]) {
-      expect(await fakeLatipay(() => ({ json: { code, message: 'x' } })).channel.refund(paidOrder, request)).toEqual({ status: 'FAILED', code: `LATIPAY_${code}` });
+      expect(await fakeLatipay(() => ({ json: { code, message: 'x' } })).channel.refund(paidOrder, request)).toEqual({
+        status: 'FAILED',
+        code: `LATIPAY_${code}`,
+      });
     }
-    expect(await fakeLatipay(() => ({ json: { code: 562, message: 'This refund request has been done' } })).channel.refund(paidOrder, request)).toEqual({ status: 'SUCCEEDED', gatewayRefundId: null });
+    expect(
+      await fakeLatipay(() => ({ json: { code: 562, message: 'This refund request has been done' } })).channel.refund(paidOrder, request),
+    ).toEqual({ status: 'SUCCEEDED', gatewayRefundId: null });
   });
 
   it('a refund whose earlier attempt had no answer is held, not sent again (default)', async () => {
@@ -264,7 +349,10 @@ describe('refund outcomes (codes 550–562) and no blind re-send', () => {
   });
 
   it('with LATIPAY_REFUND_RESEND=resend it is sent again, and 562 settles it', async () => {
-    const { seen, channel } = fakeLatipay(() => ({ json: { code: 562, message: 'This refund request has been done' } }), { ...config, refundResend: 'resend' });
+    const { seen, channel } = fakeLatipay(() => ({ json: { code: 562, message: 'This refund request has been done' } }), {
+      ...config,
+      refundResend: 'resend',
+    });
     expect(await channel.refund(paidOrder, { ...request, resend: true })).toEqual({ status: 'SUCCEEDED', gatewayRefundId: null });
     expect(seen).toHaveLength(1);
   });

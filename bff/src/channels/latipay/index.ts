@@ -52,7 +52,16 @@ const CHANNEL: ChannelName = 'latipay';
 const VERSION = '2.0';
 const PRODUCT_NAME_MAX = 128;
 // `order_id` is in the callback since 2024 (docs/protocols/latipay.md); read, never required.
-const CALLBACK_FIELDS = ['merchant_reference', 'order_id', 'currency', 'amount', 'payment_method', 'status', 'pay_time', 'signature'] as const;
+const CALLBACK_FIELDS = [
+  'merchant_reference',
+  'order_id',
+  'currency',
+  'amount',
+  'payment_method',
+  'status',
+  'pay_time',
+  'signature',
+] as const;
 
 /** The query answer, verified, or why it cannot be used. */
 type QueryAnswer =
@@ -60,7 +69,10 @@ type QueryAnswer =
   | { kind: 'not-found'; raw: string }
   | { kind: 'unknown'; reason: string };
 
-export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {}): LatipayChannel {
+export function createLatipayChannel(
+  config: LatipayChannelConfig,
+  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
+): LatipayChannel {
   const signer = createLatipaySigner(config.apiKey);
   const client = createLatipayClient({
     gatewayUrl: config.gatewayUrl,
@@ -103,7 +115,8 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?:
     try {
       signer.verifyResult(signed, body.signature);
     } catch (error) {
-      if (error instanceof LatipaySignatureError) return { kind: 'unknown', reason: `transaction query answer not verified: ${error.message}` };
+      if (error instanceof LatipaySignatureError)
+        return { kind: 'unknown', reason: `transaction query answer not verified: ${error.message}` };
       throw error;
     }
     if (signed.merchant_reference !== merchantReference) {
@@ -138,7 +151,16 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?:
   }
 
   function unpaidEvidence(merchantReference: string, raw: string): PaymentEvidence {
-    return { source: 'query', merchantId: config.userId, merchantTransId: merchantReference, gatewayTransactionId: null, amount: -1, currency: '', paidAt: null, raw };
+    return {
+      source: 'query',
+      merchantId: config.userId,
+      merchantTransId: merchantReference,
+      gatewayTransactionId: null,
+      amount: -1,
+      currency: '',
+      paidAt: null,
+      raw,
+    };
   }
 
   return {
@@ -183,7 +205,10 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?:
         throw new AppError('CHANNEL_REJECTED', `Latipay refused the payment (code ${code}: ${message || LATIPAY_ERROR_CODES[code]})`);
       }
       // Code 1 ("FAIL"), an undocumented code or no code: nothing definite; a retry reuses the reference.
-      throw new AppError('GATEWAY_UNAVAILABLE', `Latipay gave no definite answer (HTTP ${reply.status}, code ${code ?? 'none'}); try again`);
+      throw new AppError(
+        'GATEWAY_UNAVAILABLE',
+        `Latipay gave no definite answer (HTTP ${reply.status}, code ${code ?? 'none'}); try again`,
+      );
     },
 
     async queryPayment(order: ChannelOrder): Promise<PaymentQueryResult> {
@@ -213,7 +238,11 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?:
       if (request.resend && config.refundResend !== 'resend') {
         // Latipay documents no refund de-duplication and no refund query: sending again could refund
         // twice. Held until someone checks the Latipay merchant portal.
-        return { status: 'UNKNOWN', held: true, reason: `refund ${request.merchantRefundId} had no definite answer; not re-sent (LATIPAY_REFUND_RESEND=hold)` };
+        return {
+          status: 'UNKNOWN',
+          held: true,
+          reason: `refund ${request.merchantRefundId} had no definite answer; not re-sent (LATIPAY_REFUND_RESEND=hold)`,
+        };
       }
       let reply;
       try {
@@ -232,8 +261,12 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?:
       if (code === SUCCESS_CODE && reply.status < 300) return { status: 'SUCCEEDED', gatewayRefundId: null };
       // "This refund request has been done": an earlier send of this refund went through.
       if (code === REFUND_ALREADY_DONE_CODE) return { status: 'SUCCEEDED', gatewayRefundId: null };
-      if (code !== null && (Object.hasOwn(LATIPAY_REFUND_FAILURE_CODES, code) || isDocumentedError(code))) return { status: 'FAILED', code: `LATIPAY_${code}` };
-      return { status: 'UNKNOWN', reason: `refund answered HTTP ${reply.status} code ${code ?? '(none)'} ${String(reply.body.message ?? '')}`.trim() };
+      if (code !== null && (Object.hasOwn(LATIPAY_REFUND_FAILURE_CODES, code) || isDocumentedError(code)))
+        return { status: 'FAILED', code: `LATIPAY_${code}` };
+      return {
+        status: 'UNKNOWN',
+        reason: `refund answered HTTP ${reply.status} code ${code ?? '(none)'} ${String(reply.body.message ?? '')}`.trim(),
+      };
     },
 
     async parseNotification(rawBody: string): Promise<VerifiedNotification> {
@@ -246,12 +279,16 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?:
       }
       const { merchant_reference, payment_method, status, currency, amount, signature } = fields;
       if (!merchant_reference || !payment_method || !status || !currency || !amount || !signature) {
-        throw new NotificationRejectedError('Latipay callback lacks merchant_reference, payment_method, status, currency, amount or signature', 'malformed');
+        throw new NotificationRejectedError(
+          'Latipay callback lacks merchant_reference, payment_method, status, currency, amount or signature',
+          'malformed',
+        );
       }
       try {
         signer.verifyResult({ merchant_reference, payment_method, status, currency, amount }, signature);
       } catch (error) {
-        if (error instanceof LatipaySignatureError) throw new NotificationRejectedError(`Latipay callback not verified: ${error.message}`, 'signature');
+        if (error instanceof LatipaySignatureError)
+          throw new NotificationRejectedError(`Latipay callback not verified: ${error.message}`, 'signature');
         throw error;
       }
       // Verified, but it proves nothing about *now*: confirm through the signed query.
@@ -265,7 +302,12 @@ export function createLatipayChannel(config: LatipayChannelConfig, deps: { now?:
       // A signed `canceled`/`rejected` callback closes the order unless the query shows it paid:
       // these are final at Latipay, and the merchant_reference is this order's alone.
       const callbackCloses = (status === 'canceled' || status === 'rejected') && !paid;
-      const closedAs = answer.kind === 'found' && answer.status === 'CLOSED' ? toClosedAs(answer.wireStatus) : callbackCloses ? toClosedAs(status) : undefined;
+      const closedAs =
+        answer.kind === 'found' && answer.status === 'CLOSED'
+          ? toClosedAs(answer.wireStatus)
+          : callbackCloses
+            ? toClosedAs(status)
+            : undefined;
       return {
         channel: CHANNEL,
         // The query's answer is part of the identity: a "paid" callback the query denied is recorded,

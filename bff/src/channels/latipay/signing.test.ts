@@ -17,7 +17,13 @@ const SEED_REQUEST = {
 const SEED_MESSAGE =
   'amount=120.00&callback_url=https://merchantsite.com/confirm&ip=122.122.122.1&merchant_reference=dsi39ej430sks03&product_name=Pinot Noir, Otago&user_id=U000334333&version=2.0&wallet_id=W00000001111222333';
 const SEED_REQUEST_SIGNATURE = '1f8e75dd34fc5ca7b478772efdb6fa9e1a5c89e8e0412ccde81912fc16e2ed07';
-const SEED_CALLBACK = { merchant_reference: 'dsi39ej430sks03', payment_method: 'alipay', status: 'paid', currency: 'NZD', amount: '120.00' };
+const SEED_CALLBACK = {
+  merchant_reference: 'dsi39ej430sks03',
+  payment_method: 'alipay',
+  status: 'paid',
+  currency: 'NZD',
+  amount: '120.00',
+};
 const SEED_CALLBACK_SIGNATURE = '840151e0dc39496e22b410b83058b4ddd633b786936c505ae978fae029a1e0f1';
 
 describe('Latipay request signature (seed 004 vector)', () => {

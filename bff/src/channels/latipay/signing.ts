@@ -37,7 +37,9 @@ export function createLatipaySigner(apiKey: string): LatipaySigner {
     signResult,
     verifyResult(facts, signature) {
       if (!signaturesMatch(signResult(facts), signature)) {
-        throw new LatipaySignatureError('Latipay signature does not match merchant_reference+payment_method+status+currency+amount — check LATIPAY_API_KEY');
+        throw new LatipaySignatureError(
+          'Latipay signature does not match merchant_reference+payment_method+status+currency+amount — check LATIPAY_API_KEY',
+        );
       }
     },
   };

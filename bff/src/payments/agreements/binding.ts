@@ -72,7 +72,8 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
       throw error;
     }
-    if (!answer.ok && !AGREEMENT_GONE_CODES.has(answer.code)) throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to cancel the agreement (${answer.code})`);
+    if (!answer.ok && !AGREEMENT_GONE_CODES.has(answer.code))
+      throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to cancel the agreement (${answer.code})`);
     const result = await store.transitionAgreement(agreement.id, ['ACTIVE'], 'REVOKED', { at, failureCode: null });
     options.log?.info({ agreementId: agreement.id, status: result.agreement.status }, 'agreement revoked');
     return view(result.agreement);
@@ -96,7 +97,9 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       });
       let answer;
       try {
-        answer = known(await gateway.prepare({ merchantAgreementId: agreement.merchantAgreementId, state, redirectUrl: options.redirectUrl }));
+        answer = known(
+          await gateway.prepare({ merchantAgreementId: agreement.merchantAgreementId, state, redirectUrl: options.redirectUrl }),
+        );
       } catch (error) {
         if (!(error instanceof GatewayUnknownError)) throw error;
         await store.transitionAgreement(agreement.id, ['PENDING'], 'FAILED', { at: now().toISOString(), failureCode: 'PREPARE_UNKNOWN' });
@@ -123,14 +126,20 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       const { gateway } = enabled();
       const reject = (why: string) => new AppError('AGREEMENT_RETURN_REJECTED', `${ERROR_PREFIX}${why}`);
       if (!input.state || (!input.merchantAgreementId && !input.agreementId)) throw reject('state and merchantAgreementId are required');
-      const agreement = input.agreementId ? await store.getAgreement(input.agreementId) : await store.getAgreementByMerchantAgreementId(input.merchantAgreementId!);
+      const agreement = input.agreementId
+        ? await store.getAgreement(input.agreementId)
+        : await store.getAgreementByMerchantAgreementId(input.merchantAgreementId!);
       if (!agreement || !sameHash(sha256(input.state), agreement.stateHash)) throw reject('the state does not match the agreement');
-      if (input.merchantAgreementId !== undefined && input.merchantAgreementId !== agreement.merchantAgreementId) throw reject('the state does not match the agreement');
+      if (input.merchantAgreementId !== undefined && input.merchantAgreementId !== agreement.merchantAgreementId)
+        throw reject('the state does not match the agreement');
       if (input.buyerId !== undefined && input.buyerId !== agreement.buyerId) throw reject('the state does not match the agreement');
       if (agreement.status !== 'PENDING') throw reject(`the agreement is already ${agreement.status}`);
       const at = () => now().toISOString();
       const fail = async (to: 'DECLINED' | 'FAILED', code: string | null): Promise<ReturnOutcome> => {
-        const result = await store.transitionAgreement(agreement.id, ['PENDING'], to, { at: at(), failureCode: code === null ? null : code.slice(0, 64) });
+        const result = await store.transitionAgreement(agreement.id, ['PENDING'], to, {
+          at: at(),
+          failureCode: code === null ? null : code.slice(0, 64),
+        });
         if (!result.transitioned && result.agreement.status !== to) throw reject(`the agreement is already ${result.agreement.status}`);
         options.log?.info({ agreementId: agreement.id, status: to, code }, 'agreement not bound');
         return { agreement: result.agreement, outcome: to === 'DECLINED' ? 'declined' : 'failed', code };
@@ -145,7 +154,8 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       }
       if (input.authCode === undefined) throw reject('expected an authCode, authResult or error');
 
-      if (!(await store.claimAgreementReturn(agreement.id, { now: now(), leaseMs: returnLeaseMs }))) throw reject('this authorisation is already being completed');
+      if (!(await store.claimAgreementReturn(agreement.id, { now: now(), leaseMs: returnLeaseMs })))
+        throw reject('this authorisation is already being completed');
       // An unknown outcome anywhere before the decision: release, so the same return can be retried
       // (applyToken answers a valid code redeemed again with the same token).
       const unknown = async (error: unknown): Promise<never> => {
@@ -175,7 +185,10 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
         return unknown(error);
       }
       if (!state.ok || !ACTIVE_TOKEN_STATUSES.has(state.value.tokenStatus)) {
-        options.log?.warn({ agreementId: agreement.id, code: state.ok ? state.value.tokenStatus : state.code }, 'the authCode grants no agreement (a sign-in code?)');
+        options.log?.warn(
+          { agreementId: agreement.id, code: state.ok ? state.value.tokenStatus : state.code },
+          'the authCode grants no agreement (a sign-in code?)',
+        );
         return fail('FAILED', 'SCOPE_NOT_GRANTED');
       }
       if (walletUser === null || `alipayhk:${walletUser}` !== agreement.buyerId) {
@@ -183,7 +196,11 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
         const result = await fail('FAILED', walletUser === null ? 'WALLET_USER_UNKNOWN' : 'WALLET_USER_MISMATCH');
         try {
           const cancelled = known(await gateway.cancel(agreement.merchantAgreementId));
-          if (!cancelled.ok) options.log?.error({ agreementId: agreement.id, code: cancelled.code }, 'could not cancel a mismatched agreement at the wallet');
+          if (!cancelled.ok)
+            options.log?.error(
+              { agreementId: agreement.id, code: cancelled.code },
+              'could not cancel a mismatched agreement at the wallet',
+            );
         } catch (error) {
           if (!(error instanceof GatewayUnknownError)) throw error;
           options.log?.error({ agreementId: agreement.id, reason: error.message }, 'could not cancel a mismatched agreement at the wallet');
@@ -212,7 +229,10 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
         options.log?.warn({ merchantAgreementId }, 'notify.cancel for an unknown agreement');
         return null;
       }
-      const result = await store.transitionAgreement(agreement.id, ['ACTIVE', 'PENDING'], 'REVOKED', { at: now().toISOString(), failureCode: 'REVOKED_IN_WALLET' });
+      const result = await store.transitionAgreement(agreement.id, ['ACTIVE', 'PENDING'], 'REVOKED', {
+        at: now().toISOString(),
+        failureCode: 'REVOKED_IN_WALLET',
+      });
       if (result.transitioned) options.log?.info({ agreementId: agreement.id }, 'agreement revoked in the wallet (notify.cancel)');
       return result.agreement;
     },

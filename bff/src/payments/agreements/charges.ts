@@ -26,7 +26,12 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
   const { accessToken, retryToken } = tokens;
 
   /** The order and the refusal the buyer sees; the order is closed FAILED first. */
-  async function refuse(order: OrderRecord, code: 'AGREEMENT_NOT_ACTIVE' | 'CHARGE_DECLINED', walletCode: string, idem: { scope: string; key: string } | undefined): Promise<ChargeResult> {
+  async function refuse(
+    order: OrderRecord,
+    code: 'AGREEMENT_NOT_ACTIVE' | 'CHARGE_DECLINED',
+    walletCode: string,
+    idem: { scope: string; key: string } | undefined,
+  ): Promise<ChargeResult> {
     const closed = await store.closeUnpaid(order.id, 'FAILED', `agreement.pay refused: ${walletCode}`);
     if (closed.order.status === 'SUCCEEDED') return finish(closed.order, idem);
     const message =
@@ -41,8 +46,13 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
 
   /** A final (SUCCEEDED) or still-open (PENDING) order as the answer; only final answers are stored for replays. */
   async function finish(order: OrderRecord, idem: { scope: string; key: string } | undefined): Promise<ChargeResult> {
-    const result: ChargeResult = { statusCode: order.status === 'PENDING' ? 202 : 201, body: { order: toOrderView(order) }, replayed: false };
-    if (idem && order.status !== 'PENDING') await store.completeIdempotency(idem.scope, idem.key, result.statusCode, JSON.stringify(result.body));
+    const result: ChargeResult = {
+      statusCode: order.status === 'PENDING' ? 202 : 201,
+      body: { order: toOrderView(order) },
+      replayed: false,
+    };
+    if (idem && order.status !== 'PENDING')
+      await store.completeIdempotency(idem.scope, idem.key, result.statusCode, JSON.stringify(result.body));
     return result;
   }
 
@@ -63,7 +73,12 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
         // Unknown: maybe debited. The order stays PENDING; confirm and the reconciler ask (payQuery) soon.
         options.log?.warn({ orderId: order.id, reason: error.message }, 'auto-debit outcome unknown; left PENDING for the query');
         const state = await store.getCheckState(order.id);
-        await store.scheduleNextCheck(order.id, { owner: null, checkedAt: null, nextCheckAt: new Date(now().getTime() + 10_000).toISOString(), attempts: state.attempts });
+        await store.scheduleNextCheck(order.id, {
+          owner: null,
+          checkedAt: null,
+          nextCheckAt: new Date(now().getTime() + 10_000).toISOString(),
+          attempts: state.attempts,
+        });
         return finish((await store.getOrder(order.id)) ?? order, idem);
       }
       if (result.status === 'PAID') {
@@ -73,7 +88,10 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
           return finish(paid, idem);
         } catch (error) {
           if (!(error instanceof NotificationRejectedError)) throw error;
-          options.log?.error({ orderId: order.id, err: error }, 'agreement.pay answer does not match the order; left PENDING for the query');
+          options.log?.error(
+            { orderId: order.id, err: error },
+            'agreement.pay answer does not match the order; left PENDING for the query',
+          );
           return finish(order, idem);
         }
       }
@@ -101,13 +119,22 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
     try {
       return await accessToken(agreement);
     } catch (error) {
-      if (error instanceof AgreementEndedError) throw new AppError('AGREEMENT_NOT_ACTIVE', 'The wallet no longer accepts this agreement (expired or revoked); bind the wallet again');
+      if (error instanceof AgreementEndedError)
+        throw new AppError(
+          'AGREEMENT_NOT_ACTIVE',
+          'The wallet no longer accepts this agreement (expired or revoked); bind the wallet again',
+        );
       if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
       throw error;
     }
   }
 
-  async function replay(existing: IdempotencyRecord, requestHash: string, agreement: AgreementRecord, idem: { scope: string; key: string }): Promise<ChargeResult> {
+  async function replay(
+    existing: IdempotencyRecord,
+    requestHash: string,
+    agreement: AgreementRecord,
+    idem: { scope: string; key: string },
+  ): Promise<ChargeResult> {
     const outcome = idempotencyOutcome(existing, requestHash);
     if (outcome.kind === 'conflict') throw new AppError('IDEMPOTENCY_KEY_REUSED');
     if (outcome.kind === 'replay') return { statusCode: outcome.statusCode, body: outcome.body, replayed: true };
@@ -120,25 +147,41 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
 
   return {
     /** A charge without the shopper: priced here, capped per day, paid by agreement.pay. */
-    async charge(input: { agreementId: string; buyerId: string; items: { sku: string; quantity: number }[]; idempotencyKey?: string | undefined }): Promise<ChargeResult> {
+    async charge(input: {
+      agreementId: string;
+      buyerId: string;
+      items: { sku: string; quantity: number }[];
+      idempotencyKey?: string | undefined;
+    }): Promise<ChargeResult> {
       enabled();
       const agreement = await own(input.agreementId, input.buyerId);
       const cart = priceCart(catalog, input.items);
-      if (cart.currency !== options.currency) throw new AppError('CURRENCY_NOT_SUPPORTED', `Auto-debit charges are made in ${options.currency} only`);
+      if (cart.currency !== options.currency)
+        throw new AppError('CURRENCY_NOT_SUPPORTED', `Auto-debit charges are made in ${options.currency} only`);
       const requestHash = hashRequest({ agreementId: agreement.id, items: input.items });
-      const idem = input.idempotencyKey ? { scope: idempotencyScope('agreement-charge', input.buyerId), key: input.idempotencyKey } : undefined;
+      const idem = input.idempotencyKey
+        ? { scope: idempotencyScope('agreement-charge', input.buyerId), key: input.idempotencyKey }
+        : undefined;
       if (idem) {
         const existing = await store.findIdempotency(idem.scope, idem.key);
         if (existing) return replay(existing, requestHash, agreement, idem);
       }
-      if (agreement.status !== 'ACTIVE') throw new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${agreement.status}; bind the wallet again`);
+      if (agreement.status !== 'ACTIVE')
+        throw new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${agreement.status}; bind the wallet again`);
       const createdAt = now();
       const day = hongKongDay(createdAt);
       // Checked before any gateway call (a refresh included); the insert checks again, atomically.
       const chargedToday = await store.sumAgreementCharges(agreement.id, day.dayStart, day.dayEnd);
       if (chargedToday + cart.total > options.dailyCap) throw capError(chargedToday, options.dailyCap, options.currency);
       const token = await tokenFor(agreement);
-      const order = newPendingOrder({ channel: 'alipayhk', buyerId: input.buyerId, cart, createdAt, orderTtlMs: options.orderTtlMs, firstCheckDelayMs: 60_000 });
+      const order = newPendingOrder({
+        channel: 'alipayhk',
+        buyerId: input.buyerId,
+        cart,
+        createdAt,
+        orderTtlMs: options.orderTtlMs,
+        firstCheckDelayMs: 60_000,
+      });
       let inserted;
       try {
         inserted = await store.insertAgreementCharge(
@@ -149,12 +192,17 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
       } catch (error) {
         if (error instanceof DailyCapExceededError) throw capError(error.chargedToday, error.dailyCap, options.currency);
         if (error instanceof AgreementNotActiveError) {
-          throw error.status === null ? new AppError('AGREEMENT_NOT_FOUND') : new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${error.status}; bind the wallet again`);
+          throw error.status === null
+            ? new AppError('AGREEMENT_NOT_FOUND')
+            : new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${error.status}; bind the wallet again`);
         }
         throw error;
       }
       if (!inserted.inserted) return replay(inserted.existing, requestHash, agreement, idem!);
-      options.log?.info({ orderId: inserted.order.id, agreementId: agreement.id, merchantTransId: inserted.order.merchantTransId }, 'auto-debit charge created');
+      options.log?.info(
+        { orderId: inserted.order.id, agreementId: agreement.id, merchantTransId: inserted.order.merchantTransId },
+        'auto-debit charge created',
+      );
       return debit(inserted.order, token, idem);
     },
   };

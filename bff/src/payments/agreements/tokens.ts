@@ -40,7 +40,10 @@ export function createAgreementTokens(ctx: AgreementContext) {
           if (stored.agreement.status !== 'ACTIVE') throw new AgreementEndedError(`agreement is ${stored.agreement.status}`);
           return openToken(stored.agreement, 'access');
         }
-        options.log?.info({ agreementId: agreement.id, accessTokenExpiresAt: answer.value.accessTokenExpiresAt }, 'agreement tokens refreshed');
+        options.log?.info(
+          { agreementId: agreement.id, accessTokenExpiresAt: answer.value.accessTokenExpiresAt },
+          'agreement tokens refreshed',
+        );
         return answer.value.accessToken;
       }
       const latest = await store.getAgreement(agreement.id);

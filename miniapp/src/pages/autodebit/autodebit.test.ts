@@ -45,7 +45,9 @@ function model(overrides: Partial<AutodebitModel> = {}): AutodebitModel {
 
 describe('auto-debit view: the agreement card', () => {
   it('picks the active agreement, else a pending one, else the newest', () => {
-    expect(currentAgreement([agreement('REVOKED', { id: 'a' }), agreement('ACTIVE', { id: 'b' }), agreement('PENDING', { id: 'c' })])?.id).toBe('b');
+    expect(
+      currentAgreement([agreement('REVOKED', { id: 'a' }), agreement('ACTIVE', { id: 'b' }), agreement('PENDING', { id: 'c' })])?.id,
+    ).toBe('b');
     expect(currentAgreement([agreement('REVOKED', { id: 'a' }), agreement('PENDING', { id: 'c' })])?.id).toBe('c');
     expect(currentAgreement([agreement('DECLINED', { id: 'a' }), agreement('REVOKED', { id: 'b' })])?.id).toBe('a');
     expect(currentAgreement([])).toBeNull();
@@ -66,14 +68,40 @@ describe('auto-debit view: the agreement card', () => {
   });
 
   it('offers bind when nothing is active (start again when pending), unbind and charging only when active', () => {
-    expect(toAutodebitView(model({ agreement: { status: 'ready', agreement: null } }))).toMatchObject({ canBind: true, bindLabel: t.autodebit.bind, canUnbind: false, showCharge: false });
-    expect(toAutodebitView(model({ agreement: { status: 'ready', agreement: agreement('PENDING') } }))).toMatchObject({ canBind: true, bindLabel: t.autodebit.bindAgain, showCharge: false });
-    expect(toAutodebitView(model())).toMatchObject({ canBind: false, canUnbind: true, showCharge: true, chargeDisabled: false, chargeLabel: 'Charge HK$48.00 with auto-debit' });
-    expect(toAutodebitView(model({ busy: 'unbind' }))).toMatchObject({ canUnbind: false, unbindLoading: true, unbindLabel: t.autodebit.working, chargeDisabled: true });
-    expect(toAutodebitView(model({ agreement: { status: 'loading' } }))).toMatchObject({ agreementStatus: 'loading', canBind: false, showCharge: false });
+    expect(toAutodebitView(model({ agreement: { status: 'ready', agreement: null } }))).toMatchObject({
+      canBind: true,
+      bindLabel: t.autodebit.bind,
+      canUnbind: false,
+      showCharge: false,
+    });
+    expect(toAutodebitView(model({ agreement: { status: 'ready', agreement: agreement('PENDING') } }))).toMatchObject({
+      canBind: true,
+      bindLabel: t.autodebit.bindAgain,
+      showCharge: false,
+    });
+    expect(toAutodebitView(model())).toMatchObject({
+      canBind: false,
+      canUnbind: true,
+      showCharge: true,
+      chargeDisabled: false,
+      chargeLabel: 'Charge HK$48.00 with auto-debit',
+    });
+    expect(toAutodebitView(model({ busy: 'unbind' }))).toMatchObject({
+      canUnbind: false,
+      unbindLoading: true,
+      unbindLabel: t.autodebit.working,
+      chargeDisabled: true,
+    });
+    expect(toAutodebitView(model({ agreement: { status: 'loading' } }))).toMatchObject({
+      agreementStatus: 'loading',
+      canBind: false,
+      showCharge: false,
+    });
     const failed = toAutodebitView(model({ agreement: { status: 'error', error: new ApiError('network', 'x') } }));
     expect(failed.agreementError).toBe(`${t.autodebit.loadError} ${t.errors.network}`);
-    expect(toAutodebitView(model({ actionError: new ApiError('http', 'x', 502, 'GATEWAY_UNAVAILABLE') })).actionError).toBe(t.errors.server);
+    expect(toAutodebitView(model({ actionError: new ApiError('http', 'x', 502, 'GATEWAY_UNAVAILABLE') })).actionError).toBe(
+      t.errors.server,
+    );
   });
 
   it('needs a product before charging; a running charge disables charge, bind and unbind', () => {
@@ -91,12 +119,30 @@ describe('auto-debit view: the charge panel', () => {
     ['creating', null, true, t.autodebit.creating, ''],
     ['confirming', null, true, t.autodebit.confirming, ''],
     ['confirming', { state: 'confirming', orderId: order.id }, true, t.autodebit.stillConfirmingTitle, t.autodebit.stillConfirming],
-    ['succeeded', { state: 'succeeded', order }, true, t.autodebit.succeededTitle, `HK$96.00 was charged to your wallet (order ${order.id}).`],
+    [
+      'succeeded',
+      { state: 'succeeded', order },
+      true,
+      t.autodebit.succeededTitle,
+      `HK$96.00 was charged to your wallet (order ${order.id}).`,
+    ],
     ['failed', { state: 'failed', reason: 'declined' }, true, t.autodebit.failedTitle, t.autodebit.chargeDeclined],
     ['failed', { state: 'failed', reason: 'inactive' }, true, t.autodebit.failedTitle, t.autodebit.inactive],
     ['failed', { state: 'failed', reason: 'over-limit' }, true, t.autodebit.failedTitle, t.autodebit.overLimit],
-    ['failed', { state: 'failed', reason: 'order-failed', order: makeOrder('FAILED') }, true, t.autodebit.failedTitle, t.autodebit.orderFailed],
-    ['failed', { state: 'failed', reason: 'request-error', error: new ApiError('timeout', 'x') }, true, t.autodebit.failedTitle, t.errors.timeout],
+    [
+      'failed',
+      { state: 'failed', reason: 'order-failed', order: makeOrder('FAILED') },
+      true,
+      t.autodebit.failedTitle,
+      t.autodebit.orderFailed,
+    ],
+    [
+      'failed',
+      { state: 'failed', reason: 'request-error', error: new ApiError('timeout', 'x') },
+      true,
+      t.autodebit.failedTitle,
+      t.errors.timeout,
+    ],
   ] as const)('%s %o', (state, outcome, visible, title, message) => {
     const panel = toChargePanel(state, outcome as never, t);
     expect(panel).toMatchObject({ visible, title, message });
@@ -136,7 +182,8 @@ function agreementsBff(script: { list?: AgreementView[]; charge?: () => ReturnTy
       list = list.map((a) => (a.id === AGREEMENT_ID ? { ...a, status: 'REVOKED' as const } : a));
       return json(200, { agreement: list.find((a) => a.id === AGREEMENT_ID) });
     }
-    if (path === `/api/agreements/${AGREEMENT_ID}/charges`) return script.charge ? script.charge() : json(201, { order: makeOrder('SUCCEEDED') });
+    if (path === `/api/agreements/${AGREEMENT_ID}/charges`)
+      return script.charge ? script.charge() : json(201, { order: makeOrder('SUCCEEDED') });
     if (path.startsWith('/api/orders/')) return json(200, { order: makeOrder('SUCCEEDED') });
     return json(404, { error: { code: 'NOT_FOUND', message: path } });
   };
@@ -156,7 +203,9 @@ describe('auto-debit page', () => {
     const { options, page } = await openPage(platform);
     expect(page.data).toMatchObject({ agreementStatus: 'ready', canBind: true, card: { title: t.autodebit.noneTitle } });
     await options.onBind.call(page);
-    expect(platform.navigations).toEqual([`/pages/webview/index?url=${encodeURIComponent('http://127.0.0.1:3100/sandbox/auth?authId=abc&x=1')}`]);
+    expect(platform.navigations).toEqual([
+      `/pages/webview/index?url=${encodeURIComponent('http://127.0.0.1:3100/sandbox/auth?authId=abc&x=1')}`,
+    ]);
     expect(page.data.card.title).toBe(t.autodebit.pendingTitle);
     expect(platform.titles).toContain(t.titles.autodebit);
   });
@@ -220,12 +269,21 @@ describe('auto-debit page', () => {
   });
 
   it('a PENDING charge goes through confirming (the flow’s polling) to the BFF’s answer', async () => {
-    const platform = createFakePlatform(agreementsBff({ list: [agreement('ACTIVE')], charge: () => json(202, { order: makeOrder('PENDING') }) }));
+    const platform = createFakePlatform(
+      agreementsBff({ list: [agreement('ACTIVE')], charge: () => json(202, { order: makeOrder('PENDING') }) }),
+    );
     const { options, page } = await openPage(platform);
     options.onSelect.call(page, { currentTarget: { dataset: { sku: 'TEA-001' } } });
     await options.onCharge.call(page);
-    expect(page.history.map((d) => d.state).filter((s, i, all) => s !== all[i - 1])).toEqual(['idle', 'creating', 'confirming', 'succeeded']);
-    expect(platform.requests.some((r) => pathOf(r).endsWith('/confirm') && (r.body as { resultCode: string }).resultCode === '6004')).toBe(true);
+    expect(page.history.map((d) => d.state).filter((s, i, all) => s !== all[i - 1])).toEqual([
+      'idle',
+      'creating',
+      'confirming',
+      'succeeded',
+    ]);
+    expect(platform.requests.some((r) => pathOf(r).endsWith('/confirm') && (r.body as { resultCode: string }).resultCode === '6004')).toBe(
+      true,
+    );
   });
 
   it('a charge over the daily limit fails with a clear message and refreshes the agreement', async () => {

@@ -47,7 +47,11 @@ function orderIdOf(outcome: ChargeOutcome | null): string | undefined {
   return outcome.state === 'confirming' ? outcome.orderId : outcome.order?.id;
 }
 
-export function createAutodebitController(page: PageInstance<AutodebitData>, platform: Platform, options: ServiceOptions = {}): AutodebitController {
+export function createAutodebitController(
+  page: PageInstance<AutodebitData>,
+  platform: Platform,
+  options: ServiceOptions = {},
+): AutodebitController {
   const services = createServices(platform, options);
   const flow = services.createChargeFlow();
   const model = initialModel(platform);

@@ -7,13 +7,18 @@ import { formatMoney, type AgreementView, type Product } from '@tradepay/shared'
 import type { ApiError } from '../../api/errors';
 import type { ChargeOutcome } from '../../flow/charge-flow';
 import { fill, type Messages } from '../../i18n';
-import { describeApiError, describeApiErrorCode, productTitle, type CatalogState, type PanelTone, type StatusPanel } from '../checkout/view';
+import {
+  describeApiError,
+  describeApiErrorCode,
+  productTitle,
+  type CatalogState,
+  type PanelTone,
+  type StatusPanel,
+} from '../checkout/view';
 import { amountText } from '../format';
 
 export type AgreementState =
-  | { status: 'loading' }
-  | { status: 'ready'; agreement: AgreementView | null }
-  | { status: 'error'; error: ApiError };
+  { status: 'loading' } | { status: 'ready'; agreement: AgreementView | null } | { status: 'error'; error: ApiError };
 
 /** The charge's UI state: the checkout's states that a payment without a wallet screen can be in. */
 export type ChargeState = 'idle' | 'creating' | 'confirming' | 'succeeded' | 'failed';
@@ -122,9 +127,23 @@ export function toAgreementCard(agreement: AgreementView | null, t: Messages): A
   }
 }
 
-const HIDDEN: StatusPanel = { visible: false, tone: 'muted', title: '', message: '', code: '', checkAgain: false, viewOrder: false, newOrder: false };
+const HIDDEN: StatusPanel = {
+  visible: false,
+  tone: 'muted',
+  title: '',
+  message: '',
+  code: '',
+  checkAgain: false,
+  viewOrder: false,
+  newOrder: false,
+};
 
-function panel(tone: PanelTone, title: string, message: string, actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {}): StatusPanel {
+function panel(
+  tone: PanelTone,
+  title: string,
+  message: string,
+  actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {},
+): StatusPanel {
   return { ...HIDDEN, visible: true, tone, title, message, ...actions };
 }
 
@@ -161,7 +180,12 @@ export function toChargePanel(state: ChargeState, outcome: ChargeOutcome | null,
       );
     case 'succeeded':
       if (outcome?.state !== 'succeeded') return panel('success', t.autodebit.succeededTitle, '');
-      return panel('success', t.autodebit.succeededTitle, fill(t.autodebit.succeeded, { amount: amountText(outcome.order.amount), id: outcome.order.id }), { viewOrder: true });
+      return panel(
+        'success',
+        t.autodebit.succeededTitle,
+        fill(t.autodebit.succeeded, { amount: amountText(outcome.order.amount), id: outcome.order.id }),
+        { viewOrder: true },
+      );
     case 'failed':
       if (outcome?.state !== 'failed') return panel('error', t.autodebit.failedTitle, t.autodebit.orderFailed);
       return panel('error', t.autodebit.failedTitle, failureMessage(outcome, t), { viewOrder: outcome.order !== undefined });
@@ -202,13 +226,27 @@ export function toAutodebitView(model: AutodebitModel): AutodebitData {
     actionError: model.actionError ? describeApiError(model.actionError, t) : '',
     actionErrorCode: model.actionError ? describeApiErrorCode(model.actionError, t) : '',
     bindNote:
-      model.bindNote === 'cancelled' ? t.autodebit.bindCancelled : model.bindNote === 'network' ? t.autodebit.bindNetwork : model.bindNote === 'checking' ? t.autodebit.bindChecking : '',
+      model.bindNote === 'cancelled'
+        ? t.autodebit.bindCancelled
+        : model.bindNote === 'network'
+          ? t.autodebit.bindNetwork
+          : model.bindNote === 'checking'
+            ? t.autodebit.bindChecking
+            : '',
     showCharge: active,
     products: products.map((p) => {
       const title = productTitle(p, t);
-      return { sku: p.sku, title, priceText: formatMoney(Number(p.price.value), p.price.currency), selected: p.sku === model.selectedSku, label: fill(t.a11y.select, { title }) };
+      return {
+        sku: p.sku,
+        title,
+        priceText: formatMoney(Number(p.price.value), p.price.currency),
+        selected: p.sku === model.selectedSku,
+        label: fill(t.a11y.select, { title }),
+      };
     }),
-    chargeLabel: selected ? fill(t.autodebit.charge, { amount: formatMoney(Number(selected.price.value), selected.price.currency) }) : t.autodebit.chargeNone,
+    chargeLabel: selected
+      ? fill(t.autodebit.charge, { amount: formatMoney(Number(selected.price.value), selected.price.currency) })
+      : t.autodebit.chargeNone,
     // While "still confirming", a second charge waits until the buyer has seen the warning (New charge).
     chargeDisabled: !active || !selected || charging || model.state === 'confirming' || model.busy !== null,
     chargeLoading: charging,

@@ -16,7 +16,8 @@ function mount(platform: ReturnType<typeof createFakePlatform>) {
       if (states[states.length - 1] !== page.data.state) states.push(page.data.state);
     },
   };
-  const call = <K extends keyof typeof options>(name: K, ...args: unknown[]) => (options[name] as (...a: unknown[]) => unknown).apply(page, args);
+  const call = <K extends keyof typeof options>(name: K, ...args: unknown[]) =>
+    (options[name] as (...a: unknown[]) => unknown).apply(page, args);
   return { page, states, call, options };
 }
 
@@ -170,7 +171,12 @@ describe('checkout page', () => {
     const platform = createFakePlatform(scriptedBff({}));
     const options = createCheckoutPage(platform);
     const make = () => {
-      const page = { data: options.data, setData(patch: Partial<CheckoutData>) { page.data = { ...page.data, ...patch }; } };
+      const page = {
+        data: options.data,
+        setData(patch: Partial<CheckoutData>) {
+          page.data = { ...page.data, ...patch };
+        },
+      };
       return page;
     };
     const a = make();

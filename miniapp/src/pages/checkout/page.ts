@@ -25,7 +25,11 @@ function orderIdOf(outcome: CheckoutOutcome | null): string | undefined {
   return outcome.state === 'confirming' ? outcome.orderId : outcome.order?.id;
 }
 
-export function createCheckoutController(page: PageInstance<CheckoutData>, platform: Platform, options: ServiceOptions = {}): CheckoutController {
+export function createCheckoutController(
+  page: PageInstance<CheckoutData>,
+  platform: Platform,
+  options: ServiceOptions = {},
+): CheckoutController {
   const services = createServices(platform, options);
   const flow = services.createFlow();
   const model: CheckoutModel = {
@@ -51,7 +55,8 @@ export function createCheckoutController(page: PageInstance<CheckoutData>, platf
     model.state = outcome.state;
     model.outcome = outcome;
     render();
-    if (outcome.state === 'succeeded') return navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(outcome.order.id)}`).then(ignore);
+    if (outcome.state === 'succeeded')
+      return navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(outcome.order.id)}`).then(ignore);
     return Promise.resolve();
   }
 

@@ -85,7 +85,12 @@ describe('checkout view: what the buyer sees after each result code (BFF still P
     const result = await outcomeOf(code(c), 'SUCCEEDED');
     const view = toCheckoutView(model(result.state, result));
     expect(view.state).toBe('succeeded');
-    expect(view.panel).toMatchObject({ tone: 'success', title: 'Payment successful', message: `Order ${ORDER_ID} is paid.`, newOrder: true });
+    expect(view.panel).toMatchObject({
+      tone: 'success',
+      title: 'Payment successful',
+      message: `Order ${ORDER_ID} is paid.`,
+      newOrder: true,
+    });
     expect(view.payDisabled).toBe(true);
   });
 });
@@ -124,7 +129,11 @@ describe('checkout view: BFF errors are states with a retry', () => {
     [new ApiError('timeout', 'x'), en.errors.timeout],
     [new ApiError('http', 'x', 503), en.errors.server, 'Code: 503'],
     [new ApiError('http', 'x', 400, 'SOMETHING_NEW'), "The shop couldn't accept this request.", 'Code: SOMETHING_NEW'],
-    [new ApiError('http', 'x', 400, 'UNKNOWN_SKU'), 'A product in your cart is no longer sold. Please check your cart.', 'Code: UNKNOWN_SKU'],
+    [
+      new ApiError('http', 'x', 400, 'UNKNOWN_SKU'),
+      'A product in your cart is no longer sold. Please check your cart.',
+      'Code: UNKNOWN_SKU',
+    ],
     [new ApiError('http', 'x', 429, 'RATE_LIMITED'), 'Too many attempts. Please wait a moment and try again.', 'Code: RATE_LIMITED'],
     // my.request fail {error: 19} without a status: the shop answered with a problem, not "no network".
     [new ApiError('http-unknown', 'x'), en.errors.server],
@@ -133,14 +142,23 @@ describe('checkout view: BFF errors are states with a retry', () => {
   ])('%s', (error, message, code = '') => {
     const view = toCheckoutView(model('failed', failed(error)));
     // A plain text; the code only in small print.
-    expect(view.panel).toMatchObject({ visible: true, tone: 'error', title: "Couldn't start the payment", message, code, viewOrder: false });
+    expect(view.panel).toMatchObject({
+      visible: true,
+      tone: 'error',
+      title: "Couldn't start the payment",
+      message,
+      code,
+      viewOrder: false,
+    });
     expect(view.panel.message).not.toContain(error.code ?? '§');
     expect(view.payDisabled).toBe(false);
     expect(view.payLabel).toBe('Try again');
   });
 
   it('"still confirming" says when the shop is unreachable', () => {
-    const view = toCheckoutView(model('confirming', { state: 'confirming', orderId: ORDER_ID, resultCode: '9000', error: new ApiError('timeout', 'x') }));
+    const view = toCheckoutView(
+      model('confirming', { state: 'confirming', orderId: ORDER_ID, resultCode: '9000', error: new ApiError('timeout', 'x') }),
+    );
     expect(view.panel.message).toContain(en.status.unreachable);
   });
 
@@ -188,12 +206,27 @@ describe('checkout view: cart and texts', () => {
 
 describe('parseCheckoutQuery (the deep link)', () => {
   it.each([
-    [{ sku: 'TEA-001', quantity: '3' }, { sku: 'TEA-001', quantity: 3 }],
+    [
+      { sku: 'TEA-001', quantity: '3' },
+      { sku: 'TEA-001', quantity: 3 },
+    ],
     [{ sku: 'TEA-001' }, { sku: 'TEA-001', quantity: 1 }],
-    [{ sku: 'TEA-001', quantity: '0' }, { sku: 'TEA-001', quantity: 1 }],
-    [{ sku: 'TEA-001', quantity: '500' }, { sku: 'TEA-001', quantity: 99 }],
-    [{ sku: 'TEA-001', quantity: 'two' }, { sku: 'TEA-001', quantity: 1 }],
-    [{ sku: 'TEA-001', quantity: '1.5' }, { sku: 'TEA-001', quantity: 1 }],
+    [
+      { sku: 'TEA-001', quantity: '0' },
+      { sku: 'TEA-001', quantity: 1 },
+    ],
+    [
+      { sku: 'TEA-001', quantity: '500' },
+      { sku: 'TEA-001', quantity: 99 },
+    ],
+    [
+      { sku: 'TEA-001', quantity: 'two' },
+      { sku: 'TEA-001', quantity: 1 },
+    ],
+    [
+      { sku: 'TEA-001', quantity: '1.5' },
+      { sku: 'TEA-001', quantity: 1 },
+    ],
     [{ sku: '../etc' }, null],
     [{ sku: '' }, null],
     [{}, null],

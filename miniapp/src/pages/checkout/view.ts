@@ -7,10 +7,7 @@ import type { ApiError } from '../../api/errors';
 import type { CheckoutOutcome } from '../../flow/checkout-flow';
 import { fill, type Messages } from '../../i18n';
 
-export type CatalogState =
-  | { status: 'loading' }
-  | { status: 'ready'; products: Product[] }
-  | { status: 'error'; error: ApiError };
+export type CatalogState = { status: 'loading' } | { status: 'ready'; products: Product[] } | { status: 'error'; error: ApiError };
 
 export interface CheckoutModel {
   t: Messages;
@@ -150,9 +147,23 @@ export function productTitle(product: Pick<Product, 'title' | 'titleZh'>, t: Mes
   return t.chineseTitles && product.titleZh ? product.titleZh : product.title;
 }
 
-const HIDDEN: StatusPanel = { visible: false, tone: 'muted', title: '', message: '', code: '', checkAgain: false, viewOrder: false, newOrder: false };
+const HIDDEN: StatusPanel = {
+  visible: false,
+  tone: 'muted',
+  title: '',
+  message: '',
+  code: '',
+  checkAgain: false,
+  viewOrder: false,
+  newOrder: false,
+};
 
-function panel(tone: PanelTone, title: string, message: string, actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {}): StatusPanel {
+function panel(
+  tone: PanelTone,
+  title: string,
+  message: string,
+  actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {},
+): StatusPanel {
   return { ...HIDDEN, visible: true, tone, title, message, ...actions };
 }
 
@@ -191,16 +202,26 @@ export function toStatusPanel(state: UiState, outcome: CheckoutOutcome | null, t
         { checkAgain: true, viewOrder: true },
       );
     case 'succeeded':
-      return panel('success', t.status.succeededTitle, outcome?.state === 'succeeded' ? fill(t.status.succeeded, { id: outcome.order.id }) : '', {
-        viewOrder: true,
-        newOrder: true,
-      });
+      return panel(
+        'success',
+        t.status.succeededTitle,
+        outcome?.state === 'succeeded' ? fill(t.status.succeeded, { id: outcome.order.id }) : '',
+        {
+          viewOrder: true,
+          newOrder: true,
+        },
+      );
     case 'failed':
       if (outcome?.state !== 'failed') return panel('error', t.status.failedTitle, t.status.paymentFailed);
       return {
-        ...panel('error', outcome.reason === 'create-error' ? t.status.startFailedTitle : t.status.failedTitle, failureMessage(outcome, t), {
-          viewOrder: outcome.order !== undefined,
-        }),
+        ...panel(
+          'error',
+          outcome.reason === 'create-error' ? t.status.startFailedTitle : t.status.failedTitle,
+          failureMessage(outcome, t),
+          {
+            viewOrder: outcome.order !== undefined,
+          },
+        ),
         code: outcome.reason === 'create-error' ? describeApiErrorCode(outcome.error, t) : '',
       };
     case 'cancelled':

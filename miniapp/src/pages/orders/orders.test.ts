@@ -21,16 +21,47 @@ describe('orders view', () => {
       ],
     });
     expect(view.rows).toEqual([
-      { id: 'ord_a', statusText: 'Paid', tone: 'success', tagColor: 'success', amountText: 'HK$96.00', createdText: '2025-11-22 10:00', error: '', label: 'Order ord_a, Paid, HK$96.00' },
-      { id: 'ord_b', statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error: t.orders.notFound, label: `Order ord_b, ${t.orders.notFound}` },
-      { id: 'ord_c', statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error: t.orders.loadError, label: `Order ord_c, ${t.orders.loadError}` },
+      {
+        id: 'ord_a',
+        statusText: 'Paid',
+        tone: 'success',
+        tagColor: 'success',
+        amountText: 'HK$96.00',
+        createdText: '2025-11-22 10:00',
+        error: '',
+        label: 'Order ord_a, Paid, HK$96.00',
+      },
+      {
+        id: 'ord_b',
+        statusText: '',
+        tone: 'error',
+        tagColor: 'danger',
+        amountText: '',
+        createdText: '',
+        error: t.orders.notFound,
+        label: `Order ord_b, ${t.orders.notFound}`,
+      },
+      {
+        id: 'ord_c',
+        statusText: '',
+        tone: 'error',
+        tagColor: 'danger',
+        amountText: '',
+        createdText: '',
+        error: t.orders.loadError,
+        label: `Order ord_c, ${t.orders.loadError}`,
+      },
     ]);
     expect(view.canRetry).toBe(true);
     expect(view.empty).toBe(false);
   });
 
   it('says when there are no orders, and shows loading before', () => {
-    expect(toOrdersView({ t, status: 'ready', offsetMinutes: 0, entries: [] })).toMatchObject({ empty: true, loading: false, canRetry: false });
+    expect(toOrdersView({ t, status: 'ready', offsetMinutes: 0, entries: [] })).toMatchObject({
+      empty: true,
+      loading: false,
+      canRetry: false,
+    });
     expect(toOrdersView({ t, status: 'loading', offsetMinutes: 0, entries: [] })).toMatchObject({ empty: false, loading: true });
   });
 });
@@ -57,7 +88,9 @@ describe('orders page', () => {
   it('fetches every stored id on show; a tap opens its result page in place of this one (result ↔ orders never grow the stack)', async () => {
     const platform = createFakePlatform((request) => {
       const id = pathOf(request).split('/').pop() ?? '';
-      return id === 'ord_gone' ? json(404, { error: { code: 'NOT_FOUND', message: 'x' } }) : json(200, { order: makeOrder('PENDING', { id }) });
+      return id === 'ord_gone'
+        ? json(404, { error: { code: 'NOT_FOUND', message: 'x' } })
+        : json(200, { order: makeOrder('PENDING', { id }) });
     });
     platform.store.set(RECENT_ORDERS_KEY, ['ord_new', 'ord_gone']);
     const options = createOrdersPage(platform);

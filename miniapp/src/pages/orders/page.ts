@@ -36,7 +36,12 @@ export function createOrdersController(page: PageInstance<OrdersData>, platform:
       render();
       const ids = await recentOrders.list();
       const entries = await Promise.all(
-        ids.map((id): Promise<OrderEntry> => api.getOrder(id).then((order) => ({ id, order }), (error: unknown) => ({ id, error: toApiError(error) }))),
+        ids.map((id): Promise<OrderEntry> =>
+          api.getOrder(id).then(
+            (order) => ({ id, order }),
+            (error: unknown) => ({ id, error: toApiError(error) }),
+          ),
+        ),
       );
       if (mine !== generation) return; // a newer refresh (onShow again) owns the page
       model.entries = entries;

@@ -46,7 +46,16 @@ function toRow(entry: OrderEntry, model: OrdersModel): OrderRow {
   if ('error' in entry) {
     const notFound = entry.error.kind === 'http' && entry.error.status === 404;
     const error = notFound ? t.orders.notFound : t.orders.loadError;
-    return { id: entry.id, statusText: '', tone: 'error', tagColor: 'danger', amountText: '', createdText: '', error, label: `${t.order.order} ${entry.id}, ${error}` };
+    return {
+      id: entry.id,
+      statusText: '',
+      tone: 'error',
+      tagColor: 'danger',
+      amountText: '',
+      createdText: '',
+      error,
+      label: `${t.order.order} ${entry.id}, ${error}`,
+    };
   }
   const { order } = entry;
   return {
@@ -69,6 +78,12 @@ export function toOrdersView(model: OrdersModel): OrdersData {
     empty: model.status === 'ready' && rows.length === 0,
     rows,
     canRetry: model.entries.some((entry) => 'error' in entry && !(entry.error.kind === 'http' && entry.error.status === 404)),
-    texts: { title: t.titles.orders, loading: t.orders.loading, empty: t.orders.empty, retry: t.actions.retry, continueShopping: t.actions.continueShopping },
+    texts: {
+      title: t.titles.orders,
+      loading: t.orders.loading,
+      empty: t.orders.empty,
+      retry: t.actions.retry,
+      continueShopping: t.actions.continueShopping,
+    },
   };
 }

@@ -18,12 +18,22 @@ describe('result view: every order status says what happened and what to do next
     ['REFUNDED', 'Refunded', 'muted', { continueShopping: true }],
   ])('%s → %s', (status, title, tone, actions) => {
     const view = toResultView({ t, status: 'ready', order: makeOrder(status), offsetMinutes: 480, refreshing: false });
-    expect(view).toMatchObject({ title, tone, hasOrder: true, orderId: ORDER_ID, amountText: 'HK$96.00', statusText: t.orderStatus[status] });
+    expect(view).toMatchObject({
+      title,
+      tone,
+      hasOrder: true,
+      orderId: ORDER_ID,
+      amountText: 'HK$96.00',
+      statusText: t.orderStatus[status],
+    });
     expect(view.actions).toMatchObject({ ...actions, myOrders: true, reload: false });
   });
 
   it('shows times in the device time zone and the refunded amount when there is one', () => {
-    const order = makeOrder('PARTIALLY_REFUNDED', { paidAt: '2025-11-22T10:00:05.000Z', refundedAmount: { currency: 'HKD', value: '4800' } });
+    const order = makeOrder('PARTIALLY_REFUNDED', {
+      paidAt: '2025-11-22T10:00:05.000Z',
+      refundedAmount: { currency: 'HKD', value: '4800' },
+    });
     const view = toResultView({ t, status: 'ready', order, offsetMinutes: 480, refreshing: false });
     expect(view.createdText).toBe('2025-11-22 18:00');
     expect(view.paidText).toBe('2025-11-22 18:00');
@@ -64,7 +74,9 @@ describe('result page', () => {
 
   it('a BFF error shows Retry, and Retry recovers', async () => {
     let down = true;
-    const platform = createFakePlatform(() => (down ? json(503, { error: { code: 'UNAVAILABLE', message: 'x' } }) : json(200, { order: makeOrder('FAILED') })));
+    const platform = createFakePlatform(() =>
+      down ? json(503, { error: { code: 'UNAVAILABLE', message: 'x' } }) : json(200, { order: makeOrder('FAILED') }),
+    );
     const options = createResultPage(platform);
     const page = fakePageInstance(options.data);
     await options.onLoad.call(page, { id: ORDER_ID });

@@ -15,7 +15,15 @@ export type ResultModel =
 export type ResultType = 'success' | 'error' | 'info' | 'warning' | 'wait';
 
 export function toResultType(tone: PanelTone): ResultType {
-  return tone === 'success' ? 'success' : tone === 'error' ? 'error' : tone === 'warning' ? 'warning' : tone === 'progress' ? 'wait' : 'info';
+  return tone === 'success'
+    ? 'success'
+    : tone === 'error'
+      ? 'error'
+      : tone === 'warning'
+        ? 'warning'
+        : tone === 'progress'
+          ? 'wait'
+          : 'info';
 }
 
 export interface ResultData {
@@ -83,7 +91,11 @@ function headline(order: OrderView, t: Messages): { title: string; message: stri
     case 'CANCELLED':
       return { title: r.cancelledTitle, message: r.cancelled, actions: { ...NO_ACTIONS, tryAgain: true, myOrders: true } };
     case 'PARTIALLY_REFUNDED':
-      return { title: r.partiallyRefundedTitle, message: r.partiallyRefunded, actions: { ...NO_ACTIONS, continueShopping: true, myOrders: true } };
+      return {
+        title: r.partiallyRefundedTitle,
+        message: r.partiallyRefunded,
+        actions: { ...NO_ACTIONS, continueShopping: true, myOrders: true },
+      };
     case 'REFUNDED':
       return { title: r.refundedTitle, message: r.refunded, actions: { ...NO_ACTIONS, continueShopping: true, myOrders: true } };
   }
@@ -106,7 +118,15 @@ export function toResultView(model: ResultModel): ResultData {
     case 'loading':
       return { ...empty, loading: true, tone: 'progress', resultType: 'wait', title: t.result.loading, message: '', actions: NO_ACTIONS };
     case 'missing':
-      return { ...empty, loading: false, tone: 'error', resultType: 'error', title: t.result.missingId, message: '', actions: { ...NO_ACTIONS, continueShopping: true, myOrders: true } };
+      return {
+        ...empty,
+        loading: false,
+        tone: 'error',
+        resultType: 'error',
+        title: t.result.missingId,
+        message: '',
+        actions: { ...NO_ACTIONS, continueShopping: true, myOrders: true },
+      };
     case 'error':
       return {
         ...empty,
