@@ -10,6 +10,8 @@ import { fill, type Messages } from '../../i18n';
 import {
   describeApiError,
   describeApiErrorCode,
+  HIDDEN,
+  panel,
   productTitle,
   type CatalogState,
   type PanelTone,
@@ -125,26 +127,6 @@ export function toAgreementCard(agreement: AgreementView | null, t: Messages): A
     case 'EXPIRED':
       return card('warning', t.autodebit.noneTitle, t.autodebit.expired);
   }
-}
-
-const HIDDEN: StatusPanel = {
-  visible: false,
-  tone: 'muted',
-  title: '',
-  message: '',
-  code: '',
-  checkAgain: false,
-  viewOrder: false,
-  newOrder: false,
-};
-
-function panel(
-  tone: PanelTone,
-  title: string,
-  message: string,
-  actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {},
-): StatusPanel {
-  return { ...HIDDEN, visible: true, tone, title, message, ...actions };
 }
 
 function failureMessage(outcome: Extract<ChargeOutcome, { state: 'failed' }>, t: Messages): string {

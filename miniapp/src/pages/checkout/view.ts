@@ -147,7 +147,8 @@ export function productTitle(product: Pick<Product, 'title' | 'titleZh'>, t: Mes
   return t.chineseTitles && product.titleZh ? product.titleZh : product.title;
 }
 
-const HIDDEN: StatusPanel = {
+/** The status panel when nothing is to be said (the auto-debit page shares it). */
+export const HIDDEN: StatusPanel = {
   visible: false,
   tone: 'muted',
   title: '',
@@ -158,7 +159,7 @@ const HIDDEN: StatusPanel = {
   newOrder: false,
 };
 
-function panel(
+export function panel(
   tone: PanelTone,
   title: string,
   message: string,
