@@ -2,8 +2,7 @@
  * The sandbox as a library: `buildSandbox` wires keys, ledger, control and routes into one Fastify
  * app without listening, so tests in any package can start it on a loopback port.
  */
-import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Acquiring } from './alipayhk/acquiring';
 import { createAcquiring } from './alipayhk/acquiring';
 import { createGatewayRoutes } from './alipayhk/gateway-routes';
@@ -19,7 +18,7 @@ import { DEFAULT_VARIANT, SANDBOX_CLIENT_ID, SANDBOX_MERCHANT_ID } from './confi
 import type { ControlStore } from './control';
 import { createControl } from './control';
 import { createControlRoutes } from './control-routes';
-import { SandboxInputError } from './errors';
+import { baseUrl, createSandboxHttp, siteUrl, type SandboxLogger } from './http';
 import type { SandboxKeys } from './keys';
 import { ensureSandboxKeys } from './keys';
 import type { Ledger } from './ledger';
@@ -57,7 +56,7 @@ export interface BuildSandboxOptions {
   /** The documented wire forms to speak at start (and after a reset); default the first of each (./forms). */
   forms?: Partial<WireForms>;
   /** Fastify's logger (pino); default false. A level and stream let a test read the lines. */
-  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+  logger?: SandboxLogger;
   /** Overrides of the sandbox ids; defaults `SANDBOX_CLIENT_ID` / `SANDBOX_MERCHANT_ID`. */
   clientId?: string;
   merchantId?: string;
@@ -100,19 +99,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-function baseUrl(app: FastifyInstance): string | undefined {
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') return undefined;
-  return `http://127.0.0.1:${address.port}`;
-}
-
-const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
-
-/** Where callers reach the sandbox: its own address once listening, else (inject) the Host header. */
-function siteUrl(app: FastifyInstance, host: string | undefined): string {
-  return baseUrl(app) ?? (host !== undefined && HOST_HEADER.test(host) ? `http://${host}` : 'http://127.0.0.1');
-}
-
 /**
  * Builds the sandbox (does not listen).
  *
@@ -141,25 +127,7 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
   const merchantKey = parseRsaKey(keys.merchantPublicPem, signAlgorithm, 'public', 'merchant public key', signatureEncoding);
   const merchantSigner = parseRsaKey(keys.merchantPrivatePem, signAlgorithm, 'private', 'merchant private key', signatureEncoding);
 
-  const app = Fastify({
-    // The intents token call carries its client secret in the query string: never logged.
-    logger: options.logger
-      ? {
-          ...(typeof options.logger === 'object' ? options.logger : {}),
-          serializers: {
-            req: (req: { method?: string; url?: string }) => ({
-              method: req.method,
-              url: (req.url ?? '').replace(/([?&]client_secret=)[^&]*/g, '$1[Redacted]'),
-            }),
-          },
-        }
-      : false,
-    // The BFF (sandbox mode) sends the payment's x-request-id: the sandbox's log lines carry it as reqId.
-    requestIdHeader: 'x-request-id',
-    bodyLimit: 1024 * 1024,
-    // Refuse unknown fields instead of silently stripping them; never coerce types.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
-  });
+  const app = createSandboxHttp(options.logger);
   const ledger = createLedger();
   const control = createControl(options.retryScale ?? 1, Math.random, { ...defaultWireForms(), ...options.forms });
   const clock = createClock(() => control.current.clockOffsetMs);
@@ -218,16 +186,6 @@ export async function buildSandbox(options: BuildSandboxOptions): Promise<Sandbo
     intents.reset();
   };
 
-  app.setErrorHandler((error: FastifyError | SandboxInputError, request, reply) => {
-    if (error instanceof SandboxInputError) return reply.code(error.statusCode).send({ error: error.code, message: error.message });
-    const status = error.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
-    request.log.error({ err: error }, 'sandbox error');
-    return reply.code(500).send({ error: 'INTERNAL', message: 'internal sandbox error' });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }),
-  );
   // Held calls are released before the server waits for open connections, so close() is prompt.
   app.addHook('preClose', async () => {
     for (const release of [...holds]) release();
