@@ -4,9 +4,10 @@
  * and the intent as create and query show it.
  */
 import { createHash, randomInt } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatRfc3339 } from '../clock';
 import { newReqMsgId } from '../ids';
+import { isObject } from '../input';
 import type { IntentsLedger, IntentWallet, LedgerIntent } from './ledger';
 import { INTENTS_CODES } from './paths';
 
@@ -114,4 +115,20 @@ export function intentView(intent: LedgerIntent, cashierUrl?: string, redirect: 
 
 export function cashierPath(orderId: string): string {
   return `/sandbox/intents/cashier/${encodeURIComponent(orderId)}`;
+}
+
+export function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  if (!isObject(request.body)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'the body must be a JSON object');
+  return request.body;
+}
+
+/** The intent a query, cancel or refund names by `order_id` or `merchant_order_id`; 404 when there is none. */
+export function findIntent(ledger: IntentsLedger, body: Record<string, unknown>): LedgerIntent {
+  const orderId = field(body, 'order_id', { max: 32, optional: true });
+  const merchantOrderId = field(body, 'merchant_order_id', { max: 32, optional: true });
+  if (orderId === undefined && merchantOrderId === undefined)
+    throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'order_id or merchant_order_id is required');
+  const intent = ledger.find({ orderId, merchantOrderId });
+  if (!intent) throw new IntentsError(INTENTS_CODES.NOT_FOUND, 'order not found', 404);
+  return intent;
 }

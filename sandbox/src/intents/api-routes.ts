@@ -1,22 +1,22 @@
 /**
  * The aggregator's merchant API (docs/protocols/intents.md): token [likely], create, query, cancel [guess],
- * refund [likely, both spellings served]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
+ * refund [likely, both spellings served; ./refund-route]. Every answer is `{code, data?, message, rid}`; refusals also carry a 4xx status.
  * Calls other than the token need `Authorization: Bearer <access_token>`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock';
-import { formatRfc3339 } from '../clock';
 import {
+  bodyOf,
   CURRENCIES,
   cashierPath,
   decimalToMinor,
   digest,
   field,
+  findIntent,
   httpUrl,
   IntentsError,
   intentView,
-  minorToDecimal,
   newOrderId,
   ok,
   onlyKeys,
@@ -27,8 +27,9 @@ import {
 import type { ControlStore } from '../control';
 import { isObject } from '../input';
 import { SCRIPTED_MESSAGE, takeScriptedFailure } from '../scripted-failure';
-import type { IntentsLedger, IntentWallet, LedgerIntent } from './ledger';
+import type { IntentsLedger, IntentWallet } from './ledger';
 import type { IntentsNotifier } from './notifier';
+import { createRefundHandler } from './refund-route';
 import { INTENTS_CODES, INTENTS_PATHS, INTENTS_TOKEN_TTL_SECONDS, SANDBOX_INTENTS_MERCHANT_ID, type IntentsCall } from './paths';
 
 export interface IntentsApiDeps {
@@ -46,7 +47,6 @@ export interface IntentsApiDeps {
 export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync {
   const { ledger, control, clock } = deps;
   const expectedKey = digest(deps.apiKey);
-  let refundSeq = 0;
 
   function authenticate(request: FastifyRequest): void {
     const header = request.headers.authorization;
@@ -56,11 +56,6 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       if (expiresAt !== undefined) deps.tokens.delete(token);
       throw new IntentsError(INTENTS_CODES.UNAUTHORIZED, 'invalid or expired access token', 401);
     }
-  }
-
-  function bodyOf(request: FastifyRequest): Record<string, unknown> {
-    if (!isObject(request.body)) throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'the body must be a JSON object');
-    return request.body;
   }
 
   /** Counts the call, applies a scripted failure, then runs the handler; refusals become answers. */
@@ -182,22 +177,12 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       }),
     );
 
-    function findIntent(body: Record<string, unknown>): LedgerIntent {
-      const orderId = field(body, 'order_id', { max: 32, optional: true });
-      const merchantOrderId = field(body, 'merchant_order_id', { max: 32, optional: true });
-      if (orderId === undefined && merchantOrderId === undefined)
-        throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'order_id or merchant_order_id is required');
-      const intent = ledger.find({ orderId, merchantOrderId });
-      if (!intent) throw new IntentsError(INTENTS_CODES.NOT_FOUND, 'order not found', 404);
-      return intent;
-    }
-
     scope.post(
       INTENTS_PATHS.query,
       route('query', (request, reply) => {
         const body = bodyOf(request);
         onlyKeys(body, ['order_id', 'merchant_order_id'], '');
-        return ok(reply, intentView(findIntent(body)));
+        return ok(reply, intentView(findIntent(ledger, body)));
       }),
     );
 
@@ -206,7 +191,7 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       route('cancel', (request, reply) => {
         const body = bodyOf(request);
         onlyKeys(body, ['order_id', 'merchant_order_id'], '');
-        const intent = findIntent(body);
+        const intent = findIntent(ledger, body);
         if (intent.status === 'SUCCEEDED')
           throw new IntentsError(INTENTS_CODES.ALREADY_PAID, 'order is already paid: refund it instead', 409);
         if (intent.status === 'PENDING') {
@@ -218,86 +203,7 @@ export function createIntentsApiRoutes(deps: IntentsApiDeps): FastifyPluginAsync
       }),
     );
 
-    // The twin's `create_refund` (refund_amount, merchant_payment_order_id) and the intents-family
-    // spelling (amount, merchant_order_id): both paths take either spelling (docs/protocols/intents.md).
-    const refundHandler = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-      const body = bodyOf(request);
-      onlyKeys(
-        body,
-        [
-          'order_id',
-          'merchant_order_id',
-          'merchant_payment_order_id',
-          'merchant_refund_id',
-          'amount',
-          'refund_amount',
-          'reason',
-          'notify_url',
-        ],
-        '',
-      );
-      const merchantOrderId =
-        field(body, 'merchant_order_id', { max: 32, optional: true }) ??
-        field(body, 'merchant_payment_order_id', { max: 32, optional: true });
-      const orderIdField = field(body, 'order_id', { max: 32, optional: true });
-      const intent = findIntent({
-        ...(orderIdField ? { order_id: orderIdField } : {}),
-        ...(merchantOrderId ? { merchant_order_id: merchantOrderId } : {}),
-      });
-      const merchantRefundId = field(body, 'merchant_refund_id', { max: 64 }) as string;
-      const amountText = (field(body, 'amount', { max: 32, optional: true }) ?? field(body, 'refund_amount', { max: 32 })) as string;
-      httpUrl(body, 'notify_url');
-      const amountMinor = decimalToMinor(amountText);
-      if (amountMinor === null || amountMinor <= 0)
-        throw new IntentsError(INTENTS_CODES.BAD_REQUEST, 'amount must be a positive decimal with at most 2 fraction digits');
-      const reason = field(body, 'reason', { max: 256, optional: true }) ?? null;
-      const view = (r: {
-        refundId: string;
-        merchantRefundId: string;
-        orderId: string;
-        amount: string;
-        currency: string;
-        createdAt: string;
-      }) => ({
-        refund_id: r.refundId,
-        merchant_refund_id: r.merchantRefundId,
-        order_id: r.orderId,
-        amount: r.amount,
-        currency: r.currency,
-        status: 'SUCCEEDED',
-        create_time: formatRfc3339(Date.parse(r.createdAt)),
-      });
-      const previous = ledger.findRefund(merchantRefundId);
-      if (previous) {
-        // The same merchant_refund_id is the same refund: answered again, never applied twice.
-        if (previous.orderId !== intent.orderId || previous.amountMinor !== amountMinor) {
-          throw new IntentsError(INTENTS_CODES.CONFLICT, 'merchant_refund_id was used for another refund', 409);
-        }
-        return ok(reply, view(previous));
-      }
-      if (intent.status !== 'SUCCEEDED')
-        throw new IntentsError(INTENTS_CODES.NOT_REFUNDABLE, `order is ${intent.status}, not SUCCEEDED`, 422);
-      if (intent.refundedMinor + amountMinor > intent.amountMinor) {
-        throw new IntentsError(
-          INTENTS_CODES.REFUND_EXCEEDS,
-          `at most ${minorToDecimal(intent.amountMinor - intent.refundedMinor)} can still be refunded`,
-          422,
-        );
-      }
-      intent.refundedMinor += amountMinor;
-      const refund = ledger.addRefund({
-        refundId: `R${clock.now()}${String(++refundSeq).padStart(6, '0')}`,
-        merchantRefundId,
-        orderId: intent.orderId,
-        merchantOrderId: intent.merchantOrderId,
-        amount: minorToDecimal(amountMinor),
-        amountMinor,
-        currency: intent.currency,
-        reason,
-        createdAt: new Date(clock.now()).toISOString(),
-      });
-      return ok(reply, view(refund));
-    };
+    const refundHandler = createRefundHandler({ ledger, clock });
     scope.post(INTENTS_PATHS.refund, route('refund', refundHandler));
     scope.post(INTENTS_PATHS.intentsRefund, route('refund', refundHandler));
   };
