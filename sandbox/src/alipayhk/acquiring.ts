@@ -12,7 +12,7 @@ import type { Ledger, LedgerPayment, TradePayOutcome } from '../ledger';
 import type { Timers } from '../timers';
 import { applyWalletOutcome } from '../wallet/outcomes';
 import type { Notifier } from './notifier';
-import type { CashierOrder, Acquiring } from './acquiring-types';
+import type { AgreementOrder, Acquiring } from './acquiring-types';
 import { TRADE_PAY_RESULT, toAcquirementStatus } from './acquiring-types';
 
 export * from './acquiring-types';
@@ -56,7 +56,16 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
     payment.closeReason = reason;
   }
 
-  function openPayment(order: CashierOrder): LedgerPayment {
+  /**
+   * Records a new payment for an order: a cashier order starts unpaid, an agreement.pay order (one
+   * that names its agreement) is paid when it is created.
+   */
+  function addPayment(
+    order: Omit<AgreementOrder, 'merchantAgreementId'>,
+    { returnUrl, merchantAgreementId }: Pick<LedgerPayment, 'returnUrl' | 'merchantAgreementId'>,
+  ): LedgerPayment {
+    const paid = merchantAgreementId !== null;
+    const createdAt = iso();
     return ledger.addPayment({
       acquirementId: uniqueAcquirementId(),
       merchantTransId: order.merchantTransId,
@@ -64,16 +73,16 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
       orderAmount: { currency: order.orderAmount.currency, value: order.orderAmount.value },
       orderTitle: order.orderTitle,
       notifyUrl: order.notifyUrl,
-      returnUrl: order.returnUrl,
+      returnUrl,
       extendInfo: order.extendInfo,
-      status: 'WAIT_BUYER_PAY',
+      status: paid ? 'PAID' : 'WAIT_BUYER_PAY',
       outcome: null,
-      createdAt: iso(),
-      paidAt: null,
+      createdAt,
+      paidAt: paid ? createdAt : null,
       closedAt: null,
       closeReason: null,
       refundedMinor: 0,
-      merchantAgreementId: null,
+      merchantAgreementId,
     });
   }
 
@@ -111,7 +120,7 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
           existing.orderAmount.value === order.orderAmount.value;
         if (!same) return { resultCode: '4000', memo: 'the order differs from the open transaction with this merchantTransId' };
       }
-      const payment = existing ?? openPayment(order);
+      const payment = existing ?? addPayment(order, { returnUrl: order.returnUrl, merchantAgreementId: null });
       applyOutcome(payment, outcome);
       return { resultCode: TRADE_PAY_RESULT[outcome], payment };
     },
@@ -196,25 +205,7 @@ export function createAcquiring(deps: AcquiringDeps): Acquiring {
       }
       const refused = authorize();
       if (refused) return { ok: false, ...refused };
-      const now = iso();
-      const payment = ledger.addPayment({
-        acquirementId: uniqueAcquirementId(),
-        merchantTransId: order.merchantTransId,
-        merchantId: order.merchantId,
-        orderAmount: { currency: order.orderAmount.currency, value: order.orderAmount.value },
-        orderTitle: order.orderTitle,
-        notifyUrl: order.notifyUrl,
-        returnUrl: null,
-        extendInfo: order.extendInfo,
-        status: 'PAID',
-        outcome: null,
-        createdAt: now,
-        paidAt: now,
-        closedAt: null,
-        closeReason: null,
-        refundedMinor: 0,
-        merchantAgreementId: order.merchantAgreementId,
-      });
+      const payment = addPayment(order, { returnUrl: null, merchantAgreementId: order.merchantAgreementId });
       if (payment.notifyUrl !== null) notifier.schedule(payment, control.current.notifyDelayMs);
       return { ok: true, value: { payment, repeated: false } };
     },

@@ -131,6 +131,21 @@ const refund: Handler = (body, { acquiring }) => {
   };
 };
 
+/**
+ * The token pair `head.accessToken` names (the token travels in the head, docs/protocols/alipayhk.md#envelope),
+ * or the INVALID_ACCESS_TOKEN answer when it is missing or was never issued.
+ */
+function headToken(
+  head: JsonObject,
+  oauth: Oauth,
+): { pair: TokenPair; refused?: undefined } | { pair?: undefined; refused: HandlerResult } {
+  const accessToken = head.accessToken;
+  if (typeof accessToken !== 'string' || accessToken === '')
+    return { refused: { info: resultInfo('INVALID_ACCESS_TOKEN', 'head.accessToken is required') } };
+  const pair = oauth.findAccessToken(accessToken);
+  return pair ? { pair } : { refused: { info: resultInfo('INVALID_ACCESS_TOKEN', 'unknown accessToken') } };
+}
+
 const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   const merchantId = requireString(body, 'merchantId', 'body');
   if (body.productCode !== 'AUTO_DEBIT') throw new SandboxInputError('BAD_REQUEST', 'body.productCode must be "AUTO_DEBIT"');
@@ -146,17 +161,10 @@ const agreementPay: Handler = (body, { acquiring, oauth }, { head }) => {
   const notifyUrl =
     readHttpUrl(body, 'notify_url', 'body', { optional: true }) ?? readHttpUrl(body, 'notifyUrl', 'body', { optional: true }) ?? null;
 
-  // The token travels in the head (docs/protocols/alipayhk.md#envelope); any token ever issued is "known" here so that a
-  // repeat of a paid merchantTransId is answered even after a refresh, an expiry or a cancel.
-  const accessToken = head.accessToken;
-  const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
-  if (!pair)
-    return {
-      info: resultInfo(
-        'INVALID_ACCESS_TOKEN',
-        typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required',
-      ),
-    };
+  // Any token ever issued is "known" here (docs/protocols/alipayhk.md#envelope) so that a repeat of a paid
+  // merchantTransId is answered even after a refresh, an expiry or a cancel.
+  const { pair, refused } = headToken(head, oauth);
+  if (refused) return refused;
   if (pair.merchantAgreementId === null) return { info: resultInfo('SCOPE_NOT_AUTHORIZED') };
   const result = acquiring.agreementPay(
     { merchantId, merchantTransId, orderAmount, orderTitle, notifyUrl, extendInfo, merchantAgreementId: pair.merchantAgreementId },
@@ -209,15 +217,8 @@ const applyToken: Handler = (body, { oauth, variant }) => {
  * public: the sandbox answers `userInfo.userId` (and the BFF also reads a top-level `userId`).
  */
 const getUserInfo: Handler = (_body, { oauth }, { head }) => {
-  const accessToken = head.accessToken;
-  const pair = typeof accessToken === 'string' && accessToken !== '' ? oauth.findAccessToken(accessToken) : undefined;
-  if (!pair)
-    return {
-      info: resultInfo(
-        'INVALID_ACCESS_TOKEN',
-        typeof accessToken === 'string' && accessToken !== '' ? 'unknown accessToken' : 'head.accessToken is required',
-      ),
-    };
+  const { pair, refused } = headToken(head, oauth);
+  if (refused) return refused;
   const problem = oauth.tokenProblem(pair);
   if (problem) return { info: resultInfo(problem.code, problem.message) };
   return { info: resultInfo('SUCCESS'), fields: { userInfo: { userId: pair.customerId } } };

@@ -85,28 +85,26 @@ export interface GatewayAnswer {
   response: Record<string, any>;
 }
 
-export async function callGateway(
+/** Signs `body` for `fn` and posts it to the gateway; the answer verified independently. */
+export type GatewayCall = (
   app: FastifyInstance,
   gatewayPublicPem: string,
   signer: RsaKey,
   fn: string,
   body: Record<string, unknown>,
-  head: Record<string, unknown> = {},
-): Promise<GatewayAnswer> {
-  return postSigned(app, gatewayPublicPem, signer, fn, gatewayRequest(signer, fn, body, head));
+  head?: Record<string, unknown>,
+) => Promise<GatewayAnswer>;
+
+function gatewayCall(sign: typeof signedRequest): GatewayCall {
+  return (app, gatewayPublicPem, signer, fn, body, head = {}) =>
+    postSigned(app, gatewayPublicPem, signer, fn, sign(signer, fn, body, head));
 }
 
+/** A gateway call with `merchantId` filled in (acquiring functions). */
+export const callGateway: GatewayCall = gatewayCall(gatewayRequest);
+
 /** Like `callGateway`, but the body goes out exactly as given (no `merchantId` added). */
-export async function callGatewayExact(
-  app: FastifyInstance,
-  gatewayPublicPem: string,
-  signer: RsaKey,
-  fn: string,
-  body: Record<string, unknown>,
-  head: Record<string, unknown> = {},
-): Promise<GatewayAnswer> {
-  return postSigned(app, gatewayPublicPem, signer, fn, signedRequest(signer, fn, body, head));
-}
+export const callGatewayExact: GatewayCall = gatewayCall(signedRequest);
 
 async function postSigned(
   app: FastifyInstance,
