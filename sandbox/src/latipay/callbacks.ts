@@ -16,10 +16,12 @@ import type { LatipayCallback, LatipayCallbackDelivery, LatipayLedger, LatipayPa
 const MAX_ACK_BYTES = 1024;
 
 export interface LatipayCallbackDeps {
+  /** The `latipay` section of the sandbox ledger. */
   ledger: LatipayLedger;
   control: ControlStore;
   clock: Clock;
   timers: Timers;
+  /** `$DATA_DIR/keys/latipay-api-key`. */
   apiKey: string;
   random: () => number;
 }
@@ -34,19 +36,24 @@ export function formatPayTime(iso: string | null): string {
   return iso === null ? '' : iso.slice(0, 19).replace('T', ' ');
 }
 
+/** The status as Latipay states it: `processing` reads as `pending`. */
+export function latipayWireStatus(payment: LatipayPayment): string {
+  return payment.status === 'processing' ? 'pending' : payment.status;
+}
+
 /**
- * The callback body, form-encoded, fields in Latipay's documented order; `order_id` is in it since
- * 2024 (https://doc.latipay.net/v2/latipay-hosted-online.html).
+ * The signed payment result a callback carries and a query answers, fields in Latipay's documented
+ * order; `order_id` is in it since 2024 (https://doc.latipay.net/v2/latipay-hosted-online.html).
  */
-export function buildCallbackBody(payment: LatipayPayment, apiKey: string): string {
+export function latipayResult(payment: LatipayPayment, apiKey: string): Record<string, string> {
   const facts = {
     merchant_reference: payment.merchantReference,
     payment_method: payment.paymentMethod,
-    status: payment.status === 'processing' ? 'pending' : payment.status,
+    status: latipayWireStatus(payment),
     currency: payment.currency,
     amount: payment.amount,
   };
-  return new URLSearchParams({
+  return {
     merchant_reference: facts.merchant_reference,
     order_id: payment.orderId,
     currency: facts.currency,
@@ -55,7 +62,12 @@ export function buildCallbackBody(payment: LatipayPayment, apiKey: string): stri
     status: facts.status,
     pay_time: formatPayTime(payment.paidAt),
     signature: signLatipayResult(facts, apiKey),
-  }).toString();
+  };
+}
+
+/** The callback body: the payment result, form-encoded. */
+export function buildCallbackBody(payment: LatipayPayment, apiKey: string): string {
+  return new URLSearchParams(latipayResult(payment, apiKey)).toString();
 }
 
 export function createLatipayCallbacks(deps: LatipayCallbackDeps): LatipayCallbacks {

@@ -12,10 +12,10 @@ import type { TradePayOutcome } from '../ledger';
 import type { Timers } from '../timers';
 import { applyWalletOutcome } from '../wallet/outcomes';
 import type { LatipayCallbacks } from './callbacks';
-import { formatPayTime } from './callbacks';
+import { latipayResult, latipayWireStatus } from './callbacks';
 import type { LatipayErrorCode } from './config';
 import { LATIPAY_PAYMENT_METHOD, SANDBOX_LATIPAY_CURRENCY, SANDBOX_LATIPAY_USER_ID, SANDBOX_LATIPAY_WALLET_ID } from './config';
-import { latipaySignaturesEqual, signLatipayRequest, signLatipayResult } from './hmac';
+import { latipaySignaturesEqual, signLatipayRequest } from './hmac';
 import type { LatipayLedger, LatipayPayment } from './ledger';
 import type { LatipayReply } from './wire';
 import { MINIALIPAY_FIELDS, REFUND_FIELDS, latipayError, readFields, isReply, isHttpUrl, md5Sign, parseLatipayOrderStr } from './wire';
@@ -90,10 +90,6 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
   function markPaid(payment: LatipayPayment): void {
     payment.status = 'paid';
     payment.paidAt = iso();
-  }
-
-  function wireStatus(payment: LatipayPayment): string {
-    return payment.status === 'processing' ? 'pending' : payment.status;
   }
 
   return {
@@ -181,23 +177,7 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
       if (!latipaySignaturesEqual(expected, query.signature)) return latipayError(206);
       const payment = ledger.findByReference(merchantReference);
       if (!payment) return latipayError(201);
-      const facts = {
-        merchant_reference: payment.merchantReference,
-        payment_method: payment.paymentMethod,
-        status: wireStatus(payment),
-        currency: payment.currency,
-        amount: payment.amount,
-      };
-      return {
-        merchant_reference: facts.merchant_reference,
-        order_id: payment.orderId,
-        currency: facts.currency,
-        amount: facts.amount,
-        payment_method: facts.payment_method,
-        status: facts.status,
-        pay_time: formatPayTime(payment.paidAt),
-        signature: signLatipayResult(facts, apiKey),
-      };
+      return latipayResult(payment, apiKey);
     },
 
     refund(body) {
@@ -220,7 +200,7 @@ export function createLatipayGateway(deps: LatipayGatewayDeps): LatipayGateway {
         .refundsOf(payment.orderId)
         .some((r) => r.reference === fields.reference && fromDecimalString(r.refundAmount, currency) === amountMinor);
       if (repeat && control.current.forms.latipayRefundRepeat === '562') return latipayError(562);
-      if (payment.status !== 'paid') return latipayError(550, `the order is ${wireStatus(payment)}, not paid`);
+      if (payment.status !== 'paid') return latipayError(550, `the order is ${latipayWireStatus(payment)}, not paid`);
       if (amountMinor <= 0) return latipayError(550, 'refund_amount must be greater than zero');
       if (payment.refundedMinor + amountMinor > payment.amountMinor) {
         return latipayError(

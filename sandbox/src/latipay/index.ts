@@ -3,24 +3,13 @@
  * the gateway domain, its callbacks, its routes, and the wallet's handling of a Latipay orderStr.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../clock';
-import type { ControlStore } from '../control';
 import type { TradePayOutcome } from '../ledger';
-import type { Timers } from '../timers';
-import { createLatipayCallbacks } from './callbacks';
+import { createLatipayCallbacks, type LatipayCallbackDeps } from './callbacks';
 import { createLatipayGateway, type LatipayGateway } from './gateway';
-import type { LatipayLedger } from './ledger';
 import { createLatipayRoutes } from './routes';
 
-export interface LatipayDeps {
-  /** The `latipay` section of the sandbox ledger. */
-  ledger: LatipayLedger;
-  control: ControlStore;
-  clock: Clock;
-  timers: Timers;
-  /** `$DATA_DIR/keys/latipay-api-key`. */
-  apiKey: string;
-  random: () => number;
+/** What the callbacks need, and the held calls the routes add to (released when the app closes). */
+export interface LatipayDeps extends LatipayCallbackDeps {
   holds: Set<() => void>;
 }
 
