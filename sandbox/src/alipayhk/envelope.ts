@@ -11,14 +11,20 @@ import { signEnvelope } from './signature';
 
 export const JSON_UTF8 = 'application/json; charset=UTF-8';
 
-export interface ResponseHead {
-  version: string;
-  function: string;
-  clientId: string;
-  respTime: string;
-  reqMsgId: string;
-  reserve: string;
+/**
+ * The head every envelope carries, fields in their order (docs/protocols/alipayhk.md#envelope): a
+ * request stamps `reqTime`, a response `respTime`.
+ */
+export function envelopeHead<T extends { reqTime: string } | { respTime: string }>(
+  fn: string,
+  clientId: string,
+  time: T,
+  reqMsgId: string,
+) {
+  return { version: PROTOCOL_VERSION, function: fn, clientId, ...time, reqMsgId, reserve: '{}' };
 }
+
+export type ResponseHead = ReturnType<typeof responseHead>;
 
 function echo(head: JsonObject | undefined, key: string, fallback: string, max: number): string {
   const value = head?.[key];
@@ -26,16 +32,14 @@ function echo(head: JsonObject | undefined, key: string, fallback: string, max: 
 }
 
 /** Echoes function, clientId and reqMsgId from the request head (when they are usable strings). */
-export function responseHead(requestHead: unknown, fallback: { fn: string; clientId: string }, clock: Clock): ResponseHead {
+export function responseHead(requestHead: unknown, fallback: { fn: string; clientId: string }, clock: Clock) {
   const head = isObject(requestHead) ? requestHead : undefined;
-  return {
-    version: PROTOCOL_VERSION,
-    function: echo(head, 'function', fallback.fn, 128),
-    clientId: echo(head, 'clientId', fallback.clientId, 32),
-    respTime: formatRfc3339(clock.now()),
-    reqMsgId: echo(head, 'reqMsgId', '', 64),
-    reserve: '{}',
-  };
+  return envelopeHead(
+    echo(head, 'function', fallback.fn, 128),
+    echo(head, 'clientId', fallback.clientId, 32),
+    { respTime: formatRfc3339(clock.now()) },
+    echo(head, 'reqMsgId', '', 64),
+  );
 }
 
 /** `{"response":{"head":…,"body":{resultInfo,…}},"signature":"…"}` signed with the gateway key. */

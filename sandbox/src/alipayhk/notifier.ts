@@ -6,12 +6,13 @@
 import type { Clock } from '../clock';
 import { formatRfc3339 } from '../clock';
 import type { ControlStore } from '../control';
-import { createDeliveryLoop, readLimited } from '../delivery';
+import { createDeliveryLoop, readLimited, type DeliveryJob } from '../delivery';
 import { newReqMsgId } from '../ids';
 import { isObject } from '../input';
 import type { Ledger, LedgerDelivery, LedgerNotification, LedgerPayment } from '../ledger';
 import type { Timers } from '../timers';
-import { ALIPAYHK_FUNCTIONS, PROTOCOL_VERSION } from './functions';
+import { envelopeHead, JSON_UTF8 } from './envelope';
+import { ALIPAYHK_FUNCTIONS } from './functions';
 import { resultInfo } from './result-codes';
 import type { RsaKey } from './rsa-key';
 import { signEnvelope, verifyEnvelope } from './signature';
@@ -74,14 +75,7 @@ function buildNotification(payment: LedgerPayment, deps: NotifierDeps, reqMsgId:
     paymentTime: formatRfc3339(Date.parse(payment.paidAt ?? new Date(deps.clock.now()).toISOString())),
   };
   if (payment.extendInfo !== null) body.extendInfo = payment.extendInfo;
-  const head = {
-    version: PROTOCOL_VERSION,
-    function: ALIPAYHK_FUNCTIONS.notifyPay,
-    clientId: deps.clientId,
-    reqTime: formatRfc3339(deps.clock.now()),
-    reqMsgId,
-    reserve: '{}',
-  };
+  const head = envelopeHead(ALIPAYHK_FUNCTIONS.notifyPay, deps.clientId, { reqTime: formatRfc3339(deps.clock.now()) }, reqMsgId);
   return signEnvelope('request', { head, body }, deps.gatewayKey);
 }
 
@@ -90,14 +84,7 @@ function buildNotification(payment: LedgerPayment, deps: NotifierDeps, reqMsgId:
  * `merchantAgreementId` the BFF needs to know which agreement ended (read tolerantly there).
  */
 function buildCancelNotification(job: CancelNotification, deps: NotifierDeps, reqMsgId: string): string {
-  const head = {
-    version: PROTOCOL_VERSION,
-    function: ALIPAYHK_FUNCTIONS.notifyCancel,
-    clientId: deps.clientId,
-    reqTime: formatRfc3339(deps.clock.now()),
-    reqMsgId,
-    reserve: '{}',
-  };
+  const head = envelopeHead(ALIPAYHK_FUNCTIONS.notifyCancel, deps.clientId, { reqTime: formatRfc3339(deps.clock.now()) }, reqMsgId);
   return signEnvelope(
     'request',
     { head, body: { merchantAgreementId: job.merchantAgreementId, cancelTime: job.cancelTime } },
@@ -122,29 +109,27 @@ function checkAck(status: number, text: string, merchantKey: RsaKey): string | n
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   let nextId = 1;
-  const loop = createDeliveryLoop<LedgerDelivery, LedgerNotification, LedgerPayment>(deps, {
-    retryDelayMs: (attempt) => NOTIFY_RETRY_DELAYS_MS[attempt - 1],
-    // Every delivery is a new request envelope, with its own reqMsgId (recorded on the delivery).
-    extraFields: () => ({ reqMsgId: newReqMsgId() }),
-    request: (job, payment, { reqMsgId }) => ({
-      url: job.notifyUrl,
-      headers: { 'content-type': 'application/json; charset=UTF-8' },
-      body: buildNotification(payment, deps, reqMsgId),
-    }),
-    judge: async (response) => checkAck(response.status, await readLimited(response, MAX_ACK_BYTES), deps.merchantKey),
-  });
-
+  /** AlipayHK's schedule and acknowledgement, for both notifications: `build` signs what one delivery sends. */
+  function notifyLoop<J extends DeliveryJob<LedgerDelivery> & { notifyUrl: string }, P>(
+    build: (job: J, payload: P, reqMsgId: string) => string,
+  ) {
+    return createDeliveryLoop<LedgerDelivery, J, P>(deps, {
+      retryDelayMs: (attempt) => NOTIFY_RETRY_DELAYS_MS[attempt - 1],
+      // Every delivery is a new request envelope, with its own reqMsgId (recorded on the delivery).
+      extraFields: () => ({ reqMsgId: newReqMsgId() }),
+      request: (job, payload, { reqMsgId }) => ({
+        url: job.notifyUrl,
+        headers: { 'content-type': JSON_UTF8 },
+        body: build(job, payload, reqMsgId),
+      }),
+      judge: async (response) => checkAck(response.status, await readLimited(response, MAX_ACK_BYTES), deps.merchantKey),
+    });
+  }
+  const loop = notifyLoop<LedgerNotification, LedgerPayment>((_job, payment, reqMsgId) => buildNotification(payment, deps, reqMsgId));
   const cancelJobs: CancelNotification[] = [];
-  const cancelLoop = createDeliveryLoop<LedgerDelivery, CancelNotification, CancelNotification>(deps, {
-    retryDelayMs: (attempt) => NOTIFY_RETRY_DELAYS_MS[attempt - 1],
-    extraFields: () => ({ reqMsgId: newReqMsgId() }),
-    request: (job, _payload, { reqMsgId }) => ({
-      url: job.notifyUrl,
-      headers: { 'content-type': 'application/json; charset=UTF-8' },
-      body: buildCancelNotification(job, deps, reqMsgId),
-    }),
-    judge: async (response) => checkAck(response.status, await readLimited(response, MAX_ACK_BYTES), deps.merchantKey),
-  });
+  const cancelLoop = notifyLoop<CancelNotification, CancelNotification>((job, _payload, reqMsgId) =>
+    buildCancelNotification(job, deps, reqMsgId),
+  );
 
   return {
     scheduleCancel(merchantAgreementId, cancelTime) {
