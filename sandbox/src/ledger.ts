@@ -5,6 +5,7 @@
 import type { Amount } from '@tradepay/shared';
 import { createLatipayLedger, type LatipayLedger, type LatipaySnapshot } from './latipay/ledger';
 import { createIntentsLedger, type IntentsLedger, type IntentsLedgerSnapshot } from './intents/ledger';
+import { callCounter, twoKeyTable } from './ledger-tables';
 
 /**
  * Internal payment states. On the wire (payQuery) PROCESSING reads as WAIT_BUYER_PAY and FAILED as
@@ -142,31 +143,25 @@ export interface Ledger {
 export function createLedger(): Ledger {
   const latipay = createLatipayLedger();
   const intents = createIntentsLedger();
-  let payments = new Map<string, LedgerPayment>();
-  let paymentsByTransId = new Map<string, LedgerPayment>();
+  const payments = twoKeyTable<LedgerPayment>(
+    { key: 'acquirementId', name: 'acquirementId' },
+    { key: 'merchantTransId', name: 'merchantTransId' },
+  );
   let refunds: LedgerRefund[] = [];
   let refundsByMerchantId = new Map<string, LedgerRefund>();
   let refundIds = new Set<string>();
   let notifications: LedgerNotification[] = [];
-  let calls = new Map<string, number>();
+  const calls = callCounter<string>();
   let agreements = new Map<string, LedgerAgreement>();
   let authCodes: LedgerAuthCodeCounts = { issued: 0, redeemed: 0, expired: 0, invalid: 0 };
 
   return {
     findPayment({ acquirementId, merchantTransId }) {
       // AlipayHK favours acquirementId when both are given.
-      if (acquirementId !== undefined) return payments.get(acquirementId);
-      if (merchantTransId !== undefined) return paymentsByTransId.get(merchantTransId);
-      return undefined;
+      return payments.find(acquirementId, merchantTransId);
     },
-    hasAcquirementId: (id) => payments.has(id),
-    addPayment(payment) {
-      if (payments.has(payment.acquirementId)) throw new Error(`duplicate acquirementId ${payment.acquirementId}`);
-      if (paymentsByTransId.has(payment.merchantTransId)) throw new Error(`duplicate merchantTransId ${payment.merchantTransId}`);
-      payments.set(payment.acquirementId, payment);
-      paymentsByTransId.set(payment.merchantTransId, payment);
-      return payment;
-    },
+    hasAcquirementId: (id) => payments.byFirst(id) !== undefined,
+    addPayment: (payment) => payments.add(payment),
     findRefund: (merchantRefundId) => refundsByMerchantId.get(merchantRefundId),
     hasRefundId: (id) => refundIds.has(id),
     addRefund(refund) {
@@ -191,15 +186,13 @@ export function createLedger(): Ledger {
     countAuthCode(event) {
       authCodes[event] += 1;
     },
-    countCall(fn) {
-      calls.set(fn, (calls.get(fn) ?? 0) + 1);
-    },
+    countCall: (fn) => calls.count(fn),
     snapshot() {
       return structuredClone({
-        payments: [...payments.values()],
+        payments: payments.values(),
         refunds,
         notifications,
-        calls: Object.fromEntries(calls),
+        calls: calls.counts(),
         agreements: [...agreements.values()],
         authCodes,
         latipay: latipay.snapshot(),
@@ -207,13 +200,12 @@ export function createLedger(): Ledger {
       });
     },
     reset() {
-      payments = new Map();
-      paymentsByTransId = new Map();
+      payments.clear();
       refunds = [];
       refundsByMerchantId = new Map();
       refundIds = new Set();
       notifications = [];
-      calls = new Map();
+      calls.clear();
       agreements = new Map();
       authCodes = { issued: 0, redeemed: 0, expired: 0, invalid: 0 };
       latipay.reset();

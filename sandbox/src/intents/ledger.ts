@@ -4,6 +4,7 @@
  * units for sums. Times are ISO 8601 UTC.
  */
 import type { DeliveryRecord } from '../delivery';
+import { callCounter, twoKeyTable } from '../ledger-tables';
 import type { IntentsCall } from './paths';
 
 export type IntentStatus = 'PENDING' | 'SUCCEEDED' | 'CANCELLED';
@@ -78,28 +79,19 @@ export interface IntentsLedger {
 }
 
 export function createIntentsLedger(): IntentsLedger {
-  let byOrderId = new Map<string, LedgerIntent>();
-  let byMerchantOrderId = new Map<string, LedgerIntent>();
+  const intents = twoKeyTable<LedgerIntent>({ key: 'orderId', name: 'order_id' }, { key: 'merchantOrderId', name: 'merchant_order_id' });
   let refunds = new Map<string, LedgerIntentRefund>();
   let webhooks: LedgerWebhook[] = [];
   let tokensIssued = 0;
-  let calls = new Map<IntentsCall, number>();
+  const calls = callCounter<IntentsCall>();
 
   return {
     find({ orderId, merchantOrderId }) {
       // The documented query takes either id; like the real one, order_id wins when both are given.
-      if (orderId !== undefined) return byOrderId.get(orderId);
-      if (merchantOrderId !== undefined) return byMerchantOrderId.get(merchantOrderId);
-      return undefined;
+      return intents.find(orderId, merchantOrderId);
     },
-    add(intent) {
-      if (byOrderId.has(intent.orderId)) throw new Error(`duplicate order_id ${intent.orderId}`);
-      if (byMerchantOrderId.has(intent.merchantOrderId)) throw new Error(`duplicate merchant_order_id ${intent.merchantOrderId}`);
-      byOrderId.set(intent.orderId, intent);
-      byMerchantOrderId.set(intent.merchantOrderId, intent);
-      return intent;
-    },
-    hasOrderId: (orderId) => byOrderId.has(orderId),
+    add: (intent) => intents.add(intent),
+    hasOrderId: (orderId) => intents.byFirst(orderId) !== undefined,
     findRefund: (merchantRefundId) => refunds.get(merchantRefundId),
     addRefund(refund) {
       if (refunds.has(refund.merchantRefundId)) throw new Error(`duplicate merchant_refund_id ${refund.merchantRefundId}`);
@@ -113,25 +105,22 @@ export function createIntentsLedger(): IntentsLedger {
     countToken() {
       tokensIssued += 1;
     },
-    countCall(call) {
-      calls.set(call, (calls.get(call) ?? 0) + 1);
-    },
+    countCall: (call) => calls.count(call),
     snapshot() {
       return structuredClone({
-        intents: [...byOrderId.values()],
+        intents: intents.values(),
         refunds: [...refunds.values()],
         webhooks,
         tokensIssued,
-        calls: Object.fromEntries(calls),
+        calls: calls.counts(),
       });
     },
     reset() {
-      byOrderId = new Map();
-      byMerchantOrderId = new Map();
+      intents.clear();
       refunds = new Map();
       webhooks = [];
       tokensIssued = 0;
-      calls = new Map();
+      calls.clear();
     },
   };
 }

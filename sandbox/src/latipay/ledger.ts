@@ -4,6 +4,7 @@
  */
 import type { DeliveryRecord } from '../delivery';
 import type { TradePayOutcome } from '../ledger';
+import { callCounter, twoKeyTable } from '../ledger-tables';
 
 /**
  * Wire status: pending/paid/failed, and `canceled`/`rejected` (callbacks, mainly PayID: they close the
@@ -86,21 +87,17 @@ export interface LatipayLedger {
 }
 
 export function createLatipayLedger(): LatipayLedger {
-  let byReference = new Map<string, LatipayPayment>();
-  let byOrderId = new Map<string, LatipayPayment>();
+  const payments = twoKeyTable<LatipayPayment>(
+    { key: 'merchantReference', name: 'merchant_reference' },
+    { key: 'orderId', name: 'order_id' },
+  );
   let refunds: LatipayRefund[] = [];
   let callbacks: LatipayCallback[] = [];
-  let calls = new Map<string, number>();
+  const calls = callCounter<string>();
   return {
-    findByReference: (ref) => byReference.get(ref),
-    findByOrderId: (id) => byOrderId.get(id),
-    addPayment(payment) {
-      if (byReference.has(payment.merchantReference)) throw new Error(`duplicate merchant_reference ${payment.merchantReference}`);
-      if (byOrderId.has(payment.orderId)) throw new Error(`duplicate order_id ${payment.orderId}`);
-      byReference.set(payment.merchantReference, payment);
-      byOrderId.set(payment.orderId, payment);
-      return payment;
-    },
+    findByReference: (ref) => payments.byFirst(ref),
+    findByOrderId: (id) => payments.bySecond(id),
+    addPayment: (payment) => payments.add(payment),
     refundsOf: (orderId) => refunds.filter((r) => r.orderId === orderId),
     addRefund(refund) {
       refunds.push(refund);
@@ -110,18 +107,15 @@ export function createLatipayLedger(): LatipayLedger {
       callbacks.push(callback);
       return callback;
     },
-    countCall(endpoint) {
-      calls.set(endpoint, (calls.get(endpoint) ?? 0) + 1);
-    },
+    countCall: (endpoint) => calls.count(endpoint),
     snapshot() {
-      return structuredClone({ payments: [...byReference.values()], refunds, callbacks, calls: Object.fromEntries(calls) });
+      return structuredClone({ payments: payments.values(), refunds, callbacks, calls: calls.counts() });
     },
     reset() {
-      byReference = new Map();
-      byOrderId = new Map();
+      payments.clear();
       refunds = [];
       callbacks = [];
-      calls = new Map();
+      calls.clear();
     },
   };
 }
