@@ -25,6 +25,9 @@ export interface SandboxCliIo {
   err: (line: string) => void;
 }
 
+/** The commands that name what they act on (`ledger` alone takes none). */
+const COMMANDS_WITH_ARG = ['pay', 'notify', 'drop-next', 'fail-next', 'advance', 'unbind'];
+
 const USAGE = `usage: pnpm sandbox <command>
   pay <orderId> [--outcome success|fail|cancel|processing|unknown|network]
   notify <orderId>
@@ -77,22 +80,27 @@ function adminToken(env: SandboxCliIo['env']): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
-export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<number> {
-  let parsed;
+const OPTIONS = {
+  outcome: { type: 'string' },
+  status: { type: 'string' },
+  count: { type: 'string' },
+  order: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/** The command line read, or the error `parseArgs` gave (an unknown flag, a missing value). */
+function readArgs(argv: string[]) {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        outcome: { type: 'string' },
-        status: { type: 'string' },
-        count: { type: 'string' },
-        order: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}`);
+    return error as Error;
+  }
+}
+
+export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<number> {
+  const parsed = readArgs(argv);
+  if (parsed instanceof Error) {
+    io.err(`${parsed.message}\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -100,6 +108,10 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
   if (values.help || !command) {
     io.out(USAGE);
     return command ? 0 : 2;
+  }
+  if (command !== 'ledger' && !(COMMANDS_WITH_ARG.includes(command) && arg)) {
+    io.err(USAGE);
+    return 2;
   }
   const sandboxUrl = (io.env.SANDBOX_URL || `http://127.0.0.1:${io.env.SANDBOX_PORT || 3100}`).replace(/\/+$/, '');
   const bffUrl = (io.env.BFF_URL || `http://127.0.0.1:${io.env.PORT || 3000}`).replace(/\/+$/, '');
@@ -197,46 +209,43 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo): Promise<n
       );
       return 0;
     }
-    if (command === 'ledger') {
-      const ledger = await sandbox('GET', '/sandbox/ledger');
-      const merchantTransId = values.order ? (await orderOf(values.order)).merchantTransId : undefined;
-      const payments = (ledger.payments as any[]).filter((p) => !merchantTransId || p.merchantTransId === merchantTransId);
-      if (payments.length === 0) {
-        io.out(
-          merchantTransId
-            ? `no AlipayHK payment for order ${values.order} (merchantTransId ${merchantTransId}) yet`
-            : 'the ledger is empty',
-        );
-        return 0;
-      }
-      const notes = (id: string) => (ledger.notifications as any[]).filter((n) => n.acquirementId === id);
-      const rows = [['merchantTransId', 'status', 'amount', 'refunded', 'outcome', 'notifications', 'created']];
-      for (const p of payments) {
-        const n = notes(p.acquirementId);
-        const currency = p.orderAmount?.currency ?? 'HKD';
-        rows.push([
-          p.merchantTransId,
-          p.status,
-          money(p.orderAmount),
-          p.refundedMinor ? money({ currency, value: String(p.refundedMinor) }) : '—',
-          p.outcome ?? '—',
-          n.length ? n.map((x) => `${x.id} ${x.status} (${x.deliveries.length})`).join(', ') : '—',
-          p.createdAt,
-        ]);
-      }
-      for (const line of table(rows)) io.out(line);
+    // ledger [--order <orderId>]: the only command left once the others have answered.
+    const ledger = await sandbox('GET', '/sandbox/ledger');
+    const merchantTransId = values.order ? (await orderOf(values.order)).merchantTransId : undefined;
+    const payments = (ledger.payments as any[]).filter((p) => !merchantTransId || p.merchantTransId === merchantTransId);
+    if (payments.length === 0) {
+      io.out(
+        merchantTransId ? `no AlipayHK payment for order ${values.order} (merchantTransId ${merchantTransId}) yet` : 'the ledger is empty',
+      );
       return 0;
     }
-    io.err(USAGE);
-    return 2;
+    const notes = (id: string) => (ledger.notifications as any[]).filter((n) => n.acquirementId === id);
+    const rows = [['merchantTransId', 'status', 'amount', 'refunded', 'outcome', 'notifications', 'created']];
+    for (const p of payments) {
+      const n = notes(p.acquirementId);
+      const currency = p.orderAmount?.currency ?? 'HKD';
+      rows.push([
+        p.merchantTransId,
+        p.status,
+        money(p.orderAmount),
+        p.refundedMinor ? money({ currency, value: String(p.refundedMinor) }) : '—',
+        p.outcome ?? '—',
+        n.length ? n.map((x) => `${x.id} ${x.status} (${x.deliveries.length})`).join(', ') : '—',
+        p.createdAt,
+      ]);
+    }
+    for (const line of table(rows)) io.out(line);
+    return 0;
   } catch (error) {
     io.err(`sandbox: ${(error as Error).message}`);
     return 1;
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runSandboxCli(process.argv.slice(2), { env: process.env, out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) =>
-    process.exit(code),
-  );
+/** `pnpm sandbox …`: the process ends with the command's exit code. */
+async function main(): Promise<void> {
+  const io: SandboxCliIo = { env: process.env, out: (line) => console.log(line), err: (line) => console.error(line) };
+  process.exit(await runSandboxCli(process.argv.slice(2), io));
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();
