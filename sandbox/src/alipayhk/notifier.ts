@@ -150,16 +150,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     schedule(payment, firstDelayMs) {
       if (payment.notifyUrl === null) throw new Error(`payment ${payment.acquirementId} has no notifyUrl`);
       const notifyUrl = payment.notifyUrl;
+      const job = { id: `N${nextId++}`, acquirementId: payment.acquirementId, merchantTransId: payment.merchantTransId, notifyUrl };
       return loop.schedule(
         firstDelayMs,
-        (initial) =>
-          deps.ledger.addNotification({
-            id: `N${nextId++}`,
-            acquirementId: payment.acquirementId,
-            merchantTransId: payment.merchantTransId,
-            notifyUrl,
-            ...initial,
-          }),
+        (initial) => deps.ledger.addNotification({ ...job, ...initial }),
         () => payment,
       );
     },

@@ -89,17 +89,12 @@ export function createLatipayCallbacks(deps: LatipayCallbackDeps): LatipayCallba
 
   return {
     schedule(payment, firstDelayMs) {
+      // The status is the one this callback reports, fixed when it is scheduled.
+      const { merchantReference, orderId, callbackUrl, status: paymentStatus } = payment;
+      const job = { id: `LC${nextId++}`, merchantReference, orderId, callbackUrl, paymentStatus };
       return loop.schedule(
         firstDelayMs,
-        (initial) =>
-          deps.ledger.addCallback({
-            id: `LC${nextId++}`,
-            merchantReference: payment.merchantReference,
-            orderId: payment.orderId,
-            callbackUrl: payment.callbackUrl,
-            paymentStatus: payment.status,
-            ...initial,
-          }),
+        (initial) => deps.ledger.addCallback({ ...job, ...initial }),
         () => payment,
       );
     },
