@@ -62,3 +62,23 @@ export function callCounter<K extends string>(): CallCounter<K> {
     clear: () => calls.clear(),
   };
 }
+
+export interface RecordList<T> {
+  /** Appends a record and returns it. */
+  add(record: T): T;
+  /** Every record, oldest first (the list itself: snapshots copy it). */
+  values(): T[];
+  clear(): void;
+}
+
+export function recordList<T>(): RecordList<T> {
+  const records: T[] = [];
+  return {
+    add(record) {
+      records.push(record);
+      return record;
+    },
+    values: () => records,
+    clear: () => void records.splice(0),
+  };
+}

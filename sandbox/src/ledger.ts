@@ -5,7 +5,7 @@
 import type { Amount } from '@tradepay/shared';
 import { createLatipayLedger, type LatipayLedger, type LatipaySnapshot } from './latipay/ledger';
 import { createIntentsLedger, type IntentsLedger, type IntentsLedgerSnapshot } from './intents/ledger';
-import { callCounter, twoKeyTable } from './ledger-tables';
+import { callCounter, recordList, twoKeyTable } from './ledger-tables';
 
 /**
  * Internal payment states. On the wire (payQuery) PROCESSING reads as WAIT_BUYER_PAY and FAILED as
@@ -150,7 +150,7 @@ export function createLedger(): Ledger {
   let refunds: LedgerRefund[] = [];
   let refundsByMerchantId = new Map<string, LedgerRefund>();
   let refundIds = new Set<string>();
-  let notifications: LedgerNotification[] = [];
+  const notifications = recordList<LedgerNotification>();
   const calls = callCounter<string>();
   let agreements = new Map<string, LedgerAgreement>();
   let authCodes: LedgerAuthCodeCounts = { issued: 0, redeemed: 0, expired: 0, invalid: 0 };
@@ -173,10 +173,7 @@ export function createLedger(): Ledger {
       refunds.push(refund);
       return refund;
     },
-    addNotification(notification) {
-      notifications.push(notification);
-      return notification;
-    },
+    addNotification: (notification) => notifications.add(notification),
     findAgreement: (merchantAgreementId) => agreements.get(merchantAgreementId),
     addAgreement(agreement) {
       if (agreements.has(agreement.merchantAgreementId)) throw new Error(`duplicate merchantAgreementId ${agreement.merchantAgreementId}`);
@@ -191,7 +188,7 @@ export function createLedger(): Ledger {
       return structuredClone({
         payments: payments.values(),
         refunds,
-        notifications,
+        notifications: notifications.values(),
         calls: calls.counts(),
         agreements: [...agreements.values()],
         authCodes,
@@ -204,7 +201,7 @@ export function createLedger(): Ledger {
       refunds = [];
       refundsByMerchantId = new Map();
       refundIds = new Set();
-      notifications = [];
+      notifications.clear();
       calls.clear();
       agreements = new Map();
       authCodes = { issued: 0, redeemed: 0, expired: 0, invalid: 0 };

@@ -4,7 +4,7 @@
  * units for sums. Times are ISO 8601 UTC.
  */
 import type { DeliveryRecord } from '../delivery';
-import { callCounter, twoKeyTable } from '../ledger-tables';
+import { callCounter, recordList, twoKeyTable } from '../ledger-tables';
 import type { IntentsCall } from './paths';
 
 export type IntentStatus = 'PENDING' | 'SUCCEEDED' | 'CANCELLED';
@@ -81,7 +81,7 @@ export interface IntentsLedger {
 export function createIntentsLedger(): IntentsLedger {
   const intents = twoKeyTable<LedgerIntent>({ key: 'orderId', name: 'order_id' }, { key: 'merchantOrderId', name: 'merchant_order_id' });
   let refunds = new Map<string, LedgerIntentRefund>();
-  let webhooks: LedgerWebhook[] = [];
+  const webhooks = recordList<LedgerWebhook>();
   let tokensIssued = 0;
   const calls = callCounter<IntentsCall>();
 
@@ -98,10 +98,7 @@ export function createIntentsLedger(): IntentsLedger {
       refunds.set(refund.merchantRefundId, refund);
       return refund;
     },
-    addWebhook(webhook) {
-      webhooks.push(webhook);
-      return webhook;
-    },
+    addWebhook: (webhook) => webhooks.add(webhook),
     countToken() {
       tokensIssued += 1;
     },
@@ -110,7 +107,7 @@ export function createIntentsLedger(): IntentsLedger {
       return structuredClone({
         intents: intents.values(),
         refunds: [...refunds.values()],
-        webhooks,
+        webhooks: webhooks.values(),
         tokensIssued,
         calls: calls.counts(),
       });
@@ -118,7 +115,7 @@ export function createIntentsLedger(): IntentsLedger {
     reset() {
       intents.clear();
       refunds = new Map();
-      webhooks = [];
+      webhooks.clear();
       tokensIssued = 0;
       calls.clear();
     },

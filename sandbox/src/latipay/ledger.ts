@@ -4,7 +4,7 @@
  */
 import type { DeliveryRecord } from '../delivery';
 import type { TradePayOutcome } from '../ledger';
-import { callCounter, twoKeyTable } from '../ledger-tables';
+import { callCounter, recordList, twoKeyTable } from '../ledger-tables';
 
 /**
  * Wire status: pending/paid/failed, and `canceled`/`rejected` (callbacks, mainly PayID: they close the
@@ -91,30 +91,29 @@ export function createLatipayLedger(): LatipayLedger {
     { key: 'merchantReference', name: 'merchant_reference' },
     { key: 'orderId', name: 'order_id' },
   );
-  let refunds: LatipayRefund[] = [];
-  let callbacks: LatipayCallback[] = [];
+  const refunds = recordList<LatipayRefund>();
+  const callbacks = recordList<LatipayCallback>();
   const calls = callCounter<string>();
   return {
     findByReference: (ref) => payments.byFirst(ref),
     findByOrderId: (id) => payments.bySecond(id),
     addPayment: (payment) => payments.add(payment),
-    refundsOf: (orderId) => refunds.filter((r) => r.orderId === orderId),
-    addRefund(refund) {
-      refunds.push(refund);
-      return refund;
-    },
-    addCallback(callback) {
-      callbacks.push(callback);
-      return callback;
-    },
+    refundsOf: (orderId) => refunds.values().filter((r) => r.orderId === orderId),
+    addRefund: (refund) => refunds.add(refund),
+    addCallback: (callback) => callbacks.add(callback),
     countCall: (endpoint) => calls.count(endpoint),
     snapshot() {
-      return structuredClone({ payments: payments.values(), refunds, callbacks, calls: calls.counts() });
+      return structuredClone({
+        payments: payments.values(),
+        refunds: refunds.values(),
+        callbacks: callbacks.values(),
+        calls: calls.counts(),
+      });
     },
     reset() {
       payments.clear();
-      refunds = [];
-      callbacks = [];
+      refunds.clear();
+      callbacks.clear();
       calls.clear();
     },
   };
