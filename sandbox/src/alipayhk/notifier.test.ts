@@ -9,6 +9,7 @@ import { cashierOrderStr, tradePay, verifyIndependently, waitFor } from '../test
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import { parseRsaKey } from './rsa-key';
 import { signEnvelope } from './signature';
+import { listenRawJson } from '../testing/receiver';
 
 const keys = generateSandboxKeys();
 
@@ -28,9 +29,7 @@ class Receiver {
   url = '';
 
   async start(): Promise<void> {
-    this.app.removeContentTypeParser('application/json');
-    this.app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    this.app.post('/notify/alipayhk', async (req, reply) => {
+    this.url = await listenRawJson(this.app, '/notify/alipayhk', async (req, reply) => {
       const raw = req.body as string;
       expect(req.headers['content-type']).toBe('application/json; charset=UTF-8');
       const request = verifyIndependently('request', raw, keys.gatewayPublicPem);
@@ -39,10 +38,6 @@ class Receiver {
       const answer = this.behaviour(request, index);
       return reply.code(answer.status).header('content-type', 'application/json; charset=UTF-8').send(answer.body);
     });
-    await this.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = this.app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    this.url = `http://127.0.0.1:${address.port}/notify/alipayhk`;
   }
 
   close(): Promise<void> {

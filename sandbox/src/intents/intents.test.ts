@@ -7,6 +7,7 @@ import { buildSandbox } from '../app';
 import { generateSandboxKeys } from '../keys';
 import { INTENTS_RETRY_DELAYS_MS } from './notifier';
 import { INTENTS_PATHS, SANDBOX_INTENTS_MERCHANT_ID } from './paths';
+import { listenRawJson } from '../testing/receiver';
 
 const keys = generateSandboxKeys();
 const SCALE = 0.001;
@@ -19,18 +20,12 @@ class Receiver {
   url = '';
 
   async start(): Promise<void> {
-    this.app.removeContentTypeParser('application/json');
-    this.app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    this.app.post('/notify/intents', async (req, reply) => {
+    this.url = await listenRawJson(this.app, '/notify/intents', async (req, reply) => {
       // Node lower-cases header names: `Signature` arrives as `signature`.
       const name = ['signature', 'x-signature'].find((n) => typeof req.headers[n] === 'string');
       this.received.push({ raw: req.body as string, signature: name ? (req.headers[name] as string) : undefined, header: name });
       return reply.code(this.statuses[this.received.length - 1] ?? 200).send('ok');
     });
-    await this.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = this.app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    this.url = `http://127.0.0.1:${address.port}/notify/intents`;
   }
 
   close(): Promise<void> {
