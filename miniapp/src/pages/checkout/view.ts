@@ -184,24 +184,37 @@ function failureMessage(outcome: Extract<CheckoutOutcome, { state: 'failed' }>, 
   }
 }
 
+/** The texts of a payment (the checkout's `status`) or a charge (`autodebit`) while it runs. */
+export interface RunningTexts {
+  creating: string;
+  confirming: string;
+  stillConfirmingTitle: string;
+  stillConfirming: string;
+}
+
+/**
+ * The panel while a payment or a charge has not ended: hidden before it starts, progress while it is
+ * created and confirmed, then "still confirming" when polling stopped. No "New order" or "New charge"
+ * beside "don't pay again": the payment may still go through.
+ */
+export function runningPanel(
+  state: 'idle' | 'creating' | 'confirming',
+  outcome: { state: string; error?: ApiError } | null,
+  texts: RunningTexts,
+  t: Messages,
+): StatusPanel {
+  if (state === 'idle') return HIDDEN;
+  if (state === 'creating') return panel('progress', texts.creating, '');
+  if (outcome?.state !== 'confirming') return panel('progress', texts.confirming, '');
+  const message = outcome.error ? `${texts.stillConfirming} ${t.status.unreachable}` : texts.stillConfirming;
+  return panel('warning', texts.stillConfirmingTitle, message, { checkAgain: true, viewOrder: true });
+}
+
 /** The status panel under the cart: what is happening, and what the buyer can do next. */
 export function toStatusPanel(state: UiState, outcome: CheckoutOutcome | null, t: Messages): StatusPanel {
   switch (state) {
-    case 'idle':
-      return HIDDEN;
-    case 'creating':
-      return panel('progress', t.status.creating, '');
     case 'paying':
       return panel('progress', t.status.paying, '');
-    case 'confirming':
-      if (outcome?.state !== 'confirming') return panel('progress', t.status.confirming, '');
-      return panel(
-        'warning',
-        t.status.stillConfirmingTitle,
-        outcome.error ? `${t.status.stillConfirming} ${t.status.unreachable}` : t.status.stillConfirming,
-        // No "New order" beside "don't pay again": the payment may still go through.
-        { checkAgain: true, viewOrder: true },
-      );
     case 'succeeded':
       return panel(
         'success',
@@ -228,6 +241,8 @@ export function toStatusPanel(state: UiState, outcome: CheckoutOutcome | null, t
     case 'cancelled':
       // Quiet: the buyer chose this; no error colour, Pay stays right there.
       return panel('muted', t.status.cancelledTitle, t.status.cancelled);
+    default:
+      return runningPanel(state, outcome, t.status, t);
   }
 }
 
