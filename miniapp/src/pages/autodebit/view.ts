@@ -7,17 +7,9 @@ import { formatMoney, type AgreementView, type Product } from '@tradepay/shared'
 import type { ApiError } from '../../api/errors';
 import type { ChargeFailReason, ChargeOutcome } from '../../flow/charge-flow';
 import { fill, type Messages } from '../../i18n';
-import {
-  describeApiError,
-  describeApiErrorCode,
-  panel,
-  productTitle,
-  runningPanel,
-  type CatalogState,
-  type PanelTone,
-  type StatusPanel,
-} from '../checkout/view';
-import { amountText } from '../format';
+import type { CatalogState } from '../checkout/view';
+import { amountText, describeApiError, describeApiErrorCode, productTitle } from '../format';
+import { panel, runningPanel, type PanelTone, type StatusPanel } from '../status-panel';
 
 export type AgreementState =
   { status: 'loading' } | { status: 'ready'; agreement: AgreementView | null } | { status: 'error'; error: ApiError };
