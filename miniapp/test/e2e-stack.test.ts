@@ -105,14 +105,7 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
   }, 30_000);
 
   it('auto-debit: binds inside the app with my.signContract (no web-view), charges, unbinds', async () => {
-    const customerId = nextBuyer();
-    const mp = await load({
-      getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId),
-      signContract: sandboxSignContract(stack.sandboxUrl, { customerId }),
-    });
-    const page = await mp.openPage('pages/autodebit/index');
-    await page.waitFor((d) => d.agreementStatus === 'ready');
-    await page.tap('onBind');
+    const { mp, page } = await bindInApp();
     expect(mp.signStrs).toHaveLength(1);
     expect(mp.navigations).toEqual([]);
     await page.waitFor((d) => d.showCharge === true);
@@ -121,17 +114,23 @@ describe.each(HTTP_ERROR_SHAPES)('mini program + BFF + sandbox, HTTP errors as %
   }, 30_000);
 
   it('auto-debit: a declined my.signContract (6001) binds nothing and says so', async () => {
-    const customerId = nextBuyer();
-    const mp = await load({
-      getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId),
-      signContract: sandboxSignContract(stack.sandboxUrl, { customerId, decision: 'decline' }),
-    });
-    const page = await mp.openPage('pages/autodebit/index');
-    await page.waitFor((d) => d.agreementStatus === 'ready');
-    await page.tap('onBind');
+    const { page } = await bindInApp('decline');
     expect(page.data).toMatchObject({ showCharge: false, bindNote: 'You cancelled the authorisation. Nothing was set up.' });
   }, 30_000);
 });
+
+/** A new buyer's app with `my.signContract` (the sandbox wallet agrees unless told to decline): its auto-debit page, Bind tapped. */
+async function bindInApp(decision?: 'decline') {
+  const customerId = nextBuyer();
+  const mp = await load({
+    getAuthCode: sandboxAuthCode(stack.sandboxUrl, customerId),
+    signContract: sandboxSignContract(stack.sandboxUrl, { customerId, decision }),
+  });
+  const page = await mp.openPage('pages/autodebit/index');
+  await page.waitFor((d) => d.agreementStatus === 'ready');
+  await page.tap('onBind');
+  return { mp, page };
+}
 
 async function chargeAndUnbind(page: Awaited<ReturnType<MiniProgram['openPage']>>): Promise<void> {
   expect(page.data.card.title).toBe('Auto-debit is on');

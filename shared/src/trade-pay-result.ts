@@ -17,19 +17,44 @@ export interface TradePayResultRow {
   retryAllowed: boolean;
 }
 
+type Entry = readonly [code: string, meaning: string];
+
+/** Money may have moved: the BFF queries the gateway, and the buyer must not pay again. */
+const MAY_HAVE_PAID: readonly Entry[] = [
+  ['9000', 'payment succeeded (confirm with the BFF)'],
+  ['8000', 'processing, result unknown'],
+  ['6004', 'result unknown, may have succeeded'],
+  ['6002', 'network error, the money may have moved'],
+  ['6005', 'exception in the client'],
+  ['5000', 'duplicate payment request'],
+];
+/** Nothing was paid: the buyer may try again. */
+const FAILED: readonly Entry[] = [
+  ['4000', 'payment failed'],
+  ['4', 'no permission to call the API'],
+];
+const CANCELLED: readonly Entry[] = [
+  ['6001', 'cancelled by the user'],
+  ['7001', 'payment stopped from the client end'],
+  ['99', 'user left through "forgot password" (iOS)'],
+];
+
+/** Whether money may have moved, and so whether a retry is allowed, follows from the state. */
+function rows(state: TradePayResultRow['state'], entries: readonly Entry[]): TradePayResultRow[] {
+  return entries.map(([code, meaning]) => ({
+    code,
+    meaning,
+    state,
+    mayHavePaid: state === 'confirming',
+    retryAllowed: state !== 'confirming',
+  }));
+}
+
 export const TRADE_PAY_RESULTS: readonly TradePayResultRow[] = [
-  { code: '9000', meaning: 'payment succeeded (confirm with the BFF)', state: 'confirming', mayHavePaid: true, retryAllowed: false },
-  { code: '8000', meaning: 'processing, result unknown', state: 'confirming', mayHavePaid: true, retryAllowed: false },
-  { code: '6004', meaning: 'result unknown, may have succeeded', state: 'confirming', mayHavePaid: true, retryAllowed: false },
-  { code: '6002', meaning: 'network error, the money may have moved', state: 'confirming', mayHavePaid: true, retryAllowed: false },
-  { code: '6005', meaning: 'exception in the client', state: 'confirming', mayHavePaid: true, retryAllowed: false },
-  { code: '5000', meaning: 'duplicate payment request', state: 'confirming', mayHavePaid: true, retryAllowed: false },
-  { code: '4000', meaning: 'payment failed', state: 'failed', mayHavePaid: false, retryAllowed: true },
-  { code: '4', meaning: 'no permission to call the API', state: 'failed', mayHavePaid: false, retryAllowed: true },
-  { code: '6001', meaning: 'cancelled by the user', state: 'cancelled', mayHavePaid: false, retryAllowed: true },
-  { code: '7001', meaning: 'payment stopped from the client end', state: 'cancelled', mayHavePaid: false, retryAllowed: true },
-  { code: '99', meaning: 'user left through "forgot password" (iOS)', state: 'cancelled', mayHavePaid: false, retryAllowed: true },
-  { code: 'fail', meaning: 'the fail callback of my.tradePay', state: 'confirming', mayHavePaid: true, retryAllowed: false },
+  ...rows('confirming', MAY_HAVE_PAID),
+  ...rows('failed', FAILED),
+  ...rows('cancelled', CANCELLED),
+  ...rows('confirming', [['fail', 'the fail callback of my.tradePay']]),
 ];
 
 /** Any code not in the table: we cannot know, so we ask the BFF. */

@@ -13,6 +13,7 @@ import type { ApiClient } from '../api/client';
 import { toApiError, type ApiError } from '../api/errors';
 import { DEFAULT_POLLING, confirmAndPoll, type FlowEvent, type PollingPolicy } from './checkout-flow';
 import { createExclusive } from './exclusive';
+import { createRetryKeys } from './retry-key';
 
 /** The my.tradePay code meaning "unknown, go and ask": what a charge whose answer was PENDING is. */
 export const UNKNOWN_OUTCOME_CODE = '6004';
@@ -80,15 +81,7 @@ function outcomeOfOrder(order: OrderView): ChargeOutcome {
 export function createChargeFlow(deps: ChargeFlowDeps): ChargeFlow {
   const policy: PollingPolicy = { ...DEFAULT_POLLING, ...deps.polling };
   const guard = createExclusive();
-  /** The idempotency key of a charge whose outcome is unknown, reused when the same charge is tried again. */
-  let unsettled: { body: string; key: string } | null = null;
-  let keys = 0;
-
-  function newIdempotencyKey(): string {
-    keys += 1;
-    const random = Math.floor(deps.random() * 0x7fffffff).toString(36);
-    return `mp-ad-${deps.now().toString(36)}-${random}-${keys}`;
-  }
+  const retryKeys = createRetryKeys('mp-ad', deps);
 
   async function poll(orderId: string, emit: (event: ChargeEvent) => void): Promise<ChargeOutcome> {
     const outcome = await confirmAndPoll(deps, policy, orderId, UNKNOWN_OUTCOME_CODE, (event) => {
@@ -107,16 +100,16 @@ export function createChargeFlow(deps: ChargeFlowDeps): ChargeFlow {
     emit({ state: 'creating' });
     const bodyText = JSON.stringify({ agreementId, items });
     // An unknown outcome (timeout, 5xx) retried with the same charge must not charge twice.
-    const key = unsettled && unsettled.body === bodyText ? unsettled.key : newIdempotencyKey();
+    const key = retryKeys.keyFor(bodyText);
     let order: OrderView;
     try {
       order = await deps.api.charge(agreementId, { items }, key);
     } catch (caught) {
       const error = toApiError(caught);
-      unsettled = error.ambiguous ? { body: bodyText, key } : null;
+      retryKeys.settle(bodyText, key, error.ambiguous);
       return { state: 'failed', reason: failReasonOf(error), error };
     }
-    unsettled = null;
+    retryKeys.settle(bodyText, key, false);
     if (isFinalStatus(order.status)) return outcomeOfOrder(order);
     return poll(order.id, emit);
   }

@@ -12,6 +12,7 @@ import { paymentChannel } from '../config';
 import { toApiError, type ApiError } from '../api/errors';
 import type { TradePay } from '../platform/types';
 import { createExclusive } from './exclusive';
+import { createRetryKeys } from './retry-key';
 
 export interface PollingPolicy {
   /** Wait before the first GET after the confirm answer. */
@@ -145,16 +146,7 @@ export async function confirmAndPoll(
 export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
   const policy: PollingPolicy = { ...DEFAULT_POLLING, ...deps.polling };
   const guard = createExclusive();
-  /** The idempotency key of a create whose outcome is unknown, reused when the same cart is paid again. */
-  let unsettledCreate: { body: string; key: string } | null = null;
-  let keys = 0;
-
-  /** Unique per attempt: time and randomness across devices, a counter within this page. */
-  function newIdempotencyKey(): string {
-    keys += 1;
-    const random = Math.floor(deps.random() * 0x7fffffff).toString(36);
-    return `mp-${deps.now().toString(36)}-${random}-${keys}`;
-  }
+  const retryKeys = createRetryKeys('mp', deps);
 
   const poll = (orderId: string, resultCode: string, emit: (event: FlowEvent) => void) =>
     confirmAndPoll(deps, policy, orderId, resultCode, emit);
@@ -163,15 +155,15 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     emit({ state: 'creating' });
     const body: CreateOrderBody = { items, channel: paymentChannel };
     const bodyText = JSON.stringify(body);
-    const key = unsettledCreate && unsettledCreate.body === bodyText ? unsettledCreate.key : newIdempotencyKey();
+    const key = retryKeys.keyFor(bodyText);
     let created;
     try {
       created = await deps.api.createOrder(body, key);
-      unsettledCreate = null;
+      retryKeys.settle(bodyText, key, false);
     } catch (caught) {
       const error = toApiError(caught);
       // Unknown outcome (timeout, 5xx): the same cart retried must not create a second order.
-      unsettledCreate = error.ambiguous ? { body: bodyText, key } : null;
+      retryKeys.settle(bodyText, key, error.ambiguous);
       return { state: 'failed', reason: 'create-error', error };
     }
     const { order, payment } = created;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fill, messagesFor, pickLocale } from './index';
-import { MESSAGES } from './messages';
+import { MESSAGES, fill, messagesFor, pickLocale } from './index';
 
 describe('i18n', () => {
   it.each([

@@ -1,4 +1,9 @@
-import { MESSAGES, type Messages } from './messages';
+import type { Messages } from './catalog';
+import { en } from './en';
+import { zhHK } from './zh-hk';
+
+/** The catalogs by locale; their shape is `Messages` (catalog.ts). */
+export const MESSAGES = { en, 'zh-HK': zhHK } as const;
 
 export type Locale = keyof typeof MESSAGES;
 export type { Messages };

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors';
 import { messagesFor, pickLocale } from '../i18n';
-import { describeApiError, describeApiErrorCode, productTitle } from './checkout/view';
-import { amountText } from './format';
+import { amountText, describeApiError, describeApiErrorCode, productTitle } from './format';
 
 describe('amounts in HK$', () => {
   it.each([

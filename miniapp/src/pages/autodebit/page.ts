@@ -12,21 +12,11 @@ import type { ChargeEvent, ChargeOutcome } from '../../flow/charge-flow';
 import type { Platform } from '../../platform/types';
 import { createServices, loadMessages, type ServiceOptions } from '../../services';
 import { navigate } from '../navigation';
-import { createControllerSlot, datasetValue, ignore, type PageInstance, type TapEvent } from '../page-kit';
+import { createControllerSlot, datasetValue, ignore, outcomeOrderId, type PageInstance, type TapEvent } from '../page-kit';
 import { currentAgreement, isCharging, toAutodebitView, type AutodebitData, type AutodebitModel } from './view';
 
-export interface AutodebitController {
-  init(): Promise<void>;
-  refresh(): Promise<void>;
-  bind(): Promise<void>;
-  unbind(): Promise<void>;
-  select(sku: string | undefined): void;
-  charge(): Promise<void>;
-  checkAgain(): Promise<void>;
-  newCharge(): void;
-  viewOrder(): Promise<void>;
-  openOrders(): Promise<void>;
-}
+/** What the page's taps reach: one per page instance, made in `onLoad`. */
+export type AutodebitController = ReturnType<typeof createAutodebitController>;
 
 function initialModel(platform: Platform): AutodebitModel {
   return {
@@ -42,16 +32,25 @@ function initialModel(platform: Platform): AutodebitModel {
   };
 }
 
-function orderIdOf(outcome: ChargeOutcome | null): string | undefined {
-  if (!outcome) return undefined;
-  return outcome.state === 'confirming' ? outcome.orderId : outcome.order?.id;
+export function createAutodebitPage(platform: Platform, options: ServiceOptions = {}) {
+  const slot = createControllerSlot<AutodebitController>();
+  return {
+    data: toAutodebitView(initialModel(platform)),
+    onLoad(this: PageInstance<AutodebitData>) {
+      return slot.attach(this, createAutodebitController(this, platform, options)).init();
+    },
+    onSelect(this: object, event?: TapEvent) {
+      slot.of(this)?.select(datasetValue(event, 'sku'));
+    },
+    ...slot.forward(
+      ['bind', 'unbind', 'charge', 'checkAgain', 'newCharge', 'viewOrder', 'openOrders'],
+      // onShow: every time the page shows, since after the web-view the binding has changed.
+      { onShow: 'refresh', onRetry: 'refresh' },
+    ),
+  };
 }
 
-export function createAutodebitController(
-  page: PageInstance<AutodebitData>,
-  platform: Platform,
-  options: ServiceOptions = {},
-): AutodebitController {
+export function createAutodebitController(page: PageInstance<AutodebitData>, platform: Platform, options: ServiceOptions = {}) {
   const services = createServices(platform, options);
   const flow = services.createChargeFlow();
   const model = initialModel(platform);
@@ -70,7 +69,7 @@ export function createAutodebitController(
   async function finish(outcome: ChargeOutcome): Promise<void> {
     model.state = outcome.state;
     model.outcome = outcome;
-    const id = orderIdOf(outcome);
+    const id = outcomeOrderId(outcome);
     if (id) services.recentOrders.add(id).catch(ignore);
     render();
     // The limit used today, or an agreement the wallet ended: show what the BFF now knows.
@@ -85,7 +84,7 @@ export function createAutodebitController(
     }
   }
 
-  const controller: AutodebitController = {
+  const controller = {
     init() {
       ready =
         ready ??
@@ -168,7 +167,7 @@ export function createAutodebitController(
       }
     },
 
-    select(sku) {
+    select(sku: string | undefined): void {
       if (!sku || isCharging(model) || model.catalog.status !== 'ready') return;
       if (!model.catalog.products.some((p) => p.sku === sku)) return;
       model.selectedSku = sku;
@@ -199,7 +198,7 @@ export function createAutodebitController(
     },
 
     async viewOrder() {
-      const id = orderIdOf(model.outcome);
+      const id = outcomeOrderId(model.outcome);
       if (id) await navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(id)}`);
     },
 
@@ -208,47 +207,4 @@ export function createAutodebitController(
     },
   };
   return controller;
-}
-
-type AutodebitPage = PageInstance<AutodebitData>;
-
-export function createAutodebitPage(platform: Platform, options: ServiceOptions = {}) {
-  const slot = createControllerSlot<AutodebitController>();
-  return {
-    data: toAutodebitView(initialModel(platform)),
-    onLoad(this: AutodebitPage) {
-      return slot.attach(this, createAutodebitController(this, platform, options)).init();
-    },
-    /** Every time the page shows: after the web-view, the binding has changed. */
-    onShow(this: AutodebitPage) {
-      return slot.of(this)?.refresh();
-    },
-    onRetry(this: AutodebitPage) {
-      return slot.of(this)?.refresh();
-    },
-    onBind(this: AutodebitPage) {
-      return slot.of(this)?.bind();
-    },
-    onUnbind(this: AutodebitPage) {
-      return slot.of(this)?.unbind();
-    },
-    onSelect(this: AutodebitPage, event?: TapEvent) {
-      slot.of(this)?.select(datasetValue(event, 'sku'));
-    },
-    onCharge(this: AutodebitPage) {
-      return slot.of(this)?.charge();
-    },
-    onCheckAgain(this: AutodebitPage) {
-      return slot.of(this)?.checkAgain();
-    },
-    onNewCharge(this: AutodebitPage) {
-      slot.of(this)?.newCharge();
-    },
-    onViewOrder(this: AutodebitPage) {
-      return slot.of(this)?.viewOrder();
-    },
-    onOpenOrders(this: AutodebitPage) {
-      return slot.of(this)?.openOrders();
-    },
-  };
 }

@@ -5,19 +5,11 @@
  */
 import { formatMoney, type AgreementView, type Product } from '@tradepay/shared';
 import type { ApiError } from '../../api/errors';
-import type { ChargeOutcome } from '../../flow/charge-flow';
+import type { ChargeFailReason, ChargeOutcome } from '../../flow/charge-flow';
 import { fill, type Messages } from '../../i18n';
-import {
-  describeApiError,
-  describeApiErrorCode,
-  HIDDEN,
-  panel,
-  productTitle,
-  type CatalogState,
-  type PanelTone,
-  type StatusPanel,
-} from '../checkout/view';
-import { amountText } from '../format';
+import type { CatalogState } from '../checkout/view';
+import { amountText, describeApiError, describeApiErrorCode, productTitle } from '../format';
+import { panel, runningPanel, type PanelTone, type StatusPanel } from '../status-panel';
 
 export type AgreementState =
   { status: 'loading' } | { status: 'ready'; agreement: AgreementView | null } | { status: 'error'; error: ApiError };
@@ -130,36 +122,19 @@ export function toAgreementCard(agreement: AgreementView | null, t: Messages): A
 }
 
 function failureMessage(outcome: Extract<ChargeOutcome, { state: 'failed' }>, t: Messages): string {
-  switch (outcome.reason) {
-    case 'request-error':
-      return describeApiError(outcome.error, t);
-    case 'declined':
-      return t.autodebit.chargeDeclined;
-    case 'inactive':
-      return t.autodebit.inactive;
-    case 'over-limit':
-      return t.autodebit.overLimit;
-    case 'order-failed':
-      return t.autodebit.orderFailed;
-  }
+  if (outcome.reason === 'request-error') return describeApiError(outcome.error, t);
+  const refusals: Record<Exclude<ChargeFailReason, 'request-error'>, string> = {
+    declined: t.autodebit.chargeDeclined,
+    inactive: t.autodebit.inactive,
+    'over-limit': t.autodebit.overLimit,
+    'order-failed': t.autodebit.orderFailed,
+  };
+  return refusals[outcome.reason];
 }
 
 /** The panel under the products: what the charge is doing, and what the buyer can do next. */
 export function toChargePanel(state: ChargeState, outcome: ChargeOutcome | null, t: Messages): StatusPanel {
   switch (state) {
-    case 'idle':
-      return HIDDEN;
-    case 'creating':
-      return panel('progress', t.autodebit.creating, '');
-    case 'confirming':
-      if (outcome?.state !== 'confirming') return panel('progress', t.autodebit.confirming, '');
-      return panel(
-        'warning',
-        t.autodebit.stillConfirmingTitle,
-        outcome.error ? `${t.autodebit.stillConfirming} ${t.status.unreachable}` : t.autodebit.stillConfirming,
-        // No "New charge" beside "don't charge again".
-        { checkAgain: true, viewOrder: true },
-      );
     case 'succeeded':
       if (outcome?.state !== 'succeeded') return panel('success', t.autodebit.succeededTitle, '');
       return panel(
@@ -171,6 +146,8 @@ export function toChargePanel(state: ChargeState, outcome: ChargeOutcome | null,
     case 'failed':
       if (outcome?.state !== 'failed') return panel('error', t.autodebit.failedTitle, t.autodebit.orderFailed);
       return panel('error', t.autodebit.failedTitle, failureMessage(outcome, t), { viewOrder: outcome.order !== undefined });
+    default:
+      return runningPanel(state, outcome, t.autodebit, t);
   }
 }
 

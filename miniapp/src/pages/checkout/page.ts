@@ -5,34 +5,14 @@ import type { CheckoutOutcome, FlowEvent } from '../../flow/checkout-flow';
 import type { Platform } from '../../platform/types';
 import { createServices, loadMessages, type ServiceOptions } from '../../services';
 import { navigate } from '../navigation';
-import { createControllerSlot, datasetValue, ignore, type PageInstance, type TapEvent } from '../page-kit';
+import { createControllerSlot, datasetValue, ignore, outcomeOrderId, type PageInstance, type TapEvent } from '../page-kit';
 import { MAX_QUANTITY, cartItems, isEditable, parseCheckoutQuery, toCheckoutView, type CheckoutData, type CheckoutModel } from './view';
 
-export interface CheckoutController {
-  load(query: unknown): Promise<void>;
-  loadCatalog(): Promise<void>;
-  pay(): Promise<void>;
-  checkAgain(): Promise<void>;
-  changeQuantity(sku: string | undefined, delta: number): void;
-  viewOrder(): Promise<void>;
-  newOrder(): void;
-  openOrders(): Promise<void>;
-  openAutodebit(): Promise<void>;
-}
+/** What the page's taps reach: one per page instance, made in `onLoad`. */
+export type CheckoutController = ReturnType<typeof createCheckoutController>;
 
-function orderIdOf(outcome: CheckoutOutcome | null): string | undefined {
-  if (!outcome) return undefined;
-  return outcome.state === 'confirming' ? outcome.orderId : outcome.order?.id;
-}
-
-export function createCheckoutController(
-  page: PageInstance<CheckoutData>,
-  platform: Platform,
-  options: ServiceOptions = {},
-): CheckoutController {
-  const services = createServices(platform, options);
-  const flow = services.createFlow();
-  const model: CheckoutModel = {
+function initialModel(platform: Platform): CheckoutModel {
+  return {
     t: loadMessages(platform).t,
     catalog: { status: 'loading' },
     quantities: {},
@@ -40,6 +20,30 @@ export function createCheckoutController(
     outcome: null,
     unavailableSku: null,
   };
+}
+
+export function createCheckoutPage(platform: Platform, options: ServiceOptions = {}) {
+  const slot = createControllerSlot<CheckoutController>();
+  return {
+    // In the app's language from the first paint (the runtime reads `data` before onLoad).
+    data: toCheckoutView(initialModel(platform)),
+    onLoad(this: PageInstance<CheckoutData>, query?: unknown) {
+      return slot.attach(this, createCheckoutController(this, platform, options)).load(query);
+    },
+    onIncrease(this: object, event?: TapEvent) {
+      slot.of(this)?.changeQuantity(datasetValue(event, 'sku'), 1);
+    },
+    onDecrease(this: object, event?: TapEvent) {
+      slot.of(this)?.changeQuantity(datasetValue(event, 'sku'), -1);
+    },
+    ...slot.forward(['pay', 'checkAgain', 'viewOrder', 'newOrder', 'openOrders', 'openAutodebit'], { onRetryCatalog: 'loadCatalog' }),
+  };
+}
+
+export function createCheckoutController(page: PageInstance<CheckoutData>, platform: Platform, options: ServiceOptions = {}) {
+  const services = createServices(platform, options);
+  const flow = services.createFlow();
+  const model = initialModel(platform);
   let deepLink: ReturnType<typeof parseCheckoutQuery> = null;
 
   const render = () => page.setData(toCheckoutView(model));
@@ -60,8 +64,8 @@ export function createCheckoutController(
     return Promise.resolve();
   }
 
-  const controller: CheckoutController = {
-    async load(query) {
+  const controller = {
+    async load(query: unknown): Promise<void> {
       const { t } = model;
       platform.setTitle(t.titles.checkout).catch(ignore);
       deepLink = parseCheckoutQuery(query);
@@ -102,7 +106,7 @@ export function createCheckoutController(
       if (outcome) await finish(outcome);
     },
 
-    changeQuantity(sku, delta) {
+    changeQuantity(sku: string | undefined, delta: number): void {
       if (!sku || !isEditable(model.state) || model.catalog.status !== 'ready') return;
       if (!model.catalog.products.some((p) => p.sku === sku)) return;
       const next = Math.min(Math.max((model.quantities[sku] ?? 0) + delta, 0), MAX_QUANTITY);
@@ -112,7 +116,7 @@ export function createCheckoutController(
     },
 
     async viewOrder() {
-      const id = orderIdOf(model.outcome);
+      const id = outcomeOrderId(model.outcome);
       if (id) await navigate(platform, `${ROUTES.result}?id=${encodeURIComponent(id)}`);
     },
 
@@ -134,52 +138,4 @@ export function createCheckoutController(
     },
   };
   return controller;
-}
-
-type CheckoutPage = PageInstance<CheckoutData>;
-
-export function createCheckoutPage(platform: Platform, options: ServiceOptions = {}) {
-  const slot = createControllerSlot<CheckoutController>();
-  // In the app's language from the first paint (the runtime reads `data` before onLoad).
-  const initial = toCheckoutView({
-    t: loadMessages(platform).t,
-    catalog: { status: 'loading' },
-    quantities: {},
-    state: 'idle',
-    outcome: null,
-    unavailableSku: null,
-  });
-  return {
-    data: initial,
-    onLoad(this: CheckoutPage, query?: unknown) {
-      return slot.attach(this, createCheckoutController(this, platform, options)).load(query);
-    },
-    onPay(this: CheckoutPage) {
-      return slot.of(this)?.pay();
-    },
-    onIncrease(this: CheckoutPage, event?: TapEvent) {
-      slot.of(this)?.changeQuantity(datasetValue(event, 'sku'), 1);
-    },
-    onDecrease(this: CheckoutPage, event?: TapEvent) {
-      slot.of(this)?.changeQuantity(datasetValue(event, 'sku'), -1);
-    },
-    onRetryCatalog(this: CheckoutPage) {
-      return slot.of(this)?.loadCatalog();
-    },
-    onCheckAgain(this: CheckoutPage) {
-      return slot.of(this)?.checkAgain();
-    },
-    onViewOrder(this: CheckoutPage) {
-      return slot.of(this)?.viewOrder();
-    },
-    onNewOrder(this: CheckoutPage) {
-      slot.of(this)?.newOrder();
-    },
-    onOpenOrders(this: CheckoutPage) {
-      return slot.of(this)?.openOrders();
-    },
-    onOpenAutodebit(this: CheckoutPage) {
-      return slot.of(this)?.openAutodebit();
-    },
-  };
 }

@@ -6,6 +6,8 @@ import { formatMoney, type Currency, type Product, type UiState } from '@tradepa
 import type { ApiError } from '../../api/errors';
 import type { CheckoutOutcome } from '../../flow/checkout-flow';
 import { fill, type Messages } from '../../i18n';
+import { describeApiError, describeApiErrorCode, productTitle } from '../format';
+import { panel, runningPanel, type StatusPanel } from '../status-panel';
 
 export type CatalogState = { status: 'loading' } | { status: 'ready'; products: Product[] } | { status: 'error'; error: ApiError };
 
@@ -19,20 +21,6 @@ export interface CheckoutModel {
   outcome: CheckoutOutcome | null;
   /** A deep link named a product the catalog does not have. */
   unavailableSku: string | null;
-}
-
-export type PanelTone = 'progress' | 'success' | 'warning' | 'error' | 'muted';
-
-export interface StatusPanel {
-  visible: boolean;
-  tone: PanelTone;
-  title: string;
-  message: string;
-  /** Small print: the error code behind the message, or ''. */
-  code: string;
-  checkAgain: boolean;
-  viewOrder: boolean;
-  newOrder: boolean;
 }
 
 export interface ProductRow {
@@ -114,60 +102,6 @@ export function cartTotalText(products: readonly Product[], quantities: Record<s
   return shown.map(([currency, minor]) => formatMoney(minor, currency)).join(' + ');
 }
 
-/** A plain text for the shopper: known BFF codes have their own; the code itself goes in small print (`describeApiErrorCode`). */
-export function describeApiError(error: ApiError | undefined, t: Messages): string {
-  if (!error) return t.errors.network;
-  switch (error.kind) {
-    case 'timeout':
-      return t.errors.timeout;
-    case 'bad-response':
-      return t.errors.badResponse;
-    case 'sign-in':
-      return t.errors.signIn;
-    // An HTTP error whose status the platform did not report: the shop answered, with a problem.
-    case 'http-unknown':
-      return t.errors.server;
-    case 'http':
-      if (error.code && t.codes[error.code]) return t.codes[error.code] as string;
-      return (error.status ?? 500) >= 500 ? t.errors.server : t.errors.rejected;
-    default:
-      return t.errors.network;
-  }
-}
-
-/** The small print under an error text: "Code: UNKNOWN_SKU" (or the HTTP status); empty when there is none. */
-export function describeApiErrorCode(error: ApiError | undefined, t: Messages): string {
-  if (!error || (error.kind !== 'http' && error.kind !== 'http-unknown')) return '';
-  const code = error.code ?? (error.status !== undefined ? String(error.status) : '');
-  return code ? fill(t.errors.code, { code }) : '';
-}
-
-/** The catalog's Traditional Chinese title for a Chinese reader, when it has one. */
-export function productTitle(product: Pick<Product, 'title' | 'titleZh'>, t: Messages): string {
-  return t.chineseTitles && product.titleZh ? product.titleZh : product.title;
-}
-
-/** The status panel when nothing is to be said (the auto-debit page shares it). */
-export const HIDDEN: StatusPanel = {
-  visible: false,
-  tone: 'muted',
-  title: '',
-  message: '',
-  code: '',
-  checkAgain: false,
-  viewOrder: false,
-  newOrder: false,
-};
-
-export function panel(
-  tone: PanelTone,
-  title: string,
-  message: string,
-  actions: Partial<Pick<StatusPanel, 'checkAgain' | 'viewOrder' | 'newOrder'>> = {},
-): StatusPanel {
-  return { ...HIDDEN, visible: true, tone, title, message, ...actions };
-}
-
 function failureMessage(outcome: Extract<CheckoutOutcome, { state: 'failed' }>, t: Messages): string {
   switch (outcome.reason) {
     case 'create-error':
@@ -187,21 +121,8 @@ function failureMessage(outcome: Extract<CheckoutOutcome, { state: 'failed' }>, 
 /** The status panel under the cart: what is happening, and what the buyer can do next. */
 export function toStatusPanel(state: UiState, outcome: CheckoutOutcome | null, t: Messages): StatusPanel {
   switch (state) {
-    case 'idle':
-      return HIDDEN;
-    case 'creating':
-      return panel('progress', t.status.creating, '');
     case 'paying':
       return panel('progress', t.status.paying, '');
-    case 'confirming':
-      if (outcome?.state !== 'confirming') return panel('progress', t.status.confirming, '');
-      return panel(
-        'warning',
-        t.status.stillConfirmingTitle,
-        outcome.error ? `${t.status.stillConfirming} ${t.status.unreachable}` : t.status.stillConfirming,
-        // No "New order" beside "don't pay again": the payment may still go through.
-        { checkAgain: true, viewOrder: true },
-      );
     case 'succeeded':
       return panel(
         'success',
@@ -228,6 +149,8 @@ export function toStatusPanel(state: UiState, outcome: CheckoutOutcome | null, t
     case 'cancelled':
       // Quiet: the buyer chose this; no error colour, Pay stays right there.
       return panel('muted', t.status.cancelledTitle, t.status.cancelled);
+    default:
+      return runningPanel(state, outcome, t.status, t);
   }
 }
 

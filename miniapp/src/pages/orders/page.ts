@@ -15,6 +15,21 @@ export interface OrdersController {
   continueShopping(): Promise<void>;
 }
 
+export function createOrdersPage(platform: Platform, options: ServiceOptions = {}) {
+  const slot = createControllerSlot<OrdersController>();
+  return {
+    data: toOrdersView({ t: loadMessages(platform).t, status: 'loading', entries: [], offsetMinutes: 0 }),
+    onLoad(this: PageInstance<OrdersData>) {
+      return slot.attach(this, createOrdersController(this, platform, options)).init();
+    },
+    onOpenOrder(this: object, event?: TapEvent) {
+      return slot.of(this)?.open(datasetValue(event, 'id'));
+    },
+    // onShow: every time the page shows, since statuses change while the buyer is elsewhere.
+    ...slot.forward(['continueShopping'], { onShow: 'refresh', onRetry: 'refresh' }),
+  };
+}
+
 export function createOrdersController(page: PageInstance<OrdersData>, platform: Platform, options: ServiceOptions = {}): OrdersController {
   const { api, recentOrders } = createServices(platform, options);
   const model: OrdersModel = { t: loadMessages(platform).t, status: 'loading', entries: [], offsetMinutes: 0 };
@@ -60,29 +75,4 @@ export function createOrdersController(page: PageInstance<OrdersData>, platform:
     },
   };
   return controller;
-}
-
-type OrdersPage = PageInstance<OrdersData>;
-
-export function createOrdersPage(platform: Platform, options: ServiceOptions = {}) {
-  const slot = createControllerSlot<OrdersController>();
-  return {
-    data: toOrdersView({ t: loadMessages(platform).t, status: 'loading', entries: [], offsetMinutes: 0 }),
-    onLoad(this: OrdersPage) {
-      return slot.attach(this, createOrdersController(this, platform, options)).init();
-    },
-    /** Every time the page shows: statuses change while the buyer is elsewhere. */
-    onShow(this: OrdersPage) {
-      return slot.of(this)?.refresh();
-    },
-    onRetry(this: OrdersPage) {
-      return slot.of(this)?.refresh();
-    },
-    onOpenOrder(this: OrdersPage, event?: TapEvent) {
-      return slot.of(this)?.open(datasetValue(event, 'id'));
-    },
-    onContinueShopping(this: OrdersPage) {
-      return slot.of(this)?.continueShopping();
-    },
-  };
 }

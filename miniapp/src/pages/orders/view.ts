@@ -2,7 +2,7 @@
 import type { OrderView } from '@tradepay/shared';
 import type { ApiError } from '../../api/errors';
 import type { Messages } from '../../i18n';
-import type { PanelTone } from '../checkout/view';
+import type { PanelTone } from '../status-panel';
 import { amountText, formatDateTime, statusTone } from '../format';
 
 export type OrderEntry = { id: string; order: OrderView } | { id: string; error: ApiError };

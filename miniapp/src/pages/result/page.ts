@@ -25,6 +25,17 @@ function orderIdFrom(query: unknown): string | null {
   return typeof id === 'string' && id !== '' ? id : null;
 }
 
+export function createResultPage(platform: Platform, options: ServiceOptions = {}) {
+  const slot = createControllerSlot<ResultController>();
+  return {
+    data: toResultView({ t: loadMessages(platform).t, status: 'loading' }),
+    onLoad(this: PageInstance<ResultData>, query?: unknown) {
+      return slot.attach(this, createResultController(this, platform, options)).load(query);
+    },
+    ...slot.forward(['checkAgain', 'continueShopping', 'openOrders'], { onReload: 'refresh', onTryAgain: 'continueShopping' }),
+  };
+}
+
 export function createResultController(page: PageInstance<ResultData>, platform: Platform, options: ServiceOptions = {}): ResultController {
   const { api } = createServices(platform, options);
   const t: Messages = loadMessages(platform).t;
@@ -75,31 +86,4 @@ export function createResultController(page: PageInstance<ResultData>, platform:
     }
   }
   return controller;
-}
-
-type ResultPage = PageInstance<ResultData>;
-
-export function createResultPage(platform: Platform, options: ServiceOptions = {}) {
-  const slot = createControllerSlot<ResultController>();
-  return {
-    data: toResultView({ t: loadMessages(platform).t, status: 'loading' }),
-    onLoad(this: ResultPage, query?: unknown) {
-      return slot.attach(this, createResultController(this, platform, options)).load(query);
-    },
-    onCheckAgain(this: ResultPage) {
-      return slot.of(this)?.checkAgain();
-    },
-    onReload(this: ResultPage) {
-      return slot.of(this)?.refresh();
-    },
-    onTryAgain(this: ResultPage) {
-      return slot.of(this)?.continueShopping();
-    },
-    onContinueShopping(this: ResultPage) {
-      return slot.of(this)?.continueShopping();
-    },
-    onOpenOrders(this: ResultPage) {
-      return slot.of(this)?.openOrders();
-    },
-  };
 }

@@ -2,8 +2,8 @@
 import type { OrderView } from '@tradepay/shared';
 import type { ApiError } from '../../api/errors';
 import type { Messages } from '../../i18n';
-import { describeApiError, type PanelTone } from '../checkout/view';
-import { amountText, formatDateTime, statusTone } from '../format';
+import { amountText, describeApiError, formatDateTime, statusTone } from '../format';
+import type { PanelTone } from '../status-panel';
 
 export type ResultModel =
   | { t: Messages; status: 'loading' }
