@@ -41,16 +41,19 @@ export interface ResponsePayload<B = Record<string, unknown>> {
   body: B & { resultInfo: ResultInfo };
 }
 
+/** The `order` of cashier.wap.pay and agreement.pay (docs/protocols/alipayhk.md#functions). */
+export interface WireOrder {
+  orderAmount: WireAmount;
+  orderTitle: string;
+  orderDetail: string;
+  seller: { sellerId: string; sellerName: string; mcc: string };
+}
+
 export interface CashierWapPayBody {
   merchantId: string;
   productCode: 'AGREEMENT_OR_CASHIER_PAY';
   merchantTransId: string;
-  order: {
-    orderAmount: WireAmount;
-    orderTitle: string;
-    orderDetail: string;
-    seller: { sellerId: string; sellerName: string; mcc: string };
-  };
+  order: WireOrder;
   notifyUrl: string;
   returnUrl?: string;
   extendInfo: string;
