@@ -15,7 +15,7 @@ import { ConfigError, integer, keyText, url, type Env } from './env';
 export const SANDBOX_ALIPAYHK_CLIENT_ID = 'TPSANDBOXCLIENT01';
 export const SANDBOX_ALIPAYHK_MERCHANT_ID = '2160400000000001';
 
-/** The ALIPAYHK_* settings: all the channel is built from but the notify and return URLs (made from PUBLIC_URL). */
+/** The ALIPAYHK_* settings: what the channel is built from, less the URLs back to us (notifyUrl comes from PUBLIC_URL). */
 export type AlipayHkConfig = Omit<AlipayHkChannelConfig, 'notifyUrl' | 'returnUrl'>;
 
 /** Where sandbox mode reads each AlipayHK key when none is configured (the sandbox writes them). */

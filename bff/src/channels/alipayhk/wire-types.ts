@@ -12,23 +12,25 @@ export interface ResultInfo {
   resultMsg?: string;
 }
 
-export interface RequestHead {
-  version: '2.0.0';
+/** What a request's and a response's head both carry (docs/protocols/alipayhk.md#envelope). */
+interface EnvelopeHead {
+  version: string;
   function: string;
   clientId: string;
-  reqTime: string;
   reqMsgId: string;
+  reserve?: string;
+}
+
+export interface RequestHead extends EnvelopeHead {
+  version: '2.0.0';
+  reqTime: string;
   reserve: string;
   accessToken?: string;
 }
 
-export interface ResponseHead {
-  version: string;
-  function: string;
-  clientId: string;
+/** A response echoes the request's `reqMsgId`, stamped with its own `respTime`. */
+export interface ResponseHead extends EnvelopeHead {
   respTime: string;
-  reqMsgId: string;
-  reserve?: string;
 }
 
 export interface RequestPayload<B = Record<string, unknown>> {
