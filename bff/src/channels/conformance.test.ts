@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeAggregator } from '../../test/support/fake-intents';
 import { GatewayUnknownError, NotificationRejectedError } from '../errors';
 import { known } from '../payments/agreement-gateway';
-import type { Channel, ChannelOrder, NotificationReply, VerifiedNotification } from '../payments/channel';
+import type { Channel, NotificationReply, VerifiedNotification } from '../payments/channel';
 import { createAlipayHkChannel, type AlipayHkChannel } from './alipayhk';
 import { createAlipayHkAgreementGateway } from './alipayhk/agreements';
 import { ALIPAYHK_FUNCTIONS, ALIPAYHK_PATHS } from './alipayhk/functions';
@@ -22,21 +22,13 @@ import { QUERY_PATH } from './intents/endpoints';
 import { signTestWebhook } from './intents/testing';
 import { createLatipayChannel } from './latipay';
 import { signTestCallback, signTestQueryAnswer } from './latipay/testing';
+import { TEST_ORDER } from './testing';
 
 type QueryState = 'paid' | 'pending' | 'closed' | 'unknown';
 type Fault = 'none' | 'timeout' | '5xx';
 type Answer = (input: string, init: RequestInit | undefined, state: QueryState) => Promise<Response>;
 
-const order: ChannelOrder = {
-  id: 'ord_AAAAAAAAAAAAAAAAAAAAAAAA',
-  merchantTransId: 'TP20260301ABCDEFGHJKMNPQRSTVWX',
-  amount: 12050,
-  currency: 'HKD',
-  title: 'Oolong tea, 100 g and 1 more',
-  detail: '1 x TEA',
-  createdAt: new Date('2026-03-01T10:00:00Z'),
-  expiresAt: new Date('2026-03-01T10:15:00Z'),
-};
+const order = TEST_ORDER;
 
 /** Short enough for a test, long enough for a fake that answers at once. */
 const TIMEOUT_MS = 200;
@@ -57,6 +49,14 @@ function fakeGateway(answer: Answer) {
     return answer(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, init, control.state);
   }) as typeof fetch;
   return { fetch: fetchImpl, control };
+}
+
+/** A harness's setup: the channel its factory builds over a fake gateway answering with `answer`. */
+function onFakeGateway(answer: Answer, build: (fetch: typeof globalThis.fetch) => Channel): Harness['setup'] {
+  return () => {
+    const { fetch, control } = fakeGateway(answer);
+    return { channel: build(fetch), control };
+  };
 }
 
 interface Harness {
@@ -114,9 +114,8 @@ const alipayhk: Harness = (() => {
     );
   return {
     name: 'AlipayHK',
-    setup() {
-      const { fetch, control } = fakeGateway(answer);
-      const channel = createAlipayHkChannel(
+    setup: onFakeGateway(answer, (fetch) =>
+      createAlipayHkChannel(
         {
           gatewayUrl: 'https://alipayhk.test',
           clientId,
@@ -132,9 +131,8 @@ const alipayhk: Harness = (() => {
           timeoutMs: TIMEOUT_MS,
         },
         { fetch },
-      );
-      return { channel, control };
-    },
+      ),
+    ),
     action: {
       type: 'tradePay',
       orderStr: expect.stringMatching(/^\{"request":\{.*"function":"alipay\.intl\.acquiring\.cashier\.wap\.pay".*\},"signature":"/),
@@ -174,9 +172,8 @@ const latipay: Harness = (() => {
   const callback = (key = apiKey) => signTestCallback({ merchantReference: order.merchantTransId, status: 'paid', amount: '120.50' }, key);
   return {
     name: 'Latipay',
-    setup() {
-      const { fetch, control } = fakeGateway(answer);
-      const channel = createLatipayChannel(
+    setup: onFakeGateway(answer, (fetch) =>
+      createLatipayChannel(
         {
           gatewayUrl: 'https://latipay.test',
           userId: 'U000000001',
@@ -187,9 +184,8 @@ const latipay: Harness = (() => {
           timeoutMs: TIMEOUT_MS,
         },
         { fetch },
-      );
-      return { channel, control };
-    },
+      ),
+    ),
     action: { type: 'tradePay', orderStr: `partner=2088000000000001&out_trade_no=${order.merchantTransId}&sign=x` },
     notification: async () => ({ raw: callback(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
     tamper: (raw) => raw.replace('amount=120.50', 'amount=1.20'),

@@ -54,6 +54,14 @@ function redirectingTo(target: string, status = 302) {
   });
 }
 
+/** A redirecting gateway, the target it points at (which records what reaches it), and an observer's events. */
+async function redirectScene() {
+  const target = await serve((_req, res) => res.end('{}'));
+  const gateway = await redirectingTo(target.url);
+  const events: GatewayCallEvent[] = [];
+  return { target, gateway, events, observe: (event: GatewayCallEvent) => events.push(event) };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -196,16 +204,14 @@ describe('gateway transport', () => {
 
 describe('every channel client goes through the transport', () => {
   it('AlipayHK: a 302 gateway never forwards the signed request or the access token', async () => {
-    const target = await serve((_req, res) => res.end('{}'));
-    const gateway = await redirectingTo(target.url);
-    const events: GatewayCallEvent[] = [];
+    const { target, gateway, events, observe } = await redirectScene();
     const client = createAlipayHkClient({
       gatewayUrl: gateway.url,
       clientId: 'TEST_CLIENT',
       signer: createRsaSigner(parseRsaKey(fixture('test-merchant-private.pem'), 'private'), 'RSA2'),
       verifier: createRsaVerifier(parseRsaKey(fixture('test-merchant-public.pem'), 'public'), 'RSA2'),
       timeoutMs: 5000,
-      observe: (event) => events.push(event),
+      observe,
     });
 
     const error = await rejection(
@@ -222,14 +228,12 @@ describe('every channel client goes through the transport', () => {
   });
 
   it('Latipay: a 302 on create and on query is unknown, and the target sees nothing', async () => {
-    const target = await serve((_req, res) => res.end('{}'));
-    const gateway = await redirectingTo(target.url);
-    const events: GatewayCallEvent[] = [];
+    const { target, gateway, events, observe } = await redirectScene();
     const client = createLatipayClient({
       gatewayUrl: gateway.url,
       signer: createLatipaySigner('latipay-key'),
       timeoutMs: 5000,
-      observe: (event) => events.push(event),
+      observe,
     });
 
     expect(await rejection(client.post(LATIPAY_PATHS.miniAlipay, { user_id: 'U1' }))).toBeInstanceOf(GatewayUnknownError);
@@ -246,8 +250,7 @@ describe('every channel client goes through the transport', () => {
   });
 
   it('intents: a 302 on the token request is unknown; the client secret goes nowhere else', async () => {
-    const target = await serve((_req, res) => res.end('{}'));
-    const gateway = await redirectingTo(target.url);
+    const { target, gateway } = await redirectScene();
     const client = createIntentsClient({ gatewayUrl: gateway.url, uid: 'TPUID', clientSecret: 'intents-client-secret', timeoutMs: 5000 });
 
     expect(await rejection(client.call('/mch-api/v1/pa/payment_intents/query', { merchant_order_id: 'TP1' }))).toBeInstanceOf(

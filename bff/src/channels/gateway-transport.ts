@@ -64,6 +64,14 @@ export interface GatewayTransport {
 
 export const DEFAULT_MAX_ANSWER_BYTES = 256 * 1024;
 
+/** What a channel's client is given for its transport: the deadline, and the fetch and observer to use. */
+export type GatewayConnection = Pick<GatewayTransportOptions, 'timeoutMs' | 'fetch' | 'observe'>;
+
+/** The transport of one gateway, from its client's options (the default answer cap). */
+export function createTransportFor(gateway: GatewayName, options: GatewayConnection): GatewayTransport {
+  return createGatewayTransport({ gateway, timeoutMs: options.timeoutMs, fetch: options.fetch, observe: options.observe });
+}
+
 export function createGatewayTransport(options: GatewayTransportOptions): GatewayTransport {
   const doFetch = options.fetch ?? fetch;
   const cap = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;

@@ -28,6 +28,17 @@ const USAGE = `usage:
   pnpm run doctor [--live] [--json]
   pnpm run doctor verify <file|-> [--json]`;
 
+const OPTIONS = { live: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } } as const;
+
+/** The command line read, or why it cannot be (an unknown option, a value where none belongs). */
+function readArgs(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    return error as Error;
+  }
+}
+
 async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -120,15 +131,9 @@ async function runVerify(source: string, json: boolean, io: DoctorIo): Promise<n
 }
 
 export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { live: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-    });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}`);
+  const parsed = readArgs(argv);
+  if (parsed instanceof Error) {
+    io.err(`${parsed.message}\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -8,27 +8,15 @@ import {
   type SignAlgorithm,
   type SignatureEncoding,
 } from '../channels/alipayhk/signing';
+import type { AlipayHkChannelConfig } from '../channels/alipayhk';
 import { parseAlipayHkPaths, type AlipayHkPaths } from '../channels/alipayhk/functions';
 import { ConfigError, integer, keyText, url, type Env } from './env';
 
 export const SANDBOX_ALIPAYHK_CLIENT_ID = 'TPSANDBOXCLIENT01';
 export const SANDBOX_ALIPAYHK_MERCHANT_ID = '2160400000000001';
 
-export interface AlipayHkConfig {
-  gatewayUrl: string;
-  clientId: string;
-  merchantId: string;
-  signAlgorithm: SignAlgorithm;
-  /** `base64` (default) or `url` (encodeURIComponent of the base64): how every signature we send is written. */
-  signatureEncoding: SignatureEncoding;
-  /** function → gateway path: the defaults, with `ALIPAYHK_PATHS` entries replacing theirs. */
-  paths: AlipayHkPaths;
-  merchantPrivateKey: ParsedRsaKey;
-  gatewayPublicKey: ParsedRsaKey;
-  sellerName: string;
-  mcc: string;
-  timeoutMs: number;
-}
+/** The ALIPAYHK_* settings: what the channel is built from, less the URLs back to us (notifyUrl comes from PUBLIC_URL). */
+export type AlipayHkConfig = Omit<AlipayHkChannelConfig, 'notifyUrl' | 'returnUrl'>;
 
 /** Where sandbox mode reads each AlipayHK key when none is configured (the sandbox writes them). */
 export const SANDBOX_KEY_FILES = {

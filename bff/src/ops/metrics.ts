@@ -60,50 +60,37 @@ export function createMetrics(options: { now?: () => Date } = {}): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'tradepay_' });
   const registers = [registry];
 
-  const ordersCreated = new Counter({
-    name: 'tradepay_orders_created_total',
-    help: 'Orders created, by channel',
-    labelNames: ['channel'],
-    registers,
-  });
-  const transitions = new Counter({
-    name: 'tradepay_order_transitions_total',
-    help: 'Order status transitions committed',
-    labelNames: ['from', 'to'],
-    registers,
-  });
-  const notifications = new Counter({
-    name: 'tradepay_notifications_total',
-    help: 'Gateway notifications by channel and outcome (accepted, duplicate, bad_signature, mismatch, malformed)',
-    labelNames: ['channel', 'outcome'],
-    registers,
-  });
-  const gatewayCalls = new Counter({
-    name: 'tradepay_gateway_calls_total',
-    help: 'Gateway calls by gateway, function and outcome',
-    labelNames: ['gateway', 'function', 'outcome'],
-    registers,
-  });
-  const gatewayLatency = new Histogram({
-    name: 'tradepay_gateway_call_duration_seconds',
-    help: 'Gateway call latency by gateway and function',
-    labelNames: ['gateway', 'function'],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
-  });
-  const refunds = new Counter({
-    name: 'tradepay_refunds_total',
-    help: 'Refunds by outcome (succeeded, failed; deferred = retried later)',
-    labelNames: ['outcome'],
-    registers,
-  });
-  const commitLatency = new Histogram({
-    name: 'tradepay_store_commit_duration_seconds',
-    help: "Store writes, from call to durable commit (includes the group commit's wait), by operation",
-    labelNames: ['operation'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers,
-  });
+  // One registry per app; a metric is its name, help and labels (histograms also their buckets).
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets, registers });
+
+  const ordersCreated = counter('tradepay_orders_created_total', 'Orders created, by channel', ['channel']);
+  const transitions = counter('tradepay_order_transitions_total', 'Order status transitions committed', ['from', 'to']);
+  const notifications = counter(
+    'tradepay_notifications_total',
+    'Gateway notifications by channel and outcome (accepted, duplicate, bad_signature, mismatch, malformed)',
+    ['channel', 'outcome'],
+  );
+  const gatewayCalls = counter('tradepay_gateway_calls_total', 'Gateway calls by gateway, function and outcome', [
+    'gateway',
+    'function',
+    'outcome',
+  ]);
+  const gatewayLatency = histogram(
+    'tradepay_gateway_call_duration_seconds',
+    'Gateway call latency by gateway and function',
+    ['gateway', 'function'],
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
+  const refunds = counter('tradepay_refunds_total', 'Refunds by outcome (succeeded, failed; deferred = retried later)', ['outcome']);
+  const commitLatency = histogram(
+    'tradepay_store_commit_duration_seconds',
+    "Store writes, from call to durable commit (includes the group commit's wait), by operation",
+    ['operation'],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
   let stores: Store[] = [];
   new Gauge({
     name: 'tradepay_oldest_unfinished_order_age_seconds',

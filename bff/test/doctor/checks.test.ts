@@ -89,6 +89,16 @@ describe('doctor: static checks', () => {
     expect(byId(checks, 'config').status).toBe('fail');
   });
 
+  it('a private key where a public one belongs is a warning', () => {
+    const checks = runStaticChecks(env({ ALIPAYHK_MERCHANT_PUBLIC_KEY_FILE: file(merchantPrivatePem) })).checks;
+    expect(byId(checks, 'alipayhk.merchant-public-key')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/is a private key where a public one belongs/),
+      fix: expect.stringContaining('private keys belong in ALIPAYHK_MERCHANT_PRIVATE_KEY'),
+    });
+    expect(checks.some((c) => c.id === 'alipayhk.merchant-public-key.size')).toBe(false);
+  });
+
   it('names PKCS#1, PKCS#8 and bare base64 inputs, and each parses', () => {
     const key = createPrivateKey(merchantPrivatePem);
     const forms = [

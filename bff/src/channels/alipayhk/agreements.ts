@@ -10,18 +10,16 @@ import type { AgreementGateway, AgreementPayResult, GatewayAnswer, WalletTokens 
 import type { ChannelOrder } from '../../payments/channel';
 import type { AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
+import type { AlipayHkChannelConfig } from './index';
+import { toWireOrder } from './payment-wire';
 import { APPLY_TOKEN_CUSTOMER_ID_FIELD, fetchUserId, type ApplyTokenBody } from './oauth';
 import type { ResultInfo, WireAmount } from './wire-types';
 
 export const AUTH_SITE = 'ALIPAY_HK';
 export const AGREEMENT_PAY_SCOPE = 'AUTH_AGREEMENTPAY';
 
-export interface AlipayHkAgreementConfig {
-  merchantId: string;
-  /** Where AlipayHK sends the payment notification of a debit (a second source of evidence). */
-  notifyUrl: string;
-  sellerName: string;
-  mcc: string;
+/** The channel's merchant and seller; `notifyUrl` receives the payment notification of a debit (a second source of evidence). */
+export interface AlipayHkAgreementConfig extends Pick<AlipayHkChannelConfig, 'merchantId' | 'notifyUrl' | 'sellerName' | 'mcc'> {
   /** `WAP`: the consent page opens in the mini program's web-view. */
   terminalType?: 'WAP' | 'WEB';
 }
@@ -148,12 +146,7 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
           merchantId: config.merchantId,
           productCode: 'AUTO_DEBIT',
           merchantTransId: order.merchantTransId,
-          order: {
-            orderAmount: { currency: order.currency, value: String(order.amount) },
-            orderTitle: order.title,
-            orderDetail: order.detail,
-            seller: { sellerId: config.merchantId, sellerName: config.sellerName, mcc: config.mcc },
-          },
+          order: toWireOrder(order, config),
           // The HK agreement.pay table spells it `notify_url` (https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/agreement).
           notify_url: config.notifyUrl,
           // productScene is documented only as Prepay/Paybill (docs/protocols/alipayhk.md#functions): none is sent.

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GatewayUnknownError } from '../../errors';
-import { createGatewayTransport, type GatewayCallObserver } from '../gateway-transport';
+import { createTransportFor, type GatewayCallObserver } from '../gateway-transport';
 import { ALIPAYHK_PATHS, type AlipayHkFunction, type AlipayHkPaths, type CalledFunction } from './functions';
 import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
 import { toWireSignature, type RsaSigner, type RsaVerifier, type SignatureEncoding } from './signing';
@@ -50,12 +50,7 @@ export function newReqMsgId(): string {
 
 export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkClient {
   const now = options.now ?? (() => new Date());
-  const transport = createGatewayTransport({
-    gateway: 'alipayhk',
-    timeoutMs: options.timeoutMs,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.observe ? { observe: options.observe } : {}),
-  });
+  const transport = createTransportFor('alipayhk', options);
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
   const paths = options.paths ?? ALIPAYHK_PATHS;
   const encoding = options.signatureEncoding ?? 'base64';

@@ -1,59 +1,49 @@
 /**
  * The AlipayHK in-app channel: `cashier.wap.pay` signed into the orderStr that `my.tradePay` takes,
- * `common.payQuery` for unknown outcomes, and the `notify.pay` notification with its signed reply.
+ * `common.payQuery` for unknown outcomes, and the `notify.pay` notification with its signed reply
+ * (notifications.ts).
  */
-import { parseAmount, type PaymentAction } from '@tradepay/shared';
-import { GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import type { PaymentAction } from '@tradepay/shared';
+import { GatewayUnknownError } from '../../errors';
 import type { GatewayCallObserver } from '../gateway-transport';
 import type {
+  AgreementNoticeChannel,
   CancelResult,
   Channel,
   ChannelOrder,
-  PaymentEvidence,
   PaymentQueryResult,
   RefundableOrder,
   RefundRequest,
   RefundResult,
-  AgreementNoticeChannel,
-  NotificationReply,
-  VerifiedAgreementEnd,
-  VerifiedNotification,
 } from '../../payments/channel';
 import { createAlipayHkClient, type AlipayHkClient } from './client';
-import { ALIPAYHK_FUNCTIONS } from './functions';
-import { diagnoseSignature } from './diagnose';
-import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
+import { ALIPAYHK_FUNCTIONS, type AlipayHkPaths } from './functions';
+import { createAlipayHkNotifications } from './notifications';
+import { toPaymentEvidence, toWireOrder } from './payment-wire';
 import {
   createRsaSigner,
   createRsaVerifier,
-  toWireSignature,
   type ParsedRsaKey,
   type RsaSigner,
   type SignAlgorithm,
   type SignatureEncoding,
 } from './signing';
-import type { AlipayHkPaths } from './functions';
 import { NOT_FOUND_RESULT_CODES, readAcquirementStatus, toNormalisedPaymentStatus } from './status-map';
-import type {
-  CashierWapPayBody,
-  NotifyCancelBody,
-  PayNotifyBody,
-  PayQueryResponseBody,
-  RefundResponseBody,
-  RequestPayload,
-  ResponsePayload,
-} from './wire-types';
+import type { CashierWapPayBody, PayQueryResponseBody, RefundResponseBody } from './wire-types';
 
+/** What the channel is built from: the ALIPAYHK_* settings (config/alipayhk.ts) and our notify URL. */
 export interface AlipayHkChannelConfig {
   gatewayUrl: string;
   clientId: string;
   merchantId: string;
   signAlgorithm: SignAlgorithm;
-  /** How our signatures are written: orderStr, API requests, acknowledgements. */
+  /** `base64` (default) or `url` (encodeURIComponent of the base64): how every signature we send is written (orderStr, API requests, acknowledgements). */
   signatureEncoding: SignatureEncoding;
+  /** function → gateway path: the defaults, with `ALIPAYHK_PATHS` entries replacing theirs. */
   paths: AlipayHkPaths;
   merchantPrivateKey: ParsedRsaKey;
   gatewayPublicKey: ParsedRsaKey;
+  /** Where AlipayHK sends payment notifications (of in-app payments, and of auto-debit charges). */
   notifyUrl: string;
   returnUrl?: string;
   sellerName: string;
@@ -64,17 +54,6 @@ export interface AlipayHkChannelConfig {
 export interface AlipayHkChannel extends Channel, AgreementNoticeChannel {
   readonly client: AlipayHkClient;
 }
-
-interface NotifyReplyContext {
-  reqMsgId: string;
-  /** Echoed in the acknowledgement's head. */
-  fn: string;
-}
-
-/** Both names AlipayHK's pages give the payment notification (docs/protocols/alipayhk.md#notifications). */
-const PAY_NOTIFY_FUNCTIONS: ReadonlySet<string> = new Set([ALIPAYHK_FUNCTIONS.notifyPay, ALIPAYHK_FUNCTIONS.cashierNotifyPay]);
-/** A cheap look before verifying, only to pick the parser; the verified content decides. */
-const CANCEL_PEEK = /"function"\s*:\s*"alipay\.intl\.oauth\.auth\.notify\.cancel"/;
 
 export function createAlipayHkChannel(
   config: AlipayHkChannelConfig,
@@ -95,36 +74,8 @@ export function createAlipayHkChannel(
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
   });
-
-  function toEvidence(
-    source: PaymentEvidence['source'],
-    body: PayQueryResponseBody | PayNotifyBody,
-    raw: string,
-    fallbackTransId: string,
-  ): PaymentEvidence {
-    const amount = body.orderAmount ? safeParseAmount(body.orderAmount) : null;
-    return {
-      source,
-      merchantId: config.merchantId,
-      merchantTransId: body.merchantTransId ?? fallbackTransId,
-      gatewayTransactionId: body.acquirementId ?? null,
-      amount: amount?.minor ?? -1,
-      currency: amount?.currency ?? String(body.orderAmount?.currency ?? ''),
-      // AlipayHK speaks Hong Kong time (+08:00); the API answers UTC (…Z) only.
-      paidAt: toUtcIso(body.paymentTime),
-      raw,
-    };
-  }
-
-  /** The doctor's diagnosis of a refused notification, without the content (it may hold buyer data). */
-  function toLoggableDiagnosis(rawBody: string): Record<string, unknown> {
-    const { content: _content, ...rest } = diagnoseSignature(rawBody, {
-      algorithm: config.signAlgorithm,
-      gatewayPublicKey: config.gatewayPublicKey,
-      merchantKey: config.merchantPrivateKey,
-    });
-    return rest;
-  }
+  const evidence = (body: PayQueryResponseBody, raw: string, fallbackTransId: string) =>
+    toPaymentEvidence(config.merchantId, 'query', body, raw, fallbackTransId);
 
   return {
     name: 'alipayhk',
@@ -138,12 +89,7 @@ export function createAlipayHkChannel(
         merchantId: config.merchantId,
         productCode: 'AGREEMENT_OR_CASHIER_PAY',
         merchantTransId: order.merchantTransId,
-        order: {
-          orderAmount: { currency: order.currency, value: String(order.amount) },
-          orderTitle: order.title,
-          orderDetail: order.detail,
-          seller: { sellerId: config.merchantId, sellerName: config.sellerName, mcc: config.mcc },
-        },
+        order: toWireOrder(order, config),
         notifyUrl: config.notifyUrl,
         ...(config.returnUrl ? { returnUrl: config.returnUrl } : {}),
         extendInfo: JSON.stringify({ productScene: 'Prepay' }),
@@ -170,8 +116,8 @@ export function createAlipayHkChannel(
       }
       const acquirementStatus = readAcquirementStatus(body);
       const status = toNormalisedPaymentStatus(acquirementStatus);
-      if (status === 'PAID') return { status, evidence: toEvidence('query', body, reply.raw, order.merchantTransId) };
-      if (status === 'CLOSED') return { status, evidence: toEvidence('query', body, reply.raw, order.merchantTransId) };
+      if (status === 'PAID') return { status, evidence: evidence(body, reply.raw, order.merchantTransId) };
+      if (status === 'CLOSED') return { status, evidence: evidence(body, reply.raw, order.merchantTransId) };
       if (status === 'PENDING') return { status };
       return { status: 'UNKNOWN', reason: `unmapped acquirementStatus ${String(acquirementStatus)}` };
     },
@@ -221,126 +167,6 @@ export function createAlipayHkChannel(
       }
     },
 
-    async parseNotification(rawBody: string): Promise<VerifiedNotification> {
-      const payload = verifiedPayload<PayNotifyBody>(rawBody);
-      const { head, body } = payload;
-      if (typeof body.merchantTransId !== 'string' || !body.resultInfo || !body.orderAmount) {
-        throw new NotificationRejectedError('notification lacks merchantTransId, resultInfo or orderAmount', 'malformed');
-      }
-      if (!PAY_NOTIFY_FUNCTIONS.has(String(head.function))) {
-        throw new NotificationRejectedError(`unexpected function ${String(head.function)}`, 'malformed');
-      }
-      // Signature, merchant, transaction and amount decide; AlipayHK's samples carry another clientId
-      // in notifications than in requests (docs/protocols/alipayhk.md#notifications), so a mismatch is only logged.
-      if (body.merchantId !== undefined && body.merchantId !== config.merchantId) {
-        throw new NotificationRejectedError('notification is for another merchant', 'merchant');
-      }
-      const paid = body.resultInfo.resultStatus === 'S';
-      return {
-        channel: 'alipayhk',
-        identity: `${body.merchantTransId}:${body.acquirementId ?? '-'}:${body.resultInfo.resultStatus}`,
-        merchantTransId: body.merchantTransId,
-        outcome: paid ? 'PAID' : 'NOT_PAID',
-        evidence: toEvidence('notification', body, rawBody, body.merchantTransId),
-        replyContext: { reqMsgId: String(head.reqMsgId ?? ''), fn: String(head.function) } satisfies NotifyReplyContext,
-        messageId: String(head.reqMsgId ?? ''),
-        ...clientIdWarning(head.clientId),
-      };
-    },
-
-    async parseAgreementEnd(rawBody: string): Promise<VerifiedAgreementEnd | null> {
-      if (!CANCEL_PEEK.test(rawBody)) return null;
-      const { head, body } = verifiedPayload<NotifyCancelBody>(rawBody);
-      if (head.function !== ALIPAYHK_FUNCTIONS.notifyCancel)
-        throw new NotificationRejectedError(`unexpected function ${String(head.function)}`, 'malformed');
-      // The body is not public beyond cancelTime: the agreement id is read where it would be.
-      const id = body.merchantAgreementId ?? body.agreementPayAuthInfo?.merchantAgreementId;
-      if (typeof id !== 'string' || id === '' || id.length > 32)
-        throw new NotificationRejectedError('notify.cancel names no merchantAgreementId', 'malformed');
-      return {
-        merchantAgreementId: id,
-        cancelTime: typeof body.cancelTime === 'string' ? body.cancelTime : null,
-        messageId: String(head.reqMsgId ?? ''),
-        replyContext: { reqMsgId: String(head.reqMsgId ?? ''), fn: ALIPAYHK_FUNCTIONS.notifyCancel } satisfies NotifyReplyContext,
-        ...clientIdWarning(head.clientId),
-      };
-    },
-
-    acknowledgeAgreementEnd: (notice: VerifiedAgreementEnd) => signedAck(notice.replyContext as NotifyReplyContext),
-
-    acknowledge: (notification: VerifiedNotification) => signedAck(notification.replyContext as NotifyReplyContext),
+    ...createAlipayHkNotifications(config, { signer, verifier, now }),
   };
-
-  function clientIdWarning(clientId: unknown): { warnings?: string[] } {
-    return clientId === config.clientId
-      ? {}
-      : {
-          warnings: [
-            `notification head.clientId ${JSON.stringify(clientId)} is not ours (${config.clientId}); accepted on signature and facts`,
-          ],
-        };
-  }
-
-  /** Verifies the raw envelope and parses only the bytes that were verified. */
-  function verifiedPayload<B>(rawBody: string): RequestPayload<B> {
-    let content: string;
-    try {
-      const parts = cutSignedParts(rawBody, 'request');
-      verifier.verify(parts.content, parts.signature);
-      content = parts.content;
-    } catch (error) {
-      throw new NotificationRejectedError(
-        `AlipayHK notification not verified: ${(error as Error).message}`,
-        'signature',
-        toLoggableDiagnosis(rawBody),
-      );
-    }
-    let payload: RequestPayload<B>;
-    try {
-      payload = JSON.parse(content) as RequestPayload<B>;
-    } catch {
-      throw new NotificationRejectedError('signed content is not JSON', 'malformed');
-    }
-    if (!payload || typeof payload !== 'object' || !payload.head || !payload.body || typeof payload.body !== 'object') {
-      throw new NotificationRejectedError('notification lacks head or body', 'malformed');
-    }
-    return payload;
-  }
-
-  /** The signed acknowledgement: a response envelope echoing the function, resultCode SUCCESS. */
-  async function signedAck(context: NotifyReplyContext): Promise<NotificationReply> {
-    const payload: ResponsePayload = {
-      head: {
-        version: '2.0.0',
-        function: context.fn,
-        clientId: config.clientId,
-        respTime: toRfc3339(now()),
-        reqMsgId: context.reqMsgId,
-        reserve: '{}',
-      },
-      body: { resultInfo: { resultStatus: 'S', resultCodeId: '00000000', resultCode: 'SUCCESS', resultMsg: 'success' } },
-    };
-    const content = JSON.stringify(payload);
-    const signature = await signer.sign(content);
-    return {
-      statusCode: 200,
-      contentType: 'application/json; charset=UTF-8',
-      body: toEnvelopeText('response', content, toWireSignature(signature, config.signatureEncoding)),
-    };
-  }
-}
-
-function safeParseAmount(amount: { currency: string; value: string }) {
-  try {
-    return parseAmount(amount);
-  } catch {
-    return null;
-  }
-}
-
-/** An RFC 3339 time with its offset → UTC ISO 8601 (`…Z`); anything else → null (the commit time is used). */
-function toUtcIso(text: string | undefined): string | null {
-  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -3,9 +3,11 @@
  * (docs/protocols/alipayhk.md#query-statuses): AlipayHK pages mention WAIT_BUYER_PAY and TRADE_CLOSED; the sibling DANA uses
  * INIT/PAYING/SUCCESS/CLOSED/CANCELLED. Anything unlisted is UNKNOWN, so we ask again rather than guess.
  */
-export type NormalisedPaymentStatus = 'PAID' | 'PENDING' | 'CLOSED' | 'UNKNOWN';
+import { lookUpStatus, type NormalisedPaymentStatus, type StatusTable } from '../status-table';
 
-const STATUS: Record<string, NormalisedPaymentStatus> = {
+export type { NormalisedPaymentStatus } from '../status-table';
+
+const STATUS: StatusTable = {
   SUCCESS: 'PAID',
   TRADE_SUCCESS: 'PAID',
   // Paid, and the refund period is over (https://docs.antom.com/ac/gr/trade_status).
@@ -21,8 +23,7 @@ const STATUS: Record<string, NormalisedPaymentStatus> = {
 };
 
 export function toNormalisedPaymentStatus(acquirementStatus: string | undefined): NormalisedPaymentStatus {
-  if (!acquirementStatus) return 'UNKNOWN';
-  return STATUS[acquirementStatus] ?? 'UNKNOWN';
+  return lookUpStatus(STATUS, acquirementStatus);
 }
 
 /** `F` result codes of payQuery that mean "we have never seen this payment". */

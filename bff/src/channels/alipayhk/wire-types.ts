@@ -12,23 +12,25 @@ export interface ResultInfo {
   resultMsg?: string;
 }
 
-export interface RequestHead {
-  version: '2.0.0';
+/** What a request's and a response's head both carry (docs/protocols/alipayhk.md#envelope). */
+interface EnvelopeHead {
+  version: string;
   function: string;
   clientId: string;
-  reqTime: string;
   reqMsgId: string;
+  reserve?: string;
+}
+
+export interface RequestHead extends EnvelopeHead {
+  version: '2.0.0';
+  reqTime: string;
   reserve: string;
   accessToken?: string;
 }
 
-export interface ResponseHead {
-  version: string;
-  function: string;
-  clientId: string;
+/** A response echoes the request's `reqMsgId`, stamped with its own `respTime`. */
+export interface ResponseHead extends EnvelopeHead {
   respTime: string;
-  reqMsgId: string;
-  reserve?: string;
 }
 
 export interface RequestPayload<B = Record<string, unknown>> {
@@ -41,16 +43,19 @@ export interface ResponsePayload<B = Record<string, unknown>> {
   body: B & { resultInfo: ResultInfo };
 }
 
+/** The `order` of cashier.wap.pay and agreement.pay (docs/protocols/alipayhk.md#functions). */
+export interface WireOrder {
+  orderAmount: WireAmount;
+  orderTitle: string;
+  orderDetail: string;
+  seller: { sellerId: string; sellerName: string; mcc: string };
+}
+
 export interface CashierWapPayBody {
   merchantId: string;
   productCode: 'AGREEMENT_OR_CASHIER_PAY';
   merchantTransId: string;
-  order: {
-    orderAmount: WireAmount;
-    orderTitle: string;
-    orderDetail: string;
-    seller: { sellerId: string; sellerName: string; mcc: string };
-  };
+  order: WireOrder;
   notifyUrl: string;
   returnUrl?: string;
   extendInfo: string;

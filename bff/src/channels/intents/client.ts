@@ -7,7 +7,7 @@
  * A readable refusal (`code` ≠ 0) is returned, not thrown: what it means depends on the call.
  */
 import { GatewayUnknownError } from '../../errors';
-import { createGatewayTransport, type GatewayCallObserver } from '../gateway-transport';
+import { createTransportFor, type GatewayCallObserver } from '../gateway-transport';
 import { TOKEN_PATH } from './endpoints';
 import { UNAUTHORIZED_CODES } from './status-map';
 import type { IntentsEnvelope, TokenData } from './wire-types';
@@ -55,12 +55,7 @@ interface CachedToken {
 
 export function createIntentsClient(options: IntentsClientOptions): IntentsClient {
   const now = options.now ?? (() => new Date());
-  const transport = createGatewayTransport({
-    gateway: 'intents',
-    timeoutMs: options.timeoutMs,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.observe ? { observe: options.observe } : {}),
-  });
+  const transport = createTransportFor('intents', options);
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
   const margin = options.refreshMarginMs ?? 60_000;
   let cached: CachedToken | null = null;

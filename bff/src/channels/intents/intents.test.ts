@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fakeAggregator } from '../../../test/support/fake-intents';
 import { AppError } from '../../errors';
-import type { ChannelOrder, RefundableOrder } from '../../payments/channel';
+import type { RefundableOrder } from '../../payments/channel';
 import { createIntentsChannel } from './index';
 import { webhookSignature, verifyWebhookSignature } from './signing';
 import { signTestWebhook } from './testing';
+import { TEST_ORDER } from '../testing';
 
 /** Computed with `printf '%s' '<body>.<key>' | sha256sum` (coreutils), not with either implementation. */
 const VECTORS = [
@@ -42,16 +43,11 @@ function setup(options: { expiresIn?: number } = {}) {
   return { aggregator, channel, advance: (ms: number) => (nowMs += ms) };
 }
 
-const order: ChannelOrder = {
-  id: 'ord_AAAAAAAAAAAAAAAAAAAAAAAA',
-  merchantTransId: 'TP20260301ABCDEFGHJKMNPQRSTVWX',
-  amount: 12050,
-  currency: 'HKD',
-  title: 'Oolong tea, 100 g and 1 more',
-  detail: '1 x TEA',
-  createdAt: new Date('2026-03-01T10:00:00Z'),
-  expiresAt: new Date('2026-03-01T10:15:00Z'),
-};
+const order = TEST_ORDER;
+
+/** A signed webhook about `order` (HKD 120.50, aggregator order C9), with `extra` options. */
+const webhookC9 = (extra: Partial<Parameters<typeof signTestWebhook>[0]> = {}) =>
+  signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', ...extra }, API_KEY);
 
 describe('webhook signature', () => {
   it.each(VECTORS)('reproduces the coreutils vector $hex', ({ body, key, hex }) => {
@@ -227,10 +223,7 @@ describe('cancelPayment and refund', () => {
 describe('parseNotification', () => {
   it('verifies the header signature over the raw body and reads the facts', async () => {
     const { channel } = setup();
-    const { raw, headers } = signTestWebhook(
-      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' },
-      API_KEY,
-    );
+    const { raw, headers } = webhookC9();
     const n = await channel.parseNotification(raw, headers);
     expect(n).toMatchObject({
       channel: 'h5',
@@ -250,19 +243,13 @@ describe('parseNotification', () => {
 
   it('takes the signature from `Signature` or `x-signature`, and the money from amount or order_amount', async () => {
     const { channel } = setup();
-    const viaX = signTestWebhook(
-      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', header: 'x-signature' },
-      API_KEY,
-    );
+    const viaX = webhookC9({ header: 'x-signature' });
     expect(viaX.headers['x-signature']).toBeDefined();
     expect((await channel.parseNotification(viaX.raw, viaX.headers)).outcome).toBe('PAID');
     await expect(channel.parseNotification(viaX.raw, { 'x-signature': webhookSignature(viaX.raw, 'another-key') })).rejects.toMatchObject({
       reason: 'signature',
     });
-    const twin = signTestWebhook(
-      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', orderAmountFields: true },
-      API_KEY,
-    );
+    const twin = webhookC9({ orderAmountFields: true });
     expect(twin.raw).toContain('"order_amount":"120.50"');
     expect((await channel.parseNotification(twin.raw, twin.headers)).evidence).toMatchObject({
       source: 'notification',
@@ -273,11 +260,8 @@ describe('parseNotification', () => {
 
   it('a PENDING webhook and the later SUCCEEDED one are two events, not one', async () => {
     const { channel } = setup();
-    const pending = signTestWebhook(
-      { merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9', status: 'PENDING' },
-      API_KEY,
-    );
-    const paid = signTestWebhook({ merchantOrderId: order.merchantTransId, amount: '120.50', currency: 'HKD', orderId: 'C9' }, API_KEY);
+    const pending = webhookC9({ status: 'PENDING' });
+    const paid = webhookC9();
     const first = await channel.parseNotification(pending.raw, pending.headers);
     const second = await channel.parseNotification(paid.raw, paid.headers);
     expect(first.outcome).toBe('NOT_PAID');

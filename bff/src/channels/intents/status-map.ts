@@ -3,16 +3,18 @@
  * PENDING waits for the shopper, SUCCEEDED is paid, CANCELLED is "cancelled or timed out, closed
  * without payment" — which is an order CANCELLED, not FAILED. Anything else is UNKNOWN: ask again.
  */
-export type NormalisedIntentStatus = 'PAID' | 'PENDING' | 'CLOSED' | 'UNKNOWN';
+import { lookUpStatus, type NormalisedPaymentStatus, type StatusTable } from '../status-table';
 
-const STATUS: Record<string, NormalisedIntentStatus> = {
+export type NormalisedIntentStatus = NormalisedPaymentStatus;
+
+const STATUS: StatusTable = {
   SUCCEEDED: 'PAID',
   PENDING: 'PENDING',
   CANCELLED: 'CLOSED',
 };
 
 export function toNormalisedIntentStatus(status: unknown): NormalisedIntentStatus {
-  return typeof status === 'string' ? (STATUS[status] ?? 'UNKNOWN') : 'UNKNOWN';
+  return lookUpStatus(STATUS, status);
 }
 
 /**

@@ -4,7 +4,7 @@
  * GatewayUnknownError: the outcome is unknown, never a failure.
  */
 import { GatewayUnknownError } from '../../errors';
-import { createGatewayTransport, type GatewayCallObserver, type GatewayRequest } from '../gateway-transport';
+import { createTransportFor, type GatewayCallObserver, type GatewayRequest } from '../gateway-transport';
 import type { SignableValue } from './sign-content';
 import type { LatipaySigner } from './signing';
 
@@ -37,12 +37,7 @@ export interface LatipayClient {
 }
 
 export function createLatipayClient(options: LatipayClientOptions): LatipayClient {
-  const transport = createGatewayTransport({
-    gateway: 'latipay',
-    timeoutMs: options.timeoutMs,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.observe ? { observe: options.observe } : {}),
-  });
+  const transport = createTransportFor('latipay', options);
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
 
   async function send<T>(what: string, url: string, init: GatewayRequest): Promise<LatipayReply<T>> {

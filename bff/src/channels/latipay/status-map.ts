@@ -3,20 +3,16 @@
  * a JSON number and a string must mean the same thing here (seed 004's sample compares a number
  * with `===` and never matches).
  */
-export type NormalisedPaymentStatus = 'PAID' | 'PENDING' | 'CLOSED' | 'UNKNOWN';
+import { lookUpStatus, type NormalisedPaymentStatus, type StatusTable } from '../status-table';
+
+export type { NormalisedPaymentStatus } from '../status-table';
 
 /**
  * Transaction and callback `status` values: pending/paid/failed, plus `canceled` and `rejected`
  * (callbacks, mainly PayID; they close the order), https://doc.latipay.net/v2/latipay-hosted-online.html.
  * Anything else is UNKNOWN: ask again later.
  */
-const STATUS: Record<string, NormalisedPaymentStatus> = {
-  paid: 'PAID',
-  pending: 'PENDING',
-  failed: 'CLOSED',
-  canceled: 'CLOSED',
-  rejected: 'CLOSED',
-};
+const STATUS: StatusTable = { paid: 'PAID', pending: 'PENDING', failed: 'CLOSED', canceled: 'CLOSED', rejected: 'CLOSED' };
 
 /** What a closing status makes of our order: a cancel by the payer or Latipay is CANCELLED. */
 export function toClosedAs(status: string): 'FAILED' | 'CANCELLED' {
@@ -24,7 +20,7 @@ export function toClosedAs(status: string): 'FAILED' | 'CANCELLED' {
 }
 
 export function toNormalisedPaymentStatus(status: unknown): NormalisedPaymentStatus {
-  return typeof status === 'string' && Object.hasOwn(STATUS, status) ? STATUS[status]! : 'UNKNOWN';
+  return lookUpStatus(STATUS, status);
 }
 
 export const SUCCESS_CODE = '0';
