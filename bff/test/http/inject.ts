@@ -14,3 +14,8 @@ export async function orderOfFirstProduct(t: TestApp): Promise<{ id: string; sta
   const res = await post(t, '/api/orders', t.auth, { items: [{ sku: product.sku, quantity: 1 }] });
   return res.json().order;
 }
+
+/** Delivers a raw AlipayHK notification as the gateway sends it. */
+export function deliverAlipayHk(t: TestApp, raw: string) {
+  return post(t, '/notify/alipayhk', { 'content-type': 'application/json; charset=UTF-8' }, raw);
+}
