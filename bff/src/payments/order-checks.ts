@@ -7,7 +7,7 @@ import type { OrderRecord } from './store';
 import { backoffDelay } from './backoff';
 import { toChannelOrder } from './order-views';
 import type { OrderContext } from './order-context';
-import type { createOrderEvidence } from './order-notifications';
+import type { createOrderEvidence } from './order-evidence';
 import { ok, type OrderRefusal, type Outcome } from './outcomes';
 
 export interface QueryResult {

@@ -4,13 +4,13 @@
  * outcomes (outcomes.ts); routes map the refusals to HTTP.
  *
  * One job a file: order-creation.ts (createOrder), order-checks.ts (getOrder, confirm, cancel, the
- * reconciler's query), order-notifications.ts (evidence applied: notifications, agreement.pay);
+ * reconciler's query), order-evidence.ts (verified evidence applied: notifications, queries, agreement.pay);
  * order-context.ts holds what they share. This file composes them.
  */
 import { createOrderChecks } from './order-checks';
 import { createOrderContext, type OrderServiceOptions } from './order-context';
 import { createOrderCreation } from './order-creation';
-import { createOrderEvidence } from './order-notifications';
+import { createOrderEvidence } from './order-evidence';
 
 export { toChannelOrder, toOrderView } from './order-views';
 export type { OrderServiceOptions } from './order-context';
