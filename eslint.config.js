@@ -29,6 +29,12 @@ const CHANNELS = {
   message: 'Reach a channel through the Channel port (payments/channel.ts) and the registry wired in app.ts, never its folder.',
 };
 
+const HTTP_ERRORS = {
+  regex: '(^|/)errors$',
+  importNames: ['AppError', 'ERROR_CODES', 'ErrorCode'],
+  message: 'Payment services answer outcomes (payments/outcomes.ts) with no HTTP status; routes map them (routes/refusals.ts).',
+};
+
 const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 /** `my` is the mini program runtime; only src/platform/ wraps it, so everything else stays testable. */
@@ -63,7 +69,7 @@ export default tseslint.config(
   { files: ['**/*.ts'], ignores: TEST_FILES, rules: { ...restrictImports(SANDBOX), ...NO_MY } },
   { files: ['sandbox/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['shared/src/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, NODE, FASTIFY) },
-  { files: ['bff/src/payments/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, FASTIFY, CHANNELS) },
+  { files: ['bff/src/payments/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, FASTIFY, CHANNELS, HTTP_ERRORS) },
   { files: ['bff/src/routes/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, CHANNELS) },
   { files: ['miniapp/src/platform/**/*.ts'], rules: { 'no-restricted-globals': 'off', 'no-restricted-properties': 'off' } },
 );

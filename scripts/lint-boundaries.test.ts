@@ -58,6 +58,18 @@ const forbidden: Array<[where: string, file: string, code: string, rule: string]
     IMPORTS,
   ],
   [
+    'payments/ throws no HTTP error',
+    'bff/src/payments/probe.ts',
+    "import { AppError } from '../errors';\nexport const e = new AppError('ORDER_NOT_FOUND');\n",
+    IMPORTS,
+  ],
+  [
+    'payments/ reads no HTTP error table',
+    'bff/src/payments/agreements/probe.ts',
+    "import { ERROR_CODES } from '../../errors';\nexport const c = ERROR_CODES;\n",
+    IMPORTS,
+  ],
+  [
     'routes import no channel',
     'bff/src/routes/probe.ts',
     "import * as c from '../channels/latipay/client';\nexport const x = c;\n",
@@ -110,6 +122,12 @@ const allowed: Array<[where: string, file: string, code: string]> = [
     'bff/src/payments/probe.ts',
     "import { randomUUID } from 'node:crypto';\nexport const id = randomUUID;\n",
   ],
+  [
+    'payments/ imports the gateway-unknown convention',
+    'bff/src/payments/probe.ts',
+    "import { GatewayUnknownError } from '../errors';\nexport const e = GatewayUnknownError;\n",
+  ],
+  ['routes map refusals with AppError', 'bff/src/routes/probe.ts', "import { AppError } from '../errors';\nexport const e = AppError;\n"],
   [
     'routes import Fastify and payments',
     'bff/src/routes/probe.ts',

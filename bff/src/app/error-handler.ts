@@ -1,6 +1,7 @@
 /** Error mapping: every failure leaves as `{error:{code,message}, requestId}`; 5xx messages are masked. */
 import type { FastifyInstance } from 'fastify';
 import { AppError, ERROR_CODES } from '../errors';
+import { ChannelNotConfiguredError } from '../payments/channel';
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
@@ -23,6 +24,8 @@ interface FastifyLikeError {
 
 export function toErrorBody(error: unknown): { code: string; statusCode: number; message: string } {
   if (error instanceof AppError) return { code: error.code, statusCode: error.statusCode, message: error.message };
+  // A stored order's channel configured out since: the same answer as a request naming it.
+  if (error instanceof ChannelNotConfiguredError) return { code: 'CHANNEL_UNAVAILABLE', statusCode: 400, message: error.message };
   const e = error as FastifyLikeError;
   if (e.validation) return { code: 'VALIDATION_FAILED', statusCode: 400, message: e.message };
   if (e.statusCode === 429) return { code: 'RATE_LIMITED', statusCode: 429, message: e.message || ERROR_CODES.RATE_LIMITED.message };

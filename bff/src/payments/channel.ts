@@ -160,3 +160,11 @@ export interface AgreementNoticeChannel {
 }
 
 export type ChannelRegistry = ReadonlyMap<ChannelName, Channel>;
+
+/** A stored order names a channel that is not configured (any more): a configuration fault, not a refusal. */
+export class ChannelNotConfiguredError extends Error {
+  override readonly name = 'ChannelNotConfiguredError';
+  constructor(readonly channel: string) {
+    super(`Payment channel ${channel} is not configured`);
+  }
+}

@@ -1,7 +1,7 @@
 /** Server-side pricing: the client names SKUs and quantities; every amount comes from the catalog. */
 import type { Currency } from '@tradepay/shared';
-import { AppError } from '../errors';
 import type { Catalog } from '../catalog/catalog';
+import { ok, type Outcome, type PricingRefusal } from './outcomes';
 
 export interface PricedLine {
   sku: string;
@@ -16,7 +16,7 @@ export interface PricedCart {
   currency: Currency;
 }
 
-export function priceCart(catalog: Catalog, items: readonly { sku: string; quantity: number }[]): PricedCart {
+export function priceCart(catalog: Catalog, items: readonly { sku: string; quantity: number }[]): Outcome<PricedCart, PricingRefusal> {
   const merged = new Map<string, number>();
   for (const item of items) merged.set(item.sku, (merged.get(item.sku) ?? 0) + item.quantity);
   let currency: Currency | undefined;
@@ -24,13 +24,13 @@ export function priceCart(catalog: Catalog, items: readonly { sku: string; quant
   const lines: PricedLine[] = [];
   for (const [sku, quantity] of merged) {
     const product = catalog.get(sku);
-    if (!product) throw new AppError('UNKNOWN_SKU', `Unknown sku ${sku}`);
-    if (currency && product.currency !== currency) throw new AppError('MIXED_CURRENCIES');
+    if (!product) return { kind: 'unknown-sku', sku };
+    if (currency && product.currency !== currency) return { kind: 'mixed-currencies' };
     currency = product.currency;
     total += product.price * quantity;
     lines.push({ sku, title: product.title, quantity, unitPrice: product.price });
   }
-  if (!currency) throw new AppError('VALIDATION_FAILED', 'An order needs at least one item');
-  if (!Number.isSafeInteger(total)) throw new AppError('AMOUNT_TOO_LARGE');
-  return { lines, total, currency };
+  if (!currency) return { kind: 'empty-cart' };
+  if (!Number.isSafeInteger(total)) return { kind: 'amount-too-large' };
+  return ok({ lines, total, currency });
 }

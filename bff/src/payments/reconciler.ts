@@ -14,8 +14,9 @@ import { backoffDelay, sleep as realSleep } from './backoff';
 import type { ChannelRegistry } from './channel';
 import { toChannelOrder, type OrderService } from './order-service';
 import type { RefundService } from './refund-service';
+import type { RuntimeOptions } from './service-options';
 
-export interface ReconcilerOptions {
+export interface ReconcilerOptions extends RuntimeOptions {
   store: Store;
   orders: OrderService;
   refunds: RefundService;
@@ -27,10 +28,6 @@ export interface ReconcilerOptions {
   maxPerPass?: number;
   leaseMs?: number;
   owner?: string;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 export interface ReconcileSummary {

@@ -4,25 +4,22 @@
  * and reused on every retry, so a timeout or `U` can be retried without refunding twice.
  */
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../errors';
 import { OrderNotRefundableError, RefundExceedsPaymentError, type OrderRecord, type RefundRecord, type Store } from './store';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
-import type { ChannelRegistry } from './channel';
+import { ChannelNotConfiguredError, type ChannelRegistry } from './channel';
+import { ok, type Outcome, type RefundRefusal } from './outcomes';
+import type { RuntimeOptions } from './service-options';
 import { toChannelOrder, toOrderView } from './order-service';
 import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest, type StoredIdempotency } from './idempotency';
 import { toAmount, type Currency, type OrderView, type RefundView } from '@tradepay/shared';
 
-export interface RefundServiceOptions {
+export interface RefundServiceOptions extends RuntimeOptions {
   store: Store;
   channels: ChannelRegistry;
   /** In-request attempts when the gateway's answer is unknown. */
   attempts?: number;
   /** Schedule of later retries by the reconciler. */
   retryBackoff?: BackoffPolicy;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => Date;
-  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
 export interface RefundInput {
@@ -32,10 +29,16 @@ export interface RefundInput {
   idempotencyKey: string;
 }
 
-export interface RefundOutcome {
-  statusCode: number;
-  body: { refund: RefundView; order: OrderView };
+/** The refund (PENDING while the gateway has not confirmed it) and its order. */
+export interface RefundAnswer {
+  refund: RefundView;
+  order: OrderView;
 }
+
+type RefundOutcome = Outcome<RefundAnswer, RefundRefusal>;
+
+/** The status a final refund answer is stored (and replayed) with. */
+const FINAL = 201;
 
 export function toRefundView(refund: RefundRecord): RefundView {
   return {
@@ -73,7 +76,7 @@ export function createRefundService(options: RefundServiceOptions) {
     const order = await store.getOrder(refund.orderId);
     if (!order) throw new Error(`refund ${refund.id} names a missing order`);
     const channel = channels.get(order.channel);
-    if (!channel) throw new AppError('CHANNEL_UNAVAILABLE');
+    if (!channel) throw new ChannelNotConfiguredError(order.channel);
     let done = refund.attempts;
     for (let i = 0; i < tries; i++) {
       if (i > 0) await pause(backoffDelay(i - 1, { baseMs: 200, capMs: 2_000 }, random));
@@ -105,12 +108,25 @@ export function createRefundService(options: RefundServiceOptions) {
     return { refund: (await store.getRefund(refund.id))!, order };
   }
 
-  function outcome(result: { refund: RefundRecord; order: OrderRecord }): RefundOutcome {
-    // 201: final answer; 202: accepted, the gateway has not confirmed yet (it will be retried).
-    return {
-      statusCode: result.refund.status === 'PENDING' ? 202 : 201,
-      body: { refund: toRefundView(result.refund), order: toOrderView(result.order) },
-    };
+  function answer(result: { refund: RefundRecord; order: OrderRecord }): RefundAnswer {
+    return { refund: toRefundView(result.refund), order: toOrderView(result.order) };
+  }
+
+  /**
+   * Executes the refund and stores a final answer for replays (a PENDING one is retried, by the
+   * reconciler or by a retry under the same key).
+   */
+  async function executeAndRecord(refund: RefundRecord, scope: string, key: string): Promise<RefundOutcome> {
+    let result;
+    try {
+      result =
+        refund.status === 'PENDING' ? answer(await execute(refund)) : answer({ refund, order: (await store.getOrder(refund.orderId))! });
+    } catch (error) {
+      if (error instanceof ChannelNotConfiguredError) return { kind: 'channel-unavailable' };
+      throw error;
+    }
+    if (result.refund.status !== 'PENDING') await store.completeIdempotency(scope, key, FINAL, JSON.stringify(result));
+    return ok(result);
   }
 
   return {
@@ -118,14 +134,14 @@ export function createRefundService(options: RefundServiceOptions) {
 
     async refund(input: RefundInput): Promise<RefundOutcome> {
       const order = await store.getOrder(input.orderId);
-      if (!order) throw new AppError('ORDER_NOT_FOUND');
+      if (!order) return { kind: 'order-not-found' };
       const amount = input.amount ?? order.amount - order.refundedAmount;
       const reason = input.reason ?? 'refund';
       const scope = idempotencyScope('refund', order.id);
       const requestHash = hashRequest({ amount: input.amount ?? null, reason: input.reason ?? null });
       const existing = await store.findIdempotency(scope, input.idempotencyKey);
       if (existing) return replay(existing);
-      if (amount <= 0) throw new AppError('REFUND_EXCEEDS_PAYMENT', 'Nothing is left to refund');
+      if (amount <= 0) return { kind: 'nothing-to-refund' };
       let created;
       try {
         created = await store.createRefund(
@@ -140,34 +156,25 @@ export function createRefundService(options: RefundServiceOptions) {
           idempotencyClaim(scope, input.idempotencyKey, requestHash),
         );
       } catch (error) {
-        if (error instanceof RefundExceedsPaymentError) throw new AppError('REFUND_EXCEEDS_PAYMENT', error.message);
-        if (error instanceof OrderNotRefundableError) throw new AppError('ORDER_NOT_REFUNDABLE', error.message);
+        if (error instanceof RefundExceedsPaymentError) return { kind: 'refund-exceeds-payment', refundable: error.refundable };
+        if (error instanceof OrderNotRefundableError) return { kind: 'order-not-refundable', detail: error.message };
         throw error;
       }
       if (!created.created) {
         return replay(created.existing);
       }
-      const result = outcome(await execute(created.refund));
-      if (result.statusCode === 201)
-        await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
-      return result;
+      return executeAndRecord(created.refund, scope, input.idempotencyKey);
 
       async function replay(existing: StoredIdempotency): Promise<RefundOutcome> {
-        const claimed = idempotencyOutcome<RefundOutcome['body']>(existing, requestHash);
-        if (claimed.kind === 'conflict') throw new AppError('IDEMPOTENCY_KEY_REUSED');
-        if (claimed.kind === 'replay') return { statusCode: claimed.statusCode, body: claimed.body };
+        const claimed = idempotencyOutcome<RefundAnswer>(existing, requestHash);
+        if (claimed.kind === 'conflict') return { kind: 'idempotency-key-reused' };
+        if (claimed.kind === 'replay') return ok(claimed.body);
         // Unfinished: the claim's body names the refund it created.
         const refundId = existing.responseBody ? (JSON.parse(existing.responseBody) as { refundId?: string }).refundId : undefined;
         const refund = refundId ? await store.getRefund(refundId) : null;
-        if (!refund) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+        if (!refund) return { kind: 'idempotency-key-in-use' };
         // Still pending: this retry retries the gateway call, with the same merchantRefundId.
-        const result =
-          refund.status === 'PENDING'
-            ? outcome(await execute(refund))
-            : outcome({ refund, order: (await store.getOrder(refund.orderId))! });
-        if (result.statusCode === 201)
-          await store.completeIdempotency(scope, input.idempotencyKey, result.statusCode, JSON.stringify(result.body));
-        return result;
+        return executeAndRecord(refund, scope, input.idempotencyKey);
       }
     },
   };

@@ -2,7 +2,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
-  ErrorResponseSchema,
   OrderParamsSchema,
   OrderSchema,
   OrderStatusSchema,
@@ -14,15 +13,8 @@ import {
 import { AppError } from '../errors';
 import { toOrderView } from '../payments/order-service';
 import { toRefundView } from '../payments/refund-service';
-
-const errors = {
-  400: ErrorResponseSchema,
-  401: ErrorResponseSchema,
-  404: ErrorResponseSchema,
-  409: ErrorResponseSchema,
-  422: ErrorResponseSchema,
-  502: ErrorResponseSchema,
-};
+import { answer } from './refusals';
+import { ERROR_RESPONSES, IdempotencyKeySchema } from './schemas';
 
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticateAdmin);
@@ -34,21 +26,24 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'Refund a paid order, fully or partly (Idempotency-Key required)',
         params: OrderParamsSchema,
-        headers: Type.Object({ 'idempotency-key': Type.String({ minLength: 8, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' }) }),
+        headers: Type.Object({ 'idempotency-key': IdempotencyKeySchema }),
         body: Type.Optional(RefundBodySchema),
-        response: { 201: RefundResponseSchema, 202: RefundResponseSchema, ...errors },
+        response: { 201: RefundResponseSchema, 202: RefundResponseSchema, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
       const body = request.body ?? {};
-      const result = await app.refunds.refund({
-        orderId: request.params.id,
-        amount: body.amount === undefined ? undefined : Number(body.amount),
-        reason: body.reason,
-        idempotencyKey: request.headers['idempotency-key'],
-      });
-      request.log.info({ orderId: request.params.id, refundId: result.body.refund.id, status: result.body.refund.status }, 'refund');
-      return reply.code(result.statusCode).send(result.body);
+      const result = answer(
+        await app.refunds.refund({
+          orderId: request.params.id,
+          amount: body.amount === undefined ? undefined : Number(body.amount),
+          reason: body.reason,
+          idempotencyKey: request.headers['idempotency-key'],
+        }),
+      );
+      request.log.info({ orderId: request.params.id, refundId: result.refund.id, status: result.refund.status }, 'refund');
+      // 201: final answer; 202: accepted, the gateway has not confirmed yet (it will be retried).
+      return reply.code(result.refund.status === 'PENDING' ? 202 : 201).send(result);
     },
   );
 
@@ -62,7 +57,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { status: Type.Optional(OrderStatusSchema), limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ orders: Type.Array(OrderSchema) }), ...errors },
+        response: { 200: Type.Object({ orders: Type.Array(OrderSchema) }), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -79,7 +74,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: "The order's payment action, as the buyer received it",
         params: OrderParamsSchema,
-        response: { 200: Type.Object({ payment: Type.Union([PaymentActionSchema, Type.Null()]) }), ...errors },
+        response: { 200: Type.Object({ payment: Type.Union([PaymentActionSchema, Type.Null()]) }), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -96,7 +91,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'One order with its refunds',
         params: OrderParamsSchema,
-        response: { 200: Type.Object({ order: OrderSchema, refunds: Type.Array(RefundSchema) }), ...errors },
+        response: { 200: Type.Object({ order: OrderSchema, refunds: Type.Array(RefundSchema) }), ...ERROR_RESPONSES },
       },
     },
     async (request) => {

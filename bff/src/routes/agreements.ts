@@ -5,7 +5,6 @@
  * returns or logs a wallet token.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import {
   AgreementListResponseSchema,
   AgreementParamsSchema,
@@ -20,20 +19,16 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors';
 import { AGREEMENT_PAGE_HEADERS, renderAgreementPage, type AgreementPageKind } from './agreement-page';
+import { answer } from './refusals';
+import { ERROR_RESPONSES, IdempotencyHeaders } from './schemas';
 
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' })),
-});
+/** 403: a guest cannot bind (WALLET_SIGN_IN_REQUIRED). */
+const errors = { ...ERROR_RESPONSES, 403: ErrorResponseSchema };
 
-const errors = {
-  400: ErrorResponseSchema,
-  401: ErrorResponseSchema,
-  403: ErrorResponseSchema,
-  404: ErrorResponseSchema,
-  409: ErrorResponseSchema,
-  422: ErrorResponseSchema,
-  502: ErrorResponseSchema,
-};
+/** The schema of a route on one agreement (`/api/agreements/:id…`) that answers `{agreement}`. */
+function oneAgreement(summary: string) {
+  return { tags: ['agreements'], summary, params: AgreementParamsSchema, response: { 200: AgreementResponseSchema, ...errors } };
+}
 
 /** These routes take no body: anything but nothing (or `{}`) is refused, like every unknown field. */
 function noBody(request: FastifyRequest): void {
@@ -62,19 +57,8 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       noBody(request);
-      const started = await app.agreements.create(request.buyerId);
-      switch (started.kind) {
-        case 'started':
-          return reply.code(201).send({ agreement: started.agreement, authUrl: started.authUrl });
-        case 'auto-debit-unavailable':
-          throw new AppError('AUTO_DEBIT_UNAVAILABLE');
-        case 'wallet-sign-in-required':
-          throw new AppError('WALLET_SIGN_IN_REQUIRED');
-        case 'gateway-unknown':
-          throw new AppError('GATEWAY_UNAVAILABLE');
-        case 'refused':
-          throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to start the binding (${started.code})`);
-      }
+      const started = answer(await app.agreements.create(request.buyerId));
+      return reply.code(201).send({ agreement: started.agreement, authUrl: started.authUrl });
     },
   );
 
@@ -121,13 +105,15 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new AppError('AGREEMENT_RETURN_REJECTED', 'authCode and auth_code differ');
       if (query.client_id !== undefined && query.client_id !== app.config.alipayhk.clientId)
         request.log.warn({ clientId: query.client_id }, 'agreement return names another client_id');
-      const result = await app.agreements.completeBinding({
-        merchantAgreementId: query.merchantAgreementId,
-        state: query.state,
-        authCode,
-        authResult: query.authResult,
-        error: query.error,
-      });
+      const result = answer(
+        await app.agreements.completeBinding({
+          merchantAgreementId: query.merchantAgreementId,
+          state: query.state,
+          authCode,
+          authResult: query.authResult,
+          error: query.error,
+        }),
+      );
       const status = result.outcome === 'bound' ? 'ACTIVE' : result.agreement.status;
       const target = app.config.autoDebit?.returnPageUrl;
       if (target) {
@@ -160,65 +146,43 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       // Another buyer's agreement is a 404, as on every route here; then the one binding function.
-      const agreement = await app.agreements.get(request.params.id, request.buyerId);
-      const result = await app.agreements.completeBinding({
-        agreementId: agreement.id,
-        state: request.body.authState,
-        authCode: request.body.authCode,
-        buyerId: request.buyerId,
-      });
-      return { agreement: await app.agreements.get(result.agreement.id, request.buyerId) };
+      const agreement = answer(await app.agreements.get(request.params.id, request.buyerId));
+      const result = answer(
+        await app.agreements.completeBinding({
+          agreementId: agreement.id,
+          state: request.body.authState,
+          authCode: request.body.authCode,
+          buyerId: request.buyerId,
+        }),
+      );
+      return { agreement: answer(await app.agreements.get(result.agreement.id, request.buyerId)) };
     },
   );
 
   app.get(
     '/api/agreements/:id',
-    {
-      ...buyer,
-      schema: {
-        tags: ['agreements'],
-        summary: 'Read an agreement (asks the wallet when the stored status is older than a minute)',
-        params: AgreementParamsSchema,
-        response: { 200: AgreementResponseSchema, ...errors },
-      },
-    },
-    async (request) => ({ agreement: await app.agreements.get(request.params.id, request.buyerId) }),
+    { ...buyer, schema: oneAgreement('Read an agreement (asks the wallet when the stored status is older than a minute)') },
+    async (request) => ({ agreement: answer(await app.agreements.get(request.params.id, request.buyerId)) }),
   );
+
+  /** DELETE and its POST twin: no body, then the one unbinding. */
+  const revoke = async (request: FastifyRequest, id: string) => {
+    noBody(request);
+    return { agreement: answer(await app.agreements.revoke(id, request.buyerId)) };
+  };
 
   app.delete(
     '/api/agreements/:id',
-    {
-      ...buyer,
-      schema: {
-        tags: ['agreements'],
-        summary: 'Unbind: cancelled at the wallet, then REVOKED; later charges are refused',
-        params: AgreementParamsSchema,
-        response: { 200: AgreementResponseSchema, ...errors },
-      },
-    },
-    async (request) => {
-      noBody(request);
-      return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
-    },
+    { ...buyer, schema: oneAgreement('Unbind: cancelled at the wallet, then REVOKED; later charges are refused') },
+    async (request) => revoke(request, request.params.id),
   );
 
   // The same, for clients that can only send GET and POST: Alipay+ `my.request` documents no DELETE
   // (https://miniprogram.alipay.com/docs/miniprogram/mpdev/api_network_request).
   app.post(
     '/api/agreements/:id/revoke',
-    {
-      ...buyer,
-      schema: {
-        tags: ['agreements'],
-        summary: 'Unbind (POST twin of DELETE /api/agreements/:id, for the mini program): body empty or {}',
-        params: AgreementParamsSchema,
-        response: { 200: AgreementResponseSchema, ...errors },
-      },
-    },
-    async (request) => {
-      noBody(request);
-      return { agreement: await app.agreements.revoke(request.params.id, request.buyerId) };
-    },
+    { ...buyer, schema: oneAgreement('Unbind (POST twin of DELETE /api/agreements/:id, for the mini program): body empty or {}') },
+    async (request) => revoke(request, request.params.id),
   );
 
   app.post(
@@ -235,12 +199,14 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const result = await app.agreements.charge({
-        agreementId: request.params.id,
-        buyerId: request.buyerId,
-        items: request.body.items,
-        idempotencyKey: request.headers['idempotency-key'],
-      });
+      const result = answer(
+        await app.agreements.charge({
+          agreementId: request.params.id,
+          buyerId: request.buyerId,
+          items: request.body.items,
+          idempotencyKey: request.headers['idempotency-key'],
+        }),
+      );
       if (result.replayed) request.log.info({ agreementId: request.params.id, statusCode: result.statusCode }, 'charge replayed');
       const body = result.statusCode >= 400 ? { ...(result.body as object), requestId: request.id } : result.body;
       return reply.code(result.statusCode).send(body as never);

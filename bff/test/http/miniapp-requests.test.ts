@@ -5,14 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app';
+import { JSON_TYPE, orderOfFirstProduct, post } from './inject';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await buildTestApp();
 });
 afterAll(async () => t.close());
-
-const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('an empty body under a JSON content type', () => {
   it('POST /api/session with no body makes a guest session', async () => {
@@ -22,38 +21,16 @@ describe('an empty body under a JSON content type', () => {
   });
 
   it('POST /api/orders/:id/cancel accepts it (agreement routes: test/http/agreements.test.ts)', async () => {
-    const product = (await t.app.inject('/api/catalog')).json().products[0];
-    const order = await t.app.inject({
-      method: 'POST',
-      url: '/api/orders',
-      headers: t.auth,
-      payload: { items: [{ sku: product.sku, quantity: 1 }] },
-    });
-    const cancel = await t.app.inject({
-      method: 'POST',
-      url: `/api/orders/${order.json().order.id}/cancel`,
-      headers: { ...t.auth, ...JSON_TYPE },
-      payload: '',
-    });
+    const order = await orderOfFirstProduct(t);
+    const cancel = await post(t, `/api/orders/${order.id}/cancel`, { ...t.auth, ...JSON_TYPE }, '');
     // Past the parser and into the order service, which asks the gateway (none answers in this app): not a 400.
     expect(cancel.statusCode).toBe(502);
     expect(cancel.json().error.code).toBe('GATEWAY_UNAVAILABLE');
   });
 
   it('a route whose body has required fields still refuses it (400), and broken JSON stays a 400', async () => {
-    const product = (await t.app.inject('/api/catalog')).json().products[0];
-    const order = await t.app.inject({
-      method: 'POST',
-      url: '/api/orders',
-      headers: t.auth,
-      payload: { items: [{ sku: product.sku, quantity: 1 }] },
-    });
-    const confirm = await t.app.inject({
-      method: 'POST',
-      url: `/api/orders/${order.json().order.id}/confirm`,
-      headers: { ...t.auth, ...JSON_TYPE },
-      payload: '',
-    });
+    const order = await orderOfFirstProduct(t);
+    const confirm = await post(t, `/api/orders/${order.id}/confirm`, { ...t.auth, ...JSON_TYPE }, '');
     expect(confirm.statusCode).toBe(400);
     const broken = await t.app.inject({ method: 'POST', url: '/api/session', headers: JSON_TYPE, payload: '{"authCode":' });
     expect(broken.statusCode).toBe(400);

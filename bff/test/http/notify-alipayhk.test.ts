@@ -4,6 +4,7 @@ import { cutSignedParts, toEnvelopeText } from '../../src/channels/alipayhk/sign
 import { createRsaSigner, createRsaVerifier, parseRsaKey } from '../../src/channels/alipayhk/signing';
 import { signTestNotification } from '../../src/channels/alipayhk/testing';
 import { buildTestApp, type TestApp } from '../support/app';
+import { deliverAlipayHk } from './inject';
 import { fixture } from '../support/fixtures';
 
 let t: TestApp;
@@ -22,14 +23,7 @@ async function newOrder() {
   return res.json().order as { id: string; merchantTransId: string; amount: { currency: string; value: string } };
 }
 
-function deliver(raw: string) {
-  return t.app.inject({
-    method: 'POST',
-    url: '/notify/alipayhk',
-    headers: { 'content-type': 'application/json; charset=UTF-8' },
-    payload: raw,
-  });
-}
+const deliver = (raw: string) => deliverAlipayHk(t, raw);
 
 async function statusOf(id: string) {
   return (await t.app.inject({ url: `/api/orders/${id}`, headers: t.auth })).json().order.status as string;
@@ -40,6 +34,12 @@ function notification(order: Awaited<ReturnType<typeof newOrder>>, overrides: Pa
     { clientId: t.config.alipayhk.clientId, merchantTransId: order.merchantTransId, amount: order.amount, ...overrides },
     t.gatewayPrivateKey,
   );
+}
+
+/** A new order and the answer to its signed notification (with `overrides`). */
+async function notifyNewOrder(overrides: Partial<Parameters<typeof signTestNotification>[0]> = {}) {
+  const order = await newOrder();
+  return { order, res: await deliver(await notification(order, overrides)) };
 }
 
 describe('POST /notify/alipayhk', () => {
@@ -73,17 +73,15 @@ describe('POST /notify/alipayhk', () => {
   });
 
   it('accepts alipay.intl.acquiring.cashier.notify.pay alike, and echoes that function in the ack', async () => {
-    const order = await newOrder();
-    const res = await deliver(await notification(order, { fn: 'alipay.intl.acquiring.cashier.notify.pay' }));
+    const { order, res } = await notifyNewOrder({ fn: 'alipay.intl.acquiring.cashier.notify.pay' });
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(cutSignedParts(res.body, 'response').content).head.function).toBe('alipay.intl.acquiring.cashier.notify.pay');
     expect(await statusOf(order.id)).toBe('SUCCEEDED');
   });
 
   it("logs, but does not refuse, a head.clientId other than ours (AlipayHK's samples differ): the facts decide", async () => {
-    const order = await newOrder();
     // PC2Mobile notification sample's clientId (https://global.alipay.com/docs/ac/PC2Mobile/notification).
-    const res = await deliver(await notification(order, { clientId: '2014000014442' }));
+    const { order, res } = await notifyNewOrder({ clientId: '2014000014442' });
     expect(res.statusCode).toBe(200);
     expect(await statusOf(order.id)).toBe('SUCCEEDED');
     expect(t.logs.some((line) => line.includes('2014000014442') && line.includes('"level":40'))).toBe(true);
@@ -142,8 +140,7 @@ describe('POST /notify/alipayhk', () => {
   });
 
   it('records a failure notification without failing the order (the buyer may still pay)', async () => {
-    const order = await newOrder();
-    const res = await deliver(await notification(order, { resultStatus: 'F' }));
+    const { order, res } = await notifyNewOrder({ resultStatus: 'F' });
     expect(res.statusCode).toBe(200);
     expect(await statusOf(order.id)).toBe('PENDING');
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRsaKey } from '../../src/channels/alipayhk/signing';
 import { signTestNotification } from '../../src/channels/alipayhk/testing';
 import { buildTestApp, type TestApp } from '../support/app';
+import { deliverAlipayHk } from './inject';
 import { fixture } from '../support/fixtures';
 
 let t: TestApp;
@@ -14,14 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-function deliver(raw: string) {
-  return t.app.inject({
-    method: 'POST',
-    url: '/notify/alipayhk',
-    headers: { 'content-type': 'application/json; charset=UTF-8' },
-    payload: raw,
-  });
-}
+const deliver = (raw: string) => deliverAlipayHk(t, raw);
 
 function diagnosisLines() {
   return t.logs

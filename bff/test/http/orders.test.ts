@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutSignedParts } from '../../src/channels/alipayhk/sign-content';
 import { createRsaVerifier } from '../../src/channels/alipayhk/signing';
 import { buildTestApp, type TestApp } from '../support/app';
+import { post } from './inject';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -111,26 +112,12 @@ describe('POST /api/orders', () => {
   });
 
   it('rejects prototype pollution and wrong content types', async () => {
-    const proto = await t.app.inject({
-      method: 'POST',
-      url: '/api/orders',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      payload: '{"items":[{"sku":"EGG-TART-6","quantity":1}],"__proto__":{"admin":true}}',
-    });
+    const send = (contentType: string, payload: string) => post(t, '/api/orders', { ...t.auth, 'content-type': contentType }, payload);
+    const proto = await send('application/json', '{"items":[{"sku":"EGG-TART-6","quantity":1}],"__proto__":{"admin":true}}');
     expect(proto.statusCode).toBe(400);
-    const text = await t.app.inject({
-      method: 'POST',
-      url: '/api/orders',
-      headers: { ...t.auth, 'content-type': 'text/plain' },
-      payload: 'items',
-    });
+    const text = await send('text/plain', 'items');
     expect(text.statusCode).toBe(415);
-    const malformed = await t.app.inject({
-      method: 'POST',
-      url: '/api/orders',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      payload: '{"items":',
-    });
+    const malformed = await send('application/json', '{"items":');
     expect(malformed.statusCode).toBe(400);
   });
 
@@ -190,12 +177,7 @@ describe('GET /api/orders/:id and confirm', () => {
   it('never marks an order paid because the client says 9000', async () => {
     const { order } = (await createOrder({ items: [{ sku: 'EGG-TART-6', quantity: 1 }] })).json();
     // No gateway is listening in this test: the query fails, and the order must stay PENDING.
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/orders/${order.id}/confirm`,
-      headers: t.auth,
-      payload: { resultCode: '9000' },
-    });
+    const res = await post(t, `/api/orders/${order.id}/confirm`, t.auth, { resultCode: '9000' });
     expect(res.statusCode).toBe(200);
     expect(res.json().order.status).toBe('PENDING');
   });

@@ -1,15 +1,15 @@
 /** Binding: a PENDING agreement and the wallet's consent page, the wallet's return, and unbinding. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AgreementView } from '@tradepay/shared';
-import { AppError, GatewayUnknownError } from '../../errors';
+import { GatewayUnknownError } from '../../errors';
 import type { AgreementRecord } from '../store';
 import { AGREEMENT_GONE_CODES, known, type WalletTokens } from '../agreement-gateway';
 import { newAgreementId, newMerchantAgreementId } from '../ids';
 import type { AgreementContext } from './context';
 import type { AgreementTokenOps } from './tokens';
+import { ok, type AgreementRefusal, type Outcome } from '../outcomes';
 
 export const USER_DECLINED = 'USER_DECLINED';
-const ERROR_PREFIX = 'Authorisation return rejected: ';
 
 /** What the wallet handed back after the consent step; unknown parameters never reach here. */
 export interface BindingReturn {
@@ -46,44 +46,43 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
-/** How starting a binding ended; routes/agreements.ts maps each to its HTTP answer. */
-export type BindingStart =
-  | { kind: 'started'; agreement: AgreementView; authUrl: string }
-  | { kind: 'auto-debit-unavailable' }
-  | { kind: 'wallet-sign-in-required' }
-  /** The wallet did not answer; the agreement is FAILED (PREPARE_UNKNOWN). */
-  | { kind: 'gateway-unknown' }
-  /** The wallet refused to start it; the agreement is FAILED with its code. */
-  | { kind: 'refused'; code: string };
+/**
+ * How starting a binding ended. `gateway-unknown`: the wallet did not answer, the agreement is FAILED
+ * (PREPARE_UNKNOWN); `wallet-refused`: the wallet refused to start it, FAILED with its code.
+ */
+export type BindingStart = Outcome<{ agreement: AgreementView; authUrl: string }, AgreementRefusal>;
+
+type Answer<T> = Promise<Outcome<T, AgreementRefusal>>;
 
 export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementTokenOps) {
-  const { options, store, now, enabled, own, view } = ctx;
+  const { options, store, now, available, own, view } = ctx;
   const { seal } = tokens;
   const returnLeaseMs = options.returnLeaseMs ?? 60_000;
 
   /** Cancels at the wallet first (cancelByAuthInfo), then REVOKED. */
-  async function revokeActive(agreement: AgreementRecord): Promise<AgreementView> {
+  async function revokeActive(agreement: AgreementRecord): Answer<AgreementView> {
     const at = now().toISOString();
-    const { gateway } = enabled();
+    const parts = available();
+    if (!parts) return { kind: 'auto-debit-unavailable' };
     let answer;
     try {
-      answer = known(await gateway.cancel(agreement.merchantAgreementId));
+      answer = known(await parts.gateway.cancel(agreement.merchantAgreementId));
     } catch (error) {
-      if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
+      if (error instanceof GatewayUnknownError) return { kind: 'gateway-unknown' };
       throw error;
     }
-    if (!answer.ok && !AGREEMENT_GONE_CODES.has(answer.code))
-      throw new AppError('CHANNEL_REJECTED', `AlipayHK refused to cancel the agreement (${answer.code})`);
+    if (!answer.ok && !AGREEMENT_GONE_CODES.has(answer.code)) return { kind: 'wallet-refused', step: 'cancel', code: answer.code };
     const result = await store.transitionAgreement(agreement.id, ['ACTIVE'], 'REVOKED', { at, failureCode: null });
     options.log?.info({ agreementId: agreement.id, status: result.agreement.status }, 'agreement revoked');
-    return view(result.agreement);
+    return ok(await view(result.agreement));
   }
 
   return {
     /** Starts a binding for the buyer: a PENDING agreement and the wallet's consent page. Wallet buyers only. */
     async create(buyerId: string): Promise<BindingStart> {
-      if (!options.gateway || !options.cipher) return { kind: 'auto-debit-unavailable' };
-      const { gateway } = enabled();
+      const parts = available();
+      if (!parts) return { kind: 'auto-debit-unavailable' };
+      const { gateway } = parts;
       // The wallet user who agrees is checked against this buyer: a guest has no wallet user to match.
       if (!buyerId.startsWith('alipayhk:')) return { kind: 'wallet-sign-in-required' };
       const createdAt = now();
@@ -107,60 +106,62 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       }
       if (!answer.ok) {
         await store.transitionAgreement(agreement.id, ['PENDING'], 'FAILED', { at: now().toISOString(), failureCode: answer.code });
-        return { kind: 'refused', code: answer.code };
+        return { kind: 'wallet-refused', step: 'prepare', code: answer.code };
       }
       options.log?.info({ agreementId: agreement.id, merchantAgreementId: agreement.merchantAgreementId }, 'agreement binding started');
-      return { kind: 'started', agreement: await view(agreement), authUrl: answer.value.authUrl };
+      return ok({ agreement: await view(agreement), authUrl: answer.value.authUrl });
     },
 
     /**
      * Completes a binding from what the wallet handed back: the redirect to `merchantRedirectUrl`
      * (`GET /api/agreements/return`) or the mini program's `my.signContract` result. One path for both:
-     * the `state` must be that PENDING agreement's (else AGREEMENT_RETURN_REJECTED and nothing changes);
+     * the `state` must be that PENDING agreement's (else `return-rejected` and nothing changes);
      * the authCode is exchanged (a retry after an unknown outcome gets the same token); the grant must
      * be an agreement for this merchantAgreementId (a sign-in code is not: `SCOPE_NOT_GRANTED`); the
      * wallet user who agreed must be the agreement's buyer (else `WALLET_USER_MISMATCH`, cancelled at the
      * wallet). Only then ACTIVE.
      */
-    async completeBinding(input: BindingReturn): Promise<ReturnOutcome> {
-      const { gateway } = enabled();
-      const reject = (why: string) => new AppError('AGREEMENT_RETURN_REJECTED', `${ERROR_PREFIX}${why}`);
-      if (!input.state || (!input.merchantAgreementId && !input.agreementId)) throw reject('state and merchantAgreementId are required');
+    async completeBinding(input: BindingReturn): Answer<ReturnOutcome> {
+      const parts = available();
+      if (!parts) return { kind: 'auto-debit-unavailable' };
+      const { gateway } = parts;
+      const reject = (why: string) => ({ kind: 'return-rejected', why }) as const;
+      if (!input.state || (!input.merchantAgreementId && !input.agreementId)) return reject('state and merchantAgreementId are required');
       const agreement = input.agreementId
         ? await store.getAgreement(input.agreementId)
         : await store.getAgreementByMerchantAgreementId(input.merchantAgreementId!);
-      if (!agreement || !sameHash(sha256(input.state), agreement.stateHash)) throw reject('the state does not match the agreement');
+      if (!agreement || !sameHash(sha256(input.state), agreement.stateHash)) return reject('the state does not match the agreement');
       if (input.merchantAgreementId !== undefined && input.merchantAgreementId !== agreement.merchantAgreementId)
-        throw reject('the state does not match the agreement');
-      if (input.buyerId !== undefined && input.buyerId !== agreement.buyerId) throw reject('the state does not match the agreement');
-      if (agreement.status !== 'PENDING') throw reject(`the agreement is already ${agreement.status}`);
+        return reject('the state does not match the agreement');
+      if (input.buyerId !== undefined && input.buyerId !== agreement.buyerId) return reject('the state does not match the agreement');
+      if (agreement.status !== 'PENDING') return reject(`the agreement is already ${agreement.status}`);
       const at = () => now().toISOString();
-      const fail = async (to: 'DECLINED' | 'FAILED', code: string | null): Promise<ReturnOutcome> => {
+      const fail = async (to: 'DECLINED' | 'FAILED', code: string | null): Answer<ReturnOutcome> => {
         const result = await store.transitionAgreement(agreement.id, ['PENDING'], to, {
           at: at(),
           failureCode: code === null ? null : code.slice(0, 64),
         });
-        if (!result.transitioned && result.agreement.status !== to) throw reject(`the agreement is already ${result.agreement.status}`);
+        if (!result.transitioned && result.agreement.status !== to) return reject(`the agreement is already ${result.agreement.status}`);
         options.log?.info({ agreementId: agreement.id, status: to, code }, 'agreement not bound');
-        return { agreement: result.agreement, outcome: to === 'DECLINED' ? 'declined' : 'failed', code };
+        return ok({ agreement: result.agreement, outcome: to === 'DECLINED' ? 'declined' : 'failed', code });
       };
 
       // authResult (SUCCESS/FAIL/ERROR) or our older `error`: anything but success binds nothing.
-      if (input.error !== undefined && input.authCode !== undefined) throw reject('expected either authCode or error');
+      if (input.error !== undefined && input.authCode !== undefined) return reject('expected either authCode or error');
       const declined = input.error !== undefined || (input.authResult !== undefined && input.authResult !== 'SUCCESS');
       if (declined) {
         if (input.error !== undefined) return fail(input.error === USER_DECLINED ? 'DECLINED' : 'FAILED', input.error);
         return fail(input.authResult === 'FAIL' ? 'DECLINED' : 'FAILED', `AUTH_RESULT_${input.authResult!.slice(0, 40)}`);
       }
-      if (input.authCode === undefined) throw reject('expected an authCode, authResult or error');
+      if (input.authCode === undefined) return reject('expected an authCode, authResult or error');
 
       if (!(await store.claimAgreementReturn(agreement.id, { now: now(), leaseMs: returnLeaseMs })))
-        throw reject('this authorisation is already being completed');
+        return reject('this authorisation is already being completed');
       // An unknown outcome anywhere before the decision: release, so the same return can be retried
       // (applyToken answers a valid code redeemed again with the same token).
-      const unknown = async (error: unknown): Promise<never> => {
+      const unknown = async (error: unknown): Answer<never> => {
         await store.releaseAgreementReturn(agreement.id);
-        if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
+        if (error instanceof GatewayUnknownError) return { kind: 'gateway-unknown' };
         throw error;
       };
       let tokens: WalletTokens;
@@ -194,6 +195,7 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       if (walletUser === null || `alipayhk:${walletUser}` !== agreement.buyerId) {
         // Someone else's wallet agreed to this buyer's agreement: never usable. Cancel it at the wallet.
         const result = await fail('FAILED', walletUser === null ? 'WALLET_USER_UNKNOWN' : 'WALLET_USER_MISMATCH');
+        if (result.kind !== 'ok') return result;
         try {
           const cancelled = known(await gateway.cancel(agreement.merchantAgreementId));
           if (!cancelled.ok)
@@ -214,9 +216,9 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
         customerId: walletUser,
         failureCode: null,
       });
-      if (!result.transitioned) throw reject(`the agreement is already ${result.agreement.status}`);
+      if (!result.transitioned) return reject(`the agreement is already ${result.agreement.status}`);
       options.log?.info({ agreementId: agreement.id, accessTokenExpiresAt: tokens.accessTokenExpiresAt }, 'agreement bound');
-      return { agreement: result.agreement, outcome: 'bound', code: null };
+      return ok({ agreement: result.agreement, outcome: 'bound', code: null });
     },
 
     /**
@@ -238,17 +240,18 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
     },
 
     /** Unbinds: the wallet first (cancelByAuthInfo), then REVOKED; later charges are refused by us and by the wallet. */
-    async revoke(id: string, buyerId: string): Promise<AgreementView> {
+    async revoke(id: string, buyerId: string): Answer<AgreementView> {
       const agreement = await own(id, buyerId);
+      if (!agreement) return { kind: 'agreement-not-found' };
       const at = now().toISOString();
       if (agreement.status === 'PENDING') {
         // Nothing is bound at the wallet yet; a later return finds no PENDING agreement.
         const result = await store.transitionAgreement(agreement.id, ['PENDING'], 'REVOKED', { at });
-        if (result.transitioned || result.agreement.status !== 'ACTIVE') return view(result.agreement);
+        if (result.transitioned || result.agreement.status !== 'ACTIVE') return ok(await view(result.agreement));
         // It became ACTIVE meanwhile (the wallet's return won the race): unbind it at the wallet below.
         return revokeActive(result.agreement);
       }
-      if (agreement.status !== 'ACTIVE') return view(agreement);
+      if (agreement.status !== 'ACTIVE') return ok(await view(agreement));
       return revokeActive(agreement);
     },
   };

@@ -1,6 +1,5 @@
 /** Charges: an order priced here, capped per Hong Kong day, paid by agreement.pay, idempotent under a key. */
-import type { Currency } from '@tradepay/shared';
-import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
+import { GatewayUnknownError, NotificationRejectedError } from '../../errors';
 import { AgreementNotActiveError, DailyCapExceededError, type AgreementRecord, type IdempotencyRecord, type OrderRecord } from '../store';
 import { AGREEMENT_GONE_CODES, known, TOKEN_REFRESH_CODES } from '../agreement-gateway';
 import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from '../idempotency';
@@ -8,20 +7,27 @@ import { newPendingOrder, toChannelOrder, toOrderView } from '../order-views';
 import { priceCart } from '../pricing';
 import { AgreementEndedError, hongKongDay, type AgreementContext } from './context';
 import type { AgreementTokenOps } from './tokens';
+import { ok, type AgreementRefusal, type Outcome } from '../outcomes';
 
+/**
+ * The answer once an order exists: `{order}` (201 paid, 202 still being confirmed), or the wallet's
+ * refusal as the error body `{error:{code,message}}` the buyer sees (the order FAILED). It is the
+ * answer an Idempotency-Key retry replays, stored as it was sent.
+ */
 export interface ChargeResult {
   statusCode: number;
-  /** `{order}`, or an error body `{error:{code,message}}` for a refusal (stored for idempotent replays). */
   body: unknown;
   replayed: boolean;
 }
+
+type ChargeOutcome = Outcome<ChargeResult, AgreementRefusal>;
 
 function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
 export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementTokenOps) {
-  const { options, store, now, enabled, end, own } = ctx;
+  const { options, store, now, available, enabled, end, own } = ctx;
   const { catalog, orders } = options;
   const { accessToken, retryToken } = tokens;
 
@@ -114,17 +120,13 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
     }
   }
 
-  /** Turns the refusals of the token step into the buyer's error. */
-  async function tokenFor(agreement: AgreementRecord): Promise<string> {
+  /** The access token, or the refusal of the token step. */
+  async function tokenFor(agreement: AgreementRecord): Promise<Outcome<string, AgreementRefusal>> {
     try {
-      return await accessToken(agreement);
+      return ok(await accessToken(agreement));
     } catch (error) {
-      if (error instanceof AgreementEndedError)
-        throw new AppError(
-          'AGREEMENT_NOT_ACTIVE',
-          'The wallet no longer accepts this agreement (expired or revoked); bind the wallet again',
-        );
-      if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE');
+      if (error instanceof AgreementEndedError) return { kind: 'agreement-not-active', status: null };
+      if (error instanceof GatewayUnknownError) return { kind: 'gateway-unknown' };
       throw error;
     }
   }
@@ -134,15 +136,17 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
     requestHash: string,
     agreement: AgreementRecord,
     idem: { scope: string; key: string },
-  ): Promise<ChargeResult> {
+  ): Promise<ChargeOutcome> {
     const outcome = idempotencyOutcome(existing, requestHash);
-    if (outcome.kind === 'conflict') throw new AppError('IDEMPOTENCY_KEY_REUSED');
-    if (outcome.kind === 'replay') return { statusCode: outcome.statusCode, body: outcome.body, replayed: true };
+    if (outcome.kind === 'conflict') return { kind: 'idempotency-key-reused' };
+    if (outcome.kind === 'replay') return ok({ statusCode: outcome.statusCode, body: outcome.body, replayed: true });
     const order = existing.orderId ? await store.getOrder(existing.orderId) : null;
-    if (!order) throw new AppError('IDEMPOTENCY_KEY_IN_USE');
-    if (order.status !== 'PENDING') return { ...(await finish(order, idem)), replayed: true };
+    if (!order) return { kind: 'idempotency-key-in-use' };
+    if (order.status !== 'PENDING') return ok({ ...(await finish(order, idem)), replayed: true });
     // The first attempt did not finish: drive the same charge (same merchantTransId) again.
-    return { ...(await debit(order, await tokenFor(agreement), idem)), replayed: true };
+    const token = await tokenFor(agreement);
+    if (token.kind !== 'ok') return token;
+    return ok({ ...(await debit(order, token.value, idem)), replayed: true });
   }
 
   return {
@@ -152,12 +156,14 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
       buyerId: string;
       items: { sku: string; quantity: number }[];
       idempotencyKey?: string | undefined;
-    }): Promise<ChargeResult> {
-      enabled();
+    }): Promise<ChargeOutcome> {
+      if (!available()) return { kind: 'auto-debit-unavailable' };
       const agreement = await own(input.agreementId, input.buyerId);
-      const cart = priceCart(catalog, input.items);
-      if (cart.currency !== options.currency)
-        throw new AppError('CURRENCY_NOT_SUPPORTED', `Auto-debit charges are made in ${options.currency} only`);
+      if (!agreement) return { kind: 'agreement-not-found' };
+      const priced = priceCart(catalog, input.items);
+      if (priced.kind !== 'ok') return priced;
+      const cart = priced.value;
+      if (cart.currency !== options.currency) return { kind: 'currency-not-supported', currency: options.currency };
       const requestHash = hashRequest({ agreementId: agreement.id, items: input.items });
       const idem = input.idempotencyKey
         ? { scope: idempotencyScope('agreement-charge', input.buyerId), key: input.idempotencyKey }
@@ -166,14 +172,14 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
         const existing = await store.findIdempotency(idem.scope, idem.key);
         if (existing) return replay(existing, requestHash, agreement, idem);
       }
-      if (agreement.status !== 'ACTIVE')
-        throw new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${agreement.status}; bind the wallet again`);
+      if (agreement.status !== 'ACTIVE') return { kind: 'agreement-not-active', status: agreement.status };
       const createdAt = now();
       const day = hongKongDay(createdAt);
       // Checked before any gateway call (a refresh included); the insert checks again, atomically.
       const chargedToday = await store.sumAgreementCharges(agreement.id, day.dayStart, day.dayEnd);
-      if (chargedToday + cart.total > options.dailyCap) throw capError(chargedToday, options.dailyCap, options.currency);
+      if (chargedToday + cart.total > options.dailyCap) return capExceeded(chargedToday, options.dailyCap);
       const token = await tokenFor(agreement);
+      if (token.kind !== 'ok') return token;
       const order = newPendingOrder({
         channel: 'alipayhk',
         buyerId: input.buyerId,
@@ -190,11 +196,9 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
           idem ? idempotencyClaim(idem.scope, idem.key, requestHash) : undefined,
         );
       } catch (error) {
-        if (error instanceof DailyCapExceededError) throw capError(error.chargedToday, error.dailyCap, options.currency);
+        if (error instanceof DailyCapExceededError) return capExceeded(error.chargedToday, error.dailyCap);
         if (error instanceof AgreementNotActiveError) {
-          throw error.status === null
-            ? new AppError('AGREEMENT_NOT_FOUND')
-            : new AppError('AGREEMENT_NOT_ACTIVE', `The agreement is ${error.status}; bind the wallet again`);
+          return error.status === null ? { kind: 'agreement-not-found' } : { kind: 'agreement-not-active', status: error.status };
         }
         throw error;
       }
@@ -203,14 +207,11 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
         { orderId: inserted.order.id, agreementId: agreement.id, merchantTransId: inserted.order.merchantTransId },
         'auto-debit charge created',
       );
-      return debit(inserted.order, token, idem);
+      return ok(await debit(inserted.order, token.value, idem));
     },
   };
-}
 
-function capError(chargedToday: number, dailyCap: number, currency: Currency): AppError {
-  return new AppError(
-    'DAILY_CAP_EXCEEDED',
-    `This charge would exceed the agreement's daily limit (${dailyCap} ${currency} minor units; ${chargedToday} already charged today, Hong Kong time)`,
-  );
+  function capExceeded(chargedToday: number, dailyCap: number): AgreementRefusal {
+    return { kind: 'daily-cap-exceeded', chargedToday, dailyCap, currency: options.currency };
+  }
 }

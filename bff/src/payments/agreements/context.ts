@@ -1,17 +1,17 @@
 /** What the agreement jobs (binding, tokens, charges) share: options, the clock, and the agreement as the buyer sees it. */
 import { toAmount, type AgreementView, type Currency } from '@tradepay/shared';
 import type { Catalog } from '../../catalog/catalog';
-import { AppError } from '../../errors';
 import type { AgreementRecord, Store } from '../store';
 import type { AgreementGateway } from '../agreement-gateway';
 import type { OrderService } from '../order-service';
 import type { TokenCipher } from '../token-cipher';
+import type { RuntimeOptions } from '../service-options';
 
 /** Hong Kong has no daylight saving time: its day is the UTC day shifted by 8 hours. */
 export const HONG_KONG_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
-export interface AgreementServiceOptions {
+export interface AgreementServiceOptions extends Omit<RuntimeOptions, 'random' | 'sleep'> {
   store: Store;
   catalog: Catalog;
   orders: OrderService;
@@ -29,8 +29,6 @@ export interface AgreementServiceOptions {
   statusMaxAgeMs?: number;
   /** How long one wallet return may hold a PENDING agreement while it exchanges the code (default 60 s). */
   returnLeaseMs?: number;
-  now?: () => Date;
-  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 /** The binding ended while we were using it (revoked, or the refresh token ran out). */
@@ -46,8 +44,12 @@ export interface AgreementContext {
   options: AgreementServiceOptions;
   store: Store;
   now: () => Date;
+  /** The wallet and the cipher; null when auto-debit is off (the jobs answer `auto-debit-unavailable`). */
+  available(): { gateway: AgreementGateway; cipher: TokenCipher } | null;
+  /** The same where a job has checked `available()` already: off here is a bug, thrown. */
   enabled(): { gateway: AgreementGateway; cipher: TokenCipher };
-  own(id: string, buyerId: string): Promise<AgreementRecord>;
+  /** The buyer's own agreement; another buyer's is null, like one that does not exist. */
+  own(id: string, buyerId: string): Promise<AgreementRecord | null>;
   end(agreement: AgreementRecord, to: 'REVOKED' | 'EXPIRED', code: string | null): Promise<AgreementRecord>;
   view(agreement: AgreementRecord): Promise<AgreementView>;
 }
@@ -56,16 +58,20 @@ export function createAgreementContext(options: AgreementServiceOptions): Agreem
   const { store } = options;
   const now = options.now ?? (() => new Date());
 
-  function enabled(): { gateway: AgreementGateway; cipher: TokenCipher } {
-    if (!options.gateway || !options.cipher) throw new AppError('AUTO_DEBIT_UNAVAILABLE');
-    return { gateway: options.gateway, cipher: options.cipher };
+  function available(): { gateway: AgreementGateway; cipher: TokenCipher } | null {
+    return options.gateway && options.cipher ? { gateway: options.gateway, cipher: options.cipher } : null;
   }
 
-  async function own(id: string, buyerId: string): Promise<AgreementRecord> {
+  function enabled(): { gateway: AgreementGateway; cipher: TokenCipher } {
+    const parts = available();
+    if (!parts) throw new Error('auto-debit is not configured');
+    return parts;
+  }
+
+  async function own(id: string, buyerId: string): Promise<AgreementRecord | null> {
     const agreement = await store.getAgreement(id);
     // Another buyer's agreement is indistinguishable from one that does not exist.
-    if (!agreement || agreement.buyerId !== buyerId) throw new AppError('AGREEMENT_NOT_FOUND');
-    return agreement;
+    return agreement && agreement.buyerId === buyerId ? agreement : null;
   }
 
   async function end(agreement: AgreementRecord, to: 'REVOKED' | 'EXPIRED', code: string | null): Promise<AgreementRecord> {
@@ -91,5 +97,5 @@ export function createAgreementContext(options: AgreementServiceOptions): Agreem
     };
   }
 
-  return { options, store, now, enabled, own, end, view };
+  return { options, store, now, available, enabled, own, end, view };
 }

@@ -25,6 +25,7 @@ import { createAgreementBinding } from './binding';
 import { createAgreementCharges } from './charges';
 import { createAgreementContext, hongKongDay, type AgreementServiceOptions } from './context';
 import { createAgreementTokens } from './tokens';
+import { ok, type AgreementRefusal, type Outcome } from '../outcomes';
 
 export { USER_DECLINED, type BindingReturn, type BindingStart, type ReturnOutcome } from './binding';
 export { type ChargeResult } from './charges';
@@ -49,8 +50,9 @@ export function createAgreementService(options: AgreementServiceOptions) {
     },
 
     /** The buyer's own agreement; an ACTIVE one is checked with the wallet when its status is older than a minute. */
-    async get(id: string, buyerId: string): Promise<AgreementView> {
+    async get(id: string, buyerId: string): Promise<Outcome<AgreementView, AgreementRefusal>> {
       let agreement = await own(id, buyerId);
+      if (!agreement) return { kind: 'agreement-not-found' };
       const checkedAt = agreement.statusCheckedAt ? Date.parse(agreement.statusCheckedAt) : 0;
       if (agreement.status === 'ACTIVE' && options.gateway && now().getTime() - checkedAt > statusMaxAgeMs) {
         try {
@@ -64,7 +66,7 @@ export function createAgreementService(options: AgreementServiceOptions) {
           options.log?.warn({ agreementId: agreement.id, reason: error.message }, 'queryByAuthInfo unanswered; showing the stored status');
         }
       }
-      return view(agreement);
+      return ok(await view(agreement));
     },
   };
 }
