@@ -1,5 +1,5 @@
 /** Formatting shared by the report's sections, and the side-by-side figures they quote. */
-import type { RoundTarget } from '../../orders-http';
+import type { RoundTarget } from '../order-rounds';
 import type { BenchResults } from './types';
 
 export const pct = (share: number) => `${Math.round(share * 100)}%`;
