@@ -34,6 +34,7 @@ import {
   statements,
   toSqlite,
   claimParams,
+  insertOrderParams,
   leaseUntil,
   type StatementName,
 } from './statements';
@@ -165,8 +166,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (existing) return { inserted: false, existing };
         if (response) stmt.completeIdem.run({ ...response, scope: claim.scope, key: claim.key });
       }
-      const { payment, ...row } = order;
-      stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
+      stmt.insertOrder.run(insertOrderParams(order));
       // What a read would give back, without the read (every column is the value just written or its default).
       return { inserted: true, order: toNewOrderRecord(order) };
     },
