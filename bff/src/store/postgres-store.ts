@@ -31,7 +31,6 @@ import {
   toPostgres,
   valuesFor,
   claimParams,
-  insertOrderParams,
   leaseUntil,
   type Params,
   type StatementName,
@@ -176,7 +175,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     // One statement per call, so each is one round trip and its own transaction (autocommit).
     async insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult> {
-      const row = insertOrderParams(order);
+      const row = { ...order, items: JSON.stringify(order.items), payment: order.payment ? JSON.stringify(order.payment) : null };
       if (!claim) return { inserted: true, order: toOrder((await one<OrderRow>(pool, 'insertOrder', row))!) };
       const inserted = await one<OrderRow>(pool, 'insertOrderClaimed', {
         ...row,

@@ -23,20 +23,11 @@ export interface OrderRow {
 
 /** The record a new order reads back as once stored (nothing paid, refunded or updated yet). */
 export function toNewOrderRecord(order: NewOrder): OrderRecord {
-  // Field by field: an object rest (`{ nextCheckAt, payment, ...fields }`) cost ~20 µs per order here.
+  const { nextCheckAt: _nextCheckAt, payment, ...fields } = order;
   return {
-    id: order.id,
-    merchantTransId: order.merchantTransId,
-    channel: order.channel,
-    buyerId: order.buyerId,
-    status: order.status,
-    currency: order.currency,
-    amount: order.amount,
-    items: order.items,
-    createdAt: order.createdAt,
-    expiresAt: order.expiresAt,
+    ...fields,
     refundedAmount: 0,
-    payment: order.payment ?? null,
+    payment: payment ?? null,
     gatewayTransactionId: null,
     updatedAt: order.createdAt,
     paidAt: null,

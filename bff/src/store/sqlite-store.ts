@@ -34,7 +34,6 @@ import {
   statements,
   toSqlite,
   claimParams,
-  insertOrderParams,
   leaseUntil,
   type StatementName,
 } from './statements';
@@ -166,7 +165,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (existing) return { inserted: false, existing };
         if (response) stmt.completeIdem.run({ ...response, scope: claim.scope, key: claim.key });
       }
-      stmt.insertOrder.run(insertOrderParams(order));
+      const { payment, ...row } = order;
+      stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
       // What a read would give back, without the read (every column is the value just written or its default).
       return { inserted: true, order: toNewOrderRecord(order) };
     },
