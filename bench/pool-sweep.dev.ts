@@ -2,7 +2,7 @@
 import { createSession, prepareDataDir, startBff } from './lib/bff';
 import { createBenchPostgres } from './lib/postgres';
 import { installCleanup, makeScratchDir, removeScratchDir } from './lib/processes';
-import { measureRounds } from './orders-http';
+import { measureRounds } from './lib/order-rounds';
 installCleanup();
 const dir = makeScratchDir('pool');
 await prepareDataDir(dir);

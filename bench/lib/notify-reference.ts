@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { cutSignedParts, toEnvelopeText } from '../../bff/src/channels/alipayhk/sign-content';
 import { createRsaSigner, createRsaVerifier, parseRsaKey } from '../../bff/src/channels/alipayhk/signing';
+import { referenceGroupCommit } from './reference-commit';
 
 const port = Number(process.env.PORT);
 const verifier = createRsaVerifier(parseRsaKey(readFileSync(process.env.GATEWAY_KEY_FILE!, 'utf8'), 'public'), 'RSA2');
@@ -35,27 +36,7 @@ const stmt = {
   transition: db.prepare('INSERT INTO order_transitions (order_id, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)'),
 };
 
-interface Write {
-  run: () => void;
-  done: (error?: unknown) => void;
-}
-let pending: Write[] = [];
-const commit = db.transaction((batch: Write[]) => batch.forEach((op) => op.run()));
-function write(run: () => void): Promise<void> {
-  if (pending.length === 0) {
-    setImmediate(() => {
-      const batch = pending;
-      pending = [];
-      try {
-        commit.immediate(batch);
-        batch.forEach((op) => op.done());
-      } catch (error) {
-        batch.forEach((op) => op.done(error));
-      }
-    });
-  }
-  return new Promise((resolve, reject) => pending.push({ run, done: (error) => (error ? reject(error) : resolve()) }));
-}
+const write = referenceGroupCommit(db);
 
 interface Notify {
   head: { reqMsgId: string; clientId: string };

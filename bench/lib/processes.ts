@@ -4,9 +4,9 @@
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../bff/test/support/ports';
 
 const children = new Set<ChildProcess>();
 const scratchDirs = new Set<string>();
@@ -128,18 +128,7 @@ export function pinPrefix(cpus: string | null | undefined): string[] {
   return cpus && hasCommand('taskset') ? ['taskset', '-c', cpus] : [];
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Polls `url` until it answers 2xx; fails early when the process exits. */
 export async function waitForHttp(url: string, tracked: Tracked, timeoutMs = 60_000): Promise<void> {

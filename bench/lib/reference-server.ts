@@ -22,6 +22,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import { AlipaySdk } from 'alipay-sdk';
 import { CreateOrderBodySchema, type CreateOrderBody } from '@tradepay/shared';
 import { loadCatalog } from '../../bff/src/catalog/catalog';
+import { referenceGroupCommit } from './reference-commit';
 
 const mode = process.env.REFERENCE === 'sdk' ? 'sdk' : 'store';
 const port = Number(process.env.PORT);
@@ -72,23 +73,7 @@ db.exec(`CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, merchant_trans_
 const insert = db.prepare(
   'INSERT INTO orders (id, merchant_trans_id, buyer_id, status, currency, amount, items, payment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
-let pending: { row: unknown[]; done: (error?: unknown) => void }[] = [];
-const commit = db.transaction((batch: typeof pending) => batch.forEach((op) => insert.run(...op.row)));
-function write(row: unknown[]): Promise<void> {
-  if (pending.length === 0) {
-    setImmediate(() => {
-      const batch = pending;
-      pending = [];
-      try {
-        commit.immediate(batch);
-        batch.forEach((op) => op.done());
-      } catch (error) {
-        batch.forEach((op) => op.done(error));
-      }
-    });
-  }
-  return new Promise((resolve, reject) => pending.push({ row, done: (error) => (error ? reject(error) : resolve()) }));
-}
+const write = referenceGroupCommit(db);
 
 const sdk = new AlipaySdk({ appId: '2021000000000001', privateKey: keyPem, keyType: 'PKCS1', signType: 'RSA2' });
 
@@ -132,7 +117,7 @@ app.post('/api/orders', { schema: { body: CreateOrderBodySchema } }, async (requ
     const head = `POST /ams/api/v1/payments/cashierWapPay\n2021000000000001.${createdAt.toISOString()}.${randomBytes(16).toString('hex')}.`;
     const signature = await signAsync(`${head}${body}`);
     orderStr = `${body}&sign=${encodeURIComponent(signature)}`;
-    await write([
+    const row = [
       id,
       merchantTransId,
       buyer,
@@ -142,7 +127,8 @@ app.post('/api/orders', { schema: { body: CreateOrderBodySchema } }, async (requ
       JSON.stringify(cart.lines),
       JSON.stringify({ type: 'tradePay', orderStr }),
       createdAt.toISOString(),
-    ]);
+    ];
+    await write(() => insert.run(...row));
   }
   return reply.code(201).send({
     order: {

@@ -1,5 +1,5 @@
 /** Formatting shared by the report's sections, and the side-by-side figures they quote. */
-import type { RoundTarget } from '../../orders-http';
+import type { RoundTarget } from '../order-rounds';
 import type { BenchResults } from './types';
 
 export const pct = (share: number) => `${Math.round(share * 100)}%`;
@@ -41,6 +41,23 @@ export const SIDE_BY_SIDE_POOL =
   'load average of 13–15 on 2 cores: medians 64, 73, 89 and 157 orders/s, per-round spreads of 2–4×; a second sweep (10, 16, 32) ' +
   'gave 33, 28 and 38/s. Inconclusive under that load, so the default stays at the 10 the store had; a sweep on a quiet ' +
   'machine (`DATABASE_URL=… SIZES=4,10,16,32 node --import tsx bench/pool-sweep.dev.ts`) would settle it.';
+
+/**
+ * Parts of an order's event-loop CPU measured in isolation (2026-12-01, single process, steady state
+ * after warm-up, load average 10–13 on 2 cores): what each costs, and what a change to it saved.
+ * Not re-run by `pnpm bench`; quoted where they explain a figure.
+ */
+export const CPU_PARTS = {
+  date: '2026-12-01',
+  /** newOrderId + newMerchantTransId: a randomBytes call each, then slices of a pool refilled by randomFillSync (in the tree). */
+  ids: '≈15 µs → ≈1.5 µs',
+  /** The session check through @fastify/jwt (fast-jwt) against a bare HMAC-SHA256 compare and JSON.parse. */
+  sessionVerify: '≈10 µs vs ≈8.6 µs',
+  /** An AsyncLocalStorage context (ops/request-id.ts) on every promise created while a request is handled. */
+  asyncContextPerPromise: '≈150 ns',
+  /** The store's insertOrder through the commit queue against the reference's write (group commit, synchronous=FULL). */
+  storeInsert: '≈170–260 µs vs ≈120–140 µs',
+};
 
 /** One sentence on where a load run's time went: the BFF's cores, everyone else's, the event loop. */
 export function contention(

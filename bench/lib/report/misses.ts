@@ -1,7 +1,7 @@
 /** For each missed goal: why it missed, from this run's numbers, and what would close it. */
 import { describeCacheSize } from '../bff-traits';
 import { fmt, fmtBytes, fmtMs, ratio } from '../stats';
-import { contention, ms, pct, roundTarget, SIDE_BY_SIDE, topParts, x } from './format';
+import { contention, CPU_PARTS, ms, pct, roundTarget, SIDE_BY_SIDE, topParts, x } from './format';
 import type { BenchResults } from './types';
 
 /** Why each missed goal missed, from this run's numbers, and what would close it. */
@@ -54,8 +54,11 @@ export function missNotes(r: BenchResults): string[] {
         `fsync wait and the statements, ${pct(o.profile?.shares['store (SQLite)'] ?? Number.NaN)} of the event loop here) leaves the ` +
         `event loop — the reference would need the same to stay comparable, so this closes the gap only where the ` +
         `BFF's store does more than the reference's (the idempotency and check-state columns, the commit queue's ` +
-        `savepoints); (2) the per-request plugins: a session verifier without fast-jwt's generic decode path and a ` +
-        `rate limiter without per-request allocations (both are security code, owned by the hardening work); (3) the ` +
+        `savepoints; measured alone (${CPU_PARTS.date}), the store's insertOrder cost ${CPU_PARTS.storeInsert} of CPU ` +
+        `per order against the reference's write); (2) the per-request work around the route: the request-id context ` +
+        `(an AsyncLocalStorage, ${CPU_PARTS.asyncContextPerPromise} on every promise of a request), the plugins' hooks — ` +
+        `not the session verifier, which costs ${CPU_PARTS.sessionVerify} for a bare HMAC check (not worth replacing ` +
+        `security code), nor the ids, whose randomness now comes from a pool (${CPU_PARTS.ids} per order); (3) the ` +
         `one-write path is in (sign first, then the order, its payment and its idempotent answer in one transaction), ` +
         `and the insert answers with the record it wrote instead of reading it back.`,
     );

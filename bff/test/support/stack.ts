@@ -4,7 +4,6 @@
  * $DATA_DIR/keys/, the BFF reading them from there). For flow tests and the mini program harness.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +13,10 @@ import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { checkInvariants, formatInvariantReport, type GatewayLedger, type InvariantReport } from '../../src/ops/invariants';
 import { captureLogs } from './app';
+import { freePort } from './ports';
 import { freshPostgresUrl, postgresUrl } from './stores';
+
+export { freePort };
 
 export interface Stack {
   bffUrl: string;
@@ -81,19 +83,6 @@ function withLatipay(snapshot: LedgerSnapshot): GatewayLedger {
     ],
     notifications: [...snapshot.notifications, ...callbacks.map((c) => ({ merchantTransId: c.merchantReference, status: c.status }))],
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

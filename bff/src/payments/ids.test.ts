@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { newAgreementId, newMerchantAgreementId, newMerchantTransId, newOrderId, randomSlice } from './ids';
+
+describe('ids', () => {
+  it('keep their formats', () => {
+    const now = new Date('2026-12-01T10:00:00Z');
+    expect(newOrderId()).toMatch(/^ord_[A-Za-z0-9_-]{24}$/);
+    expect(newAgreementId()).toMatch(/^agr_[A-Za-z0-9_-]{24}$/);
+    expect(newMerchantTransId(now)).toMatch(/^TP20261201[0-9A-HJKMNP-TV-Z]{20}$/);
+    expect(newMerchantAgreementId(now)).toMatch(/^TPA20261201[0-9A-HJKMNP-TV-Z]{20}$/);
+  });
+
+  it('never repeat, across many refills of the pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) seen.add(newOrderId());
+    expect(seen.size).toBe(5000);
+  });
+
+  it('hand out every pooled byte once: consecutive slices are different bytes, and a refill is fresh', () => {
+    const first = Buffer.from(randomSlice(4000));
+    const second = Buffer.from(randomSlice(4000)); // does not fit what is left: a refill
+    expect(first.equals(second)).toBe(false);
+    const a = Buffer.from(randomSlice(32));
+    const b = Buffer.from(randomSlice(32));
+    expect(a.equals(b)).toBe(false);
+    expect(() => randomSlice(4097)).toThrow(RangeError);
+  });
+});
