@@ -1,6 +1,7 @@
 /**
  * The mobile-browser checkout (H5 channel): `GET /h5/` (catalog, cart, wallet, Pay) and
- * `GET /h5/return?order=…` (the order's server-side status). The pages are static HTML from `bff/h5/`;
+ * `GET /h5/return?order=…` (the order's server-side status). The pages are static HTML from `bff/h5/`
+ * (one `layout.html` around each page's `<main>` in `bff/h5/pages/`, put together once at start-up);
  * their one script is bundled by esbuild from `bff/h5/src/main.ts` (which imports @tradepay/shared)
  * into memory once per process, at start-up. This scope sets strict security headers: a CSP with no
  * inline script or style, no framing, no MIME sniffing, and only the origin as referrer.
@@ -40,14 +41,31 @@ export const H5_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
 
+/** What differs between the two pages' documents besides their `<main>` (bff/h5/pages/*.html). */
+const PAGES = {
+  checkout: {
+    titleKey: 'checkout.title',
+    title: 'TradePay · Checkout',
+    noscript: 'This checkout needs JavaScript. 此結帳頁面需要 JavaScript。',
+  },
+  return: { titleKey: 'return.title', title: 'TradePay · Payment', noscript: 'This page needs JavaScript. 此頁面需要 JavaScript。' },
+} as const;
+
+/** The layout with one page's fields and its `<main>` (indented to sit inside `<body>`). */
+export function renderH5Page(layout: string, page: keyof typeof PAGES, main: string): string {
+  const fields: Record<string, string> = { ...PAGES[page], page, main: main.trimEnd().replaceAll('\n', '\n    ') };
+  return layout.replace(/\{\{(\w+)\}\}/g, (_, name: string) => fields[name] ?? '');
+}
+
 let assets: Promise<H5Assets> | undefined;
 
 /** Reads the pages and bundles the script, once per process (every app built in a test shares it). */
 export function loadH5Assets(): Promise<H5Assets> {
   assets ??= (async () => {
-    const [checkoutHtml, returnHtml, css, bundle] = await Promise.all([
-      readFile(join(H5_DIR, 'index.html'), 'utf8'),
-      readFile(join(H5_DIR, 'return.html'), 'utf8'),
+    const [layout, checkoutMain, returnMain, css, bundle] = await Promise.all([
+      readFile(join(H5_DIR, 'layout.html'), 'utf8'),
+      readFile(join(H5_DIR, 'pages/checkout.html'), 'utf8'),
+      readFile(join(H5_DIR, 'pages/return.html'), 'utf8'),
       readFile(join(H5_DIR, 'h5.css'), 'utf8'),
       build({
         entryPoints: [join(H5_DIR, 'src/main.ts')],
@@ -64,6 +82,8 @@ export function loadH5Assets(): Promise<H5Assets> {
     ]);
     const script = bundle.outputFiles[0]?.text;
     if (!script) throw new Error('h5: esbuild produced no script');
+    const checkoutHtml = renderH5Page(layout, 'checkout', checkoutMain);
+    const returnHtml = renderH5Page(layout, 'return', returnMain);
     return { checkoutHtml, returnHtml, css, script };
   })();
   assets.catch(() => {
