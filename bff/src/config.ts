@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAlipayHkConfig, type AlipayHkConfig } from './config/alipayhk';
 import { loadAutoDebitConfig, type AutoDebitConfig } from './config/auto-debit';
-import { ConfigError, integer, parseTrustProxy, sandboxSecret, url, type Env } from './config/env';
+import { ConfigError, integer, oneOf, parseTrustProxy, sandboxSecret, url, type Env } from './config/env';
 import { loadIntentsConfig, type IntentsConfig } from './config/intents';
 import { loadLatipayConfig, type LatipayConfig } from './config/latipay';
 
@@ -32,6 +32,8 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL only: connections in the pool (DATABASE_POOL_SIZE). */
   databasePoolSize: number;
+  /** SQLite only: `thread` runs the store on a writer thread of its own, `inline` on the event loop (SQLITE_WRITER). */
+  sqliteWriter: 'inline' | 'thread';
   sandboxMode: boolean;
   sandboxPort: number;
   /** The origin gateways reach us at (notify URLs are built from it). */
@@ -90,6 +92,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
     // Side-by-side sweeps were inconclusive on the shared machine (BENCHMARKS.md, "PostgreSQL"): the size the store had.
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    // The first is the default, chosen by side-by-side rounds (BENCHMARKS.md, "SQLite writer").
+    sqliteWriter: oneOf(env, 'SQLITE_WRITER', ['thread', 'inline'] as const),
     sandboxMode,
     sandboxPort,
     publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),

@@ -63,7 +63,11 @@ export interface SqliteStoreOptions {
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  const now = options.now ?? (() => new Date());
+  const clock = options.now ?? (() => new Date());
+  // A write reads the clock when it is called, not when its group commits: the time is the caller's
+  // (the writer thread sets its clock from each call, then the commit runs a turn later).
+  let pinned: Date | null = null;
+  const now = () => pinned ?? clock();
   if (options.file !== ':memory:') prepareSqliteFile(options.file);
   const db = new Database(options.file);
   db.pragma('journal_mode = WAL');
@@ -225,7 +229,21 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const claimRows = (statement: Database.Statement, args: ClaimArgs) => db.transaction(() => statement.all(claimParams(args))).immediate();
 
   // Every write goes through one group commit per turn of the event loop (see commit-queue.ts).
-  const write = createCommitQueue(db);
+  const queue = createCommitQueue(db);
+  const write = {
+    enqueue<T>(work: () => T): Promise<T> {
+      const at = clock();
+      return queue.enqueue(() => {
+        pinned = at;
+        try {
+          return work();
+        } finally {
+          pinned = null;
+        }
+      });
+    },
+    stats: () => queue.stats(),
+  };
 
   return {
     kind: 'sqlite',

@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres-store';
 import { openSqliteStore } from '../../src/store/sqlite-store';
+import { openSqliteThreadStore } from '../../src/store/sqlite-thread-store';
 import type { Store } from '../../src/payments/store';
 
 export const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
 
 export interface StoreFactory {
-  kind: 'sqlite' | 'postgres';
+  /** `sqlite-thread`: the SQLite store on its writer thread (SQLITE_WRITER=thread). */
+  kind: 'sqlite' | 'sqlite-thread' | 'postgres';
   /** A fresh, empty store; `reopen` gives a second handle on the same data (another "instance"). */
   create(now?: () => Date): Promise<{ store: Store; reopen(): Promise<Store>; url: string }>;
 }
@@ -32,12 +34,22 @@ export async function freshPostgresUrl(base: string): Promise<string> {
   return url.toString();
 }
 
+const sqliteFile = () => join(mkdtempSync(join(tmpdir(), 'tradepay-store-')), 'store.db');
+
 export const STORE_FACTORIES: StoreFactory[] = [
   {
     kind: 'sqlite',
     async create(now) {
-      const file = join(mkdtempSync(join(tmpdir(), 'tradepay-store-')), 'store.db');
+      const file = sqliteFile();
       const open = () => Promise.resolve(openSqliteStore({ file, ...(now ? { now } : {}) }));
+      return { store: await open(), reopen: open, url: `sqlite://${file}` };
+    },
+  },
+  {
+    kind: 'sqlite-thread',
+    async create(now) {
+      const file = sqliteFile();
+      const open = () => openSqliteThreadStore({ file, ...(now ? { now } : {}) });
       return { store: await open(), reopen: open, url: `sqlite://${file}` };
     },
   },
