@@ -53,18 +53,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       .map(([name, text]) => [name, db.prepare(toSqlite(text))]),
   ) as SqliteStatements;
 
-  const {
-    mustGetAgreement,
-    txCreateRefund,
-    txCompleteRefund,
-    txMarkPaid,
-    txInsertOrder,
-    txAttach,
-    txClose,
-    txNotification,
-    txTransitionAgreement,
-    txInsertCharge,
-  } = sqliteTransactions(db, stmt, now);
+  const tx = sqliteTransactions(db, stmt, now);
 
   const claimRows = (statement: Database.Statement, args: ClaimArgs) => db.transaction(() => statement.all(claimParams(args))).immediate();
 
@@ -91,22 +80,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       db.prepare('SELECT 1').get();
     },
     async insertOrder(order, claim, response) {
-      return write.enqueue(() => txInsertOrder.immediate(order, claim, response));
+      return write.enqueue(() => tx.insertOrder.immediate(order, claim, response));
     },
     findIdempotency: async (scope, key) => maybe(stmt.findIdem, { scope, key }, toIdem),
     async attachPayment(orderId, payment, response) {
-      await write.enqueue(() => txAttach.immediate(orderId, payment, response));
+      await write.enqueue(() => tx.attachPayment.immediate(orderId, payment, response));
     },
     getOrder: async (id) => maybe(stmt.getOrder, { id }, toOrder),
     getOrderByMerchantTransId: async (merchantTransId) => maybe(stmt.getOrderByTransId, { merchantTransId }, toOrder),
     async markPaid(orderId, evidence, reason) {
-      return write.enqueue(() => txMarkPaid.immediate(orderId, evidence, reason));
+      return write.enqueue(() => tx.markPaid.immediate(orderId, evidence, reason));
     },
     async closeUnpaid(orderId, to, reason) {
-      return write.enqueue(() => txClose.immediate(orderId, to, reason));
+      return write.enqueue(() => tx.closeUnpaid.immediate(orderId, to, reason));
     },
     async recordNotification(notification, evidence) {
-      return write.enqueue(() => txNotification.immediate(notification, evidence));
+      return write.enqueue(() => tx.recordNotification.immediate(notification, evidence));
     },
     async listOrders(filter) {
       const list = filter.status
@@ -132,10 +121,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return { lastCheckedAt: row?.last_checked_at ?? null, attempts: row?.check_attempts ?? 0, nextCheckAt: row?.next_check_at ?? null };
     },
     async createRefund(refund, claim) {
-      return write.enqueue(() => txCreateRefund.immediate(refund, claim));
+      return write.enqueue(() => tx.createRefund.immediate(refund, claim));
     },
     async completeRefund(refundId, result) {
-      return write.enqueue(() => txCompleteRefund.immediate(refundId, result));
+      return write.enqueue(() => tx.completeRefund.immediate(refundId, result));
     },
     async deferRefund(refundId, args) {
       await write.enqueue(() => stmt.deferRefund.run({ ...args, id: refundId, now: now().toISOString() }));
@@ -153,7 +142,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async insertAgreement(agreement) {
       return write.enqueue(() => {
         stmt.insertAgreement.run(agreement);
-        return mustGetAgreement(agreement.id);
+        return tx.mustGetAgreement(agreement.id);
       });
     },
     getAgreement: async (id) => maybe(stmt.getAgreement, { id }, toAgreement),
@@ -168,19 +157,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await write.enqueue(() => stmt.releaseReturn.run({ id }));
     },
     async transitionAgreement(id, from, to, args) {
-      return write.enqueue(() => txTransitionAgreement.immediate(id, from, to, args));
+      return write.enqueue(() => tx.transitionAgreement.immediate(id, from, to, args));
     },
     async replaceAgreementTokens(id, expectedVersion, tokens, at) {
       return write.enqueue(() => {
         const replaced = stmt.replaceTokens.run({ id, expectedVersion, at, ...tokens }).changes === 1;
-        return { replaced, agreement: mustGetAgreement(id) };
+        return { replaced, agreement: tx.mustGetAgreement(id) };
       });
     },
     async recordAgreementCheck(id, at) {
       await write.enqueue(() => stmt.recordAgreementCheck.run({ at, id }));
     },
     async insertAgreementCharge(order, args, claim) {
-      return write.enqueue(() => txInsertCharge.immediate(order, args, claim));
+      return write.enqueue(() => tx.insertAgreementCharge.immediate(order, args, claim));
     },
     async sumAgreementCharges(agreementId, dayStart, dayEnd) {
       return Number((stmt.sumCharges.get({ agreementId, dayStart, dayEnd }) as { n: number }).n);

@@ -4,39 +4,18 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  AgreementNotActiveError,
-  DailyCapExceededError,
-  OrderNotRefundableError,
-  RefundExceedsPaymentError,
-  type NewOrder,
-  type Store,
-} from '../payments/store';
+import type { Store } from '../payments/store';
+import { AgreementNotActiveError, DailyCapExceededError, OrderNotRefundableError, RefundExceedsPaymentError } from '../payments/store';
 import { openSqliteStore } from './sqlite-store';
 import { connectWriter, openSqliteThreadStore } from './sqlite-thread-store';
 import { fromWireError, toWireError } from './writer-wire';
+import { newOrder } from '../../test/support/stores';
 
 const opened: Store[] = [];
 afterAll(async () => {
   for (const store of opened) await store.close();
 });
 const scratchFile = () => join(mkdtempSync(join(tmpdir(), 'tradepay-writer-')), 'store.db');
-
-function order(id: string, createdAt: string): NewOrder {
-  return {
-    id,
-    merchantTransId: `TP${id}`,
-    channel: 'alipayhk',
-    buyerId: 'guest:a',
-    status: 'PENDING',
-    currency: 'HKD',
-    amount: 1000,
-    items: [{ sku: 'EGG-TART-6', title: 'Egg tarts', quantity: 1, unitPrice: 1000 }],
-    createdAt,
-    expiresAt: createdAt,
-    nextCheckAt: createdAt,
-  };
-}
 
 /** A worker that answers the opening, then dies on the first call (as a crashed writer would). */
 function dyingWriter(): Worker {
@@ -74,8 +53,9 @@ describe('the SQLite writer thread', () => {
     const file = scratchFile();
     const store = mode === 'thread' ? await openSqliteThreadStore({ file, now: () => at }) : openSqliteStore({ file, now: () => at });
     opened.push(store);
-    await store.insertOrder(order('ord_clock', '2026-11-22T00:00:00.000Z'));
-    const closed = await store.closeUnpaid('ord_clock', 'CANCELLED', 'test');
+    const o = newOrder();
+    await store.insertOrder(o);
+    const closed = await store.closeUnpaid(o.id, 'CANCELLED', 'test');
     expect(closed.order.updatedAt).toBe(at.toISOString());
   });
 
@@ -83,7 +63,7 @@ describe('the SQLite writer thread', () => {
     const file = scratchFile();
     const store = await openSqliteThreadStore({ file });
     await store.ping();
-    const writes = Array.from({ length: 5 }, (_, i) => store.insertOrder(order(`ord_drain${i}`, '2026-11-22T00:00:00.000Z')));
+    const writes = Array.from({ length: 5 }, () => store.insertOrder(newOrder()));
     await store.close();
     await expect(Promise.all(writes)).resolves.toHaveLength(5);
     // The five, plus the empty write close queues behind them.
@@ -97,7 +77,7 @@ describe('the SQLite writer thread', () => {
   it('a writer that dies rejects every waiting call and every later one, and is logged', async () => {
     const logged: string[] = [];
     const store = await connectWriter(dyingWriter(), { log: { error: (_details, message) => logged.push(message) } });
-    const calls = [store.ping(), store.getOrder('ord_x'), store.insertOrder(order('ord_y', '2026-11-22T00:00:00.000Z'))];
+    const calls = [store.ping(), store.getOrder('ord_x'), store.insertOrder(newOrder())];
     for (const call of calls) await expect(call).rejects.toThrow(/writer thread is gone/);
     await expect(store.getOrder('ord_z')).rejects.toThrow(/writer thread is gone/);
     expect(logged).toHaveLength(1);

@@ -173,17 +173,17 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     return { inserted: true, order: mustGet(order.id) };
   });
 
+  // Named after the Store methods that run them.
   return {
-    mustGet,
     mustGetAgreement,
-    txCreateRefund,
-    txCompleteRefund,
-    txMarkPaid,
-    txInsertOrder,
-    txAttach,
-    txClose,
-    txNotification,
-    txTransitionAgreement,
-    txInsertCharge,
+    createRefund: txCreateRefund,
+    completeRefund: txCompleteRefund,
+    markPaid: txMarkPaid,
+    insertOrder: txInsertOrder,
+    attachPayment: txAttach,
+    closeUnpaid: txClose,
+    recordNotification: txNotification,
+    transitionAgreement: txTransitionAgreement,
+    insertAgreementCharge: txInsertCharge,
   };
 }
