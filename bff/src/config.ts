@@ -92,8 +92,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
     // Side-by-side sweeps were inconclusive on the shared machine (BENCHMARKS.md, "PostgreSQL"): the size the store had.
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
-    // The first is the default, chosen by side-by-side rounds (BENCHMARKS.md, "SQLite writer").
-    sqliteWriter: oneOf(env, 'SQLITE_WRITER', ['thread', 'inline'] as const),
+    // The first is the default: in side-by-side rounds (bench/sqlite-writer.dev.ts) the writer thread
+    // answered fewer orders per second for more CPU per order than the store on the event loop.
+    sqliteWriter: oneOf(env, 'SQLITE_WRITER', ['inline', 'thread'] as const),
     sandboxMode,
     sandboxPort,
     publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),
