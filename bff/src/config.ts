@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAlipayHkConfig, type AlipayHkConfig } from './config/alipayhk';
 import { loadAutoDebitConfig, type AutoDebitConfig } from './config/auto-debit';
-import { ConfigError, integer, parseTrustProxy, sandboxSecret, url, type Env } from './config/env';
+import { ConfigError, integer, oneOf, parseTrustProxy, sandboxSecret, url, type Env } from './config/env';
 import { loadIntentsConfig, type IntentsConfig } from './config/intents';
 import { loadLatipayConfig, type LatipayConfig } from './config/latipay';
 
@@ -32,6 +32,8 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL only: connections in the pool (DATABASE_POOL_SIZE). */
   databasePoolSize: number;
+  /** SQLite only: `thread` runs the store on a writer thread of its own, `inline` on the event loop (SQLITE_WRITER). */
+  sqliteWriter: 'inline' | 'thread';
   sandboxMode: boolean;
   sandboxPort: number;
   /** The origin gateways reach us at (notify URLs are built from it). */
@@ -90,6 +92,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
     // Side-by-side sweeps were inconclusive on the shared machine (BENCHMARKS.md, "PostgreSQL"): the size the store had.
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    // The first is the default: in side-by-side rounds (bench/sqlite-writer.dev.ts) the writer thread
+    // answered fewer orders per second for more CPU per order than the store on the event loop, while
+    // keeping /healthz's p99 under order load closer to idle (4.1x against 5.4x): thread trades the one for the other.
+    sqliteWriter: oneOf(env, 'SQLITE_WRITER', ['inline', 'thread'] as const),
     sandboxMode,
     sandboxPort,
     publicUrl: url(env, 'PUBLIC_URL', `http://${host}:${port}`),

@@ -45,7 +45,8 @@ export async function createServices(config: Readonly<Config>, deps: ServiceDeps
   const clock = deps.now ? { now: deps.now } : {};
   const sleep = deps.sleep ? { sleep: deps.sleep } : {};
   const metrics = createMetrics(clock);
-  const rawStore = deps.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize }));
+  const rawStore =
+    deps.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteWriter: config.sqliteWriter, log }));
   const store = metrics.instrumentStore(rawStore);
   const catalog = deps.catalog ?? loadCatalog(config.catalogFile);
   const channels =

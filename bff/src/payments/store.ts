@@ -3,212 +3,28 @@
  * (SQLite by default; PostgreSQL when DATABASE_URL says so). Every state change is a conditional
  * update inside a transaction, so duplicate or concurrent deliveries cause at most one transition.
  */
-import type { AgreementStatus, ChannelName, Currency, OrderStatus, PaymentAction } from '@tradepay/shared';
+import type { AgreementStatus, OrderStatus, PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from './channel';
+import type { AgreementChargeArgs, AgreementRecord, AgreementTokens, AgreementTransitionResult, NewAgreement } from './store-agreements';
+import type {
+  AuditData,
+  ClaimArgs,
+  CreateRefundResult,
+  IdempotencyClaim,
+  IdempotencyRecord,
+  InsertOrderResult,
+  MarkPaidResult,
+  NewOrder,
+  NewRefund,
+  NotificationRecord,
+  OrderRecord,
+  RecordNotificationResult,
+  RefundRecord,
+  TransitionResult,
+} from './store-records';
 
-export interface OrderLine {
-  sku: string;
-  title: string;
-  quantity: number;
-  unitPrice: number;
-}
-
-export interface OrderRecord {
-  id: string;
-  merchantTransId: string;
-  channel: ChannelName;
-  buyerId: string | null;
-  status: OrderStatus;
-  currency: Currency;
-  amount: number;
-  refundedAmount: number;
-  items: OrderLine[];
-  payment: PaymentAction | null;
-  gatewayTransactionId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string;
-  paidAt: string | null;
-  /** Set on an auto-debit charge: the agreement it was charged through. */
-  agreementId?: string | null;
-}
-
-export type NewOrder = Omit<OrderRecord, 'refundedAmount' | 'payment' | 'gatewayTransactionId' | 'paidAt' | 'updatedAt'> & {
-  /** When the reconciler first asks the gateway about it. */
-  nextCheckAt: string;
-  /** Already signed: stored with the order, so the order costs one write (see insertOrder). */
-  payment?: PaymentAction | null;
-};
-
-export interface IdempotencyClaim {
-  scope: string;
-  key: string;
-  requestHash: string;
-}
-
-export interface IdempotencyRecord extends IdempotencyClaim {
-  orderId: string | null;
-  responseStatus: number | null;
-  responseBody: string | null;
-}
-
-export type InsertOrderResult = { inserted: true; order: OrderRecord } | { inserted: false; existing: IdempotencyRecord };
-
-export interface NotificationRecord {
-  channel: ChannelName;
-  identity: string;
-  orderId: string;
-  outcome: 'PAID' | 'NOT_PAID';
-  raw: string;
-}
-
-export interface TransitionResult {
-  /** The order moved (false when it was already there or the move is not allowed). */
-  transitioned: boolean;
-  order: OrderRecord;
-}
-
-export interface RecordNotificationResult extends TransitionResult {
-  latePaymentRefund: RefundRecord | null;
-  /** This gateway event was seen before (a redelivery). */
-  duplicate: boolean;
-}
-
-export type RefundSource = 'admin' | 'late-payment';
-export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
-
-export interface RefundRecord {
-  id: string;
-  orderId: string;
-  merchantRefundId: string;
-  amount: number;
-  currency: string;
-  reason: string;
-  source: RefundSource;
-  status: RefundStatus;
-  gatewayRefundId: string | null;
-  failureCode: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type NewRefund = Pick<RefundRecord, 'id' | 'orderId' | 'merchantRefundId' | 'amount' | 'reason' | 'source'>;
-
-export type CreateRefundResult =
-  { created: true; refund: RefundRecord; order: OrderRecord } | { created: false; existing: IdempotencyRecord };
-
-/** The refund would take more than was paid (refunds not failed are counted). */
-export class RefundExceedsPaymentError extends Error {
-  override readonly name = 'RefundExceedsPaymentError';
-  constructor(readonly refundable: number) {
-    super(`at most ${refundable} minor units can still be refunded`);
-  }
-}
-
-/** The order is not in a state that can be refunded. */
-export class OrderNotRefundableError extends Error {
-  override readonly name = 'OrderNotRefundableError';
-}
-
-export interface ClaimArgs {
-  /** Who claims (one id per process), so two reconcilers never work one row at once. */
-  owner: string;
-  now: Date;
-  limit: number;
-  /** How long the claim holds if its owner dies mid-work. */
-  leaseMs: number;
-}
-
-export interface MarkPaidResult extends TransitionResult {
-  /** Paid after we had closed the order: a refund was recorded to return the money. */
-  latePaymentRefund: RefundRecord | null;
-}
-
-/**
- * An auto-debit agreement (a bound wallet). Tokens are stored only encrypted (`*Enc`, sealed by the
- * agreement service); the store never sees them in clear. `stateHash` is the SHA-256 of the
- * unguessable `state` the wallet's redirect must bring back.
- */
-export interface AgreementRecord {
-  id: string;
-  merchantAgreementId: string;
-  buyerId: string;
-  stateHash: string;
-  status: AgreementStatus;
-  /** The wallet user who agreed (applyToken's customerId). */
-  customerId: string | null;
-  accessTokenEnc: string | null;
-  refreshTokenEnc: string | null;
-  accessTokenExpiresAt: string | null;
-  refreshTokenExpiresAt: string | null;
-  /** Bumped on every token change, so two refreshes cannot overwrite each other. */
-  tokenVersion: number;
-  failureCode: string | null;
-  /** When the gateway last confirmed the status (queryByAuthInfo). */
-  statusCheckedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  activatedAt: string | null;
-  endedAt: string | null;
-}
-
-export type NewAgreement = Pick<AgreementRecord, 'id' | 'merchantAgreementId' | 'buyerId' | 'stateHash' | 'createdAt'>;
-
-export interface AgreementTokens {
-  accessTokenEnc: string;
-  refreshTokenEnc: string;
-  accessTokenExpiresAt: string;
-  refreshTokenExpiresAt: string;
-}
-
-export interface AgreementTransitionResult {
-  transitioned: boolean;
-  agreement: AgreementRecord;
-}
-
-/** Statuses after which an agreement never changes again (its tokens are erased). */
-export const FINAL_AGREEMENT_STATUSES: readonly AgreementStatus[] = ['DECLINED', 'FAILED', 'REVOKED', 'EXPIRED'];
-
-export interface AgreementChargeArgs {
-  agreementId: string;
-  /** Only this buyer's agreement may be charged. */
-  buyerId: string;
-  /** Charges of the day (created in [dayStart, dayEnd), not FAILED or CANCELLED) plus this one may not exceed it. */
-  dailyCap: number;
-  dayStart: string;
-  dayEnd: string;
-}
-
-/** The agreement is not ACTIVE (or not this buyer's): nothing was inserted. */
-export class AgreementNotActiveError extends Error {
-  override readonly name = 'AgreementNotActiveError';
-  constructor(readonly status: AgreementStatus | null) {
-    super(status === null ? 'no such agreement' : `the agreement is ${status}`);
-  }
-}
-
-/** The charge would take the day's charges over the cap: nothing was inserted. */
-export class DailyCapExceededError extends Error {
-  override readonly name = 'DailyCapExceededError';
-  constructor(
-    readonly chargedToday: number,
-    readonly dailyCap: number,
-  ) {
-    super(`charged today ${chargedToday} of ${dailyCap} minor units`);
-  }
-}
-
-/** Everything the invariant checker reads, as plain rows. */
-export interface AuditData {
-  orders: OrderRecord[];
-  transitions: { orderId: string; from: string; to: string; reason: string; at: string }[];
-  evidence: { orderId: string; source: string; merchantId: string; merchantTransId: string; amount: number; currency: string }[];
-  notifications: { channel: string; identity: string; orderId: string; outcome: string; deliveries: number }[];
-  refunds: RefundRecord[];
-  checks: { orderId: string; lastCheckedAt: string | null }[];
-}
+export * from './store-agreements';
+export * from './store-records';
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PaymentEvidence } from '../payments/channel';
-import { postgresUrl, STORE_FACTORIES } from '../../test/support/stores';
+import { newAgreement, newOrder, postgresUrl, STORE_FACTORIES } from '../../test/support/stores';
 import {
   AgreementNotActiveError,
   DailyCapExceededError,
@@ -12,39 +12,6 @@ import {
 } from '../payments/store';
 
 if (!postgresUrl) console.info('store tests: PostgreSQL skipped (set DATABASE_URL=postgres://… to include it)');
-
-let serial = 0;
-function newOrder(overrides: Partial<NewOrder> = {}): NewOrder {
-  serial += 1;
-  const createdAt = new Date(Date.UTC(2026, 10, 22, 0, 0, serial)).toISOString();
-  return {
-    id: `ord_test${String(serial).padStart(20, '0')}${Math.random().toString(36).slice(2, 8)}`,
-    merchantTransId: `TP${Date.now()}${serial}${Math.random().toString(36).slice(2, 8)}`,
-    channel: 'alipayhk',
-    buyerId: 'guest:a',
-    status: 'PENDING',
-    currency: 'HKD',
-    amount: 1000,
-    items: [{ sku: 'EGG-TART-6', title: 'Egg tarts', quantity: 1, unitPrice: 1000 }],
-    createdAt,
-    expiresAt: new Date(Date.parse(createdAt) + 15 * 60_000).toISOString(),
-    nextCheckAt: createdAt,
-    ...overrides,
-  };
-}
-
-function newAgreement(overrides: Partial<NewAgreement> = {}): NewAgreement {
-  serial += 1;
-  const suffix = `${String(serial).padStart(12, '0')}${Math.random().toString(36).slice(2, 10)}`;
-  return {
-    id: `agr_test${suffix}`,
-    merchantAgreementId: `TPA${suffix}`,
-    buyerId: 'alipayhk:2188000000000001',
-    stateHash: 'ab'.repeat(32),
-    createdAt: new Date(Date.UTC(2026, 10, 22, 0, 0, serial)).toISOString(),
-    ...overrides,
-  };
-}
 
 function sealedTokens(n: number): AgreementTokens {
   return {

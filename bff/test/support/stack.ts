@@ -115,6 +115,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ADMIN_TOKEN: 'stack-admin-token-0123456789',
     // With a PostgreSQL server configured (CI), every flow test runs on it, in a schema of its own.
     ...(postgresUrl ? { DATABASE_URL: await freshPostgresUrl(postgresUrl) } : {}),
+    // SQLITE_WRITER=inline|thread picks the SQLite writer every flow test runs on.
+    ...(process.env.SQLITE_WRITER ? { SQLITE_WRITER: process.env.SQLITE_WRITER } : {}),
     ...options.env,
   });
   const { lines, stream } = captureLogs();
