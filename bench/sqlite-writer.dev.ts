@@ -10,7 +10,7 @@ import { progress } from './lib/log';
 import { installCleanup, makeScratchDir, removeScratchDir, threadShares, threadTimes } from './lib/processes';
 import { median, ratio } from './lib/stats';
 import { pacedGetScript, postScript, runWrk } from './lib/wrk';
-import { measureRounds } from './orders-http';
+import { measureRounds } from './lib/order-rounds';
 
 const MODES = ['inline', 'thread'] as const;
 const quick = process.env.QUICK === '1';
