@@ -30,12 +30,13 @@ const USAGE = `usage:
 
 const OPTIONS = { live: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } } as const;
 
-/** The command line read, or why it cannot be (an unknown option, a value where none belongs). */
-function readArgs(argv: string[]) {
+/** The command line read; null (after saying why, with the usage) when it cannot be: an unknown option, a value where none belongs. */
+function readArgs(argv: string[], io: DoctorIo) {
   try {
     return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    return error as Error;
+    io.err(`${(error as Error).message}\n${USAGE}`);
+    return null;
   }
 }
 
@@ -131,11 +132,8 @@ async function runVerify(source: string, json: boolean, io: DoctorIo): Promise<n
 }
 
 export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
-  const parsed = readArgs(argv);
-  if (parsed instanceof Error) {
-    io.err(`${parsed.message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = readArgs(argv, io);
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   const json = values.json === true;
   if (values.help) {

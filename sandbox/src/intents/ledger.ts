@@ -65,20 +65,10 @@ export interface IntentsLedgerSnapshot {
   calls: Partial<Record<IntentsCall, number>>;
 }
 
-export interface IntentsLedger {
-  find(ref: { orderId?: string | undefined; merchantOrderId?: string | undefined }): LedgerIntent | undefined;
-  add(intent: LedgerIntent): LedgerIntent;
-  hasOrderId(orderId: string): boolean;
-  findRefund(merchantRefundId: string): LedgerIntentRefund | undefined;
-  addRefund(refund: LedgerIntentRefund): LedgerIntentRefund;
-  addWebhook(webhook: LedgerWebhook): LedgerWebhook;
-  countToken(): void;
-  countCall(call: IntentsCall): void;
-  snapshot(): IntentsLedgerSnapshot;
-  reset(): void;
-}
+/** The aggregator's ledger; its type is what createIntentsLedger builds (one place to read it). */
+export type IntentsLedger = ReturnType<typeof createIntentsLedger>;
 
-export function createIntentsLedger(): IntentsLedger {
+export function createIntentsLedger() {
   const intents = twoKeyTable<LedgerIntent>({ key: 'orderId', name: 'order_id' }, { key: 'merchantOrderId', name: 'merchant_order_id' });
   let refunds = new Map<string, LedgerIntentRefund>();
   const webhooks = recordList<LedgerWebhook>();
@@ -86,24 +76,24 @@ export function createIntentsLedger(): IntentsLedger {
   const calls = callCounter<IntentsCall>();
 
   return {
-    find({ orderId, merchantOrderId }) {
+    find({ orderId, merchantOrderId }: { orderId?: string | undefined; merchantOrderId?: string | undefined }): LedgerIntent | undefined {
       // The documented query takes either id; like the real one, order_id wins when both are given.
       return intents.find(orderId, merchantOrderId);
     },
-    add: (intent) => intents.add(intent),
-    hasOrderId: (orderId) => intents.byFirst(orderId) !== undefined,
-    findRefund: (merchantRefundId) => refunds.get(merchantRefundId),
-    addRefund(refund) {
+    add: (intent: LedgerIntent): LedgerIntent => intents.add(intent),
+    hasOrderId: (orderId: string): boolean => intents.byFirst(orderId) !== undefined,
+    findRefund: (merchantRefundId: string): LedgerIntentRefund | undefined => refunds.get(merchantRefundId),
+    addRefund(refund: LedgerIntentRefund): LedgerIntentRefund {
       if (refunds.has(refund.merchantRefundId)) throw new Error(`duplicate merchant_refund_id ${refund.merchantRefundId}`);
       refunds.set(refund.merchantRefundId, refund);
       return refund;
     },
-    addWebhook: (webhook) => webhooks.add(webhook),
-    countToken() {
+    addWebhook: (webhook: LedgerWebhook): LedgerWebhook => webhooks.add(webhook),
+    countToken(): void {
       tokensIssued += 1;
     },
-    countCall: (call) => calls.count(call),
-    snapshot() {
+    countCall: (call: IntentsCall): void => calls.count(call),
+    snapshot(): IntentsLedgerSnapshot {
       return structuredClone({
         intents: intents.values(),
         refunds: [...refunds.values()],
@@ -112,7 +102,7 @@ export function createIntentsLedger(): IntentsLedger {
         calls: calls.counts(),
       });
     },
-    reset() {
+    reset(): void {
       intents.clear();
       refunds = new Map();
       webhooks.clear();
