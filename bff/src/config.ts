@@ -30,7 +30,7 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string;
-  /** PostgreSQL only: connections in the pool (DATABASE_POOL_SIZE). */
+  /** PostgreSQL only: connections in the pool (DATABASE_POOL_SIZE); 4 measured best on 2 cores (BENCHMARKS.md, PostgreSQL). */
   databasePoolSize: number;
   /** SQLite only: `thread` runs the store on a writer thread of its own, `inline` on the event loop (SQLITE_WRITER). */
   sqliteWriter: 'inline' | 'thread';
@@ -91,7 +91,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     databaseUrl: env.DATABASE_URL || `sqlite://${join(dataDir, 'tradepay.db')}`,
     // Side-by-side sweeps were inconclusive on the shared machine (BENCHMARKS.md, "PostgreSQL"): the size the store had.
-    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 4, 1, 1000),
     // The first is the default: in side-by-side rounds (bench/sqlite-writer.dev.ts) the writer thread
     // answered fewer orders per second for more CPU per order than the store on the event loop, while
     // keeping /healthz's p99 under order load closer to idle (4.1x against 5.4x): thread trades the one for the other.

@@ -37,10 +37,20 @@ export const SIDE_BY_SIDE = {
 
 /** PostgreSQL pool sizes, side by side (bench/pool-sweep.dev.ts), on the machine of the day. */
 export const SIDE_BY_SIDE_POOL =
-  'Pool sizes 2, 4, 10 and 16 were measured side by side (2026-12-01, alternating rounds, 16 connections) with the machine at a ' +
-  'load average of 13–15 on 2 cores: medians 64, 73, 89 and 157 orders/s, per-round spreads of 2–4×; a second sweep (10, 16, 32) ' +
-  'gave 33, 28 and 38/s. Inconclusive under that load, so the default stays at the 10 the store had; a sweep on a quiet ' +
-  'machine (`DATABASE_URL=… SIZES=4,10,16,32 node --import tsx bench/pool-sweep.dev.ts`) would settle it.';
+  'Pool sizes were measured side by side (2026-12-02, all BFFs at once, 8 alternating rounds of 2 s, 16 connections, the server ' +
+  'on the same 2 cores, load average 0.2–4.5): sizes 4, 10, 16, 32 gave medians of 1,061, 945, 916 and 965 orders/s; a second ' +
+  'sweep of 2, 4, 8, 10 gave 1,013, 1,194, 1,133 and 1,029/s. 4 led both sweeps (by 12–16% over 10, with a p99 of 61–69 ms ' +
+  'against 34–55 ms), so it is the default; earlier sweeps on a machine at load 13–15 were inconclusive. A database on ' +
+  'machines of its own wants its own sweep (`DATABASE_URL=… SIZES=4,10,16,32 node --import tsx bench/pool-sweep.dev.ts`).';
+
+/** SQLITE_WRITER=thread against inline, side by side (bench/sqlite-writer.dev.ts), on the machine of the day. */
+export const SIDE_BY_SIDE_WRITER =
+  'The writer thread (`SQLITE_WRITER=thread`: the store in a worker that owns the connection, the same group commit and ' +
+  '`synchronous=FULL`) against inline, both BFFs at once, 8 alternating rounds (2026-12-02, load average 0.2–1.5): 1,421 against ' +
+  '1,572 orders/s (median per-round ratio 0.92×), 0.99 against 0.80 ms of CPU per order, the event loop on CPU 47% against 67%, ' +
+  '/healthz p99 under load 8.5× against 7.1× idle (two probes each, noisy). Three runs at load 4–16 (2026-12-01) gave ' +
+  '0.69–0.92×. Posting every call to the thread and back costs more CPU than the event loop saves on these 2 cores, so inline ' +
+  'stays the default.';
 
 /**
  * Parts of an order's event-loop CPU measured in isolation (2026-12-01, single process, steady state
@@ -55,6 +65,8 @@ export const CPU_PARTS = {
   sessionVerify: '≈10 µs vs ≈8.6 µs',
   /** An AsyncLocalStorage context (ops/request-id.ts) on every promise created while a request is handled. */
   asyncContextPerPromise: '≈150 ns',
+  /** The same BFF with that context taken out, through app.inject, alternating (2026-12-02, load ≈1): event-loop ms per order. */
+  withoutAsyncContext: '0.44 and 0.41 ms against 0.41 and 0.38 ms with it: no gain',
   /** The store's insertOrder through the commit queue against the reference's write (group commit, synchronous=FULL). */
   storeInsert: '≈170–260 µs vs ≈120–140 µs',
 };

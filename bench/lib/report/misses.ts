@@ -1,7 +1,7 @@
 /** For each missed goal: why it missed, from this run's numbers, and what would close it. */
 import { describeCacheSize } from '../bff-traits';
 import { fmt, fmtBytes, fmtMs, ratio } from '../stats';
-import { contention, CPU_PARTS, ms, pct, roundTarget, SIDE_BY_SIDE, topParts, x } from './format';
+import { contention, CPU_PARTS, ms, roundTarget, SIDE_BY_SIDE, SIDE_BY_SIDE_WRITER, topParts, x } from './format';
 import type { BenchResults } from './types';
 
 /** Why each missed goal missed, from this run's numbers, and what would close it. */
@@ -50,17 +50,18 @@ export function missNotes(r: BenchResults): string[] {
         `idempotency lookup, no OpenAPI-typed headers, no full order view. *This run:* ` +
         `${contention(rated.coresUsed, rated.machine, r.machine.cores, rated.eventLoop, o.connections)} ` +
         `Durable commits on this disk, probed beside the run: ${fmt(disk)}/s. ` +
-        `*What would close it*, in order: (1) a writer thread that owns the SQLite connection, so the commit (its ` +
-        `fsync wait and the statements, ${pct(o.profile?.shares['store (SQLite)'] ?? Number.NaN)} of the event loop here) leaves the ` +
-        `event loop — the reference would need the same to stay comparable, so this closes the gap only where the ` +
-        `BFF's store does more than the reference's (the idempotency and check-state columns, the commit queue's ` +
-        `savepoints; measured alone (${CPU_PARTS.date}), the store's insertOrder cost ${CPU_PARTS.storeInsert} of CPU ` +
-        `per order against the reference's write); (2) the per-request work around the route: the request-id context ` +
-        `(an AsyncLocalStorage, ${CPU_PARTS.asyncContextPerPromise} on every promise of a request), the plugins' hooks — ` +
-        `not the session verifier, which costs ${CPU_PARTS.sessionVerify} for a bare HMAC check (not worth replacing ` +
-        `security code), nor the ids, whose randomness now comes from a pool (${CPU_PARTS.ids} per order); (3) the ` +
-        `one-write path is in (sign first, then the order, its payment and its idempotent answer in one transaction), ` +
-        `and the insert answers with the record it wrote instead of reading it back.`,
+        `*Tried, measured side by side:* ${SIDE_BY_SIDE_WRITER} Taking the request-id context out: ` +
+        `${CPU_PARTS.withoutAsyncContext}. The session verifier costs ${CPU_PARTS.sessionVerify} for a bare HMAC check ` +
+        `(not worth replacing security code); the ids now come from a pool (${CPU_PARTS.ids} per order); the one-write ` +
+        `path is in (sign first, then the order, its payment and its idempotent answer in one transaction, the insert ` +
+        `answering with the record it wrote); responses are serialised by schema. *What would close it:* the machine is ` +
+        `saturated (server and load generator on 2 cores), so orders/s follows CPU per order, and the difference is ` +
+        `chiefly the store: measured alone (${CPU_PARTS.date}), the BFF's insertOrder cost ${CPU_PARTS.storeInsert} of CPU ` +
+        `per order against the reference's write — a 13-column row in 6 B-trees (the reconciler's, the buyer listing's ` +
+        `and the idempotency key's indexes) and a savepoint per write in the group commit, where the reference writes one ` +
+        `row to one index. Closing it means less store work per order (the signed payment and the idempotent answer in a ` +
+        `side table written without indexes, fewer indexes on orders), each measured against the reconciler and listing ` +
+        `queries they serve; on a machine with idle cores the writer thread would take the statements off the event loop.`,
     );
   }
   if (failed.has('orders-vs-sdk')) {
@@ -96,8 +97,8 @@ export function missNotes(r: BenchResults): string[] {
       `**/healthz under load (${x(r.orders.healthz.p99Ratio)}).** The route itself is trivial; under load it waits ` +
         `its turn on the one event loop behind the orders' work, including their synchronous fsyncs ` +
         `(${fmtMs(rated.diskBefore.latencyMs.p99)} p99 per commit on this disk during the run), and behind other ` +
-        `processes for a CPU. ${r.bff.groupCommit ? "The group commit already shares one fsync among a turn's writes;" : 'Group commit (one fsync per batch) would shorten those stalls;'} moving SQLite off the event ` +
-        `loop (a worker thread) would remove them.`,
+        `processes for a CPU. ${r.bff.groupCommit ? "The group commit already shares one fsync among a turn's writes;" : 'Group commit (one fsync per batch) would shorten those stalls;'} the writer thread that takes SQLite off the event ` +
+        `loop (\`SQLITE_WRITER=thread\`) was measured side by side and did not lower the ratio on these 2 cores (above).`,
     );
   }
   if (failed.has('notify-vs-reference')) {
@@ -109,7 +110,9 @@ export function missNotes(r: BenchResults): string[] {
         `reference ${ms(n.reference.cpuMsPerRequest)}. The BFF's extra work: the channel's full parse and checks (head, ` +
         `function, merchant, amount and currency against the order), the notification row's dedupe and the order read ` +
         `through the store (a full row with its payment JSON), the late-payment branch, and a log line per notification. ` +
-        `What would close it: the same writer thread as for orders, and reading only the columns the check needs.`,
+        `Skipping the order's re-read after the move measured no difference (298 against 301 µs per notification, ` +
+        `2026-12-01); what would close it is less store work per notification (reading only the columns the check ` +
+        `needs, the notification's dedupe on its own key without the full row), measured the same way.`,
     );
   }
   if (failed.has('growth-post') || failed.has('growth-get')) {

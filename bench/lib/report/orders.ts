@@ -111,7 +111,7 @@ export function ordersSection(r: BenchResults): string[] {
       `**PostgreSQL.** ${o.postgres.url}, the schema made for this run and dropped after it; the BFF's migrations made the`,
       'tables. An order is one statement — `INSERT … RETURNING *` (with an Idempotency-Key, a CTE that claims the key and',
       'inserts the order only if the claim took) — carrying the signed payment and the replayable answer, sent as a named',
-      `(prepared) statement, its own transaction. Pool: \`DATABASE_POOL_SIZE\` (default 10). ${SIDE_BY_SIDE_POOL}`,
+      `(prepared) statement, its own transaction. Pool: \`DATABASE_POOL_SIZE\` (default 4, chosen by the sweep below). ${SIDE_BY_SIDE_POOL}`,
     );
   }
 
