@@ -22,8 +22,10 @@ function headSection(r: BenchResults): string[] {
     `**Machine:** ${m.cores} cores (${m.cpuModel}), ${fmtBytes(m.memoryBytes)} memory, ${m.platform}, Node ${m.node},`,
     `${m.wrk}. Load average ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} at the start and`,
     `${m.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' / ')} at the end: the machine is shared, so absolute numbers move`,
-    'from run to run, and every goal is a ratio to a baseline measured in this same run. This run shared the machine with',
-    "other engineers' test runs.",
+    'from run to run, and every goal is a ratio to a baseline measured in this same run.',
+    (m.loadAverageAtStart[0] ?? 0) > m.cores
+      ? 'Other work shared the machine with this run (the one-minute load at the start was above the core count).'
+      : 'The machine was quiet when it started (the one-minute load was below the core count).',
     Math.max(...m.loadAverageAtStart.slice(0, 1), ...m.loadAverageAtEnd.slice(0, 1)) > 2 * m.cores
       ? `**The load average was over ${Math.floor(Math.max(m.loadAverageAtStart[0] ?? 0, m.loadAverageAtEnd[0] ?? 0) / m.cores)}× the cores:** ` +
           'absolute figures here are set by that contention, not by the code; only the ratios carry information, and even they ' +
