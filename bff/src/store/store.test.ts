@@ -193,22 +193,10 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     const o = newOrder({ amount: 1000 });
     await store.insertOrder(o);
     await store.markPaid(o.id, evidence(o), 'paid');
-    const r1 = await store.createRefund({
-      id: `rf_${o.id}_1`,
-      orderId: o.id,
-      merchantRefundId: `M1${o.id}`,
-      amount: 400,
-      reason: 'r',
-      source: 'admin',
-    });
-    const r2 = await store.createRefund({
-      id: `rf_${o.id}_2`,
-      orderId: o.id,
-      merchantRefundId: `M2${o.id}`,
-      amount: 600,
-      reason: 'r',
-      source: 'admin',
-    });
+    const refund = (n: number, amount: number) =>
+      store.createRefund({ id: `rf_${o.id}_${n}`, orderId: o.id, merchantRefundId: `M${n}${o.id}`, amount, reason: 'r', source: 'admin' });
+    const r1 = await refund(1, 400);
+    const r2 = await refund(2, 600);
     if (!r1.created || !r2.created) throw new Error('refunds not created');
     expect((await store.completeRefund(r1.refund.id, { status: 'SUCCEEDED', gatewayRefundId: 'g1' })).order).toMatchObject({
       status: 'PARTIALLY_REFUNDED',

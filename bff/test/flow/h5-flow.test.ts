@@ -38,6 +38,11 @@ async function status(id: string) {
   return (await stack.api(`/api/orders/${id}`, { token })).body.order.status as string;
 }
 
+/** The sandbox's record of a webhook for this order that our BFF acknowledged, if any yet. */
+function acknowledged(merchantTransId: string) {
+  return stack.sandbox.ledger.snapshot().intents.webhooks.find((w) => w.merchantOrderId === merchantTransId && w.status === 'acknowledged');
+}
+
 function intentOf(merchantTransId: string) {
   return stack.sandbox.ledger.snapshot().intents.intents.find((i) => i.merchantOrderId === merchantTransId);
 }
@@ -57,13 +62,7 @@ describe('H5 payment intents over loopback', () => {
     expect(back.status).toBe(302);
     expect(back.headers.get('location')).toBe(`${stack.bffUrl}/h5/return?order=${order.id}`);
     await eventually(async () => (await status(order.id)) === 'SUCCEEDED', 'the webhook');
-    await eventually(
-      async () =>
-        stack.sandbox.ledger
-          .snapshot()
-          .intents.webhooks.find((w) => w.merchantOrderId === order.merchantTransId && w.status === 'acknowledged'),
-      'the acknowledgement',
-    );
+    await eventually(async () => acknowledged(order.merchantTransId), 'the acknowledgement');
     expect(await stack.app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
   });
 
@@ -97,13 +96,7 @@ describe('H5 payment intents over loopback', () => {
       const { order, payment } = await h5Order();
       await click(payment.url, 'pay');
       await eventually(async () => (await status(order.id)) === 'SUCCEEDED', 'the webhook');
-      await eventually(
-        async () =>
-          stack.sandbox.ledger
-            .snapshot()
-            .intents.webhooks.find((w) => w.merchantOrderId === order.merchantTransId && w.status === 'acknowledged'),
-        'the acknowledgement',
-      );
+      await eventually(async () => acknowledged(order.merchantTransId), 'the acknowledgement');
       expect(await stack.app.store.countTransitions(order.id, 'SUCCEEDED')).toBe(1);
     } finally {
       stack.sandbox.control.update({ duplicates: 0 });
