@@ -55,8 +55,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const tx = sqliteTransactions(db, stmt, now);
 
-  const claimRows = (statement: Database.Statement, args: ClaimArgs) => db.transaction(() => statement.all(claimParams(args))).immediate();
-
   // Every write goes through one group commit per turn of the event loop (see commit-queue.ts).
   const queue = createCommitQueue(db);
   const write = {
@@ -80,22 +78,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       db.prepare('SELECT 1').get();
     },
     async insertOrder(order, claim, response) {
-      return write.enqueue(() => tx.insertOrder.immediate(order, claim, response));
+      return write.enqueue(() => tx.insertOrder(order, claim, response));
     },
     findIdempotency: async (scope, key) => maybe(stmt.findIdem, { scope, key }, toIdem),
     async attachPayment(orderId, payment, response) {
-      await write.enqueue(() => tx.attachPayment.immediate(orderId, payment, response));
+      await write.enqueue(() => tx.attachPayment(orderId, payment, response));
     },
     getOrder: async (id) => maybe(stmt.getOrder, { id }, toOrder),
     getOrderByMerchantTransId: async (merchantTransId) => maybe(stmt.getOrderByTransId, { merchantTransId }, toOrder),
     async markPaid(orderId, evidence, reason) {
-      return write.enqueue(() => tx.markPaid.immediate(orderId, evidence, reason));
+      return write.enqueue(() => tx.markPaid(orderId, evidence, reason));
     },
     async closeUnpaid(orderId, to, reason) {
-      return write.enqueue(() => tx.closeUnpaid.immediate(orderId, to, reason));
+      return write.enqueue(() => tx.closeUnpaid(orderId, to, reason));
     },
     async recordNotification(notification, evidence) {
-      return write.enqueue(() => tx.recordNotification.immediate(notification, evidence));
+      return write.enqueue(() => tx.recordNotification(notification, evidence));
     },
     async listOrders(filter) {
       const list = filter.status
@@ -108,7 +106,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return (list.all({ status: filter.status ?? null, buyerId: filter.buyerId ?? null, limit: filter.limit }) as OrderRow[]).map(toOrder);
     },
     async claimDueOrders(args: ClaimArgs) {
-      return ((await write.enqueue(() => claimRows(stmt.claimOrders, args))) as OrderRow[])
+      return ((await write.enqueue(() => stmt.claimOrders.all(claimParams(args)))) as OrderRow[])
         .map(toOrder)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
@@ -121,16 +119,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return { lastCheckedAt: row?.last_checked_at ?? null, attempts: row?.check_attempts ?? 0, nextCheckAt: row?.next_check_at ?? null };
     },
     async createRefund(refund, claim) {
-      return write.enqueue(() => tx.createRefund.immediate(refund, claim));
+      return write.enqueue(() => tx.createRefund(refund, claim));
     },
     async completeRefund(refundId, result) {
-      return write.enqueue(() => tx.completeRefund.immediate(refundId, result));
+      return write.enqueue(() => tx.completeRefund(refundId, result));
     },
     async deferRefund(refundId, args) {
       await write.enqueue(() => stmt.deferRefund.run({ ...args, id: refundId, now: now().toISOString() }));
     },
     async claimDueRefunds(args: ClaimArgs) {
-      return ((await write.enqueue(() => claimRows(stmt.claimRefunds, args))) as RefundRow[]).map(toRefund);
+      return ((await write.enqueue(() => stmt.claimRefunds.all(claimParams(args)))) as RefundRow[]).map(toRefund);
     },
     getRefund: async (id) => maybe(stmt.getRefund, { id }, toRefund),
     async listRefunds(orderId) {
@@ -157,7 +155,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await write.enqueue(() => stmt.releaseReturn.run({ id }));
     },
     async transitionAgreement(id, from, to, args) {
-      return write.enqueue(() => tx.transitionAgreement.immediate(id, from, to, args));
+      return write.enqueue(() => tx.transitionAgreement(id, from, to, args));
     },
     async replaceAgreementTokens(id, expectedVersion, tokens, at) {
       return write.enqueue(() => {
@@ -169,7 +167,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await write.enqueue(() => stmt.recordAgreementCheck.run({ at, id }));
     },
     async insertAgreementCharge(order, args, claim) {
-      return write.enqueue(() => tx.insertAgreementCharge.immediate(order, args, claim));
+      return write.enqueue(() => tx.insertAgreementCharge(order, args, claim));
     },
     async sumAgreementCharges(agreementId, dayStart, dayEnd) {
       return Number((stmt.sumCharges.get({ agreementId, dayStart, dayEnd }) as { n: number }).n);

@@ -1,7 +1,7 @@
 /**
- * The SQLite store's transactions: each state change as one better-sqlite3 transaction function,
- * run by sqlite-store.ts inside its group commit (each write in its own savepoint). The rules they
- * apply are rules.ts's, shared with the PostgreSQL store.
+ * The SQLite store's writes: each state change as one function of plain statements, run by
+ * sqlite-store.ts inside its group commit (commit-queue.ts supplies the transaction, and undoes a
+ * write that throws on its own). The rules they apply are rules.ts's, shared with the PostgreSQL store.
  */
 import type Database from 'better-sqlite3';
 import type { PaymentAction } from '@tradepay/shared';
@@ -71,7 +71,7 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     return toRefund(stmt.getRefundByMerchantId.get(refund) as RefundRow);
   }
 
-  const txCreateRefund = db.transaction((refund: NewRefund, claim?: IdempotencyClaim): CreateRefundResult => {
+  const txCreateRefund = (refund: NewRefund, claim?: IdempotencyClaim): CreateRefundResult => {
     if (claim) {
       const existing = claimIdem(claim, refund.orderId, now().toISOString());
       if (existing) return { created: false, existing };
@@ -82,61 +82,56 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     // The key points at its refund from the same commit, so a retry after a crash finds it.
     if (claim) stmt.completeIdem.run({ status: 0, body: JSON.stringify({ refundId: created.id }), scope: claim.scope, key: claim.key });
     return { created: true, refund: created, order };
-  });
+  };
 
-  const txCompleteRefund = db.transaction(
-    (refundId: string, result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string }) => {
-      const at = now().toISOString();
-      const before = toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow);
-      const changed =
-        stmt.finishRefund.run({
-          id: refundId,
-          status: result.status,
-          gatewayRefundId: result.status === 'SUCCEEDED' ? result.gatewayRefundId : null,
-          code: result.status === 'FAILED' ? result.code : null,
-          now: at,
-        }).changes === 1;
-      if (changed && result.status === 'SUCCEEDED') {
-        const order = mustGet(before.orderId);
-        const status = statusAfterRefund(order, before.amount);
-        stmt.addRefunded.run({ amount: before.amount, status, at, orderId: order.id });
-        if (status !== order.status)
-          stmt.insertTransition.run({ orderId: order.id, from: order.status, to: status, reason: `refund ${before.merchantRefundId}`, at });
-      }
-      return { refund: toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow), order: mustGet(before.orderId) };
-    },
-  );
+  const txCompleteRefund = (
+    refundId: string,
+    result: { status: 'SUCCEEDED'; gatewayRefundId: string | null } | { status: 'FAILED'; code: string },
+  ) => {
+    const at = now().toISOString();
+    const before = toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow);
+    const changed =
+      stmt.finishRefund.run({
+        id: refundId,
+        status: result.status,
+        gatewayRefundId: result.status === 'SUCCEEDED' ? result.gatewayRefundId : null,
+        code: result.status === 'FAILED' ? result.code : null,
+        now: at,
+      }).changes === 1;
+    if (changed && result.status === 'SUCCEEDED') {
+      const order = mustGet(before.orderId);
+      const status = statusAfterRefund(order, before.amount);
+      stmt.addRefunded.run({ amount: before.amount, status, at, orderId: order.id });
+      if (status !== order.status)
+        stmt.insertTransition.run({ orderId: order.id, from: order.status, to: status, reason: `refund ${before.merchantRefundId}`, at });
+    }
+    return { refund: toRefund(stmt.getRefund.get({ id: refundId }) as RefundRow), order: mustGet(before.orderId) };
+  };
 
-  // IMMEDIATE takes the write lock at BEGIN, so a read-then-write cannot race another process.
-  const txMarkPaid = db.transaction(markPaidInTx);
-  const txInsertOrder = db.transaction(
-    (order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): InsertOrderResult => {
-      if (claim) {
-        const existing = claimIdem(claim, order.id, order.createdAt);
-        if (existing) return { inserted: false, existing };
-        if (response) stmt.completeIdem.run({ ...response, scope: claim.scope, key: claim.key });
-      }
-      const { payment, ...row } = order;
-      stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
-      // What a read would give back, without the read (every column is the value just written or its default).
-      return { inserted: true, order: toNewOrderRecord(order) };
-    },
-  );
-  const txAttach = db.transaction(
-    (orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
-      stmt.attachPayment.run({ payment: JSON.stringify(payment), orderId });
-      if (response) stmt.completeIdem.run(response);
-    },
-  );
-  const txClose = db.transaction((orderId: string, to: 'FAILED' | 'CANCELLED', reason: string): TransitionResult => {
+  const txInsertOrder = (order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): InsertOrderResult => {
+    if (claim) {
+      const existing = claimIdem(claim, order.id, order.createdAt);
+      if (existing) return { inserted: false, existing };
+      if (response) stmt.completeIdem.run({ ...response, scope: claim.scope, key: claim.key });
+    }
+    const { payment, ...row } = order;
+    stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
+    // What a read would give back, without the read (every column is the value just written or its default).
+    return { inserted: true, order: toNewOrderRecord(order) };
+  };
+  const txAttach = (orderId: string, payment: PaymentAction, response?: { scope: string; key: string; status: number; body: string }) => {
+    stmt.attachPayment.run({ payment: JSON.stringify(payment), orderId });
+    if (response) stmt.completeIdem.run(response);
+  };
+  const txClose = (orderId: string, to: 'FAILED' | 'CANCELLED', reason: string): TransitionResult => {
     const at = now().toISOString();
     const before = mustGet(orderId);
     if (!canTransition(before.status, to)) return { transitioned: false, order: before };
     const changed = stmt.closeUnpaid.run({ to, at, orderId }).changes === 1;
     if (changed) stmt.insertTransition.run({ orderId, from: before.status, to, reason, at });
     return { transitioned: changed, order: mustGet(orderId) };
-  });
-  const txNotification = db.transaction((n: NotificationRecord, evidence: PaymentEvidence): RecordNotificationResult => {
+  };
+  const txNotification = (n: NotificationRecord, evidence: PaymentEvidence): RecordNotificationResult => {
     const fresh = stmt.insertNotification.run({ ...n, at: now().toISOString() }).changes === 1;
     if (!fresh) {
       stmt.bumpNotification.run(n);
@@ -144,21 +139,24 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     }
     if (n.outcome !== 'PAID') return { duplicate: false, transitioned: false, order: mustGet(n.orderId), latePaymentRefund: null };
     return { duplicate: false, ...markPaidInTx(n.orderId, evidence, `notification ${n.identity}`) };
-  });
+  };
 
-  const txTransitionAgreement = db.transaction(
-    (id: string, from: readonly string[], to: AgreementRecord['status'], args: Parameters<Store['transitionAgreement']>[3]) => {
-      const before = mustGetAgreement(id);
-      if (!from.includes(before.status)) return { transitioned: false, agreement: before };
-      const final = FINAL_AGREEMENT_STATUSES.includes(to);
-      const patch = agreementTransitionPatch(to, args, final);
-      const update = toSqlite(agreementTransitionSql(patch, Boolean(args.tokens) || final));
-      const changed = db.prepare(update).run({ ...patch, __id: id, __from: before.status }).changes === 1;
-      return { transitioned: changed, agreement: mustGetAgreement(id) };
-    },
-  );
+  const txTransitionAgreement = (
+    id: string,
+    from: readonly string[],
+    to: AgreementRecord['status'],
+    args: Parameters<Store['transitionAgreement']>[3],
+  ) => {
+    const before = mustGetAgreement(id);
+    if (!from.includes(before.status)) return { transitioned: false, agreement: before };
+    const final = FINAL_AGREEMENT_STATUSES.includes(to);
+    const patch = agreementTransitionPatch(to, args, final);
+    const update = toSqlite(agreementTransitionSql(patch, Boolean(args.tokens) || final));
+    const changed = db.prepare(update).run({ ...patch, __id: id, __from: before.status }).changes === 1;
+    return { transitioned: changed, agreement: mustGetAgreement(id) };
+  };
 
-  const txInsertCharge = db.transaction((order: NewOrder, args: AgreementChargeArgs, claim?: IdempotencyClaim): InsertOrderResult => {
+  const txInsertCharge = (order: NewOrder, args: AgreementChargeArgs, claim?: IdempotencyClaim): InsertOrderResult => {
     if (claim) {
       const existing = claimIdem(claim, order.id, order.createdAt);
       if (existing) return { inserted: false, existing };
@@ -171,14 +169,14 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     );
     stmt.insertCharge.run({ ...order, items: JSON.stringify(order.items), agreementId: args.agreementId });
     return { inserted: true, order: mustGet(order.id) };
-  });
+  };
 
   // Named after the Store methods that run them.
   return {
     mustGetAgreement,
     createRefund: txCreateRefund,
     completeRefund: txCompleteRefund,
-    markPaid: txMarkPaid,
+    markPaid: markPaidInTx,
     insertOrder: txInsertOrder,
     attachPayment: txAttach,
     closeUnpaid: txClose,
