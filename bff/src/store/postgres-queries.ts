@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { PaymentEvidence } from '../payments/channel';
-import { toAgreement, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
+import { afterUpdate, toAgreement, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
 import { decideMarkPaid } from './rules';
 import { POSTGRES_DIALECT, statements, toPostgres, valuesFor, type Params, type StatementName } from './statements';
 import type { AgreementRecord, IdempotencyClaim, MarkPaidResult, NewRefund, OrderRecord, RefundRecord } from '../payments/store';
@@ -95,14 +95,17 @@ export function postgresQueries(pool: pg.Pool, now: () => Date) {
       return { transitioned: false, order: await getOrderIn(db, orderId), latePaymentRefund: refund };
     }
     if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
-    const { rowCount } = await q(db, 'markPaid', {
+    const paid = {
+      status: 'SUCCEEDED' as const,
       paidAt: evidence.paidAt ?? at,
       gatewayTransactionId: evidence.gatewayTransactionId,
-      at,
-      orderId,
-    });
-    if (rowCount === 1) await q(db, 'insertTransition', { orderId, from: before.status, to: 'SUCCEEDED', reason, at });
-    return { transitioned: rowCount === 1, order: await getOrderIn(db, orderId), latePaymentRefund: null };
+      updatedAt: at,
+    };
+    const { rowCount } = await q(db, 'markPaid', { ...paid, at, orderId });
+    if (rowCount !== 1) return { transitioned: false, order: await getOrderIn(db, orderId), latePaymentRefund: null };
+    await q(db, 'insertTransition', { orderId, from: before.status, to: 'SUCCEEDED', reason, at });
+    // The locked row read above, with what the update set: no second round trip.
+    return { transitioned: true, order: afterUpdate(before, paid), latePaymentRefund: null };
   }
 
   /** Claims the key; if it was taken, returns who holds it. */

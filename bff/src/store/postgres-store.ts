@@ -12,6 +12,7 @@ import { migratePostgres } from './migrate';
 import { postgresQueries } from './postgres-queries';
 import {
   AUDIT_QUERIES,
+  afterUpdate,
   agreementTransitionPatch,
   toAgreement,
   toAudit,
@@ -88,8 +89,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const before = await lockOrder(db, orderId);
         if (!canTransition(before.status, to)) return { transitioned: false, order: before };
         const { rowCount } = await q(db, 'closeUnpaid', { to, at, orderId });
-        if (rowCount === 1) await q(db, 'insertTransition', { orderId, from: before.status, to, reason, at });
-        return { transitioned: rowCount === 1, order: await getOrderIn(db, orderId) };
+        if (rowCount !== 1) return { transitioned: false, order: await getOrderIn(db, orderId) };
+        await q(db, 'insertTransition', { orderId, from: before.status, to, reason, at });
+        return { transitioned: true, order: afterUpdate(before, { status: to, updatedAt: at }) };
       }),
     recordNotification: (n: NotificationRecord, evidence: PaymentEvidence): Promise<RecordNotificationResult> =>
       tx(async (db) => {

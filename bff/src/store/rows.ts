@@ -35,6 +35,17 @@ export function toNewOrderRecord(order: NewOrder): OrderRecord {
   };
 }
 
+/**
+ * The record an order reads back as once a conditional status update has changed it (markPaid,
+ * closeUnpaid): the row read under the lock before, with the columns the update set.
+ */
+export function afterUpdate(
+  before: OrderRecord,
+  set: Pick<OrderRecord, 'status' | 'updatedAt'> & Partial<Pick<OrderRecord, 'paidAt' | 'gatewayTransactionId'>>,
+): OrderRecord {
+  return { ...before, ...set };
+}
+
 export function toOrder(row: OrderRow): OrderRecord {
   return {
     id: row.id,

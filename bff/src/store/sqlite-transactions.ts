@@ -7,7 +7,17 @@ import type Database from 'better-sqlite3';
 import type { PaymentAction } from '@tradepay/shared';
 import { canTransition } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
-import { agreementTransitionPatch, toAgreement, toIdem, toNewOrderRecord, toOrder, toRefund, type IdemRow, type RefundRow } from './rows';
+import {
+  afterUpdate,
+  agreementTransitionPatch,
+  toAgreement,
+  toIdem,
+  toNewOrderRecord,
+  toOrder,
+  toRefund,
+  type IdemRow,
+  type RefundRow,
+} from './rows';
 import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
 import { agreementTransitionSql, toSqlite, type StatementName } from './statements';
 import {
@@ -60,10 +70,17 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
       return { transitioned: false, order: mustGet(orderId), latePaymentRefund: insertRefundRow(decision.refund) };
     }
     if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
-    const changed =
-      stmt.markPaid.run({ paidAt: evidence.paidAt ?? at, gatewayTransactionId: evidence.gatewayTransactionId, at, orderId }).changes === 1;
-    if (changed) stmt.insertTransition.run({ orderId, from: before.status, to: 'SUCCEEDED', reason, at });
-    return { transitioned: changed, order: mustGet(orderId), latePaymentRefund: null };
+    const paid = {
+      status: 'SUCCEEDED' as const,
+      paidAt: evidence.paidAt ?? at,
+      gatewayTransactionId: evidence.gatewayTransactionId,
+      updatedAt: at,
+    };
+    if (stmt.markPaid.run({ ...paid, at, orderId }).changes !== 1)
+      return { transitioned: false, order: mustGet(orderId), latePaymentRefund: null };
+    stmt.insertTransition.run({ orderId, from: before.status, to: 'SUCCEEDED', reason, at });
+    // What a read would give back, without the read (the row read above, with what the update set).
+    return { transitioned: true, order: afterUpdate(before, paid), latePaymentRefund: null };
   }
 
   function insertRefundRow(refund: NewRefund & { currency: string }): RefundRecord {
@@ -127,9 +144,9 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     const at = now().toISOString();
     const before = mustGet(orderId);
     if (!canTransition(before.status, to)) return { transitioned: false, order: before };
-    const changed = stmt.closeUnpaid.run({ to, at, orderId }).changes === 1;
-    if (changed) stmt.insertTransition.run({ orderId, from: before.status, to, reason, at });
-    return { transitioned: changed, order: mustGet(orderId) };
+    if (stmt.closeUnpaid.run({ to, at, orderId }).changes !== 1) return { transitioned: false, order: mustGet(orderId) };
+    stmt.insertTransition.run({ orderId, from: before.status, to, reason, at });
+    return { transitioned: true, order: afterUpdate(before, { status: to, updatedAt: at }) };
   };
   const txNotification = (n: NotificationRecord, evidence: PaymentEvidence): RecordNotificationResult => {
     const fresh = stmt.insertNotification.run({ ...n, at: now().toISOString() }).changes === 1;

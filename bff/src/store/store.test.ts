@@ -152,6 +152,24 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     expect((await store.getOrder(o.id))?.status).toBe('SUCCEEDED');
   });
 
+  it('answers a transition with the order exactly as a read gives it back', async () => {
+    const { store } = await fresh();
+    const [paid, notified, closed] = [newOrder(), newOrder(), newOrder()];
+    for (const o of [paid, notified, closed]) await store.insertOrder({ ...o, payment: { type: 'tradePay', orderStr: `signed-${o.id}` } });
+    const byMarkPaid = await store.markPaid(paid.id, evidence(paid, { paidAt: null }), 'query');
+    expect(byMarkPaid.order).toMatchObject({ status: 'SUCCEEDED', gatewayTransactionId: `ACQ${paid.id}` });
+    expect(byMarkPaid.order).toEqual(await store.getOrder(paid.id));
+    const byNotification = await store.recordNotification(
+      { channel: 'alipayhk', identity: `${notified.merchantTransId}:S`, orderId: notified.id, outcome: 'PAID', raw: '{}' },
+      evidence(notified),
+    );
+    expect(byNotification.transitioned).toBe(true);
+    expect(byNotification.order).toEqual(await store.getOrder(notified.id));
+    const byClose = await store.closeUnpaid(closed.id, 'FAILED', 'expired');
+    expect(byClose.order).toMatchObject({ status: 'FAILED' });
+    expect(byClose.order).toEqual(await store.getOrder(closed.id));
+  });
+
   it('records a payment after close as one refund, however often it arrives', async () => {
     const { store } = await fresh();
     const o = newOrder();
