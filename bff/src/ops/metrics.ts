@@ -104,59 +104,59 @@ export function createMetrics(options: { now?: () => Date } = {}): Metrics {
 
   function instrumentStore(store: Store): Store {
     stores = [store];
-    const timed =
-      <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R> => {
-        const end = commitLatency.startTimer({ operation });
-        try {
-          return await fn(...args);
-        } finally {
-          end();
-        }
-      };
     const wrapped: Store = Object.create(store);
-    for (const name of WRITES) (wrapped as any)[name] = timed(name, (store[name] as (...a: unknown[]) => Promise<unknown>).bind(store));
+    type Write = (typeof WRITES)[number];
+    type Call<K extends Write> = Store[K] extends (...args: infer A) => Promise<infer R> ? { args: A; result: R } : never;
+    /**
+     * `store[name]`, timed from call to commit; `counted` then counts what it committed. The label
+     * set and the bound method are made once per operation, not once per call.
+     */
+    function timed<K extends Write>(name: K, counted?: (result: Call<K>['result'], args: Call<K>['args']) => void): void {
+      const labels = { operation: name };
+      const call = (store[name] as (...args: Call<K>['args']) => Promise<Call<K>['result']>).bind(store);
+      (wrapped as any)[name] = async (...args: Call<K>['args']): Promise<Call<K>['result']> => {
+        const start = performance.now();
+        let result: Call<K>['result'];
+        try {
+          result = await call(...args);
+        } finally {
+          commitLatency.observe(labels, (performance.now() - start) / 1000);
+        }
+        counted?.(result, args);
+        return result;
+      };
+    }
+    // Every write timed; those whose results are also counted are timed again below, with their counters.
+    for (const name of WRITES) timed(name);
 
-    wrapped.insertOrder = async (...args) => {
-      const result = await timed('insertOrder', store.insertOrder.bind(store))(...args);
-      if (result.inserted) ordersCreated.inc({ channel: result.order.channel });
-      return result;
-    };
-    wrapped.insertAgreementCharge = async (...args) => {
-      const result = await timed('insertAgreementCharge', store.insertAgreementCharge.bind(store))(...args);
-      if (result.inserted) ordersCreated.inc({ channel: result.order.channel });
-      return result;
-    };
-    wrapped.markPaid = async (...args) => {
-      const result = await timed('markPaid', store.markPaid.bind(store))(...args);
+    // An order created is counted under its own channel (the order passed in is the order inserted).
+    timed('insertOrder', (result, [order]) => {
+      if (result.inserted) ordersCreated.inc({ channel: order.channel });
+    });
+    timed('insertAgreementCharge', (result, [order]) => {
+      if (result.inserted) ordersCreated.inc({ channel: order.channel });
+    });
+    timed('markPaid', (result) => {
       if (result.transitioned) transitions.inc({ from: 'PENDING', to: result.order.status });
-      return result;
-    };
-    wrapped.closeUnpaid = async (...args) => {
-      const result = await timed('closeUnpaid', store.closeUnpaid.bind(store))(...args);
+    });
+    timed('closeUnpaid', (result) => {
       if (result.transitioned) transitions.inc({ from: 'PENDING', to: result.order.status });
-      return result;
-    };
-    wrapped.recordNotification = async (...args) => {
-      const [notification] = args;
-      const result = await timed('recordNotification', store.recordNotification.bind(store))(...args);
+    });
+    timed('recordNotification', (result, [notification]) => {
       notifications.inc({ channel: notification.channel, outcome: result.duplicate ? 'duplicate' : 'accepted' });
       if (result.transitioned) transitions.inc({ from: 'PENDING', to: result.order.status });
-      return result;
-    };
+    });
+    timed('deferRefund', () => refunds.inc({ outcome: 'deferred' }));
+    const completeRefund = wrapped.completeRefund;
     wrapped.completeRefund = async (...args) => {
       const [refundId] = args;
-      // The order's status before, so a refund that moves it is counted as a transition.
+      // The order's status before, so a refund that moves it is counted as a transition (read outside the timer).
       const refund = await store.getRefund(refundId);
       const before = refund ? (await store.getOrder(refund.orderId))?.status : undefined;
-      const result = await timed('completeRefund', store.completeRefund.bind(store))(...args);
+      const result = await completeRefund(...args);
       refunds.inc({ outcome: result.refund.status.toLowerCase() });
       if (before !== undefined && before !== result.order.status) transitions.inc({ from: before, to: result.order.status });
       return result;
-    };
-    wrapped.deferRefund = async (...args) => {
-      await timed('deferRefund', store.deferRefund.bind(store))(...args);
-      refunds.inc({ outcome: 'deferred' });
     };
     return wrapped;
   }
