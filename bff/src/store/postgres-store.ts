@@ -26,7 +26,7 @@ import {
   type RefundRow,
 } from './rows';
 import { checkAgreementCharge, checkRefundable, statusAfterRefund } from './rules';
-import { agreementTransitionSql, toPostgres, valuesFor, claimParams, leaseUntil, type Params } from './statements';
+import { agreementTransitionSql, orderParams, toPostgres, valuesFor, claimParams, leaseUntil, type Params } from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
   type ClaimArgs,
@@ -65,7 +65,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     // One statement per call, so each is one round trip and its own transaction (autocommit).
     async insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult> {
-      const row = { ...order, items: JSON.stringify(order.items), payment: order.payment ? JSON.stringify(order.payment) : null };
+      const row = orderParams(order);
       if (!claim) return { inserted: true, order: toOrder((await one<OrderRow>(pool, 'insertOrder', row))!) };
       const inserted = await one<OrderRow>(pool, 'insertOrderClaimed', {
         ...row,

@@ -23,13 +23,22 @@ export interface OrderRow {
 
 /** The record a new order reads back as once stored (nothing paid, refunded or updated yet). */
 export function toNewOrderRecord(order: NewOrder): OrderRecord {
-  const { nextCheckAt: _nextCheckAt, payment, ...fields } = order;
+  // Field by field, like toOrder: an object rest and a spread cost several µs an order.
   return {
-    ...fields,
+    id: order.id,
+    merchantTransId: order.merchantTransId,
+    channel: order.channel,
+    buyerId: order.buyerId,
+    status: order.status,
+    currency: order.currency,
+    amount: order.amount,
     refundedAmount: 0,
-    payment: payment ?? null,
+    items: order.items,
+    payment: order.payment ?? null,
     gatewayTransactionId: null,
+    createdAt: order.createdAt,
     updatedAt: order.createdAt,
+    expiresAt: order.expiresAt,
     paidAt: null,
     agreementId: order.agreementId ?? null,
   };

@@ -19,7 +19,7 @@ import {
   type RefundRow,
 } from './rows';
 import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
-import { agreementTransitionSql, toSqlite, type StatementName } from './statements';
+import { agreementTransitionSql, orderParams, toSqlite, type StatementName } from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
   type AgreementChargeArgs,
@@ -131,8 +131,7 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
       if (existing) return { inserted: false, existing };
       if (response) stmt.completeIdem.run({ ...response, scope: claim.scope, key: claim.key });
     }
-    const { payment, ...row } = order;
-    stmt.insertOrder.run({ ...row, items: JSON.stringify(order.items), payment: payment ? JSON.stringify(payment) : null });
+    stmt.insertOrder.run(orderParams(order));
     // What a read would give back, without the read (every column is the value just written or its default).
     return { inserted: true, order: toNewOrderRecord(order) };
   };

@@ -4,7 +4,7 @@
  * differs between the dialects (row locks, casts) is a field of the Dialect, so it stays here too.
  */
 import { UNCHARGED_STATUSES } from './rows';
-import type { ClaimArgs } from '../payments/store';
+import type { ClaimArgs, NewOrder } from '../payments/store';
 
 export interface Dialect {
   /** Appended to a read that the transaction goes on to change (SQLite's BEGIN IMMEDIATE already locks). */
@@ -31,6 +31,23 @@ const ORDER_COLUMNS =
   'id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, updated_at, expires_at, next_check_at';
 const orderValues = (d: Dialect) =>
   `:id, :merchantTransId, :channel, :buyerId, :status, :currency, :amount${d.bigint}, :items, :payment, :createdAt, :createdAt, :expiresAt, :nextCheckAt`;
+/** insertOrder's parameters, by name, field by field (no copy of the whole order is made). */
+export function orderParams(order: NewOrder) {
+  return {
+    id: order.id,
+    merchantTransId: order.merchantTransId,
+    channel: order.channel,
+    buyerId: order.buyerId,
+    status: order.status,
+    currency: order.currency,
+    amount: order.amount,
+    items: JSON.stringify(order.items),
+    payment: order.payment ? JSON.stringify(order.payment) : null,
+    createdAt: order.createdAt,
+    expiresAt: order.expiresAt,
+    nextCheckAt: order.nextCheckAt,
+  };
+}
 const UNCHARGED = UNCHARGED_STATUSES.map((st) => `'${st}'`).join(', ');
 const releaseClaim = `claim_until = CASE WHEN claim_owner = :owner THEN NULL ELSE claim_until END,
       claim_owner = CASE WHEN claim_owner = :owner THEN NULL ELSE claim_owner END`;
