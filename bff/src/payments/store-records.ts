@@ -66,7 +66,13 @@ export interface TransitionResult {
   order: OrderRecord;
 }
 
-export interface RecordNotificationResult extends TransitionResult {
+/** What a notification's answer says of its order: which one, and its status once committed. */
+export type NotifiedOrder = Pick<OrderRecord, 'id' | 'status'>;
+
+export interface RecordNotificationResult {
+  /** The order moved (false when it was already there or the move is not allowed). */
+  transitioned: boolean;
+  order: NotifiedOrder;
   latePaymentRefund: RefundRecord | null;
   /** This gateway event was seen before (a redelivery). */
   duplicate: boolean;

@@ -5,8 +5,20 @@
  */
 import pg from 'pg';
 import type { PaymentEvidence } from '../payments/channel';
-import { afterUpdate, toAgreement, toOrder, toRefund, type AgreementRow, type IdemRow, type OrderRow, type RefundRow } from './rows';
-import { decideMarkPaid } from './rules';
+import {
+  afterUpdate,
+  toAgreement,
+  toOrder,
+  toPaymentFacts,
+  toRefund,
+  type AgreementRow,
+  type IdemRow,
+  type OrderRow,
+  type PaymentFacts,
+  type PaymentFactsRow,
+  type RefundRow,
+} from './rows';
+import { decideMarkPaid, paidColumns } from './rules';
 import { POSTGRES_DIALECT, statements, toPostgres, valuesFor, type Params, type StatementName } from './statements';
 import type { AgreementRecord, IdempotencyClaim, MarkPaidResult, NewRefund, OrderRecord, RefundRecord } from '../payments/store';
 
@@ -84,28 +96,46 @@ export function postgresQueries(pool: pg.Pool, now: () => Date) {
     return toRefund((await one<RefundRow>(db, 'getRefundByMerchantId', refund))!);
   }
 
-  async function markPaidIn(db: Db, orderId: string, evidence: PaymentEvidence, reason: string): Promise<MarkPaidResult> {
-    const at = now().toISOString();
-    const before = await lockOrder(db, orderId);
+  /**
+   * Stores the evidence and applies what decideMarkPaid decides to the order `before` (locked in this
+   * transaction): `paid` when it moved to SUCCEEDED (with the columns set), `unchanged` when there
+   * was nothing to do, `late` when a refund was recorded, `raced` when the update found it moved.
+   */
+  async function applyPayment(db: Db, before: PaymentFacts, evidence: PaymentEvidence, reason: string, at: string) {
+    const orderId = before.id;
     await q(db, 'insertEvidence', { ...evidence, orderId, at });
     const decision = decideMarkPaid(before);
     if (decision.kind === 'late-payment') {
       await q(db, 'setGatewayTxn', { gatewayTransactionId: evidence.gatewayTransactionId, at, orderId });
-      const refund = await insertRefundRow(db, decision.refund);
-      return { transitioned: false, order: await getOrderIn(db, orderId), latePaymentRefund: refund };
+      return { kind: 'late' as const, refund: await insertRefundRow(db, decision.refund) };
     }
-    if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
-    const paid = {
-      status: 'SUCCEEDED' as const,
-      paidAt: evidence.paidAt ?? at,
-      gatewayTransactionId: evidence.gatewayTransactionId,
-      updatedAt: at,
-    };
+    if (decision.kind === 'no-op') return { kind: 'unchanged' as const };
+    const paid = paidColumns(evidence, at);
     const { rowCount } = await q(db, 'markPaid', { ...paid, at, orderId });
-    if (rowCount !== 1) return { transitioned: false, order: await getOrderIn(db, orderId), latePaymentRefund: null };
+    if (rowCount !== 1) return { kind: 'raced' as const };
     await q(db, 'insertTransition', { orderId, from: before.status, to: 'SUCCEEDED', reason, at });
-    // The locked row read above, with what the update set: no second round trip.
-    return { transitioned: true, order: afterUpdate(before, paid), latePaymentRefund: null };
+    return { kind: 'paid' as const, paid };
+  }
+
+  async function markPaidIn(db: Db, orderId: string, evidence: PaymentEvidence, reason: string): Promise<MarkPaidResult> {
+    const at = now().toISOString();
+    const before = await lockOrder(db, orderId);
+    const applied = await applyPayment(db, before, evidence, reason, at);
+    // Paid: the locked row read above, with what the update set (no second round trip).
+    if (applied.kind === 'paid') return { transitioned: true, order: afterUpdate(before, applied.paid), latePaymentRefund: null };
+    if (applied.kind === 'unchanged') return { transitioned: false, order: before, latePaymentRefund: null };
+    return {
+      transitioned: false,
+      order: await getOrderIn(db, orderId),
+      latePaymentRefund: applied.kind === 'late' ? applied.refund : null,
+    };
+  }
+
+  /** The columns a payment's decision needs, the row locked (FOR UPDATE). */
+  async function lockPaymentFacts(db: Db, id: string): Promise<PaymentFacts> {
+    const row = await one<PaymentFactsRow>(db, 'lockPaymentFacts', { id });
+    if (!row) throw new Error(`order ${id} vanished`);
+    return toPaymentFacts(row);
   }
 
   /** Claims the key; if it was taken, returns who holds it. */
@@ -117,5 +147,19 @@ export function postgresQueries(pool: pg.Pool, now: () => Date) {
   const sumCharges = async (db: Db | pg.Pool, params: { agreementId: string; dayStart: string; dayEnd: string }) =>
     Number((await one<{ n: number }>(db, 'sumCharges', params))!.n);
 
-  return { tx, q, one, mustAgreement, maybe, lockOrder, getOrderIn, insertRefundRow, markPaidIn, claimIdem, sumCharges };
+  return {
+    tx,
+    q,
+    one,
+    mustAgreement,
+    maybe,
+    lockOrder,
+    getOrderIn,
+    insertRefundRow,
+    markPaidIn,
+    applyPayment,
+    lockPaymentFacts,
+    claimIdem,
+    sumCharges,
+  };
 }

@@ -6,7 +6,7 @@
  * so an acknowledgement always follows a durable write.
  */
 import pg from 'pg';
-import { canTransition, type PaymentAction } from '@tradepay/shared';
+import { canTransition, type OrderStatus, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { migratePostgres } from './migrate';
 import { postgresQueries } from './postgres-queries';
@@ -37,6 +37,7 @@ import {
   type NewRefund,
   type NotificationRecord,
   type RecordNotificationResult,
+  type RefundRecord,
   type Store,
   type TransitionResult,
 } from '../payments/store';
@@ -53,10 +54,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
   await migratePostgres(pool);
 
-  const { tx, q, one, mustAgreement, maybe, lockOrder, getOrderIn, insertRefundRow, markPaidIn, claimIdem, sumCharges } = postgresQueries(
-    pool,
-    now,
-  );
+  const {
+    tx,
+    q,
+    one,
+    mustAgreement,
+    maybe,
+    lockOrder,
+    getOrderIn,
+    insertRefundRow,
+    markPaidIn,
+    applyPayment,
+    lockPaymentFacts,
+    claimIdem,
+    sumCharges,
+  } = postgresQueries(pool, now);
 
   return {
     kind: 'postgres',
@@ -95,14 +107,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }),
     recordNotification: (n: NotificationRecord, evidence: PaymentEvidence): Promise<RecordNotificationResult> =>
       tx(async (db) => {
-        const { rowCount } = await q(db, 'insertNotification', { ...n, at: now().toISOString() });
-        if (rowCount !== 1) {
-          await q(db, 'bumpNotification', n);
-          return { duplicate: true, transitioned: false, order: await getOrderIn(db, n.orderId), latePaymentRefund: null };
-        }
-        if (n.outcome !== 'PAID')
-          return { duplicate: false, transitioned: false, order: await getOrderIn(db, n.orderId), latePaymentRefund: null };
-        return { duplicate: false, ...(await markPaidIn(db, n.orderId, evidence, `notification ${n.identity}`)) };
+        const at = now().toISOString();
+        const { rowCount } = await q(db, 'insertNotification', { ...n, at });
+        const fresh = rowCount === 1;
+        if (!fresh) await q(db, 'bumpNotification', n);
+        const before = await lockPaymentFacts(db, n.orderId);
+        const answer = (transitioned: boolean, status: OrderStatus, latePaymentRefund: RefundRecord | null = null) => ({
+          duplicate: !fresh,
+          transitioned,
+          order: { id: before.id, status },
+          latePaymentRefund,
+        });
+        if (!fresh || n.outcome !== 'PAID') return answer(false, before.status);
+        const applied = await applyPayment(db, before, evidence, `notification ${n.identity}`, at);
+        if (applied.kind === 'paid') return answer(true, 'SUCCEEDED');
+        if (applied.kind === 'late') return answer(false, before.status, applied.refund);
+        return answer(false, applied.kind === 'raced' ? (await lockPaymentFacts(db, n.orderId)).status : before.status);
       }),
     async insertAgreement(agreement) {
       await q(pool, 'insertAgreement', agreement);

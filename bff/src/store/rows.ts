@@ -44,6 +44,26 @@ export function toNewOrderRecord(order: NewOrder): OrderRecord {
   };
 }
 
+/** The columns a payment's decision reads (decideMarkPaid), and a notification's answer. */
+export interface PaymentFactsRow {
+  id: string;
+  merchant_trans_id: string;
+  status: string;
+  amount: number;
+  currency: string;
+}
+export type PaymentFacts = Pick<OrderRecord, 'id' | 'merchantTransId' | 'status' | 'amount' | 'currency'>;
+
+export function toPaymentFacts(row: PaymentFactsRow): PaymentFacts {
+  return {
+    id: row.id,
+    merchantTransId: row.merchant_trans_id,
+    status: row.status as OrderStatus,
+    amount: Number(row.amount),
+    currency: row.currency as OrderRecord['currency'],
+  };
+}
+
 /**
  * The record an order reads back as once a conditional status update has changed it (markPaid,
  * closeUnpaid): the row read under the lock before, with the columns the update set.

@@ -4,6 +4,7 @@
  */
 import type { OrderStatus } from '@tradepay/shared';
 import { canTransition, isPaidStatus } from '@tradepay/shared';
+import type { PaymentEvidence } from '../payments/channel';
 import {
   AgreementNotActiveError,
   DailyCapExceededError,
@@ -37,6 +38,16 @@ export function decideMarkPaid(order: Pick<OrderRecord, 'id' | 'status' | 'merch
     };
   }
   return canTransition(order.status, 'SUCCEEDED') ? { kind: 'transition' } : { kind: 'no-op' };
+}
+
+/** The columns a payment sets when it moves an order to SUCCEEDED (the markPaid statement's values). */
+export function paidColumns(evidence: Pick<PaymentEvidence, 'paidAt' | 'gatewayTransactionId'>, at: string) {
+  return {
+    status: 'SUCCEEDED' as const,
+    paidAt: evidence.paidAt ?? at,
+    gatewayTransactionId: evidence.gatewayTransactionId,
+    updatedAt: at,
+  };
 }
 
 /** Throws unless `amount` more can be refunded: the order is paid and refunds (taken or reserved) stay within what was paid. */

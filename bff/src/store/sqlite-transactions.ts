@@ -4,7 +4,7 @@
  * write that throws on its own). The rules they apply are rules.ts's, shared with the PostgreSQL store.
  */
 import type Database from 'better-sqlite3';
-import type { PaymentAction } from '@tradepay/shared';
+import type { OrderStatus, PaymentAction } from '@tradepay/shared';
 import { canTransition } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import {
@@ -14,11 +14,13 @@ import {
   toIdem,
   toNewOrderRecord,
   toOrder,
+  toPaymentFacts,
   toRefund,
   type IdemRow,
+  type PaymentFacts,
   type RefundRow,
 } from './rows';
-import { checkAgreementCharge, checkRefundable, decideMarkPaid, statusAfterRefund } from './rules';
+import { checkAgreementCharge, checkRefundable, decideMarkPaid, paidColumns, statusAfterRefund } from './rules';
 import { agreementTransitionSql, orderParams, toSqlite, type StatementName } from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
@@ -52,6 +54,7 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     throw new Error(`${what} vanished`);
   };
   const mustGet = (id: string): OrderRecord => maybe(stmt.getOrder, { id }, toOrder) ?? vanished(`order ${id}`);
+  const mustGetFacts = (id: string): PaymentFacts => maybe(stmt.lockPaymentFacts, { id }, toPaymentFacts) ?? vanished(`order ${id}`);
   const mustGetAgreement = (id: string): AgreementRecord => maybe(stmt.getAgreement, { id }, toAgreement) ?? vanished(`agreement ${id}`);
 
   /** Claims the key; if it was taken, returns who holds it. */
@@ -60,27 +63,34 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     return toIdem(stmt.findIdem.get(claim) as IdemRow);
   }
 
-  function markPaidInTx(orderId: string, evidence: PaymentEvidence, reason: string): MarkPaidResult {
-    const at = now().toISOString();
-    const before = mustGet(orderId);
+  /**
+   * Stores the evidence and applies what decideMarkPaid decides to the order `before` (read in this
+   * transaction): `paid` when it moved to SUCCEEDED (with the columns set), `unchanged` when there
+   * was nothing to do, `late` when a refund was recorded, `raced` when the update found it moved.
+   */
+  function applyPayment(before: PaymentFacts, evidence: PaymentEvidence, reason: string, at: string) {
+    const orderId = before.id;
     stmt.insertEvidence.run({ ...evidence, orderId, at });
     const decision = decideMarkPaid(before);
     if (decision.kind === 'late-payment') {
       stmt.setGatewayTxn.run({ gatewayTransactionId: evidence.gatewayTransactionId, at, orderId });
-      return { transitioned: false, order: mustGet(orderId), latePaymentRefund: insertRefundRow(decision.refund) };
+      return { kind: 'late' as const, refund: insertRefundRow(decision.refund) };
     }
-    if (decision.kind === 'no-op') return { transitioned: false, order: before, latePaymentRefund: null };
-    const paid = {
-      status: 'SUCCEEDED' as const,
-      paidAt: evidence.paidAt ?? at,
-      gatewayTransactionId: evidence.gatewayTransactionId,
-      updatedAt: at,
-    };
-    if (stmt.markPaid.run({ ...paid, at, orderId }).changes !== 1)
-      return { transitioned: false, order: mustGet(orderId), latePaymentRefund: null };
+    if (decision.kind === 'no-op') return { kind: 'unchanged' as const };
+    const paid = paidColumns(evidence, at);
+    if (stmt.markPaid.run({ ...paid, at, orderId }).changes !== 1) return { kind: 'raced' as const };
     stmt.insertTransition.run({ orderId, from: before.status, to: 'SUCCEEDED', reason, at });
-    // What a read would give back, without the read (the row read above, with what the update set).
-    return { transitioned: true, order: afterUpdate(before, paid), latePaymentRefund: null };
+    return { kind: 'paid' as const, paid };
+  }
+
+  function markPaidInTx(orderId: string, evidence: PaymentEvidence, reason: string): MarkPaidResult {
+    const at = now().toISOString();
+    const before = mustGet(orderId);
+    const applied = applyPayment(before, evidence, reason, at);
+    // Paid: what a read would give back, without the read (the row read above, with what the update set).
+    if (applied.kind === 'paid') return { transitioned: true, order: afterUpdate(before, applied.paid), latePaymentRefund: null };
+    if (applied.kind === 'unchanged') return { transitioned: false, order: before, latePaymentRefund: null };
+    return { transitioned: false, order: mustGet(orderId), latePaymentRefund: applied.kind === 'late' ? applied.refund : null };
   }
 
   function insertRefundRow(refund: NewRefund & { currency: string }): RefundRecord {
@@ -148,13 +158,21 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     return { transitioned: true, order: afterUpdate(before, { status: to, updatedAt: at }) };
   };
   const txNotification = (n: NotificationRecord, evidence: PaymentEvidence): RecordNotificationResult => {
-    const fresh = stmt.insertNotification.run({ ...n, at: now().toISOString() }).changes === 1;
-    if (!fresh) {
-      stmt.bumpNotification.run(n);
-      return { duplicate: true, transitioned: false, order: mustGet(n.orderId), latePaymentRefund: null };
-    }
-    if (n.outcome !== 'PAID') return { duplicate: false, transitioned: false, order: mustGet(n.orderId), latePaymentRefund: null };
-    return { duplicate: false, ...markPaidInTx(n.orderId, evidence, `notification ${n.identity}`) };
+    const at = now().toISOString();
+    const fresh = stmt.insertNotification.run({ ...n, at }).changes === 1;
+    if (!fresh) stmt.bumpNotification.run(n);
+    const before = mustGetFacts(n.orderId);
+    const answer = (transitioned: boolean, status: OrderStatus, latePaymentRefund: RefundRecord | null = null) => ({
+      duplicate: !fresh,
+      transitioned,
+      order: { id: before.id, status },
+      latePaymentRefund,
+    });
+    if (!fresh || n.outcome !== 'PAID') return answer(false, before.status);
+    const applied = applyPayment(before, evidence, `notification ${n.identity}`, at);
+    if (applied.kind === 'paid') return answer(true, 'SUCCEEDED');
+    if (applied.kind === 'late') return answer(false, before.status, applied.refund);
+    return answer(false, applied.kind === 'raced' ? mustGetFacts(n.orderId).status : before.status);
   };
 
   const txTransitionAgreement = (

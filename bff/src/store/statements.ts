@@ -62,6 +62,8 @@ export function statements(d: Dialect) {
       INSERT INTO orders (${ORDER_COLUMNS}) SELECT ${orderValues(d)} WHERE EXISTS (SELECT 1 FROM claim) RETURNING *`,
     getOrder: 'SELECT * FROM orders WHERE id = :id',
     lockOrder: `SELECT * FROM orders WHERE id = :id${d.forUpdate}`,
+    // A notification reads only what its decision and its answer need (not the items or the payment).
+    lockPaymentFacts: `SELECT id, merchant_trans_id, status, amount, currency FROM orders WHERE id = :id${d.forUpdate}`,
     getOrderByTransId: 'SELECT * FROM orders WHERE merchant_trans_id = :merchantTransId',
     findIdem: 'SELECT * FROM idempotency_keys WHERE scope = :scope AND key = :key',
     claimIdem: `INSERT INTO idempotency_keys (scope, key, request_hash, order_id, created_at) VALUES (:scope, :key, :requestHash, :orderId, :createdAt)

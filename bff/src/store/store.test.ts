@@ -164,10 +164,47 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
       evidence(notified),
     );
     expect(byNotification.transitioned).toBe(true);
-    expect(byNotification.order).toEqual(await store.getOrder(notified.id));
+    // A notification's answer names the order and its status (all its callers read).
+    expect(byNotification.order).toEqual({ id: notified.id, status: 'SUCCEEDED' });
+    expect((await store.getOrder(notified.id))?.status).toBe('SUCCEEDED');
+    const again = await store.recordNotification(
+      { channel: 'alipayhk', identity: `${notified.merchantTransId}:S`, orderId: notified.id, outcome: 'PAID', raw: '{}' },
+      evidence(notified),
+    );
+    expect(again).toEqual({
+      duplicate: true,
+      transitioned: false,
+      order: { id: notified.id, status: 'SUCCEEDED' },
+      latePaymentRefund: null,
+    });
+    const notPaid = await store.recordNotification(
+      { channel: 'alipayhk', identity: `${closed.merchantTransId}:F`, orderId: closed.id, outcome: 'NOT_PAID', raw: '{}' },
+      evidence(closed),
+    );
+    expect(notPaid).toEqual({
+      duplicate: false,
+      transitioned: false,
+      order: { id: closed.id, status: 'PENDING' },
+      latePaymentRefund: null,
+    });
     const byClose = await store.closeUnpaid(closed.id, 'FAILED', 'expired');
     expect(byClose.order).toMatchObject({ status: 'FAILED' });
     expect(byClose.order).toEqual(await store.getOrder(closed.id));
+  });
+
+  it('answers a paid notification for a closed order with its late refund and the closed status', async () => {
+    const { store } = await fresh();
+    const o = newOrder();
+    await store.insertOrder(o);
+    await store.closeUnpaid(o.id, 'CANCELLED', 'expired');
+    const late = await store.recordNotification(
+      { channel: 'alipayhk', identity: `${o.merchantTransId}:S`, orderId: o.id, outcome: 'PAID', raw: '{}' },
+      evidence(o),
+    );
+    expect(late).toMatchObject({ duplicate: false, transitioned: false, order: { id: o.id, status: 'CANCELLED' } });
+    expect(late.latePaymentRefund).toMatchObject({ source: 'late-payment', orderId: o.id, amount: o.amount, status: 'PENDING' });
+    expect(await store.listRefunds(o.id)).toEqual([late.latePaymentRefund]);
+    expect((await store.getOrder(o.id))?.gatewayTransactionId).toBe(`ACQ${o.id}`);
   });
 
   it('records a payment after close as one refund, however often it arrives', async () => {
