@@ -18,7 +18,7 @@ import {
   type PaymentFactsRow,
   type RefundRow,
 } from './rows';
-import { decideMarkPaid, paidColumns } from './rules';
+import { decideMarkPaid, paidColumns, type AppliedPayment } from './rules';
 import { POSTGRES_DIALECT, statements, toPostgres, valuesFor, type Params, type StatementName } from './statements';
 import type { AgreementRecord, IdempotencyClaim, MarkPaidResult, NewRefund, OrderRecord, RefundRecord } from '../payments/store';
 
@@ -101,7 +101,13 @@ export function postgresQueries(pool: pg.Pool, now: () => Date) {
    * transaction): `paid` when it moved to SUCCEEDED (with the columns set), `unchanged` when there
    * was nothing to do, `late` when a refund was recorded, `raced` when the update found it moved.
    */
-  async function applyPayment(db: Db, before: PaymentFacts, evidence: PaymentEvidence, reason: string, at: string) {
+  async function applyPayment(
+    db: Db,
+    before: PaymentFacts,
+    evidence: PaymentEvidence,
+    reason: string,
+    at: string,
+  ): Promise<AppliedPayment> {
     const orderId = before.id;
     await q(db, 'insertEvidence', { ...evidence, orderId, at });
     const decision = decideMarkPaid(before);

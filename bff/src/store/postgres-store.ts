@@ -6,7 +6,7 @@
  * so an acknowledgement always follows a durable write.
  */
 import pg from 'pg';
-import { canTransition, type OrderStatus, type PaymentAction } from '@tradepay/shared';
+import { canTransition, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { migratePostgres } from './migrate';
 import { postgresQueries } from './postgres-queries';
@@ -25,7 +25,7 @@ import {
   type OrderRow,
   type RefundRow,
 } from './rows';
-import { checkAgreementCharge, checkRefundable, statusAfterRefund } from './rules';
+import { checkAgreementCharge, checkRefundable, notificationAnswer, statusAfterRefund } from './rules';
 import { agreementTransitionSql, orderParams, toPostgres, valuesFor, claimParams, leaseUntil, type Params } from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
@@ -37,7 +37,6 @@ import {
   type NewRefund,
   type NotificationRecord,
   type RecordNotificationResult,
-  type RefundRecord,
   type Store,
   type TransitionResult,
 } from '../payments/store';
@@ -54,21 +53,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
   await migratePostgres(pool);
 
-  const {
-    tx,
-    q,
-    one,
-    mustAgreement,
-    maybe,
-    lockOrder,
-    getOrderIn,
-    insertRefundRow,
-    markPaidIn,
-    applyPayment,
-    lockPaymentFacts,
-    claimIdem,
-    sumCharges,
-  } = postgresQueries(pool, now);
+  const queries = postgresQueries(pool, now);
+  const { tx, q, one, mustAgreement, maybe, lockOrder, getOrderIn, insertRefundRow, markPaidIn, claimIdem, sumCharges } = queries;
 
   return {
     kind: 'postgres',
@@ -111,18 +97,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const { rowCount } = await q(db, 'insertNotification', { ...n, at });
         const fresh = rowCount === 1;
         if (!fresh) await q(db, 'bumpNotification', n);
-        const before = await lockPaymentFacts(db, n.orderId);
-        const answer = (transitioned: boolean, status: OrderStatus, latePaymentRefund: RefundRecord | null = null) => ({
-          duplicate: !fresh,
-          transitioned,
-          order: { id: before.id, status },
-          latePaymentRefund,
-        });
-        if (!fresh || n.outcome !== 'PAID') return answer(false, before.status);
-        const applied = await applyPayment(db, before, evidence, `notification ${n.identity}`, at);
-        if (applied.kind === 'paid') return answer(true, 'SUCCEEDED');
-        if (applied.kind === 'late') return answer(false, before.status, applied.refund);
-        return answer(false, applied.kind === 'raced' ? (await lockPaymentFacts(db, n.orderId)).status : before.status);
+        const before = await queries.lockPaymentFacts(db, n.orderId);
+        if (!fresh || n.outcome !== 'PAID') return notificationAnswer(fresh, before);
+        const applied = await queries.applyPayment(db, before, evidence, `notification ${n.identity}`, at);
+        // An update that found the order moved (never, under the row lock) answers the status it finds.
+        return notificationAnswer(fresh, applied.kind === 'raced' ? await queries.lockPaymentFacts(db, n.orderId) : before, applied);
       }),
     async insertAgreement(agreement) {
       await q(pool, 'insertAgreement', agreement);

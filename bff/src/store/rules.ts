@@ -14,6 +14,8 @@ import {
   type IdempotencyRecord,
   type NewRefund,
   type OrderRecord,
+  type RecordNotificationResult,
+  type RefundRecord,
 } from '../payments/store';
 
 /** What a payment does to an order: move it to SUCCEEDED, refund a payment that came after it closed, or nothing. */
@@ -47,6 +49,27 @@ export function paidColumns(evidence: Pick<PaymentEvidence, 'paidAt' | 'gatewayT
     paidAt: evidence.paidAt ?? at,
     gatewayTransactionId: evidence.gatewayTransactionId,
     updatedAt: at,
+  };
+}
+
+/** What applying a payment did (each store's applyPayment). */
+export type AppliedPayment =
+  | { kind: 'paid'; paid: ReturnType<typeof paidColumns> }
+  | { kind: 'unchanged' }
+  | { kind: 'late'; refund: RefundRecord }
+  | { kind: 'raced' };
+
+/** A notification's answer: whether it was new, the order as read, and what its payment did (none for a redelivery or NOT_PAID). */
+export function notificationAnswer(
+  fresh: boolean,
+  order: Pick<OrderRecord, 'id' | 'status'>,
+  applied?: AppliedPayment,
+): RecordNotificationResult {
+  return {
+    duplicate: !fresh,
+    transitioned: applied?.kind === 'paid',
+    order: { id: order.id, status: applied?.kind === 'paid' ? 'SUCCEEDED' : order.status },
+    latePaymentRefund: applied?.kind === 'late' ? applied.refund : null,
   };
 }
 

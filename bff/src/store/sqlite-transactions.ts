@@ -4,7 +4,7 @@
  * write that throws on its own). The rules they apply are rules.ts's, shared with the PostgreSQL store.
  */
 import type Database from 'better-sqlite3';
-import type { OrderStatus, PaymentAction } from '@tradepay/shared';
+import type { PaymentAction } from '@tradepay/shared';
 import { canTransition } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import {
@@ -20,7 +20,15 @@ import {
   type PaymentFacts,
   type RefundRow,
 } from './rows';
-import { checkAgreementCharge, checkRefundable, decideMarkPaid, paidColumns, statusAfterRefund } from './rules';
+import {
+  checkAgreementCharge,
+  checkRefundable,
+  decideMarkPaid,
+  notificationAnswer,
+  paidColumns,
+  statusAfterRefund,
+  type AppliedPayment,
+} from './rules';
 import { agreementTransitionSql, orderParams, toSqlite, type StatementName } from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
@@ -68,7 +76,7 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
    * transaction): `paid` when it moved to SUCCEEDED (with the columns set), `unchanged` when there
    * was nothing to do, `late` when a refund was recorded, `raced` when the update found it moved.
    */
-  function applyPayment(before: PaymentFacts, evidence: PaymentEvidence, reason: string, at: string) {
+  function applyPayment(before: PaymentFacts, evidence: PaymentEvidence, reason: string, at: string): AppliedPayment {
     const orderId = before.id;
     stmt.insertEvidence.run({ ...evidence, orderId, at });
     const decision = decideMarkPaid(before);
@@ -162,17 +170,10 @@ export function sqliteTransactions(db: Database.Database, stmt: SqliteStatements
     const fresh = stmt.insertNotification.run({ ...n, at }).changes === 1;
     if (!fresh) stmt.bumpNotification.run(n);
     const before = mustGetFacts(n.orderId);
-    const answer = (transitioned: boolean, status: OrderStatus, latePaymentRefund: RefundRecord | null = null) => ({
-      duplicate: !fresh,
-      transitioned,
-      order: { id: before.id, status },
-      latePaymentRefund,
-    });
-    if (!fresh || n.outcome !== 'PAID') return answer(false, before.status);
+    if (!fresh || n.outcome !== 'PAID') return notificationAnswer(fresh, before);
     const applied = applyPayment(before, evidence, `notification ${n.identity}`, at);
-    if (applied.kind === 'paid') return answer(true, 'SUCCEEDED');
-    if (applied.kind === 'late') return answer(false, before.status, applied.refund);
-    return answer(false, applied.kind === 'raced' ? mustGetFacts(n.orderId).status : before.status);
+    // An update that found the order moved (never, under the write lock) answers the status it finds.
+    return notificationAnswer(fresh, applied.kind === 'raced' ? mustGetFacts(n.orderId) : before, applied);
   };
 
   const txTransitionAgreement = (

@@ -159,34 +159,19 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     const byMarkPaid = await store.markPaid(paid.id, evidence(paid, { paidAt: null }), 'query');
     expect(byMarkPaid.order).toMatchObject({ status: 'SUCCEEDED', gatewayTransactionId: `ACQ${paid.id}` });
     expect(byMarkPaid.order).toEqual(await store.getOrder(paid.id));
-    const byNotification = await store.recordNotification(
-      { channel: 'alipayhk', identity: `${notified.merchantTransId}:S`, orderId: notified.id, outcome: 'PAID', raw: '{}' },
-      evidence(notified),
-    );
+    const notify = (o: NewOrder, outcome: 'PAID' | 'NOT_PAID') =>
+      store.recordNotification(
+        { channel: 'alipayhk', identity: `${o.merchantTransId}:${outcome}`, orderId: o.id, outcome, raw: '{}' },
+        evidence(o),
+      );
+    const byNotification = await notify(notified, 'PAID');
     expect(byNotification.transitioned).toBe(true);
     // A notification's answer names the order and its status (all its callers read).
     expect(byNotification.order).toEqual({ id: notified.id, status: 'SUCCEEDED' });
     expect((await store.getOrder(notified.id))?.status).toBe('SUCCEEDED');
-    const again = await store.recordNotification(
-      { channel: 'alipayhk', identity: `${notified.merchantTransId}:S`, orderId: notified.id, outcome: 'PAID', raw: '{}' },
-      evidence(notified),
-    );
-    expect(again).toEqual({
-      duplicate: true,
-      transitioned: false,
-      order: { id: notified.id, status: 'SUCCEEDED' },
-      latePaymentRefund: null,
-    });
-    const notPaid = await store.recordNotification(
-      { channel: 'alipayhk', identity: `${closed.merchantTransId}:F`, orderId: closed.id, outcome: 'NOT_PAID', raw: '{}' },
-      evidence(closed),
-    );
-    expect(notPaid).toEqual({
-      duplicate: false,
-      transitioned: false,
-      order: { id: closed.id, status: 'PENDING' },
-      latePaymentRefund: null,
-    });
+    const unchanged = { transitioned: false, latePaymentRefund: null };
+    expect(await notify(notified, 'PAID')).toEqual({ ...unchanged, duplicate: true, order: { id: notified.id, status: 'SUCCEEDED' } });
+    expect(await notify(closed, 'NOT_PAID')).toEqual({ ...unchanged, duplicate: false, order: { id: closed.id, status: 'PENDING' } });
     const byClose = await store.closeUnpaid(closed.id, 'FAILED', 'expired');
     expect(byClose.order).toMatchObject({ status: 'FAILED' });
     expect(byClose.order).toEqual(await store.getOrder(closed.id));
