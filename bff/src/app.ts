@@ -4,7 +4,6 @@
  * It only composes: logging (app/logging.ts), error mapping (app/error-handler.ts) and the services
  * (app/services.ts) live in their own modules.
  */
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -93,8 +92,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  // Mini programs call through my.request (no CORS); the H5 page is same-origin. Allow no other origin.
-  await app.register(cors, { origin: false });
+  // Mini programs call through my.request (no CORS); the H5 page is same-origin. Allow no other origin:
+  // no answer carries an Access-Control-* header, and a preflight is an unknown route (as with
+  // @fastify/cors and `origin: false`, without its hook on every request).
+  app.options('*', { schema: { hide: true } }, (_request, reply) => reply.callNotFound());
 
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
 

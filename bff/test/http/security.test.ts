@@ -289,3 +289,39 @@ describe('security headers', () => {
     expect(String(res.headers['content-security-policy'])).toContain('script-src');
   });
 });
+
+describe('no cross-origin access', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => t.close());
+
+  const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' };
+
+  it.each(['/api/orders', '/api/session', '/admin/orders', '/health', '/no-such-path'])(
+    'a preflight for %s is an unknown route, with no CORS header',
+    async (url) => {
+      const res = await t.app.inject({ method: 'OPTIONS', url, headers: { origin: 'https://elsewhere.example', ...preflight } });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) }, requestId: res.headers['x-request-id'] });
+      expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual([]);
+    },
+  );
+
+  it('an API preflight keeps the API headers', async () => {
+    const res = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/orders',
+      headers: { origin: 'https://elsewhere.example', ...preflight },
+    });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('a cross-origin request is answered without granting the origin anything', async () => {
+    const res = await t.app.inject({ url: '/api/catalog', headers: { origin: 'https://elsewhere.example' } });
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual([]);
+  });
+});
