@@ -13,7 +13,7 @@ import { sessionPlugin } from './auth/session';
 import { securityHeaders } from './security-headers';
 import type { Config } from './config';
 import { installErrorHandlers } from './app/error-handler';
-import { loggerOptions, type LoggingDeps } from './app/logging';
+import { loggerOptions, requestLogger, type LoggingDeps } from './app/logging';
 import { createServices, type ServiceDeps, type Services } from './app/services';
 import { adminRoutes } from './routes/admin';
 import { agreementRoutes } from './routes/agreements';
@@ -41,6 +41,8 @@ export interface AppDeps extends ServiceDeps, LoggingDeps {}
 export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config, deps),
+    // Each request's child logger made only when the request writes a line (app/logging.ts).
+    ...(deps.logger === false ? {} : { childLoggerFactory: requestLogger }),
     // The caller's x-request-id when it is a plain token, else a fresh one (ops/request-id.ts).
     genReqId: requestIdOf,
     // request.ip (the rate-limit key before sign-in) is the socket's peer unless TRUST_PROXY names the proxies.
