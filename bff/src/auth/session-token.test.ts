@@ -40,6 +40,7 @@ const accepted: [string, string][] = [
   ['an expiry of exactly now', withClaims((c) => (c.exp = NOW_S))],
   ['a not-before of exactly now', withClaims((c) => (c.nbf = NOW_S))],
   ['no typ in the header', token(valid(), { alg: 'HS256' })],
+  ['the header in another order', token(valid(), { typ: 'JWT', alg: 'HS256' })],
   ['a falsy crit', token(valid(), { alg: 'HS256', crit: '' })],
 ];
 
@@ -105,6 +106,16 @@ const refused: [string, string][] = [
 ];
 
 describe('the session token check', () => {
+  it('a token from @fastify/jwt has the header it decodes without parsing', async () => {
+    const app = Fastify();
+    await app.register(jwt, { secret: SECRET, sign: { algorithm: 'HS256', iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, expiresIn: 600 } });
+    await app.ready();
+    const issued = app.jwt.sign({ sub: 'buyer-1' });
+    await app.close();
+    expect(issued.slice(0, issued.indexOf('.'))).toBe(Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url'));
+    expect(createSessionVerifier({ secret: SECRET, issuer: SESSION_ISSUER, audience: SESSION_AUDIENCE })(issued)).toBe('buyer-1');
+  });
+
   it.each(accepted)('accepts a token with %s', (_name, value) => {
     expect(verify(value)).toBe('buyer-1');
   });
