@@ -4,7 +4,6 @@
  * It only composes: logging (app/logging.ts), error mapping (app/error-handler.ts) and the services
  * (app/services.ts) live in their own modules.
  */
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,7 +13,7 @@ import { sessionPlugin } from './auth/session';
 import { securityHeaders } from './security-headers';
 import type { Config } from './config';
 import { installErrorHandlers } from './app/error-handler';
-import { loggerOptions, type LoggingDeps } from './app/logging';
+import { loggerOptions, requestLogger, type LoggingDeps } from './app/logging';
 import { createServices, type ServiceDeps, type Services } from './app/services';
 import { adminRoutes } from './routes/admin';
 import { agreementRoutes } from './routes/agreements';
@@ -42,6 +41,8 @@ export interface AppDeps extends ServiceDeps, LoggingDeps {}
 export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config, deps),
+    // Each request's child logger made only when the request writes a line (app/logging.ts).
+    ...(deps.logger === false ? {} : { childLoggerFactory: requestLogger }),
     // The caller's x-request-id when it is a plain token, else a fresh one (ops/request-id.ts).
     genReqId: requestIdOf,
     // request.ip (the rate-limit key before sign-in) is the socket's peer unless TRUST_PROXY names the proxies.
@@ -93,8 +94,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  // Mini programs call through my.request (no CORS); the H5 page is same-origin. Allow no other origin.
-  await app.register(cors, { origin: false });
+  // Mini programs call through my.request (no CORS); the H5 page is same-origin. Allow no other origin:
+  // no answer carries an Access-Control-* header, and a preflight is an unknown route (as with
+  // @fastify/cors and `origin: false`, without its hook on every request).
+  app.options('*', { schema: { hide: true } }, (_request, reply) => reply.callNotFound());
 
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
 

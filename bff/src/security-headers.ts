@@ -17,7 +17,8 @@ export const HSTS_VALUE = 'max-age=31536000';
 
 export const securityHeaders = fp<SecurityHeadersOptions>(
   async (app, options) => {
-    app.addHook('onSend', async (request, reply, payload) => {
+    // A callback hook: no promise per answer.
+    app.addHook('onSend', (request, reply, payload, done) => {
       const path = pathOf(request);
       if (isUnder(path, '/api') || isUnder(path, '/admin')) {
         reply.header('x-content-type-options', 'nosniff');
@@ -28,7 +29,7 @@ export const securityHeaders = fp<SecurityHeadersOptions>(
         reply.header('x-content-type-options', 'nosniff');
       }
       if (options.hsts) reply.header('strict-transport-security', HSTS_VALUE);
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'tradepay-security-headers' },

@@ -1,5 +1,6 @@
 /** The BFF's logger options: level, redaction of credentials, and the request line with secret query values masked. */
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { Bindings, ChildLoggerOptions, LogFn } from 'pino';
 import type { Config } from '../config';
 
 /** Paths pino replaces with [Redacted]: credentials, keys, signatures, tokens. */
@@ -43,6 +44,66 @@ export function loggerOptions(config: Readonly<Config>, deps: LoggingDeps): Fast
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } }
       : {}),
   };
+}
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+type LevelCheck = { isLevelEnabled?: (level: string) => boolean };
+
+/**
+ * Fastify's `childLoggerFactory`: each request's logger (`request.log`, `reply.log`, with its `reqId`)
+ * is the same pino child as Fastify's default makes, but made on the request's first line at an
+ * enabled level. At LOG_LEVEL=warn most requests write no line, and so build no child (its bindings
+ * string and formatters) at all; every line written is the one the child would have written.
+ */
+export function requestLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  // A route's own level or serializers: the child now, as Fastify's default factory does.
+  if (options.level !== undefined || options.serializers !== undefined) return logger.child(bindings, options);
+  return new LazyRequestLogger(logger, bindings);
+}
+
+class LazyRequestLogger {
+  declare fatal: LogFn;
+  declare error: LogFn;
+  declare warn: LogFn;
+  declare info: LogFn;
+  declare debug: LogFn;
+  declare trace: LogFn;
+  private made: FastifyBaseLogger | null = null;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger & LevelCheck,
+    private readonly bindings: Bindings,
+  ) {}
+
+  /** The child, made on first use. */
+  get logger(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings));
+  }
+
+  get level(): string {
+    return (this.made ?? this.parent).level;
+  }
+
+  set level(level: string) {
+    this.logger.level = level;
+  }
+
+  /** Whether a line at `level` would be written (before the child exists, the parent's level decides). */
+  writes(level: Level): boolean {
+    return this.made !== null || this.parent.isLevelEnabled?.(level) !== false;
+  }
+
+  silent(): void {}
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.logger.child(bindings, options);
+  }
+}
+
+for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const) {
+  LazyRequestLogger.prototype[level] = function (this: LazyRequestLogger, ...args: unknown[]) {
+    if (this.writes(level)) (this.logger[level] as (...line: unknown[]) => void)(...args);
+  } as LogFn;
 }
 
 function requestLogValue(req: {

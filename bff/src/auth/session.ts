@@ -6,13 +6,15 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import jwt from '@fastify/jwt';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors';
+import { createSessionVerifier } from './session-token';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    authenticateBuyer(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** An onRequest hook (callback style: no promise per request). */
+    authenticateBuyer(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
     authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     issueSession(buyerId: string): { token: string; expiresAt: string };
     /** The buyer of the request's bearer token if it verifies; null otherwise. Never throws. */
@@ -40,6 +42,10 @@ export interface SessionOptions {
 export const SESSION_ISSUER = 'tradepay-bff';
 export const SESSION_AUDIENCE = 'tradepay-api';
 
+/** The request's verified buyer: not checked yet (null), none (false), or the buyer id. */
+const VERIFIED = Symbol('tradepay.verifiedBuyer');
+type Checked = { [VERIFIED]: string | false | null };
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
@@ -58,21 +64,18 @@ export const sessionPlugin = fp<SessionOptions>(
     });
     app.decorateRequest('buyerId', '');
 
+    // Tokens are issued by @fastify/jwt above and checked by session-token.ts, which accepts exactly
+    // what the verify options above describe, with one HMAC and no per-call option merging.
+    const verify = createSessionVerifier({ secret: options.secret, issuer: SESSION_ISSUER, audience: SESSION_AUDIENCE });
     // The rate limiter and the route both ask; the token is verified once per request.
-    const verified = new WeakMap<FastifyRequest, string | null>();
+    app.decorateRequest(VERIFIED, null);
     function verifiedBuyerId(request: FastifyRequest): string | null {
-      if (verified.has(request)) return verified.get(request) ?? null;
+      const checked = request as unknown as Checked;
+      const known = checked[VERIFIED];
+      if (known !== null) return known || null;
       const header = request.headers.authorization;
-      let buyerId: string | null = null;
-      if (header?.startsWith('Bearer ')) {
-        try {
-          const { sub } = app.jwt.verify<{ sub?: unknown }>(header.slice(7));
-          if (typeof sub === 'string' && sub.length > 0) buyerId = sub;
-        } catch {
-          // not ours, altered, expired or missing a required claim: no buyer
-        }
-      }
-      verified.set(request, buyerId);
+      const buyerId = header?.startsWith('Bearer ') ? verify(header.slice(7)) : null;
+      checked[VERIFIED] = buyerId ?? false;
       return buyerId;
     }
     app.decorate('verifiedBuyerId', verifiedBuyerId);
@@ -82,10 +85,12 @@ export const sessionPlugin = fp<SessionOptions>(
       expiresAt: new Date(Date.now() + options.ttlSeconds * 1000).toISOString(),
     }));
 
-    app.decorate('authenticateBuyer', async (request: FastifyRequest) => {
+    app.decorate('authenticateBuyer', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const buyerId = verifiedBuyerId(request);
-      if (!buyerId) throw new AppError('UNAUTHORIZED', 'Sign in first: send Authorization: Bearer <session token from POST /api/session>');
+      if (!buyerId)
+        return done(new AppError('UNAUTHORIZED', 'Sign in first: send Authorization: Bearer <session token from POST /api/session>'));
       request.buyerId = buyerId;
+      done();
     });
 
     const expected = options.adminToken ? digest(options.adminToken) : null;

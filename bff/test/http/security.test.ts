@@ -89,6 +89,42 @@ describe('rate limits keyed on verified sessions', () => {
     });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
+
+  it('every limited answer says the limit, what is left and when the window resets; a 429 also when to retry', async () => {
+    const buyer = await t.newSession();
+    const first = await get(buyer, '203.0.113.80');
+    expect(first.statusCode).toBe(404);
+    expect(first.headers).toMatchObject({ 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '19', 'x-ratelimit-reset': '60' });
+    expect(first.headers['retry-after']).toBeUndefined();
+    let res = first;
+    for (let i = 1; i < 20; i++) res = await get(buyer, '203.0.113.80');
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['x-ratelimit-remaining']).toBe('0');
+    const limited = await get(buyer, '203.0.113.80');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers).toMatchObject({ 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0' });
+    expect(Number(limited.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+    expect(limited.headers['retry-after']).toBe(limited.headers['x-ratelimit-reset']);
+    expect(limited.headers['x-request-id']).toEqual(expect.any(String));
+  });
+
+  it('a sign-in over its limit answers 429 with when to retry, before the per-buyer count', async () => {
+    const post = () => t.app.inject({ method: 'POST', url: '/api/session', payload: {}, remoteAddress: '203.0.113.90' });
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await post());
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(answers[4]!.headers).toMatchObject({ 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '15' });
+    const limited = answers[5]!;
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['x-ratelimit-limit']).toBeUndefined();
+    expect(limited.json()).toEqual({
+      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many requests; retry in \d+ s$/) },
+      requestId: expect.any(String),
+    });
+    // The refused sign-in did not use up the IP's per-buyer budget.
+    const after = await get({}, '203.0.113.90');
+    expect(after.headers['x-ratelimit-remaining']).toBe('14');
+  });
 });
 
 describe('the client IP behind a proxy', () => {
@@ -251,5 +287,41 @@ describe('security headers', () => {
     expect(res.statusCode).toBe(200);
     expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
     expect(String(res.headers['content-security-policy'])).toContain('script-src');
+  });
+});
+
+describe('no cross-origin access', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => t.close());
+
+  const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' };
+
+  it.each(['/api/orders', '/api/session', '/admin/orders', '/health', '/no-such-path'])(
+    'a preflight for %s is an unknown route, with no CORS header',
+    async (url) => {
+      const res = await t.app.inject({ method: 'OPTIONS', url, headers: { origin: 'https://elsewhere.example', ...preflight } });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) }, requestId: res.headers['x-request-id'] });
+      expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual([]);
+    },
+  );
+
+  it('an API preflight keeps the API headers', async () => {
+    const res = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/orders',
+      headers: { origin: 'https://elsewhere.example', ...preflight },
+    });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('a cross-origin request is answered without granting the origin anything', async () => {
+    const res = await t.app.inject({ url: '/api/catalog', headers: { origin: 'https://elsewhere.example' } });
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual([]);
   });
 });
