@@ -96,7 +96,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Mini programs call through my.request (no CORS); the H5 page is same-origin. Allow no other origin:
   // no answer carries an Access-Control-* header, and a preflight is an unknown route (as with
-  // @fastify/cors and `origin: false`, without its hook on every request).
+  // a CORS plugin set to `origin: false`, without a hook on every request).
   app.options('*', { schema: { hide: true } }, (_request, reply) => reply.callNotFound());
 
   await app.register(sessionPlugin, { secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, adminToken: config.adminToken });
