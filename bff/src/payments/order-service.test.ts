@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from './store';
-import { createOrderService, type OrderService } from './order-service';
+import { createOrderService, toOrderView, type OrderService } from './order-service';
 import { openTestStore, paidEvidence, scriptedChannel, testCatalog } from './testing';
 
 /** The order service's refusals, as outcomes: no HTTP, no thrown AppError. */
@@ -39,6 +39,21 @@ describe('order service outcomes', () => {
     if (outcome.kind !== 'ok') return;
     expect(outcome.value.body.order.amount).toEqual({ currency: 'HKD', value: '7600' });
     expect(outcome.value.replayed).toBe(false);
+  });
+
+  it('answers a new order as a read of it gives it back: the same view and the same payment', async () => {
+    const outcome = await create({
+      items: [
+        { sku: 'tea', quantity: 2 },
+        { sku: 'cake', quantity: 1 },
+      ],
+    });
+    if (outcome.kind !== 'ok') throw new Error(`expected an order, got ${outcome.kind}`);
+    const { order, payment } = outcome.value.body;
+    const stored = (await store.getOrder(order.id))!;
+    expect(order).toStrictEqual(toOrderView(stored));
+    expect(stored.payment).toStrictEqual(payment);
+    expect(JSON.stringify(order)).toBe(JSON.stringify(toOrderView(stored)));
   });
 
   it('refuses what pricing refuses, before storing anything', async () => {
