@@ -54,13 +54,8 @@ export function toChannelOrder(order: OrderFacts): ChannelOrder {
       .map((l) => `${l.quantity} x ${l.sku}`)
       .join(', ')
       .slice(0, 256),
-    // Read by few channels: a Date is made only when one asks.
-    get createdAt() {
-      return new Date(order.createdAt);
-    },
-    get expiresAt() {
-      return new Date(order.expiresAt);
-    },
+    createdAt: new Date(order.createdAt),
+    expiresAt: new Date(order.expiresAt),
   };
 }
 
