@@ -20,14 +20,8 @@ import { createAlipayHkClient, type AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS, type AlipayHkPaths } from './functions';
 import { createAlipayHkNotifications } from './notifications';
 import { toPaymentEvidence, toWireOrder } from './payment-wire';
-import {
-  createRsaSigner,
-  createRsaVerifier,
-  type ParsedRsaKey,
-  type RsaSigner,
-  type SignAlgorithm,
-  type SignatureEncoding,
-} from './signing';
+import { createRsaVerifier, type ParsedRsaKey, type RsaSigner, type SignAlgorithm, type SignatureEncoding } from './signing';
+import { createThreadedRsaSigner } from './signing-thread';
 import { NOT_FOUND_RESULT_CODES, readAcquirementStatus, toNormalisedPaymentStatus } from './status-map';
 import type { CashierWapPayBody, PayQueryResponseBody, RefundResponseBody } from './wire-types';
 
@@ -63,7 +57,8 @@ export function createAlipayHkChannel(
   deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
 ): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
-  const signer: RsaSigner = createRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
+  // Every signature of the channel (orderStr, API requests, acknowledgements) is made on the signing thread.
+  const signer: RsaSigner = createThreadedRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
   const verifier = createRsaVerifier(config.gatewayPublicKey, config.signAlgorithm);
   const client = createAlipayHkClient({
     gatewayUrl: config.gatewayUrl,

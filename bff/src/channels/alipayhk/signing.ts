@@ -31,7 +31,8 @@ export function toWireSignature(base64: string, encoding: SignatureEncoding): st
   return encoding === 'url' ? encodeURIComponent(base64) : base64;
 }
 
-const HASH: Record<SignAlgorithm, 'sha256' | 'sha1'> = { RSA2: 'sha256', RSA: 'sha1' };
+/** The digest each algorithm signs with. */
+export const SIGN_HASH: Record<SignAlgorithm, 'sha256' | 'sha1'> = { RSA2: 'sha256', RSA: 'sha1' };
 const NODE_RSA_SCHEME: Record<SignAlgorithm, 'pkcs1-sha256' | 'pkcs1-sha1'> = {
   RSA2: 'pkcs1-sha256',
   RSA: 'pkcs1-sha1',
@@ -101,7 +102,7 @@ export interface RsaSigner {
 
 export function createRsaSigner(key: ParsedRsaKey, algorithm: SignAlgorithm): RsaSigner {
   if (key.kind !== 'private') throw new KeyFormatError('signing needs a private key');
-  const hash = HASH[algorithm];
+  const hash = SIGN_HASH[algorithm];
   return {
     algorithm,
     sign(content) {
