@@ -82,10 +82,8 @@ export function createOrderCreation(ctx: OrderContext) {
       const requestHash = input.idempotencyKey
         ? hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) })
         : '';
-      if (input.idempotencyKey) {
-        const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
-        if (existing) return replay(existing, requestHash, input);
-      }
+      // No read of the key first: the insert claims it in its own transaction and hands back an
+      // earlier claim, which is replayed below. A first attempt (nearly every request) costs one write.
       const order = newPendingOrder({
         channel: channelName,
         buyerId: input.buyerId ?? null,

@@ -89,6 +89,34 @@ describe('order service outcomes', () => {
     });
   });
 
+  it('stores a first attempt under a key in one write, with no read of the key before it', async () => {
+    const calls: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const service = createOrderService({
+      store: counted,
+      catalog: testCatalog,
+      channels: new Map([['alipayhk', scriptedChannel(['HKD']).channel]]),
+      defaultChannel: 'alipayhk',
+      orderTtlMs: 15 * 60_000,
+    });
+    const input = { items: [{ sku: 'tea', quantity: 1 }], buyerId: 'guest:1', clientIp: '127.0.0.1', idempotencyKey: 'key-00000002' };
+    const first = await service.createOrder(input);
+    expect(calls).toEqual(['insertOrder']);
+    expect(await service.createOrder(input)).toEqual({
+      kind: 'ok',
+      value: { body: (first as { value: { body: unknown } }).value.body, replayed: true },
+    });
+  });
+
   it("answers order-not-found for a missing order and for another buyer's", async () => {
     const id = await created();
     expect((await orders.getOrder(id, 'guest:1')).kind).toBe('ok');
