@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture } from '../../../test/support/fixtures';
 import { createRsaSigner, createRsaVerifier, parseRsaKey, type SignAlgorithm } from './signing';
-import { createThreadedRsaSigner, stopSigningThread } from './signing-thread';
+import { createThreadedRsaSigner, stopSigningThreads } from './signing-thread';
 
 const merchant = parseRsaKey(fixture('test-merchant-private.pem'), 'private');
 const merchantPublic = parseRsaKey(fixture('test-merchant-public.pem'), 'public');
@@ -12,7 +12,7 @@ const other = parseRsaKey(
 );
 const CONTENTS = ['{"head":{},"body":{}}', '{"orderTitle":"港式蛋撻 6 件 and 1 more"}', 'x'.repeat(5000), '"\\u0000\\ud83d\\ude00"'];
 
-afterAll(() => stopSigningThread());
+afterAll(() => stopSigningThreads());
 
 describe('the signing thread', () => {
   it('signs the bytes createRsaSigner signs, for each algorithm and key, many in one batch', async () => {
@@ -34,11 +34,11 @@ describe('the signing thread', () => {
 
   it('rejects what waits on a thread that stops, and signs again on a new one', async () => {
     const signer = createThreadedRsaSigner(merchant, 'RSA2');
-    await stopSigningThread();
+    await stopSigningThreads();
     const waiting = signer.sign(CONTENTS[0]!);
     // The batch goes out after this turn; the thread is stopped while it is still starting.
     await new Promise((resolve) => setImmediate(resolve));
-    const stopped = stopSigningThread();
+    const stopped = stopSigningThreads();
     // Asked while the old thread is still going away: it goes to a new thread, and the old one's end does not touch it.
     const next = signer.sign(CONTENTS[0]!);
     await stopped;

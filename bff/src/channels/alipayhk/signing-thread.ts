@@ -1,14 +1,17 @@
 /**
- * RSA signatures on a thread of their own, in batches: every signature asked for in one turn of the
- * event loop goes to the thread in one message, and comes back in one. `crypto.sign`'s callback form
- * (signing.ts) costs the event loop a thread-pool hand-off and a wake-up per signature, which
- * perf measured at several tens of µs an order under load; a batch pays one hand-off for all.
- * The bytes are those of `createRsaSigner` (PKCS#1 v1.5 is deterministic; a test holds them equal).
+ * RSA signatures on signing threads of their own, in batches: the signatures asked for in one turn
+ * of the event loop go out in one message per thread, and come back in one. `crypto.sign`'s
+ * callback form (signing.ts) costs the event loop a thread-pool hand-off and a wake-up per
+ * signature, which perf measured at several tens of µs an order under load; a batch pays one
+ * hand-off for all. The bytes are those of `createRsaSigner` (PKCS#1 v1.5 is deterministic; a test
+ * holds them equal).
  *
- * One thread per process, started on the first signature and referenced only while one is awaited
- * (an idle signer never keeps the process alive). If it dies, every signature waiting on it is
- * rejected (never left hanging) and the next one starts a new thread.
+ * As many threads as cores (at most 4, libuv's own default pool), shared by every signer of the
+ * process; each is started on its first batch and referenced only while a signature is awaited
+ * from it (an idle signer never keeps the process alive). If one dies, every signature waiting on
+ * it is rejected (never left hanging) and its next batch starts a new thread.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { KeyFormatError, SIGN_HASH, type ParsedRsaKey, type RsaSigner, type SignAlgorithm } from './signing';
 
@@ -29,18 +32,21 @@ interface Waiting {
   on: SigningThread | null;
 }
 
-let thread: SigningThread | null = null;
+const THREADS = Math.max(1, Math.min(4, availableParallelism()));
+const threads: (SigningThread | null)[] = Array.from({ length: THREADS }, () => null);
+/** The thread the next batch starts at, so that single signatures take turns. */
+let turn = 0;
 const waiting = new Map<number, Waiting>();
 /** Keys every thread may be asked for: id → [KeyObject, hash]. */
 const registered = new Map<number, [ParsedRsaKey['keyObject'], 'sha256' | 'sha1']>();
 let batch: (number | string)[] = [];
-let batchKeys = new Set<number>();
 let flushing = false;
 let nextId = 1;
 let nextKeyId = 1;
 
 function fail(dead: SigningThread, error: Error): void {
-  if (thread === dead) thread = null;
+  const slot = threads.indexOf(dead);
+  if (slot >= 0) threads[slot] = null;
   dead.pending = 0;
   for (const [id, entry] of waiting) {
     if (entry.on !== dead) continue;
@@ -68,22 +74,33 @@ function start(): SigningThread {
   return started;
 }
 
+/** This turn's signatures, split into one batch per thread (fewer when there are fewer signatures). */
 function flush(): void {
   flushing = false;
-  const sending = batch;
-  const keyIds = batchKeys;
+  const gathered = batch;
   batch = [];
-  batchKeys = new Set();
-  thread ??= start();
-  const target = thread;
+  const count = gathered.length / 3;
+  const parts = Math.min(THREADS, count);
+  let from = 0;
+  for (let part = 0; part < parts; part++) {
+    const to = Math.round(((part + 1) * count) / parts) * 3;
+    send((turn + part) % THREADS, gathered.slice(from, to));
+    from = to;
+  }
+  turn = (turn + parts) % THREADS;
+}
+
+function send(slot: number, sending: (number | string)[]): void {
+  const target = (threads[slot] ??= start());
   const keys: [number, ParsedRsaKey['keyObject'], string][] = [];
-  for (const keyId of keyIds) {
+  for (let i = 0; i < sending.length; i += 3) {
+    waiting.get(sending[i] as number)!.on = target;
+    const keyId = sending[i + 1] as number;
     if (target.keys.has(keyId)) continue;
     const [keyObject, hash] = registered.get(keyId)!;
     keys.push([keyId, keyObject, hash]);
     target.keys.add(keyId);
   }
-  for (let i = 0; i < sending.length; i += 3) waiting.get(sending[i] as number)!.on = target;
   target.pending += sending.length / 3;
   target.worker.ref();
   target.worker.postMessage(keys.length > 0 ? { keys, batch: sending } : { batch: sending });
@@ -101,7 +118,6 @@ export function createThreadedRsaSigner(key: ParsedRsaKey, algorithm: SignAlgori
         const id = nextId++;
         waiting.set(id, { resolve, reject, on: null });
         batch.push(id, keyId, content);
-        batchKeys.add(keyId);
         if (!flushing) {
           flushing = true;
           // After this turn's I/O callbacks: every order that arrived in the turn shares the message.
@@ -112,10 +128,9 @@ export function createThreadedRsaSigner(key: ParsedRsaKey, algorithm: SignAlgori
   };
 }
 
-/** Stops the signing thread (tests, shutdown): signatures waiting on it are rejected; the next one starts a new thread. */
-export async function stopSigningThread(): Promise<void> {
-  const stopping = thread;
-  if (!stopping) return;
-  thread = null;
-  await stopping.worker.terminate();
+/** Stops the signing threads (tests, shutdown): signatures waiting on them are rejected; the next batch starts new ones. */
+export async function stopSigningThreads(): Promise<void> {
+  const stopping = threads.filter((t): t is SigningThread => t !== null);
+  threads.fill(null);
+  await Promise.all(stopping.map((t) => t.worker.terminate()));
 }
