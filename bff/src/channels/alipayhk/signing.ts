@@ -4,10 +4,11 @@
  * Signing is PKCS#1 v1.5 — never node-rsa's default PSS — with SHA-256 (`RSA2`) or SHA-1 (`RSA`),
  * fixed by configuration and never read from a message.
  *
- * The hot path (every order string) signs through `crypto.sign`'s callback form, which runs on
- * libuv's thread pool: a synchronous RSA-2048 signature holds the event loop for about 1 ms, which
- * stalls every other request under load (see BENCHMARKS.md). PKCS#1 v1.5 is deterministic, so both
- * paths give the same bytes; a test holds them to that.
+ * No signature is made on the event loop: a synchronous RSA-2048 signature holds it for about 1 ms,
+ * which stalls every other request under load (see BENCHMARKS.md). `createRsaSigner` signs through
+ * `crypto.sign`'s callback form (libuv's thread pool); the channel's signer (every order string,
+ * request and acknowledgement) batches them onto signing threads (signing-thread.ts). PKCS#1 v1.5 is
+ * deterministic, so every path gives the same bytes; tests hold them to that.
  */
 import { createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import NodeRSA from 'node-rsa';
