@@ -56,7 +56,8 @@ function fail(dead: SigningThread, error: Error): void {
 }
 
 function start(): SigningThread {
-  const started: SigningThread = { worker: new Worker(THREAD_ENTRY), keys: new Set(), pending: 0 };
+  // Plain JavaScript needs no loader: the thread starts without the process's own (`--import tsx`).
+  const started: SigningThread = { worker: new Worker(THREAD_ENTRY, { execArgv: [] }), keys: new Set(), pending: 0 };
   started.worker.unref();
   started.worker.on('message', (answers: (number | boolean | string)[]) => {
     for (let i = 0; i < answers.length; i += 3) {
