@@ -20,8 +20,14 @@ import { createAlipayHkClient, type AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS, type AlipayHkPaths } from './functions';
 import { createAlipayHkNotifications } from './notifications';
 import { toPaymentEvidence, toWireOrder } from './payment-wire';
-import { createRsaVerifier, type ParsedRsaKey, type RsaSigner, type SignAlgorithm, type SignatureEncoding } from './signing';
-import { createThreadedRsaSigner } from './signing-thread';
+import {
+  createRsaSigner,
+  createRsaVerifier,
+  type ParsedRsaKey,
+  type RsaSigner,
+  type SignAlgorithm,
+  type SignatureEncoding,
+} from './signing';
 import { NOT_FOUND_RESULT_CODES, readAcquirementStatus, toNormalisedPaymentStatus } from './status-map';
 import type { CashierWapPayBody, PayQueryResponseBody, RefundResponseBody } from './wire-types';
 
@@ -57,8 +63,7 @@ export function createAlipayHkChannel(
   deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
 ): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
-  // Every signature of the channel (orderStr, API requests, acknowledgements) is made on the signing thread.
-  const signer: RsaSigner = createThreadedRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
+  const signer: RsaSigner = createRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
   const verifier = createRsaVerifier(config.gatewayPublicKey, config.signAlgorithm);
   const client = createAlipayHkClient({
     gatewayUrl: config.gatewayUrl,

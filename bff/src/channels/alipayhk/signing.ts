@@ -4,11 +4,10 @@
  * Signing is PKCS#1 v1.5 — never node-rsa's default PSS — with SHA-256 (`RSA2`) or SHA-1 (`RSA`),
  * fixed by configuration and never read from a message.
  *
- * No signature is made on the event loop: a synchronous RSA-2048 signature holds it for about 1 ms,
- * which stalls every other request under load (see BENCHMARKS.md). `createRsaSigner` signs through
- * `crypto.sign`'s callback form (libuv's thread pool); the channel's signer (every order string,
- * request and acknowledgement) batches them onto signing threads (signing-thread.ts). PKCS#1 v1.5 is
- * deterministic, so every path gives the same bytes; tests hold them to that.
+ * The hot path (every order string) signs through `crypto.sign`'s callback form, which runs on
+ * libuv's thread pool: a synchronous RSA-2048 signature holds the event loop for about 1 ms, which
+ * stalls every other request under load (see BENCHMARKS.md). PKCS#1 v1.5 is deterministic, so both
+ * paths give the same bytes; a test holds them to that.
  */
 import { createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import NodeRSA from 'node-rsa';
@@ -32,8 +31,7 @@ export function toWireSignature(base64: string, encoding: SignatureEncoding): st
   return encoding === 'url' ? encodeURIComponent(base64) : base64;
 }
 
-/** The digest each algorithm signs with. */
-export const SIGN_HASH: Record<SignAlgorithm, 'sha256' | 'sha1'> = { RSA2: 'sha256', RSA: 'sha1' };
+const HASH: Record<SignAlgorithm, 'sha256' | 'sha1'> = { RSA2: 'sha256', RSA: 'sha1' };
 const NODE_RSA_SCHEME: Record<SignAlgorithm, 'pkcs1-sha256' | 'pkcs1-sha1'> = {
   RSA2: 'pkcs1-sha256',
   RSA: 'pkcs1-sha1',
@@ -103,7 +101,7 @@ export interface RsaSigner {
 
 export function createRsaSigner(key: ParsedRsaKey, algorithm: SignAlgorithm): RsaSigner {
   if (key.kind !== 'private') throw new KeyFormatError('signing needs a private key');
-  const hash = SIGN_HASH[algorithm];
+  const hash = HASH[algorithm];
   return {
     algorithm,
     sign(content) {
