@@ -10,6 +10,13 @@ describe('ids', () => {
     expect(newMerchantAgreementId(now)).toMatch(/^TPA20261201[0-9A-HJKMNP-TV-Z]{20}$/);
   });
 
+  it('date each business id with its own UTC day, also when the day changes back and forth', () => {
+    expect(newMerchantTransId(new Date('2026-12-01T23:59:59.999Z'))).toMatch(/^TP20261201[0-9A-HJKMNP-TV-Z]{20}$/);
+    expect(newMerchantTransId(new Date('2026-12-02T00:00:00.000Z'))).toMatch(/^TP20261202[0-9A-HJKMNP-TV-Z]{20}$/);
+    expect(newMerchantTransId(new Date('2026-12-01T00:00:00.000Z'))).toMatch(/^TP20261201[0-9A-HJKMNP-TV-Z]{20}$/);
+    expect(newMerchantAgreementId(new Date('1969-12-31T23:59:59.000Z'))).toMatch(/^TPA19691231[0-9A-HJKMNP-TV-Z]{20}$/);
+  });
+
   it('never repeat, across many refills of the pool', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 5000; i++) seen.add(newOrderId());

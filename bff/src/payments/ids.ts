@@ -27,6 +27,20 @@ export function newOrderId(): string {
 }
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+
+let dayNumber = Number.NaN;
+let dayText = '';
+
+/** `YYYYMMDD` of the UTC day of `now`: worked out again only when the day changes. */
+function utcDay(now: Date): string {
+  const day = Math.floor(now.getTime() / 86_400_000);
+  if (day !== dayNumber) {
+    dayText = now.toISOString().slice(0, 10).replace(/-/g, '');
+    dayNumber = day;
+  }
+  return dayText;
+}
 
 /**
  * The business id sent to the gateway, reused on every retry of this payment. 30 characters, so it
@@ -34,10 +48,10 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * base32 characters (100 bits).
  */
 export function newMerchantTransId(now: Date): string {
+  // Each random byte is overwritten by its character (the bytes are this id's alone): one flat string.
   const bytes = randomSlice(20);
-  let suffix = '';
-  for (const byte of bytes) suffix += ALPHABET[byte & 31];
-  return `TP${now.toISOString().slice(0, 10).replace(/-/g, '')}${suffix}`;
+  for (let i = 0; i < bytes.length; i++) bytes[i] = ALPHABET_CODES[bytes[i]! & 31]!;
+  return `TP${utcDay(now)}${bytes.toString('latin1')}`;
 }
 
 /** Unguessable agreement id (our key; never sent to the wallet): 144 random bits. */

@@ -3,10 +3,9 @@
  * created by the channel (signed locally, or asked of the gateway after the order is stored).
  */
 import type { ChannelName, H5Wallet, OrderView, PaymentAction } from '@tradepay/shared';
-import { toNewOrderRecord } from '../store/rows';
 import type { IdempotencyRecord, OrderRecord } from './store';
 import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from './idempotency';
-import { newPendingOrder, toChannelOrder, toOrderView } from './order-views';
+import { newPendingOrder, toChannelOrder, toNewOrderView, toOrderView } from './order-views';
 import type { OrderContext } from './order-context';
 import { ok, type OrderRefusal, type Outcome } from './outcomes';
 import { priceCart } from './pricing';
@@ -83,10 +82,8 @@ export function createOrderCreation(ctx: OrderContext) {
       const requestHash = input.idempotencyKey
         ? hashRequest({ items: input.items, channel: channelName, ...(input.wallet ? { wallet: input.wallet } : {}) })
         : '';
-      if (input.idempotencyKey) {
-        const existing = await store.findIdempotency(idemScope(input), input.idempotencyKey);
-        if (existing) return replay(existing, requestHash, input);
-      }
+      // No read of the key first: the insert claims it in its own transaction and hands back an
+      // earlier claim, which is replayed below. A first attempt (nearly every request) costs one write.
       const order = newPendingOrder({
         channel: channelName,
         buyerId: input.buyerId ?? null,
@@ -99,14 +96,11 @@ export function createOrderCreation(ctx: OrderContext) {
       if (channel.paymentIsLocal) {
         // Signing calls no gateway: sign first, then one write holds the order, its payment and the
         // answer a retry replays. A crash before the commit leaves nothing behind to finish.
-        const record = toNewOrderRecord(order);
-        const payment = await channel.createPayment(toChannelOrder(record), { clientIp: input.clientIp, wallet: input.wallet });
-        const body = { order: toOrderView({ ...record, payment }), payment };
-        const inserted = await store.insertOrder(
-          { ...order, payment },
-          claim,
-          claim ? { status: CREATED, body: JSON.stringify(body) } : undefined,
-        );
+        // The order object itself is viewed, signed for and stored: no record or copy is made of it.
+        const payment = await channel.createPayment(toChannelOrder(order), { clientIp: input.clientIp, wallet: input.wallet });
+        order.payment = payment;
+        const body = { order: toNewOrderView(order), payment };
+        const inserted = await store.insertOrder(order, claim, claim ? { status: CREATED, body: JSON.stringify(body) } : undefined);
         if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
         return ok({ body, replayed: false });
       }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from './store';
-import { createOrderService, type OrderService } from './order-service';
+import { createOrderService, toOrderView, type OrderService } from './order-service';
 import { openTestStore, paidEvidence, scriptedChannel, testCatalog } from './testing';
 
 /** The order service's refusals, as outcomes: no HTTP, no thrown AppError. */
@@ -41,6 +41,21 @@ describe('order service outcomes', () => {
     expect(outcome.value.replayed).toBe(false);
   });
 
+  it('answers a new order as a read of it gives it back: the same view and the same payment', async () => {
+    const outcome = await create({
+      items: [
+        { sku: 'tea', quantity: 2 },
+        { sku: 'cake', quantity: 1 },
+      ],
+    });
+    if (outcome.kind !== 'ok') throw new Error(`expected an order, got ${outcome.kind}`);
+    const { order, payment } = outcome.value.body;
+    const stored = (await store.getOrder(order.id))!;
+    expect(order).toStrictEqual(toOrderView(stored));
+    expect(stored.payment).toStrictEqual(payment);
+    expect(JSON.stringify(order)).toBe(JSON.stringify(toOrderView(stored)));
+  });
+
   it('refuses what pricing refuses, before storing anything', async () => {
     expect(await create({ items: [{ sku: 'nope', quantity: 1 }] })).toEqual({ kind: 'unknown-sku', sku: 'nope' });
     expect(
@@ -71,6 +86,34 @@ describe('order service outcomes', () => {
     expect(again).toEqual({ kind: 'ok', value: { body: (first as { value: { body: unknown } }).value.body, replayed: true } });
     expect(await create({ idempotencyKey: 'key-00000001', items: [{ sku: 'cake', quantity: 1 }] })).toEqual({
       kind: 'idempotency-key-reused',
+    });
+  });
+
+  it('stores a first attempt under a key in one write, with no read of the key before it', async () => {
+    const calls: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const service = createOrderService({
+      store: counted,
+      catalog: testCatalog,
+      channels: new Map([['alipayhk', scriptedChannel(['HKD']).channel]]),
+      defaultChannel: 'alipayhk',
+      orderTtlMs: 15 * 60_000,
+    });
+    const input = { items: [{ sku: 'tea', quantity: 1 }], buyerId: 'guest:1', clientIp: '127.0.0.1', idempotencyKey: 'key-00000002' };
+    const first = await service.createOrder(input);
+    expect(calls).toEqual(['insertOrder']);
+    expect(await service.createOrder(input)).toEqual({
+      kind: 'ok',
+      value: { body: (first as { value: { body: unknown } }).value.body, replayed: true },
     });
   });
 

@@ -6,27 +6,43 @@ import { newMerchantTransId, newOrderId } from './ids';
 import type { PricedCart } from './pricing';
 
 export function toOrderView(order: OrderRecord): OrderView {
+  return orderView(order, order.refundedAmount, order.updatedAt, order.paidAt);
+}
+
+/** A new order's view (nothing refunded, updated or paid yet), read from the order itself rather than a record copied from it. */
+export function toNewOrderView(order: NewOrder): OrderView {
+  return orderView(order, 0, order.createdAt, null);
+}
+
+/** What every order, stored or new, has in common. */
+type OrderFacts = Pick<
+  OrderRecord,
+  'id' | 'merchantTransId' | 'channel' | 'status' | 'currency' | 'amount' | 'items' | 'createdAt' | 'expiresAt'
+>;
+
+function orderView(order: OrderFacts, refundedAmount: number, updatedAt: string, paidAt: string | null): OrderView {
+  const { currency } = order;
   return {
     id: order.id,
     merchantTransId: order.merchantTransId,
     channel: order.channel,
     status: order.status,
-    amount: toAmount(order.amount, order.currency),
-    refundedAmount: toAmount(order.refundedAmount, order.currency),
+    amount: toAmount(order.amount, currency),
+    refundedAmount: toAmount(refundedAmount, currency),
     items: order.items.map((line) => ({
       sku: line.sku,
       title: line.title,
       quantity: line.quantity,
-      unitPrice: toAmount(line.unitPrice, order.currency),
+      unitPrice: toAmount(line.unitPrice, currency),
     })),
     createdAt: order.createdAt,
-    updatedAt: order.updatedAt,
-    paidAt: order.paidAt,
+    updatedAt,
+    paidAt,
     expiresAt: order.expiresAt,
   };
 }
 
-export function toChannelOrder(order: OrderRecord): ChannelOrder {
+export function toChannelOrder(order: OrderFacts): ChannelOrder {
   const title = order.items.length === 1 ? order.items[0]!.title : `${order.items[0]!.title} and ${order.items.length - 1} more`;
   return {
     id: order.id,

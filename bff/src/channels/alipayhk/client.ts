@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayUnknownError } from '../../errors';
 import { createTransportFor, type GatewayCallObserver } from '../gateway-transport';
 import { ALIPAYHK_PATHS, type AlipayHkFunction, type AlipayHkPaths, type CalledFunction } from './functions';
-import { cutSignedParts, toEnvelopeText, toRfc3339 } from './sign-content';
+import { cutSignedParts, rfc3339PerSecond, toEnvelopeText } from './sign-content';
 import { toWireSignature, type RsaSigner, type RsaVerifier, type SignatureEncoding } from './signing';
 import { UNKNOWN_RESULT_CODES } from './status-map';
 import type { RequestPayload, ResponsePayload } from './wire-types';
@@ -54,20 +54,19 @@ export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkCl
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
   const paths = options.paths ?? ALIPAYHK_PATHS;
   const encoding = options.signatureEncoding ?? 'base64';
+  const reqTimeOf = rfc3339PerSecond();
 
   async function signRequest(fn: AlipayHkFunction, body: object, extraHead: { accessToken?: string } = {}): Promise<SignedRequest> {
-    const payload: RequestPayload = {
-      head: {
-        version: '2.0.0',
-        function: fn,
-        clientId: options.clientId,
-        reqTime: toRfc3339(now()),
-        reqMsgId: newReqMsgId(),
-        reserve: '{}',
-        ...(extraHead.accessToken ? { accessToken: extraHead.accessToken } : {}),
-      },
-      body: body as Record<string, unknown>,
+    const head: RequestPayload['head'] = {
+      version: '2.0.0',
+      function: fn,
+      clientId: options.clientId,
+      reqTime: reqTimeOf(now()),
+      reqMsgId: newReqMsgId(),
+      reserve: '{}',
     };
+    if (extraHead.accessToken) head.accessToken = extraHead.accessToken;
+    const payload: RequestPayload = { head, body: body as Record<string, unknown> };
     // Serialise once: these exact bytes are signed and spliced into the envelope.
     const content = JSON.stringify(payload);
     const signature = await options.signer.sign(content);

@@ -51,6 +51,9 @@ export interface AlipayHkChannelConfig {
   timeoutMs: number;
 }
 
+/** cashier.wap.pay's `extendInfo`: the same text for every order. */
+const PREPAY_EXTEND_INFO = JSON.stringify({ productScene: 'Prepay' });
+
 export interface AlipayHkChannel extends Channel, AgreementNoticeChannel {
   readonly client: AlipayHkClient;
 }
@@ -91,8 +94,9 @@ export function createAlipayHkChannel(
         merchantTransId: order.merchantTransId,
         order: toWireOrder(order, config),
         notifyUrl: config.notifyUrl,
-        ...(config.returnUrl ? { returnUrl: config.returnUrl } : {}),
-        extendInfo: JSON.stringify({ productScene: 'Prepay' }),
+        // Left out of the JSON when unset (JSON.stringify skips undefined), in this place when set.
+        returnUrl: config.returnUrl || undefined,
+        extendInfo: PREPAY_EXTEND_INFO,
       };
       const signed = await client.signRequest(ALIPAYHK_FUNCTIONS.cashierWapPay, body);
       return { type: 'tradePay', orderStr: signed.text };

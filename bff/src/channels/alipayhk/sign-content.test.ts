@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cutSignedParts, MalformedEnvelopeError, toEnvelopeText, toRfc3339 } from './sign-content';
+import { cutSignedParts, MalformedEnvelopeError, rfc3339PerSecond, toEnvelopeText, toRfc3339 } from './sign-content';
 
 const CONTENT = '{"head":{"version":"2.0.0","function":"alipay.intl.acquiring.common.payQuery"},"body":{"merchantTransId":"T1"}}';
 
@@ -49,5 +49,16 @@ describe('AlipayHK sign content', () => {
     expect(toRfc3339(at, -8 * 60)).toBe('2018-12-04T22:00:53-08:00');
     expect(toRfc3339(at, 8 * 60)).toBe('2018-12-05T14:00:53+08:00');
     expect(toRfc3339(at, 0)).toBe('2018-12-05T06:00:53+00:00');
+  });
+
+  it('writes each reading of the clock as toRfc3339 does, within a second and across seconds', () => {
+    const reqTime = rfc3339PerSecond();
+    const readings = ['2018-12-05T06:00:53.000Z', '2018-12-05T06:00:53.999Z', '2018-12-05T06:00:54.000Z', '2018-12-05T06:00:53.500Z'];
+    for (const text of readings) expect(reqTime(new Date(text)), text).toBe(toRfc3339(new Date(text)));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
+        expect(reqTime(new Date(ms))).toBe(toRfc3339(new Date(ms)));
+      }),
+    );
   });
 });

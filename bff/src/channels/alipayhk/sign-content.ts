@@ -49,6 +49,23 @@ export function cutSignedParts(raw: string, kind: EnvelopeKind): SignedParts {
   return { content, signature };
 }
 
+/**
+ * `toRfc3339` of a clock's readings, worked out once per second of them: the text has no finer
+ * resolution, and one instant has one offset.
+ */
+export function rfc3339PerSecond(): (date: Date) => string {
+  let second = Number.NaN;
+  let text = '';
+  return (date) => {
+    const at = Math.floor(date.getTime() / 1000);
+    if (at !== second) {
+      text = toRfc3339(date);
+      second = at;
+    }
+    return text;
+  };
+}
+
 /** RFC 3339 with the local offset, as AlipayHK's examples show: 2018-12-04T22:00:53-08:00. */
 export function toRfc3339(date: Date, offsetMinutes = -date.getTimezoneOffset()): string {
   const shifted = new Date(date.getTime() + offsetMinutes * 60_000);
