@@ -95,7 +95,7 @@ async function asyncRate(fn: () => Promise<unknown>, ms: number, concurrency: nu
 function sampleOrder(): ChannelOrder {
   const createdAt = new Date();
   return {
-    id: newOrderId(),
+    id: newOrderId(createdAt),
     merchantTransId: newMerchantTransId(createdAt),
     amount: 17_200,
     currency: 'HKD',

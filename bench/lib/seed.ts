@@ -60,7 +60,7 @@ async function paymentTemplate(dataDir: string): Promise<{ parts: string[]; tran
   const transId = newMerchantTransId(createdAt);
   const action = await channel.createPayment(
     {
-      id: newOrderId(),
+      id: newOrderId(createdAt),
       merchantTransId: transId,
       amount: AMOUNT,
       currency: 'HKD',
@@ -79,31 +79,6 @@ async function paymentTemplate(dataDir: string): Promise<{ parts: string[]; tran
   return { parts, transId, reqMsgId };
 }
 
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * Ids in exactly the BFF's formats (payments/ids.ts: `ord_` + 18 random bytes base64url; `TP` + UTC
- * date + 20 base32 characters), drawn from one big random buffer: a million calls to the real
- * functions would spend most of the seeding time in randomBytes.
- */
-function idFactory(count: number) {
-  const pool = randomBytes(count * 38);
-  let offset = 0;
-  return {
-    orderId(): string {
-      const id = `ord_${pool.subarray(offset, offset + 18).toString('base64url')}`;
-      offset += 18;
-      return id;
-    },
-    transId(date: string): string {
-      let suffix = '';
-      for (let k = 0; k < 20; k++) suffix += ALPHABET[pool[offset + k]! & 31];
-      offset += 20;
-      return `TP${date}${suffix}`;
-    },
-  };
-}
-
 function sampleStatus(roll: number): { status: string; paid: boolean } {
   if (roll < 0.7) return { status: 'SUCCEEDED', paid: true };
   if (roll < 0.75) return { status: 'REFUNDED', paid: true };
@@ -113,9 +88,9 @@ function sampleStatus(roll: number): { status: string; paid: boolean } {
 }
 
 /**
- * Adds `count` orders to DATA_DIR/tradepay.db (created and migrated if needed). Rows are inserted in
- * id order, which spares the B-tree page splits of random keys and keeps a million rows within
- * seconds; the ids themselves are the BFF's random ones, so lookups later land anywhere.
+ * Adds `count` orders to DATA_DIR/tradepay.db (created and migrated if needed), made over the last
+ * year. Ids come from the BFF's own functions (payments/ids.ts), which start with the creation time:
+ * rows are inserted in creation order, so in id order, and a million rows load within seconds.
  */
 export async function seedOrders(options: { dataDir: string; count: number; samples: number; buyerId?: string }): Promise<SeedResult> {
   const sampleOwner = options.buyerId ?? SAMPLE_OWNER;
@@ -135,8 +110,8 @@ export async function seedOrders(options: { dataDir: string; count: number; samp
     db.prepare(`INSERT INTO orders (id, merchant_trans_id, channel, buyer_id, status, currency, amount, refunded_amount, items, payment,
       gateway_transaction_id, created_at, updated_at, expires_at, paid_at, next_check_at, check_attempts)
     VALUES (?, ?, 'alipayhk', ?, ?, 'HKD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const make = idFactory(options.count);
-  const ids = Array.from({ length: options.count }, () => make.orderId()).sort();
+  const now = Date.now();
+  const createdTimes = Array.from({ length: options.count }, () => now - Math.floor(Math.random() * 365 * DAY_MS)).sort((a, b) => a - b);
   // The named indexes are built after the load (one sort instead of a million random inserts);
   // the schema that results is the migrated one, unchanged.
   const named = db
@@ -145,14 +120,13 @@ export async function seedOrders(options: { dataDir: string; count: number; samp
   for (const index of named) db.exec(`DROP INDEX ${index.name}`);
   const sampleEvery = Math.max(1, Math.floor(options.count / options.samples));
   const sampleIds: string[] = [];
-  const now = Date.now();
   const guests = Array.from({ length: Math.max(1, Math.floor(options.count / 3)) }, () => `guest:${randomBytes(16).toString('base64url')}`);
   const load = db.transaction(() => {
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      const created = new Date(now - Math.floor(Math.random() * 365 * DAY_MS));
+    for (let i = 0; i < createdTimes.length; i++) {
+      const created = new Date(createdTimes[i]!);
       const createdAt = created.toISOString();
-      const transId = make.transId(createdAt.slice(0, 10).replace(/-/g, ''));
+      const id = newOrderId(created);
+      const transId = newMerchantTransId(created);
       const reqMsgId = randomUUID().replace(/-/g, '');
       const payment = template.parts.map((p) => (p === template.transId ? transId : p === template.reqMsgId ? reqMsgId : p)).join('');
       const mine = i % sampleEvery === 0 && sampleIds.length < options.samples;

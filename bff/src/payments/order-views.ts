@@ -70,7 +70,7 @@ export function newPendingOrder(input: {
 }): NewOrder {
   const { cart, createdAt } = input;
   return {
-    id: newOrderId(),
+    id: newOrderId(createdAt),
     merchantTransId: newMerchantTransId(createdAt),
     channel: input.channel,
     buyerId: input.buyerId,
