@@ -4,7 +4,8 @@
 // for each exactly as notify-ingest.ts does; each round delivers a fresh slice to every target
 // (autocannon, 16 connections), in rotating order, under `perf record`. With BENCH_BFF_CANDIDATE
 // (another copy's server.ts) that BFF joins the rounds on a copy of the same store.
-//   [BENCH_BFF_CANDIDATE=/other/copy/bff/src/server.ts] [ROUNDS=3] [SLICE=1500] [ONLY=bff] node --import tsx bench/perf-notify.dev.ts
+//   [BENCH_BFF_CANDIDATE=/other/copy/bff/src/server.ts] [ROUNDS=3] [SLICE=1500] [ONLY=bff] [FRAMES=1] node --import tsx bench/perf-notify.dev.ts
+// FRAMES=1 also prints the heaviest frames (innermost outside Node's core, and the project's inclusive).
 // Needs `perf` (linux-perf) and permission to attach (root, or kernel.perf_event_paranoid ≤ 1).
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ const rounds = Number(process.env.ROUNDS ?? 3);
 const perSlice = Number(process.env.SLICE ?? 1500);
 const connections = 16;
 const warm = 300;
+const frames = process.env.FRAMES === '1';
 const dir = makeScratchDir('perf-notify');
 const stops: (() => Promise<unknown>)[] = [];
 try {
@@ -73,7 +75,7 @@ try {
       const procUs = (((treeCpuSeconds(t.pid) ?? Number.NaN) - cpu) * 1e6) / load.requests;
       await perf.stop();
       if (load.non2xx || load.errors) throw new Error(`${t.name}: ${load.non2xx} non-2xx, ${load.errors} errors`);
-      const s = splitRecording(data, t.pid, load.requests);
+      const s = splitRecording(data, t.pid, load.requests, frames);
       results.get(t.name)!.push({ rps: load.rps, procUs, s });
       console.log(
         `round ${round + 1} ${t.name}: ${load.rps.toFixed(0)}/s, ${s.allUs.toFixed(0)} µs all threads, ${s.mainUs.toFixed(0)} µs event loop (perf); ${procUs.toFixed(0)} µs (/proc)`,
@@ -96,6 +98,13 @@ try {
       s,
       'notification (median of rounds)',
     );
+    if (!frames) continue;
+    for (const view of ['threads', 'self', 'inclusive'] as const) {
+      const sum = new Map<string, number>();
+      for (const r of runs) for (const [f, us] of r.s[view]) sum.set(f, (sum.get(f) ?? 0) + us / runs.length);
+      console.log(`  ${view}:`);
+      for (const [f, us] of [...sum].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${us.toFixed(1).padStart(8)} µs  ${f}`);
+    }
   }
 } finally {
   for (const stop of stops.reverse()) await stop();

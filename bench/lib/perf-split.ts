@@ -29,8 +29,11 @@ const NODE_PARTS: [RegExp, string][] = [
   [/timers|task_queues/, 'timers and ticks'],
 ];
 
+const IN_SQLITE = /sqlite3_step|Statement::JS_run|sqlite3VdbeHalt|sqlite3_exec/;
+const inSqlite = (frames: string[]) => frames.some((f) => IN_SQLITE.test(f));
+
 function partOf(frames: string[]): string {
-  if (frames.some((f) => /sqlite3_step|Statement::JS_run|sqlite3VdbeHalt|sqlite3_exec/.test(f))) return 'store (SQLite, commit included)';
+  if (inSqlite(frames)) return 'store (SQLite, commit included)';
   const js = frames.filter((f) => f.startsWith('JS:'));
   const ours = js.find((f) => !/ node:/.test(f));
   if (ours) return PARTS.find(([re]) => re.test(ours))?.[1] ?? `other JS: ${ours.replace(/^JS:\S*\s/, '').replace(/.*\//, '')}`;
@@ -45,23 +48,48 @@ function partOf(frames: string[]): string {
   return 'other native';
 }
 
-/** perf script text → µs per request by part (main thread), and totals. */
-export function split(script: string, mainTid: number, requests: number, msPerSample: number) {
+/** A JS frame's function and file, without the address and the directories. */
+const frameName = (f: string) => f.replace(/^JS:[*~^]?/, '').replace(/(\s)\S*\//, '$1');
+
+/**
+ * perf script text → µs per request by part (main thread), by thread name, and totals; with `frames`, also the
+ * innermost frames outside Node's core (self; SQLite's own when inside it) and the project's frames
+ * anywhere on the stack (inclusive).
+ */
+export function split(script: string, mainTid: number, requests: number, msPerSample: number, frames = false) {
   const parts = new Map<string, number>();
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const threads = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   let all = 0;
   let main = 0;
   for (const block of script.split('\n\n')) {
     const lines = block.split('\n').filter((l) => l.trim() !== '');
     if (lines.length === 0) continue;
     all += 1;
-    if (Number(lines[0]!.trim()) !== mainTid) continue;
+    // The first line is "<thread name> <tid>" (perf script -F comm,tid,…).
+    const [, comm = '?', tid] = /^\s*(.*?)\s+(\d+)\s*$/.exec(lines[0]!) ?? [];
+    add(threads, comm);
+    if (Number(tid) !== mainTid) continue;
     main += 1;
-    const frames = lines.slice(1).map((l) => l.trim().replace(/^[0-9a-f]+\s+/, ''));
-    const part = partOf(frames);
-    parts.set(part, (parts.get(part) ?? 0) + 1);
+    const stack = lines.slice(1).map((l) => l.trim().replace(/^[0-9a-f]+\s+/, ''));
+    add(parts, partOf(stack));
+    if (!frames) continue;
+    const js = stack.filter((f) => f.startsWith('JS:'));
+    add(self, inSqlite(stack) ? 'SQLite' : frameName(js.find((f) => !/ node:/.test(f)) ?? stack[0] ?? '?'));
+    for (const name of new Set(js.filter((f) => /\/bff\/src\/|\/bench\/lib\//.test(f)).map(frameName))) add(inclusive, name);
   }
   const us = (n: number) => (n * msPerSample * 1000) / requests;
-  return { allUs: us(all), mainUs: us(main), parts: [...parts].sort((a, b) => b[1] - a[1]).map(([p, n]) => [p, us(n)] as const) };
+  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([p, n]) => [p, us(n)] as const);
+  return {
+    allUs: us(all),
+    mainUs: us(main),
+    parts: sorted(parts),
+    threads: sorted(threads),
+    self: sorted(self),
+    inclusive: sorted(inclusive),
+  };
 }
 
 /** Samples per second per thread: a prime, so sampling does not beat with timers. */
@@ -80,13 +108,13 @@ export function recordPerf(pid: number, data: string): { stop(): Promise<void> }
 }
 
 /** The split of a recorded file: µs per request by part for the main thread `pid`. */
-export function splitRecording(data: string, pid: number, requests: number): ReturnType<typeof split> {
-  const text = spawnSync('perf', ['script', '-i', data, '-F', 'tid,ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
-  return split(text, pid, requests, 1000 / PERF_HZ);
+export function splitRecording(data: string, pid: number, requests: number, frames = false): ReturnType<typeof split> {
+  const text = spawnSync('perf', ['script', '-i', data, '-F', 'comm,tid,ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
+  return split(text, pid, requests, 1000 / PERF_HZ, frames);
 }
 
 /** Prints a split under a heading line. */
-export function printSplit(heading: string, s: ReturnType<typeof split>, unit: string, top = 24): void {
+export function printSplit(heading: string, s: Pick<ReturnType<typeof split>, 'allUs' | 'mainUs' | 'parts'>, unit: string, top = 24): void {
   console.log(`\n${heading}; CPU per ${unit} ${s.allUs.toFixed(0)} µs (all threads), ${s.mainUs.toFixed(0)} µs (event loop)`);
   for (const [part, us] of s.parts.slice(0, top)) console.log(`${us.toFixed(1).padStart(8)} µs  ${part}`);
 }
