@@ -70,7 +70,7 @@ export function split(script: string, mainTid: number, requests: number, msPerSa
     all += 1;
     // The first line is "<thread name> <tid>" (perf script -F comm,tid,…).
     const [, comm = '?', tid] = /^\s*(.*?)\s+(\d+)\s*$/.exec(lines[0]!) ?? [];
-    add(threads, comm);
+    add(threads, Number(tid) === mainTid ? `${comm} (event loop)` : `${comm} (other threads)`);
     if (Number(tid) !== mainTid) continue;
     main += 1;
     const stack = lines.slice(1).map((l) => l.trim().replace(/^[0-9a-f]+\s+/, ''));
