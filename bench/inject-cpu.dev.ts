@@ -83,7 +83,7 @@ async function startTree(tree: string) {
   };
 }
 
-const started = [];
+const started: Awaited<ReturnType<typeof startTree>>[] = [];
 for (const tree of trees) started.push(await startTree(tree));
 const size = Math.floor(orders / batches);
 for (let b = 0; b < batches; b++) {
@@ -111,6 +111,8 @@ for (const t of started) {
       [`allMsPer${unit}`]: +median(t.allMs).toFixed(4),
       perS: Math.round(((size * batches) / t.wallMs) * 1000),
       ...(batches > 1 ? { loopMsByBatch: t.loopMs.map((ms) => +ms.toFixed(3)) } : {}),
+      // Against the first tree, batch by batch (neighbours in time, so the machine's drift cancels).
+      ...(t !== started[0] ? { loopVsFirst: +median(t.loopMs.map((ms, b) => ms / started[0]!.loopMs[b]!)).toFixed(3) } : {}),
     }),
   );
   await t.close();
