@@ -35,7 +35,17 @@ try {
   const withReference = process.env.ONLY !== 'bff';
   const count = 1 + (candidateServer ? 1 : 0) + (withReference ? 1 : 0);
   const needed = count * (warm + rounds * perSlice);
-  const { orders } = await createPendingOrders({ url: bff.url, file, dataDir: dir, connections, passS: 8, needed, max: needed });
+  // A busy machine creates orders slowly: as many passes as it takes, within reason.
+  const { orders } = await createPendingOrders({
+    url: bff.url,
+    file,
+    dataDir: dir,
+    connections,
+    passS: 8,
+    needed,
+    max: needed,
+    passes: 20,
+  });
   console.log(`${orders.length} PENDING orders; signing their notifications`);
   const bodies = await signAll(orders, keys);
 

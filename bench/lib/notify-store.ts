@@ -28,7 +28,7 @@ export function pendingOrders(file: string): CreatedOrder[] {
 
 /**
  * PENDING orders created through POST /api/orders (wrk, one guest session) in passes of `passS`
- * seconds until there are `needed` (at most 4 passes), read back from the store `file`.
+ * seconds until there are `needed` (at most `passes`, default 4), read back from the store `file`.
  */
 export async function createPendingOrders(options: {
   url: string;
@@ -38,11 +38,12 @@ export async function createPendingOrders(options: {
   passS: number;
   needed: number;
   max: number;
+  passes?: number;
 }): Promise<{ orders: CreatedOrder[]; orderCreationS: number }> {
   const session = await createSession(options.url);
   let orderCreationS = 0;
   let orders: CreatedOrder[] = [];
-  for (let pass = 0; pass < 4 && orders.length < options.needed; pass++) {
+  for (let pass = 0; pass < (options.passes ?? 4) && orders.length < options.needed; pass++) {
     progress(`notify: creating PENDING orders through POST /api/orders for ${options.passS} s (wrk, ${options.connections} connections)`);
     const created = await runWrk({
       url: `${options.url}/api/orders`,
