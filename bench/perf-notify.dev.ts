@@ -3,7 +3,9 @@
 // (lib/perf-split.ts). PENDING orders are created through POST /api/orders and a notification signed
 // for each exactly as notify-ingest.ts does; each round delivers a fresh slice to every target
 // (autocannon, 16 connections), in rotating order, under `perf record`. With BENCH_BFF_CANDIDATE
-// (another copy's server.ts) that BFF joins the rounds on a copy of the same store.
+// (another copy's server.ts) that BFF joins the rounds on a copy of the same store. The first BFF
+// created the orders (its store holds their history, its process served the order load): to see a
+// change from both sides, run again with BENCH_BFF_SERVER and BENCH_BFF_CANDIDATE swapped.
 //   [BENCH_BFF_CANDIDATE=/other/copy/bff/src/server.ts] [ROUNDS=3] [SLICE=1500] [ONLY=bff] [FRAMES=1] node --import tsx bench/perf-notify.dev.ts
 // FRAMES=1 also prints the heaviest frames (innermost outside Node's core, and the project's inclusive).
 // Needs `perf` (linux-perf) and permission to attach (root, or kernel.perf_event_paranoid ≤ 1).
