@@ -13,14 +13,13 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SandboxKeys } from '../sandbox/src/keys';
-import { createSession, ORDER_BODY, REPO_ROOT, startBff, type CreatedOrder } from './lib/bff';
+import { startBff } from './lib/bff';
 import { probeCommits, type CommitProbeResult } from './lib/commit-probe';
 import { progress } from './lib/log';
-import { fire, sumFigures, type LoadFigures } from './lib/notify-load';
-import { countPaid, pendingOrders, signAll } from './lib/notify-store';
-import { freePort, startTracked, stopTracked, treeCpuSeconds, waitForHttp } from './lib/processes';
+import { fire, startNotifyReference, sumFigures, type LoadFigures } from './lib/notify-load';
+import { countPaid, createPendingOrders, signAll } from './lib/notify-store';
+import { stopTracked, treeCpuSeconds, type Tracked } from './lib/processes';
 import { fmt, median, ratio } from './lib/stats';
-import { postScript, runWrk } from './lib/wrk';
 
 export type { LoadFigures } from './lib/notify-load';
 
@@ -56,48 +55,26 @@ export async function measureNotifyIngest(options: { dataDir: string; keys: Sand
   progress('notify: starting the BFF (both cores)');
   const bff = await startBff({ dataDir: options.dataDir });
   let peakRssBytes: number | null = null;
-  let reference: ReturnType<typeof startTracked> | null = null;
+  let reference: Tracked | null = null;
   const file = join(options.dataDir, 'tradepay.db');
   const referenceFile = join(options.dataDir, 'notify-reference.db');
   try {
-    const session = await createSession(bff.url);
     // Enough for a warm-up and two fresh slices per round: a busy machine may need more than one pass.
-    const needed = 4 * rounds * connections;
-    let orderCreationS = 0;
-    let orders: CreatedOrder[] = [];
-    for (let pass = 0; pass < 4 && orders.length < needed; pass++) {
-      progress(`notify: creating PENDING orders through POST /api/orders for ${creationS} s (wrk, ${connections} connections)`);
-      const created = await runWrk({
-        url: `${bff.url}/api/orders`,
-        script: postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` }),
-        dir: options.dataDir,
-        connections,
-        durationS: creationS,
-      });
-      orderCreationS += created.durationS;
-      orders = pendingOrders(file).slice(0, maxOrders);
-    }
-    if (orders.length < needed) throw new Error(`too few orders were created: ${orders.length} of ${needed}`);
+    const { orders, orderCreationS } = await createPendingOrders({
+      url: bff.url,
+      file,
+      dataDir: options.dataDir,
+      connections,
+      passS: creationS,
+      needed: 4 * rounds * connections,
+      max: maxOrders,
+    });
     progress(`notify: ${orders.length} orders created; signing ${orders.length} notifications with the gateway key`);
     const bodies = await signAll(orders, options.keys);
     // The reference commits into a copy of the same store, so it finds the same orders.
-    const source = new Database(file, { readonly: true });
-    await source.backup(referenceFile);
-    source.close();
-
-    const referencePort = await freePort();
-    reference = startTracked(process.execPath, ['--import', 'tsx', 'bench/lib/notify-reference.ts'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        PORT: String(referencePort),
-        DB_FILE: referenceFile,
-        GATEWAY_KEY_FILE: join(options.dataDir, 'keys', 'gateway-public.pem'),
-        MERCHANT_KEY_FILE: join(options.dataDir, 'keys', 'merchant-private.pem'),
-      },
-    });
-    const referenceUrl = `http://127.0.0.1:${referencePort}`;
-    await waitForHttp(`${referenceUrl}/healthz`, reference);
+    const started = await startNotifyReference({ dataDir: options.dataDir, file, copyTo: referenceFile });
+    reference = started.tracked;
+    const referenceUrl = started.url;
     const referencePid = reference.child.pid!;
 
     // Slices: a warm-up for each, then two fresh slices per round; nobody gets a body twice.

@@ -1,5 +1,9 @@
-/** The notification ingest's load: autocannon delivering pre-signed bodies, and its figures. */
+/** The notification ingest's load: autocannon delivering pre-signed bodies, its figures, and the reference's process. */
+import { join } from 'node:path';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { REPO_ROOT } from './bff';
+import { freePort, startTracked, waitForHttp, type Tracked } from './processes';
 import { median } from './stats';
 
 export interface LoadFigures {
@@ -85,4 +89,34 @@ export function sumFigures(runs: LoadFigures[]): LoadFigures {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
   };
+}
+
+/**
+ * The reference (notify-reference.ts) as its own process, over a copy of the BFF's store `file`
+ * (so it finds the same orders) at `copyTo`, with the keys of `dataDir`.
+ */
+export async function startNotifyReference(options: {
+  dataDir: string;
+  file: string;
+  copyTo: string;
+  env?: Record<string, string>;
+}): Promise<{ url: string; tracked: Tracked }> {
+  const source = new Database(options.file, { readonly: true });
+  await source.backup(options.copyTo);
+  source.close();
+  const port = await freePort();
+  const tracked = startTracked(process.execPath, ['--import', 'tsx', 'bench/lib/notify-reference.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      ...options.env,
+      PORT: String(port),
+      DB_FILE: options.copyTo,
+      GATEWAY_KEY_FILE: join(options.dataDir, 'keys', 'gateway-public.pem'),
+      MERCHANT_KEY_FILE: join(options.dataDir, 'keys', 'merchant-private.pem'),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, tracked);
+  return { url, tracked };
 }

@@ -4,7 +4,9 @@ import { parseRsaKey } from '../../bff/src/channels/alipayhk/signing';
 import { signTestNotification } from '../../bff/src/channels/alipayhk/testing';
 import { SANDBOX_ALIPAYHK_CLIENT_ID, SANDBOX_ALIPAYHK_MERCHANT_ID } from '../../bff/src/config';
 import type { SandboxKeys } from '../../sandbox/src/keys';
-import type { CreatedOrder } from './bff';
+import { createSession, ORDER_BODY, type CreatedOrder } from './bff';
+import { progress } from './log';
+import { postScript, runWrk } from './wrk';
 
 /** The PENDING orders the API created, read back from the store (merchantTransId and amount). */
 export function pendingOrders(file: string): CreatedOrder[] {
@@ -22,6 +24,39 @@ export function pendingOrders(file: string): CreatedOrder[] {
   } finally {
     db.close();
   }
+}
+
+/**
+ * PENDING orders created through POST /api/orders (wrk, one guest session) in passes of `passS`
+ * seconds until there are `needed` (at most `passes`, default 4), read back from the store `file`.
+ */
+export async function createPendingOrders(options: {
+  url: string;
+  file: string;
+  dataDir: string;
+  connections: number;
+  passS: number;
+  needed: number;
+  max: number;
+  passes?: number;
+}): Promise<{ orders: CreatedOrder[]; orderCreationS: number }> {
+  const session = await createSession(options.url);
+  let orderCreationS = 0;
+  let orders: CreatedOrder[] = [];
+  for (let pass = 0; pass < (options.passes ?? 4) && orders.length < options.needed; pass++) {
+    progress(`notify: creating PENDING orders through POST /api/orders for ${options.passS} s (wrk, ${options.connections} connections)`);
+    const created = await runWrk({
+      url: `${options.url}/api/orders`,
+      script: postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` }),
+      dir: options.dataDir,
+      connections: options.connections,
+      durationS: options.passS,
+    });
+    orderCreationS += created.durationS;
+    orders = pendingOrders(options.file).slice(0, options.max);
+  }
+  if (orders.length < options.needed) throw new Error(`too few orders were created: ${orders.length} of ${options.needed}`);
+  return { orders, orderCreationS };
 }
 
 export async function signAll(orders: readonly CreatedOrder[], keys: SandboxKeys): Promise<string[]> {

@@ -44,11 +44,11 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           })
         : null;
       if (notices && end) {
-        const log = request.log.child({ reqMsgId: end.messageId, merchantAgreementId: end.merchantAgreementId });
-        for (const warning of end.warnings ?? []) log.warn(warning);
+        const about = { reqMsgId: end.messageId, merchantAgreementId: end.merchantAgreementId };
+        for (const warning of end.warnings ?? []) request.log.warn(about, warning);
         const agreement = await app.agreements.endByWallet(end.merchantAgreementId);
-        log.info(
-          { agreementId: agreement?.id ?? null, status: agreement?.status ?? null, cancelTime: end.cancelTime },
+        request.log.info(
+          { ...about, agreementId: agreement?.id ?? null, status: agreement?.status ?? null, cancelTime: end.cancelTime },
           'agreement notice committed',
         );
         const ack = await notices.acknowledgeAgreementEnd(end);
@@ -66,11 +66,13 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { statusCode, message } = ERROR_CODES.NOTIFICATION_DEFERRED;
         return reply.code(statusCode).send({ error: { code: 'NOTIFICATION_DEFERRED', message }, requestId: request.id });
       }
-      const log = request.log.child({ reqMsgId: notification.messageId, merchantTransId: notification.merchantTransId });
-      for (const warning of notification.warnings ?? []) log.warn(warning);
+      // The fields on each line rather than a child logger: a child serialises its bindings when it is
+      // made, even when every line it would write is below the level (all of them at LOG_LEVEL=warn).
+      const about = { reqMsgId: notification.messageId, merchantTransId: notification.merchantTransId };
+      for (const warning of notification.warnings ?? []) request.log.warn(about, warning);
       const result = await app.orders.acceptNotification(notification);
-      log.info(
-        { orderId: result.order.id, duplicate: result.duplicate, transitioned: result.transitioned, status: result.order.status },
+      request.log.info(
+        { ...about, orderId: result.order.id, duplicate: result.duplicate, transitioned: result.transitioned, status: result.order.status },
         'notification committed',
       );
       const ack = await channel.acknowledge(notification);

@@ -23,6 +23,11 @@ export class MalformedEnvelopeError extends Error {
 }
 
 const SIGNATURE_TAIL = /,\s*"signature"\s*:\s*"([^"\\]*)"\s*\}\s*$/;
+/** The envelope's opening, compiled once per kind. */
+const ENVELOPE_HEAD: Record<EnvelopeKind, RegExp> = {
+  request: /^\s*\{\s*"request"\s*:/,
+  response: /^\s*\{\s*"response"\s*:/,
+};
 
 /**
  * Cuts the signed content and the signature out of a raw envelope. Strict on purpose: the envelope
@@ -30,7 +35,7 @@ const SIGNATURE_TAIL = /,\s*"signature"\s*:\s*"([^"\\]*)"\s*\}\s*$/;
  * then parse (a body with a second `request` key cannot smuggle unsigned content past us).
  */
 export function cutSignedParts(raw: string, kind: EnvelopeKind): SignedParts {
-  const head = new RegExp(`^\\s*\\{\\s*"${kind}"\\s*:`).exec(raw);
+  const head = ENVELOPE_HEAD[kind].exec(raw);
   if (!head) throw new MalformedEnvelopeError(`envelope must start with {"${kind}": — is this the raw request body?`);
   const tail = SIGNATURE_TAIL.exec(raw);
   if (!tail || tail.index < head[0].length) {

@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../../test/support/fixtures';
 import { createRsaSigner, createRsaVerifier, KeyFormatError, parseRsaKey, SignatureVerificationError, signWithNodeRsa } from './signing';
@@ -29,6 +29,27 @@ describe('RSA signing (known answers from openssl)', () => {
     expect(() => verifier.verify(content.replace('"1000"', '"1001"'), known[algorithm])).toThrow(SignatureVerificationError);
     expect(() => verifier.verify(content, known[algorithm === 'RSA2' ? 'RSA' : 'RSA2'])).toThrow(SignatureVerificationError);
     expect(() => verifier.verify(content, 'not base64!')).toThrow(SignatureVerificationError);
+  });
+
+  it.each(['RSA2', 'RSA'] as const)(
+    '%s: rejects a signature cut short or a byte longer, and a PSS signature of the same bytes',
+    (algorithm) => {
+      const verifier = createRsaVerifier(publicKey, algorithm);
+      const bytes = Buffer.from(known[algorithm], 'base64');
+      expect(() => verifier.verify(content, bytes.subarray(0, 255).toString('base64'))).toThrow(SignatureVerificationError);
+      expect(() => verifier.verify(content, Buffer.concat([bytes, Buffer.from([0])]).toString('base64'))).toThrow(
+        SignatureVerificationError,
+      );
+      const pss = sign(algorithm === 'RSA2' ? 'sha256' : 'sha1', Buffer.from(content, 'utf8'), {
+        key: privateKey.keyObject,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+      });
+      expect(() => verifier.verify(content, pss.toString('base64'))).toThrow(SignatureVerificationError);
+    },
+  );
+
+  it('verifies with the public half when given a private key', () => {
+    expect(() => createRsaVerifier(privateKey, 'RSA2').verify(content, known.RSA2)).not.toThrow();
   });
 
   it('accepts keys as PKCS#1 PEM, PKCS#8 PEM and bare base64 DER', async () => {

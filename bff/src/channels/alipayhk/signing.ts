@@ -7,9 +7,10 @@
  * The hot path (every order string) signs through `crypto.sign`'s callback form, which runs on
  * libuv's thread pool: a synchronous RSA-2048 signature holds the event loop for about 1 ms, which
  * stalls every other request under load (see BENCHMARKS.md). PKCS#1 v1.5 is deterministic, so both
- * paths give the same bytes; a test holds them to that.
+ * paths give the same bytes; a test holds them to that. Verifying (a public-key operation, tens of
+ * microseconds) stays on the event loop, through `crypto.verify`.
  */
-import { createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import NodeRSA from 'node-rsa';
 
 export type SignAlgorithm = 'RSA2' | 'RSA';
@@ -130,10 +131,11 @@ export interface RsaVerifier {
 }
 
 export function createRsaVerifier(key: ParsedRsaKey, algorithm: SignAlgorithm): RsaVerifier {
-  // A dedicated instance so the explicit PKCS#1 scheme cannot be changed by anyone else's setOptions.
-  const rsa = new NodeRSA(key.rsa.exportKey('pkcs8-public-pem'), 'pkcs8-public-pem', {
-    signingScheme: NODE_RSA_SCHEME[algorithm],
-  });
+  // node:crypto directly, with the explicit PKCS#1 v1.5 padding: the check node-rsa's verify makes
+  // through node:crypto too, without its copy of the content and its JS base64 decoder per call.
+  const publicKey = key.kind === 'public' ? key.keyObject : createPublicKey(key.keyObject);
+  const options = { key: publicKey, padding: constants.RSA_PKCS1_PADDING };
+  const hash = HASH[algorithm];
   return {
     algorithm,
     verify(content, signature) {
@@ -142,7 +144,7 @@ export function createRsaVerifier(key: ParsedRsaKey, algorithm: SignAlgorithm): 
       }
       let valid = false;
       try {
-        valid = rsa.verify(Buffer.from(content, 'utf8'), signature, 'buffer', 'base64');
+        valid = cryptoVerify(hash, Buffer.from(content, 'utf8'), options, Buffer.from(signature, 'base64'));
       } catch {
         valid = false;
       }
