@@ -3,12 +3,16 @@
  * auto-debit's agreement.pay. Its facts must match the order; one conditional transition follows.
  */
 import { NotificationRejectedError } from '../errors';
-import type { OrderRecord } from './store';
+import type { OrderRecord, PaymentFacts } from './store';
 import type { Channel, PaymentEvidence, VerifiedNotification } from './channel';
 import type { OrderContext } from './order-context';
 
 /** The gateway's signed facts must be about this order, for this amount, to this merchant. */
-export function checkEvidence(order: OrderRecord, evidence: PaymentEvidence, channel: Channel): void {
+export function checkEvidence(
+  order: Pick<PaymentFacts, 'merchantTransId' | 'currency' | 'amount'>,
+  evidence: PaymentEvidence,
+  channel: Channel,
+): void {
   if (evidence.merchantId !== channel.merchantId) throw new NotificationRejectedError('evidence names another merchant', 'merchant');
   if (evidence.merchantTransId !== order.merchantTransId)
     throw new NotificationRejectedError('evidence names another transaction', 'unknown-order');
@@ -42,7 +46,7 @@ export function createOrderEvidence(ctx: OrderContext) {
    * notification that does not match is rejected (NotificationRejectedError, as its verification).
    */
   async function acceptNotification(notification: VerifiedNotification) {
-    const order = await store.getOrderByMerchantTransId(notification.merchantTransId);
+    const order = await store.getPaymentFactsByMerchantTransId(notification.merchantTransId);
     if (!order) throw new NotificationRejectedError(`no order with merchantTransId ${notification.merchantTransId}`, 'unknown-order');
     const channel = channelFor(order.channel);
     if (order.channel !== notification.channel) throw new NotificationRejectedError('notification came through another channel', 'channel');

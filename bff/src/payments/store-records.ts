@@ -66,6 +66,9 @@ export interface TransitionResult {
   order: OrderRecord;
 }
 
+/** What a payment's evidence is checked against, and a payment's decision reads: no items, no payment. */
+export type PaymentFacts = Pick<OrderRecord, 'id' | 'channel' | 'merchantTransId' | 'status' | 'amount' | 'currency'>;
+
 /** What a notification's answer says of its order: which one, and its status once committed. */
 export type NotifiedOrder = Pick<OrderRecord, 'id' | 'status'>;
 

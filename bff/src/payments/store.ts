@@ -18,6 +18,7 @@ import type {
   NewRefund,
   NotificationRecord,
   OrderRecord,
+  PaymentFacts,
   RecordNotificationResult,
   RefundRecord,
   TransitionResult,
@@ -42,7 +43,8 @@ export interface Store {
     response?: { scope: string; key: string; status: number; body: string },
   ): Promise<void>;
   getOrder(id: string): Promise<OrderRecord | null>;
-  getOrderByMerchantTransId(merchantTransId: string): Promise<OrderRecord | null>;
+  /** The order a gateway's evidence names, as far as checking the evidence needs (a narrow read). */
+  getPaymentFactsByMerchantTransId(merchantTransId: string): Promise<PaymentFacts | null>;
   /**
    * Marks a PENDING order paid from verified evidence: stores the evidence and the transition in one
    * transaction. Terminal states never regress.

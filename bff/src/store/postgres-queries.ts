@@ -35,7 +35,7 @@ const NAMED_STATEMENTS: ReadonlySet<StatementName> = new Set<StatementName>([
   'attachPayment',
   'attachPaymentAnswer',
   'getOrder',
-  'getOrderByTransId',
+  'getPaymentFactsByTransId',
 ]);
 
 function bind(name: StatementName, params: Params): pg.QueryConfig {

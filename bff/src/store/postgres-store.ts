@@ -18,6 +18,7 @@ import {
   toAudit,
   toIdem,
   toOrder,
+  toPaymentFacts,
   toRefund,
   type AuditRows,
   type AgreementRow,
@@ -79,7 +80,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await q(pool, response ? 'attachPaymentAnswer' : 'attachPayment', { ...response, payment: JSON.stringify(payment), orderId });
     },
     getOrder: (id) => maybe(pool, 'getOrder', { id }, toOrder),
-    getOrderByMerchantTransId: (merchantTransId) => maybe(pool, 'getOrderByTransId', { merchantTransId }, toOrder),
+    getPaymentFactsByMerchantTransId: (merchantTransId) => maybe(pool, 'getPaymentFactsByTransId', { merchantTransId }, toPaymentFacts),
     markPaid: (orderId, evidence, reason) => tx((db) => markPaidIn(db, orderId, evidence, reason)),
     closeUnpaid: (orderId: string, to: 'FAILED' | 'CANCELLED', reason: string): Promise<TransitionResult> =>
       tx(async (db) => {

@@ -18,7 +18,7 @@ const EXPECTED: [StatementName, RegExp][] = [
   ['oldestPending', /orders_unfinished/],
   ['listByStatus', /orders_unfinished/],
   ['listByBuyer', /orders_buyer/],
-  ['getOrderByTransId', /sqlite_autoindex_orders_2|orders_merchant_trans_id_key/],
+  ['getPaymentFactsByTransId', /sqlite_autoindex_orders_2|orders_merchant_trans_id_key/],
   ['getOrder', /sqlite_autoindex_orders_1|orders_pkey/],
 ];
 

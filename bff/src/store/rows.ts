@@ -1,6 +1,8 @@
 /** Row shapes shared by the SQL stores, and their mapping to domain records. */
 import type { AgreementStatus, OrderStatus, PaymentAction } from '@tradepay/shared';
-import type { AgreementRecord, AuditData, IdempotencyRecord, NewOrder, OrderRecord, RefundRecord } from '../payments/store';
+import type { AgreementRecord, AuditData, IdempotencyRecord, NewOrder, OrderRecord, PaymentFacts, RefundRecord } from '../payments/store';
+
+export type { PaymentFacts };
 
 export interface OrderRow {
   id: string;
@@ -47,16 +49,17 @@ export function toNewOrderRecord(order: NewOrder): OrderRecord {
 /** The columns a payment's decision reads (decideMarkPaid), and a notification's answer. */
 export interface PaymentFactsRow {
   id: string;
+  channel: string;
   merchant_trans_id: string;
   status: string;
   amount: number;
   currency: string;
 }
-export type PaymentFacts = Pick<OrderRecord, 'id' | 'merchantTransId' | 'status' | 'amount' | 'currency'>;
 
 export function toPaymentFacts(row: PaymentFactsRow): PaymentFacts {
   return {
     id: row.id,
+    channel: row.channel as OrderRecord['channel'],
     merchantTransId: row.merchant_trans_id,
     status: row.status as OrderStatus,
     amount: Number(row.amount),

@@ -14,6 +14,7 @@ import {
   toAudit,
   toIdem,
   toOrder,
+  toPaymentFacts,
   toRefund,
   type AgreementRow,
   type AuditRows,
@@ -85,7 +86,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await write.enqueue(() => tx.attachPayment(orderId, payment, response));
     },
     getOrder: async (id) => maybe(stmt.getOrder, { id }, toOrder),
-    getOrderByMerchantTransId: async (merchantTransId) => maybe(stmt.getOrderByTransId, { merchantTransId }, toOrder),
+    getPaymentFactsByMerchantTransId: async (merchantTransId) => maybe(stmt.getPaymentFactsByTransId, { merchantTransId }, toPaymentFacts),
     async markPaid(orderId, evidence, reason) {
       return write.enqueue(() => tx.markPaid(orderId, evidence, reason));
     },

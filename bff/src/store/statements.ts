@@ -48,6 +48,8 @@ export function orderParams(order: NewOrder) {
     nextCheckAt: order.nextCheckAt,
   };
 }
+/** The columns of PaymentFacts (rows.ts). */
+const PAYMENT_FACTS = 'id, channel, merchant_trans_id, status, amount, currency';
 const UNCHARGED = UNCHARGED_STATUSES.map((st) => `'${st}'`).join(', ');
 const releaseClaim = `claim_until = CASE WHEN claim_owner = :owner THEN NULL ELSE claim_until END,
       claim_owner = CASE WHEN claim_owner = :owner THEN NULL ELSE claim_owner END`;
@@ -63,8 +65,8 @@ export function statements(d: Dialect) {
     getOrder: 'SELECT * FROM orders WHERE id = :id',
     lockOrder: `SELECT * FROM orders WHERE id = :id${d.forUpdate}`,
     // A notification reads only what its decision and its answer need (not the items or the payment).
-    lockPaymentFacts: `SELECT id, merchant_trans_id, status, amount, currency FROM orders WHERE id = :id${d.forUpdate}`,
-    getOrderByTransId: 'SELECT * FROM orders WHERE merchant_trans_id = :merchantTransId',
+    lockPaymentFacts: `SELECT ${PAYMENT_FACTS} FROM orders WHERE id = :id${d.forUpdate}`,
+    getPaymentFactsByTransId: `SELECT ${PAYMENT_FACTS} FROM orders WHERE merchant_trans_id = :merchantTransId`,
     findIdem: 'SELECT * FROM idempotency_keys WHERE scope = :scope AND key = :key',
     claimIdem: `INSERT INTO idempotency_keys (scope, key, request_hash, order_id, created_at) VALUES (:scope, :key, :requestHash, :orderId, :createdAt)
       ON CONFLICT (scope, key) DO NOTHING`,

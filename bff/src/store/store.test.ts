@@ -61,7 +61,15 @@ describe.each(STORE_FACTORIES)('$kind store', (factory) => {
     expect(result.inserted).toBe(true);
     const again = await reopen();
     expect(await again.getOrder(o.id)).toMatchObject({ id: o.id, status: 'PENDING', amount: 1000, refundedAmount: 0, items: o.items });
-    expect((await again.getOrderByMerchantTransId(o.merchantTransId))?.id).toBe(o.id);
+    expect(await again.getPaymentFactsByMerchantTransId(o.merchantTransId)).toEqual({
+      id: o.id,
+      channel: o.channel,
+      merchantTransId: o.merchantTransId,
+      status: 'PENDING',
+      amount: 1000,
+      currency: o.currency,
+    });
+    expect(await again.getPaymentFactsByMerchantTransId('TP-none')).toBeNull();
     await expect(store.insertOrder({ ...newOrder(), merchantTransId: o.merchantTransId })).rejects.toThrow();
   });
 

@@ -23,7 +23,7 @@ export const WRITER_METHODS: Readonly<Record<WriterMethod, true>> = {
   findIdempotency: true,
   attachPayment: true,
   getOrder: true,
-  getOrderByMerchantTransId: true,
+  getPaymentFactsByMerchantTransId: true,
   markPaid: true,
   closeUnpaid: true,
   recordNotification: true,
