@@ -16,10 +16,16 @@ import { join } from 'node:path';
 import { createSession, startBff, type BffProcess } from './lib/bff';
 import { readBffTraits } from './lib/bff-traits';
 import { progress } from './lib/log';
-import { measureLongerRun, profileOrders, type HealthzProbe, type LoadSettings, type OrdersRun } from './lib/order-load';
+import {
+  measureLongerRun,
+  profileOrders,
+  type HealthzProbe,
+  type LoadSettings,
+  type OrdersProfile,
+  type OrdersRun,
+} from './lib/order-load';
 import { measureRounds, startReference, type OrdersRounds, type RoundTarget } from './lib/order-rounds';
 import { pinPrefix, stopTracked } from './lib/processes';
-import type { CpuSplit } from './lib/profile';
 
 export type { OrdersRun } from './lib/order-load';
 export type { OrdersRounds, RoundTarget } from './lib/order-rounds';
@@ -32,8 +38,8 @@ export interface OrdersHttpResult {
   chosen: string;
   healthz: HealthzProbe;
   rounds: OrdersRounds;
-  /** A CPU profile of the event-loop thread during a separate, shorter order load; null if none was written. */
-  profile: (CpuSplit & { orders: number }) | null;
+  /** The split of an order's CPU, from separate, shorter order loads (lib/order-load.ts); null if none was written. */
+  profile: OrdersProfile | null;
   /** PostgreSQL under test (password masked) and the BFF's pool size, or null. */
   postgres: { url: string; poolSize: number | null } | null;
   ordersPerSecond: number;

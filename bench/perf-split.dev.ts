@@ -3,10 +3,9 @@
 // load, one after the other, split by part (lib/perf-split.ts).
 //   [BENCH_BFF_SERVER=/other/copy/bff/src/server.ts] [SECS=6] [ONLY=bff] node --import tsx bench/perf-split.dev.ts
 // Needs `perf` (linux-perf) and permission to attach (root, or kernel.perf_event_paranoid ≤ 1).
-import { spawn } from 'node:child_process';
 import { createSession, ORDER_BODY, prepareDataDir, startBff } from './lib/bff';
 import { startReference } from './lib/order-rounds';
-import { PERF_HZ as HZ, printSplit, splitRecording } from './lib/perf-split';
+import { printSplit, splitUnderLoad } from './lib/perf-split';
 import { installCleanup, makeScratchDir, removeScratchDir, stopTracked } from './lib/processes';
 import { postScript, runWrk } from './lib/wrk';
 
@@ -18,22 +17,19 @@ try {
   const env = { NODE_OPTIONS: '--perf-basic-prof' };
   const bff = await startBff({ dataDir: dir, env });
   const session = await createSession(bff.url);
-  process.env.NODE_OPTIONS = '--perf-basic-prof';
-  const reference = process.env.ONLY === 'bff' ? null : await startReference('store', dir);
+  const reference = process.env.ONLY === 'bff' ? null : await startReference('store', dir, env);
   const script = postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` });
   const targets = [{ name: 'bff', url: bff.url, pid: bff.pid }];
   if (reference) targets.push({ name: 'reference', url: reference.url, pid: reference.tracked.child.pid! });
   for (const t of targets) {
     const url = `${t.url}/api/orders`;
     await runWrk({ url, script, dir, connections: 16, durationS: 2 });
-    const data = `${dir}/${t.name}.perf`;
-    const perf = spawn('perf', ['record', '-F', String(HZ), '-g', '-o', data, '-p', String(t.pid), '--', 'sleep', String(secs)], {
-      stdio: 'ignore',
+    let rps = 0;
+    const s = await splitUnderLoad(t.pid, `${dir}/${t.name}.perf`, secs, async () => {
+      ({ rps } = await runWrk({ url, script, dir, connections: 16, durationS: secs + 1 }));
+      return { rps };
     });
-    const load = await runWrk({ url, script, dir, connections: 16, durationS: secs + 1 });
-    await new Promise((r) => perf.on('exit', r));
-    const orders = load.rps * secs;
-    printSplit(`${t.name}: ${load.rps.toFixed(0)} orders/s`, splitRecording(data, t.pid, orders), 'order');
+    printSplit(`${t.name}: ${rps.toFixed(0)} orders/s`, s, 'order');
   }
   await bff.stop();
   if (reference) await stopTracked(reference.tracked);

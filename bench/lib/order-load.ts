@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { createSession, ORDER_BODY, startBff } from './bff';
 import { probeCommits, type CommitProbeResult } from './commit-probe';
 import { progress } from './log';
-import { machineCores, machineCpu, threadShares, threadTimes } from './processes';
+import { machineCores, machineCpu, stopTracked, threadShares, threadTimes } from './processes';
+import { startReference } from './order-rounds';
+import { perfUsable, splitUnderLoad } from './perf-split';
 import { readCpuSplit, type CpuSplit } from './profile';
 import { fmt, fmtMs, ratio } from './stats';
 import { pacedGetScript, postScript, runWrk, type WrkResult } from './wrk';
@@ -131,8 +133,59 @@ export async function measureLongerRun(
   }
 }
 
-/** The profile: its own short run, since profiling slows the process it watches. */
-export async function profileOrders(settings: LoadSettings, quick: boolean): Promise<(CpuSplit & { orders: number }) | null> {
+/** One server's CPU per order by part, as perf measured it (µs; the event loop's parts). */
+export interface PerfSplitSummary {
+  rps: number;
+  allUs: number;
+  mainUs: number;
+  parts: (readonly [string, number])[];
+}
+
+/** The split of an order's CPU: perf's (true CPU time, BFF and reference), or V8's event-loop profile where perf cannot run. */
+export type OrdersProfile =
+  { tool: 'perf'; bff: PerfSplitSummary; reference: PerfSplitSummary } | (CpuSplit & { tool?: 'v8'; orders: number });
+
+/**
+ * With `perf`: the BFF and the reference route each loaded in turn with perf attached (every thread,
+ * true CPU time), split by part (lib/perf-split.ts). Without it: V8's profile of the BFF alone.
+ */
+export async function profileOrders(settings: LoadSettings, quick: boolean): Promise<OrdersProfile | null> {
+  return perfUsable() ? perfProfileOrders(settings, quick) : v8ProfileOrders(settings, quick);
+}
+
+async function perfProfileOrders(settings: LoadSettings, quick: boolean): Promise<OrdersProfile> {
+  const { dataDir: dir, connections } = settings;
+  const env = { NODE_OPTIONS: '--perf-basic-prof' };
+  progress('orders: perf of the BFF and of the reference route under order load');
+  const bff = await startBff({ dataDir: dir, env });
+  const reference = await startReference('store', dir, env);
+  try {
+    const session = await createSession(bff.url);
+    const script = postScript(ORDER_BODY, { Authorization: `Bearer ${session.token}` });
+    const seconds = quick ? 2 : 5;
+    const measure = async (url: string, pid: number, name: string): Promise<PerfSplitSummary> => {
+      await runWrk({ url: `${url}/api/orders`, script, dir, connections, durationS: settings.warmupS });
+      let rps = 0;
+      const s = await splitUnderLoad(pid, join(dir, `${name}.perf`), seconds, async () => {
+        ({ rps } = await runWrk({ url: `${url}/api/orders`, script, dir, connections, durationS: seconds + 1 }));
+        return { rps };
+      });
+      progress(`orders: perf ${name}: ${fmt(s.allUs, 0)} µs of CPU per order (${fmt(s.mainUs, 0)} µs on the event loop)`);
+      return { rps, allUs: s.allUs, mainUs: s.mainUs, parts: s.parts };
+    };
+    return {
+      tool: 'perf',
+      bff: await measure(bff.url, bff.pid, 'bff'),
+      reference: await measure(reference.url, reference.tracked.child.pid!, 'reference'),
+    };
+  } finally {
+    await bff.stop();
+    await stopTracked(reference.tracked);
+  }
+}
+
+/** The V8 profile: its own short run, since profiling slows the process it watches. */
+async function v8ProfileOrders(settings: LoadSettings, quick: boolean): Promise<OrdersProfile | null> {
   const { dataDir: dir, connections } = settings;
   const profileDir = join(dir, 'profile');
   progress('orders: a CPU profile of the BFF under order load');

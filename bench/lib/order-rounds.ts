@@ -41,7 +41,11 @@ export interface OrdersRounds {
 }
 
 /** A reference route (reference-server.ts) as its own process, unpinned like the BFF. */
-export async function startReference(kind: 'store' | 'sdk', dataDir: string): Promise<{ url: string; tracked: Tracked }> {
+export async function startReference(
+  kind: 'store' | 'sdk',
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; tracked: Tracked }> {
   const port = await freePort();
   const tracked = startTracked(process.execPath, ['--import', 'tsx', 'bench/lib/reference-server.ts'], {
     cwd: REPO_ROOT,
@@ -53,6 +57,7 @@ export async function startReference(kind: 'store' | 'sdk', dataDir: string): Pr
       // The BFF's own sandbox session secret, so the BFF's session token is valid on both.
       SESSION_SECRET: readFileSync(join(dataDir, 'keys', 'session-secret'), 'utf8'),
       KEY_FILE: join(dataDir, 'keys', 'merchant-private.pem'),
+      ...env,
     },
   });
   const url = `http://127.0.0.1:${port}`;

@@ -92,6 +92,12 @@ export function split(script: string, mainTid: number, requests: number, msPerSa
   };
 }
 
+/** Whether `perf` is installed and may attach to our own processes (root, or perf_event_paranoid ≤ 1). */
+export function perfUsable(): boolean {
+  const probe = spawnSync('perf', ['stat', '-e', 'task-clock', '--', 'true'], { stdio: 'ignore' });
+  return probe.status === 0;
+}
+
 /** Samples per second per thread: a prime, so sampling does not beat with timers. */
 export const PERF_HZ = 997;
 
@@ -117,4 +123,20 @@ export function splitRecording(data: string, pid: number, requests: number, fram
 export function printSplit(heading: string, s: Pick<ReturnType<typeof split>, 'allUs' | 'mainUs' | 'parts'>, unit: string, top = 24): void {
   console.log(`\n${heading}; CPU per ${unit} ${s.allUs.toFixed(0)} µs (all threads), ${s.mainUs.toFixed(0)} µs (event loop)`);
   for (const [part, us] of s.parts.slice(0, top)) console.log(`${us.toFixed(1).padStart(8)} µs  ${part}`);
+}
+
+/** The split of one server's CPU per request while `load` runs (perf records `seconds` of it). */
+export async function splitUnderLoad(
+  pid: number,
+  data: string,
+  seconds: number,
+  load: () => Promise<{ rps: number }>,
+): Promise<ReturnType<typeof split>> {
+  const perf = spawn('perf', ['record', '-F', String(PERF_HZ), '-g', '-o', data, '-p', String(pid), '--', 'sleep', String(seconds)], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => perf.on('exit', resolve));
+  const { rps } = await load();
+  await exited;
+  return splitRecording(data, pid, rps * seconds);
 }

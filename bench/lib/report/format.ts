@@ -1,5 +1,7 @@
 /** Formatting shared by the report's sections, and the side-by-side figures they quote. */
+import type { OrdersProfile } from '../order-load';
 import type { RoundTarget } from '../order-rounds';
+import { fmt } from '../stats';
 import type { BenchResults } from './types';
 
 export const pct = (share: number) => `${Math.round(share * 100)}%`;
@@ -53,22 +55,29 @@ export const SIDE_BY_SIDE_WRITER =
   'stays the default.';
 
 /**
- * Parts of an order's event-loop CPU measured in isolation (2026-12-01, single process, steady state
- * after warm-up, load average 10–13 on 2 cores): what each costs, and what a change to it saved.
- * Not re-run by `pnpm bench`; quoted where they explain a figure.
+ * Changes to an order's and a notification's CPU, each measured side by side with the tree before it
+ * (2026-12-02, `bench/perf-split.dev.ts` / `perf-notify.dev.ts` / `inject-cpu.dev.ts`, alternating
+ * runs, medians; load average 1–11 on 2 cores, so compare within a row). Not re-run by `pnpm bench`.
  */
-export const CPU_PARTS = {
-  date: '2026-12-01',
-  /** newOrderId + newMerchantTransId: a randomBytes call each, then slices of a pool refilled by randomFillSync (in the tree). */
-  ids: '≈15 µs → ≈1.5 µs',
-  /** The session check through @fastify/jwt (fast-jwt) against a bare HMAC-SHA256 compare and JSON.parse. */
-  sessionVerify: '≈10 µs vs ≈8.6 µs',
-  /** An AsyncLocalStorage context (ops/request-id.ts) on every promise created while a request is handled. */
-  asyncContextPerPromise: '≈150 ns',
-  /** The same BFF with that context taken out, through app.inject, alternating (2026-12-02, load ≈1): event-loop ms per order. */
-  withoutAsyncContext: '0.44 and 0.41 ms against 0.41 and 0.38 ms with it: no gain',
-  /** The store's insertOrder through the commit queue against the reference's write (group commit, synchronous=FULL). */
-  storeInsert: '≈170–260 µs vs ≈120–140 µs',
+export const CPU_CHANGES = {
+  date: '2026-12-02',
+  kept:
+    'the group commit without a savepoint per write (a failing write still undone alone: the batch is rolled back and ' +
+    'run again write by write), no re-read after the move to paid, two index entries fewer per order (the agreement ' +
+    'index partial, an unused one dropped), the insert bound field by field — insertOrder 215 → 180 µs, ' +
+    'recordNotification 281 → 185 µs in one process; ids that start with their creation time, so the id and ' +
+    'merchantTransId indexes are appended to instead of written on a random page each (SQL alone, 64k rows: ≈90 → ≈45 µs ' +
+    'per insert, more as the table grows); a notification reading only the six columns its check needs; the session ' +
+    'check on node:crypto with the same rules as @fastify/jwt (tested case by case against it: 123 → 60 µs per order, ' +
+    'loaded); the pino child made only when a line is written (17 → 4 µs); no per-request CORS hook; the order recorded, ' +
+    'viewed and signed for as one object (payments 42 → 22 µs); the notification verified through crypto.verify',
+  tried:
+    'signing threads that batch a turn’s signatures (event loop 0.62 against 0.52 ms per order, all threads 1.28 against ' +
+    '1.05: reverted); a hand-written rate limiter (≈1% of the event loop: @fastify/rate-limit kept, a well-kept plugin)',
+  left:
+    'the request-id AsyncLocalStorage (promise hooks on every promise: ≈1–2% of the event loop; dropping it means passing ' +
+    'the id down to the gateway transport), @fastify/rate-limit’s awaited promises (≈1%), and the response headers ' +
+    'the contract adds (x-request-id, x-ratelimit-*, cache-control, nosniff) that the reference does not send',
 };
 
 /** One sentence on where a load run's time went: the BFF's cores, everyone else's, the event loop. */
@@ -94,6 +103,16 @@ export function contention(
       `system call, chiefly the synchronous fsyncs.`;
   }
   return text;
+}
+
+/** The largest parts of an order's CPU split, as "store 64 µs (reference 84 µs), …" or, from V8's profile, "store 31%, …". */
+export function profileHeadline(profile: OrdersProfile, n = 4): string {
+  if (profile.tool !== 'perf') return topParts(profile.shares, n);
+  const reference = new Map(profile.reference.parts);
+  return profile.bff.parts
+    .slice(0, n)
+    .map(([part, us]) => `${part} ${fmt(us, 0)} µs${reference.has(part) ? ` (reference ${fmt(reference.get(part)!, 0)} µs)` : ''}`)
+    .join(', ');
 }
 
 /** The largest parts of a profile, as "HTTP and routing 31%, …". */

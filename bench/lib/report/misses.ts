@@ -1,7 +1,7 @@
 /** For each missed goal: why it missed, from this run's numbers, and what would close it. */
 import { describeCacheSize } from '../bff-traits';
 import { fmt, fmtBytes, fmtMs, ratio } from '../stats';
-import { contention, CPU_PARTS, ms, roundTarget, SIDE_BY_SIDE, SIDE_BY_SIDE_WRITER, topParts, x } from './format';
+import { contention, CPU_CHANGES, ms, profileHeadline, roundTarget, SIDE_BY_SIDE, SIDE_BY_SIDE_WRITER, x } from './format';
 import type { BenchResults } from './types';
 
 /** Why each missed goal missed, from this run's numbers, and what would close it. */
@@ -37,7 +37,7 @@ export function missNotes(r: BenchResults): string[] {
   if (failed.has('orders-vs-reference')) {
     const extraMs = bff.cpuMsPerOrder - reference.cpuMsPerOrder;
     const loopMs = rated.eventLoopCpuMsPerOrder;
-    const parts = o.profile ? topParts(o.profile.shares, 4) : 'no profile was written';
+    const parts = o.profile ? profileHeadline(o.profile) : 'no profile was written';
     notes.push(
       `**POST /api/orders vs the reference (${x(o.rounds.bffToReference)}).** Both pay the same signature (on the ` +
         `thread pool) and the same durable commit (one write per order, one group commit per event-loop turn, ` +
@@ -45,23 +45,12 @@ export function missNotes(r: BenchResults): string[] {
         `${ms(bff.cpuMsPerOrder)} of CPU (all threads) and the reference ${ms(reference.cpuMsPerOrder)}` +
         (extraMs > 0.02 ? `: ${ms(extraMs)} more` : ` — no more CPU, so the gap is time spent waiting for a CPU on this shared machine`) +
         `${loopMs !== null ? `; the BFF's event loop alone spent ${ms(loopMs)} per order in the longer run` : ''}. ` +
-        `The event-loop profile puts it in: ${parts} (section 2–3). The reference does one HMAC and a JSON.parse for the ` +
-        `session where the BFF runs @fastify/jwt (fast-jwt) and @fastify/rate-limit; it has no request logger, no ` +
-        `idempotency lookup, no OpenAPI-typed headers, no full order view. *This run:* ` +
+        `The split of the event loop (section 2–3) puts it in: ${parts}. *This run:* ` +
         `${contention(rated.coresUsed, rated.machine, r.machine.cores, rated.eventLoop, o.connections)} ` +
         `Durable commits on this disk, probed beside the run: ${fmt(disk)}/s. ` +
-        `*Tried, measured side by side:* ${SIDE_BY_SIDE_WRITER} Taking the request-id context out: ` +
-        `${CPU_PARTS.withoutAsyncContext}. The session verifier costs ${CPU_PARTS.sessionVerify} for a bare HMAC check ` +
-        `(not worth replacing security code); the ids now come from a pool (${CPU_PARTS.ids} per order); the one-write ` +
-        `path is in (sign first, then the order, its payment and its idempotent answer in one transaction, the insert ` +
-        `answering with the record it wrote); responses are serialised by schema. *What would close it:* the machine is ` +
-        `saturated (server and load generator on 2 cores), so orders/s follows CPU per order, and the difference is ` +
-        `chiefly the store: measured alone (${CPU_PARTS.date}), the BFF's insertOrder cost ${CPU_PARTS.storeInsert} of CPU ` +
-        `per order against the reference's write — a 13-column row in 6 B-trees (the reconciler's, the buyer listing's ` +
-        `and the idempotency key's indexes) and a savepoint per write in the group commit, where the reference writes one ` +
-        `row to one index. Closing it means less store work per order (the signed payment and the idempotent answer in a ` +
-        `side table written without indexes, fewer indexes on orders), each measured against the reconciler and listing ` +
-        `queries they serve; on a machine with idle cores the writer thread would take the statements off the event loop.`,
+        `*Done, measured side by side (${CPU_CHANGES.date}):* ${CPU_CHANGES.kept}. *Tried and not kept:* ${SIDE_BY_SIDE_WRITER} ` +
+        `Also ${CPU_CHANGES.tried}. *What would close the rest:* the machine is saturated (server and load generator on 2 ` +
+        `cores), so orders/s follows CPU per order; what the BFF still does beyond the reference is ${CPU_CHANGES.left}.`,
     );
   }
   if (failed.has('orders-vs-sdk')) {
@@ -107,12 +96,12 @@ export function missNotes(r: BenchResults): string[] {
       `**Notification ingest vs its reference (${x(n.ratio)}).** Both verify the same envelope, commit the same four ` +
         `rows (notification, evidence, the order's move, its transition) with one group commit per event-loop turn, and ` +
         `sign the acknowledgement on the thread pool. CPU per notification: the BFF ${ms(n.cpuMsPerNotification)}, the ` +
-        `reference ${ms(n.reference.cpuMsPerRequest)}. The BFF's extra work: the channel's full parse and checks (head, ` +
-        `function, merchant, amount and currency against the order), the notification row's dedupe and the order read ` +
-        `through the store (a full row with its payment JSON), the late-payment branch, and a log line per notification. ` +
-        `Skipping the order's re-read after the move measured no difference (298 against 301 µs per notification, ` +
-        `2026-12-01); what would close it is less store work per notification (reading only the columns the check ` +
-        `needs, the notification's dedupe on its own key without the full row), measured the same way.`,
+        `reference ${ms(n.reference.cpuMsPerRequest)}. Measured side by side (${CPU_CHANGES.date}, bench/perf-notify.dev.ts): ` +
+        `the store's notification write 281 → 185 µs (no savepoint, no re-read, only the columns the decision needs), the ` +
+        `order read before it narrowed to six columns, verification through crypto.verify, no child logger per notification. ` +
+        `What the BFF still does beyond the reference: the channel's full parse and checks (head, function, merchant, ` +
+        `amount and currency against the order: the same CPU as the reference's cut once warm), the metrics wrapper around ` +
+        `the store, the request-id context and the Fastify hooks of the full app; what would close it is ${CPU_CHANGES.left}.`,
     );
   }
   if (failed.has('growth-post') || failed.has('growth-get')) {

@@ -2,6 +2,7 @@
 import { describeCacheSize } from '../bff-traits';
 import { fmt, fmtBytes, fmtInt, fmtMs, ratio } from '../stats';
 import { lines, ms, pct, roundTarget, SIDE_BY_SIDE, SIDE_BY_SIDE_POOL, table, x } from './format';
+import type { PerfSplitSummary } from '../order-load';
 import type { BenchResults } from './types';
 
 export function ordersSection(r: BenchResults): string[] {
@@ -74,25 +75,25 @@ export function ordersSection(r: BenchResults): string[] {
     `${fmtMs(o.healthz.loaded.latencyMs.p99)} while orders were created (${x(o.healthz.p99Ratio)}; p50 ${fmtMs(o.healthz.idle.latencyMs.p50)} → ${fmtMs(o.healthz.loaded.latencyMs.p50)},`,
     `${o.healthz.loaded.errorsTotal} errors).`,
   );
-  if (o.profile) {
+  if (o.profile?.tool === 'perf') L.push(...perfSplitSection(o.profile));
+  else if (o.profile) {
+    const profile = o.profile;
     const ratedRun = o.runs.find((run) => run.label === o.chosen)!;
     const loopMs = ratedRun.eventLoopCpuMsPerOrder;
     L.push("**Where an order's CPU goes.**", '');
-    const rows: (string | number)[][] = Object.entries(o.profile.shares)
+    const rows: (string | number)[][] = Object.entries(profile.shares)
       .sort((a1, b1) => b1[1] - a1[1])
       .map(([part, share]) => [part, pct(share), loopMs !== null ? ms(share * loopMs) : 'n/a']);
     if (loopMs !== null)
       rows.push(["*off the event loop* (libuv's pool: the RSA signature; V8's helper threads)", '', ms(ratedRun.cpuMsPerOrder - loopMs)]);
     L.push(table(['part of the request', 'share of the event loop', 'ms per order'], rows), '');
     p(
-      `How: the BFF run once more with \`node --cpu-prof\` under the same load (${fmtInt(o.profile.orders)} orders, ${fmtInt(o.profile.samples)} busy samples`,
+      `How: \`perf\` was not usable here, so the BFF ran once more with \`node --cpu-prof\` under the same load (${fmtInt(profile.orders)} orders, ${fmtInt(profile.samples)} busy samples`,
       'of the event-loop thread, start-up and warm-up left out by time stamp). Each sample is charged to the innermost frame',
       "that names a part (a file of ours or a library's: `bench/lib/profile.ts` lists them); natives and builtins climb to",
       "their caller. The ms column scales the shares by the longer run's event-loop CPU per order; the last row is the",
-      "rest of the process's CPU. V8 samples on wall-clock ticks, so a frame where the thread was preempted (on this",
-      'shared machine, often right after handing a signature to the pool and waking a pool thread) collects samples too:',
-      '"signing (event-loop side)" is partly that: building the request and dispatching the job costs a few µs of CPU.',
-      'Response serialisation is already by schema (Fastify compiles `CreateOrderResponseSchema` with fast-json-stringify).',
+      "rest of the process's CPU. V8 samples on wall-clock ticks, so a frame where the thread waited (an fsync, a",
+      'preemption) collects samples too: the shares overstate the store and the signature dispatch.',
     );
   }
   p(
@@ -115,5 +116,38 @@ export function ordersSection(r: BenchResults): string[] {
     );
   }
 
+  return L;
+}
+
+/** The perf split: µs of CPU per order by part, the BFF beside the reference route. */
+function perfSplitSection(profile: { bff: PerfSplitSummary; reference: PerfSplitSummary }): string[] {
+  const { L, p } = lines();
+  const of = (s: PerfSplitSummary) => new Map(s.parts);
+  const bff = of(profile.bff);
+  const reference = of(profile.reference);
+  const us = (v: number | undefined) => (v === undefined || v < 0.05 ? '–' : `${fmt(v, 1)} µs`);
+  const parts = [...new Set([...bff.keys(), ...reference.keys()])]
+    .filter((part) => (bff.get(part) ?? 0) >= 1 || (reference.get(part) ?? 0) >= 1)
+    .sort((a, b) => (bff.get(b) ?? 0) - (bff.get(a) ?? 0) || (reference.get(b) ?? 0) - (reference.get(a) ?? 0));
+  const rows: (string | number)[][] = parts.map((part) => [part, us(bff.get(part)), us(reference.get(part))]);
+  const total = (label: string, f: (s: PerfSplitSummary) => number) => [
+    label,
+    `**${us(f(profile.bff))}**`,
+    `**${us(f(profile.reference))}**`,
+  ];
+  rows.push(total('*the event loop, in all*', (s) => s.mainUs));
+  rows.push(total("*other threads* (libuv's pool: the RSA signature; V8's helpers)", (s) => s.allUs - s.mainUs));
+  rows.push(total('*every thread*', (s) => s.allUs));
+  L.push("**Where an order's CPU goes** (CPU per order, `perf`).", '');
+  L.push(table(['part of the request (event loop)', 'the BFF', 'the reference route'], rows), '');
+  p(
+    `How: the BFF and the reference route run once more, each loaded in turn (wrk, the same cart and session; ${fmt(profile.bff.rps)}`,
+    `and ${fmt(profile.reference.rps)} orders/s under the profiler) with \`perf record -g\` attached to every thread of its process (997 samples`,
+    'a second a thread, Node run with `--perf-basic-prof` so JIT frames have names). perf counts CPU time only: a thread',
+    'waiting for the disk or for a CPU is not sampled. Each event-loop sample is charged to the innermost JavaScript frame outside',
+    "Node's core that names a part (`bench/lib/perf-split.ts` lists them); a sample inside SQLite's statement or commit code",
+    'counts as the store; native frames with no JavaScript above them are the HTTP parser and sockets, garbage collection, or',
+    'other native. The reference\'s own code (session check, pricing, the signed body, the row) is one part, "reference handler".',
+  );
   return L;
 }
