@@ -17,6 +17,7 @@ import {
   toAgreement,
   toAudit,
   toIdem,
+  toNewOrderRecord,
   toOrder,
   toPaymentFacts,
   toRefund,
@@ -62,17 +63,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async ping() {
       await pool.query('SELECT 1');
     },
-    // One statement per call, so each is one round trip and its own transaction (autocommit).
+    // One statement per call, so each is one round trip and its own transaction (autocommit). The
+    // answer is the record as written (every column is a value just sent or its default), not a
+    // RETURNING * of the row with its 1.2 KB payment sent back and parsed again.
     async insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult> {
       const row = orderParams(order);
-      if (!claim) return { inserted: true, order: toOrder((await one<OrderRow>(pool, 'insertOrder', row))!) };
-      const inserted = await one<OrderRow>(pool, 'insertOrderClaimed', {
+      if (!claim) {
+        await q(pool, 'insertOrder', row);
+        return { inserted: true, order: toNewOrderRecord(order) };
+      }
+      const inserted = await one<{ id: string }>(pool, 'insertOrderClaimed', {
         ...row,
         ...claim,
         responseStatus: response?.status ?? null,
         responseBody: response?.body ?? null,
       });
-      if (inserted) return { inserted: true, order: toOrder(inserted) };
+      if (inserted) return { inserted: true, order: toNewOrderRecord(order) };
       return { inserted: false, existing: toIdem((await one<IdemRow>(pool, 'findIdem', claim))!) };
     },
     findIdempotency: (scope, key) => maybe(pool, 'findIdem', { scope, key }, toIdem),

@@ -14,17 +14,14 @@ export interface Dialect {
   /** A cast making a sum or a count come back as a number. */
   bigint: string;
   int: string;
-  /** Appended to an insert whose row the store reads back in the same round trip. */
-  returning: string;
 }
 
-export const SQLITE_DIALECT: Dialect = { forUpdate: '', skipLocked: '', bigint: '', int: '', returning: '' };
+export const SQLITE_DIALECT: Dialect = { forUpdate: '', skipLocked: '', bigint: '', int: '' };
 export const POSTGRES_DIALECT: Dialect = {
   forUpdate: ' FOR UPDATE',
   skipLocked: ' FOR UPDATE SKIP LOCKED',
   bigint: '::bigint',
   int: '::int',
-  returning: ' RETURNING *',
 };
 
 const ORDER_COLUMNS =
@@ -56,12 +53,12 @@ const releaseClaim = `claim_until = CASE WHEN claim_owner = :owner THEN NULL ELS
 
 export function statements(d: Dialect) {
   return {
-    insertOrder: `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (${orderValues(d)})${d.returning}`,
+    insertOrder: `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (${orderValues(d)})`,
     // PostgreSQL only: the claim and the order in one statement; the order is inserted only if the key was free.
     insertOrderClaimed: `WITH claim AS (
         INSERT INTO idempotency_keys (scope, key, request_hash, order_id, created_at, response_status, response_body)
         VALUES (:scope, :key, :requestHash, :id, :createdAt, :responseStatus${d.int}, :responseBody) ON CONFLICT (scope, key) DO NOTHING RETURNING 1)
-      INSERT INTO orders (${ORDER_COLUMNS}) SELECT ${orderValues(d)} WHERE EXISTS (SELECT 1 FROM claim) RETURNING *`,
+      INSERT INTO orders (${ORDER_COLUMNS}) SELECT ${orderValues(d)} WHERE EXISTS (SELECT 1 FROM claim) RETURNING id`,
     getOrder: 'SELECT * FROM orders WHERE id = :id',
     lockOrder: `SELECT * FROM orders WHERE id = :id${d.forUpdate}`,
     // A notification reads only what its decision and its answer need (not the items or the payment).
