@@ -1,7 +1,7 @@
 // Ad-hoc (not part of pnpm bench): where an order's CPU goes, measured by `perf` (true CPU time of
 // every thread, not V8's wall-clock samples), for the BFF and the reference route under the same wrk
 // load, one after the other, split by part (lib/perf-split.ts).
-//   [BENCH_BFF_SERVER=/other/copy/bff/src/server.ts] [SECS=6] [ONLY=bff] node --import tsx bench/perf-split.dev.ts
+//   [BENCH_BFF_SERVER=/other/copy/bff/src/server.ts] [SECS=6] [ONLY=bff] [FRAMES=1] node --import tsx bench/perf-split.dev.ts
 // Needs `perf` (linux-perf) and permission to attach (root, or kernel.perf_event_paranoid ≤ 1).
 import { createSession, ORDER_BODY, prepareDataDir, startBff } from './lib/bff';
 import { startReference } from './lib/order-rounds';
@@ -11,6 +11,8 @@ import { postScript, runWrk } from './lib/wrk';
 
 installCleanup();
 const secs = Number(process.env.SECS ?? 6);
+// FRAMES=1 also prints the heaviest frames (innermost outside Node's core, and the project's inclusive).
+const frames = process.env.FRAMES === '1';
 const dir = makeScratchDir('perf-split');
 try {
   await prepareDataDir(dir);
@@ -25,11 +27,22 @@ try {
     const url = `${t.url}/api/orders`;
     await runWrk({ url, script, dir, connections: 16, durationS: 2 });
     let rps = 0;
-    const s = await splitUnderLoad(t.pid, `${dir}/${t.name}.perf`, secs, async () => {
-      ({ rps } = await runWrk({ url, script, dir, connections: 16, durationS: secs + 1 }));
-      return { rps };
-    });
+    const s = await splitUnderLoad(
+      t.pid,
+      `${dir}/${t.name}.perf`,
+      secs,
+      async () => {
+        ({ rps } = await runWrk({ url, script, dir, connections: 16, durationS: secs + 1 }));
+        return { rps };
+      },
+      frames,
+    );
     printSplit(`${t.name}: ${rps.toFixed(0)} orders/s`, s, 'order');
+    if (frames)
+      for (const view of ['self', 'inclusive'] as const) {
+        console.log(`  ${view}:`);
+        for (const [f, us] of s[view].slice(0, 40)) console.log(`${us.toFixed(1).padStart(8)} µs  ${f}`);
+      }
   }
   await bff.stop();
   if (reference) await stopTracked(reference.tracked);

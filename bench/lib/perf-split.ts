@@ -131,6 +131,7 @@ export async function splitUnderLoad(
   data: string,
   seconds: number,
   load: () => Promise<{ rps: number }>,
+  frames = false,
 ): Promise<ReturnType<typeof split>> {
   const perf = spawn('perf', ['record', '-F', String(PERF_HZ), '-g', '-o', data, '-p', String(pid), '--', 'sleep', String(seconds)], {
     stdio: 'ignore',
@@ -138,5 +139,5 @@ export async function splitUnderLoad(
   const exited = new Promise((resolve) => perf.on('exit', resolve));
   const { rps } = await load();
   await exited;
-  return splitRecording(data, pid, rps * seconds);
+  return splitRecording(data, pid, rps * seconds, frames);
 }
