@@ -29,6 +29,12 @@ const CHANNELS = {
   message: 'Reach a channel through the Channel port (payments/channel.ts) and the registry wired in app.ts, never its folder.',
 };
 
+const ASYNC_HOOKS = {
+  regex: '^(node:)?async_hooks$',
+  message:
+    'No AsyncLocalStorage or async_hooks: on Node 20 they hook every promise in the process. Pass the request id down (GatewayCall, payments/channel.ts).',
+};
+
 const HTTP_ERRORS = {
   regex: '(^|/)errors$',
   importNames: ['AppError', 'ERROR_CODES', 'ErrorCode'],
@@ -66,10 +72,14 @@ export default tseslint.config(
 
   // Boundaries. Flat config replaces (does not merge) a rule's options per file, so every block repeats
   // the sandbox restriction beside its own; the blocks' files do not overlap.
-  { files: ['**/*.ts'], ignores: TEST_FILES, rules: { ...restrictImports(SANDBOX), ...NO_MY } },
+  { files: ['**/*.ts'], ignores: TEST_FILES, rules: { ...restrictImports(SANDBOX, ASYNC_HOOKS), ...NO_MY } },
   { files: ['sandbox/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['shared/src/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, NODE, FASTIFY) },
-  { files: ['bff/src/payments/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, FASTIFY, CHANNELS, HTTP_ERRORS) },
-  { files: ['bff/src/routes/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, CHANNELS) },
+  {
+    files: ['bff/src/payments/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: restrictImports(SANDBOX, ASYNC_HOOKS, FASTIFY, CHANNELS, HTTP_ERRORS),
+  },
+  { files: ['bff/src/routes/**/*.ts'], ignores: TEST_FILES, rules: restrictImports(SANDBOX, ASYNC_HOOKS, CHANNELS) },
   { files: ['miniapp/src/platform/**/*.ts'], rules: { 'no-restricted-globals': 'off', 'no-restricted-properties': 'off' } },
 );

@@ -109,6 +109,24 @@ const forbidden: Array<[where: string, file: string, code: string, rule: string]
   ],
   ['a mini program flow uses no my', 'miniapp/src/flow/probe.ts', 'export const lang = () => my.getSystemInfoSync().language;\n', GLOBALS],
   ['nor through globalThis', 'miniapp/src/api/probe.ts', 'export const m = globalThis.my;\n', 'no-restricted-properties'],
+  [
+    'the BFF uses no AsyncLocalStorage (the request id is passed down)',
+    'bff/src/ops/probe.ts',
+    "import { AsyncLocalStorage } from 'node:async_hooks';\nexport const s = new AsyncLocalStorage<string>();\n",
+    IMPORTS,
+  ],
+  [
+    'nor async_hooks in payments/',
+    'bff/src/payments/probe.ts',
+    "import { createHook } from 'async_hooks';\nexport const h = createHook;\n",
+    IMPORTS,
+  ],
+  [
+    'nor in routes/',
+    'bff/src/routes/probe.ts',
+    "import { AsyncLocalStorage } from 'node:async_hooks';\nexport const s = new AsyncLocalStorage<string>();\n",
+    IMPORTS,
+  ],
 ];
 
 const allowed: Array<[where: string, file: string, code: string]> = [

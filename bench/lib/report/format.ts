@@ -70,13 +70,14 @@ export const CPU_CHANGES = {
     'per insert, more as the table grows); a notification reading only the six columns its check needs; the session ' +
     'check on node:crypto with the same rules as @fastify/jwt (tested case by case against it: 123 → 60 µs per order, ' +
     'loaded); the pino child made only when a line is written (17 → 4 µs); no per-request CORS hook; the order recorded, ' +
-    'viewed and signed for as one object (payments 42 → 22 µs); the notification verified through crypto.verify',
+    'viewed and signed for as one object (payments 42 → 22 µs); the notification verified through crypto.verify; the ' +
+    'request id passed down to the gateway transport instead of an AsyncLocalStorage, so no promise hooks on every ' +
+    'promise (bench/compare.dev.ts, 8 rounds: 0.648 → 0.637 ms of CPU per order, 1.02× the orders/s)',
   tried:
     'signing threads that batch a turn’s signatures (event loop 0.62 against 0.52 ms per order, all threads 1.28 against ' +
     '1.05: reverted); a hand-written rate limiter (≈1% of the event loop: @fastify/rate-limit kept, a well-kept plugin)',
   left:
-    'the request-id AsyncLocalStorage (promise hooks on every promise: ≈1–2% of the event loop; dropping it means passing ' +
-    'the id down to the gateway transport), @fastify/rate-limit’s awaited promises (≈1%), and the response headers ' +
+    '@fastify/rate-limit’s awaited promises (≈1% of the event loop), and the response headers ' +
     'the contract adds (x-request-id, x-ratelimit-*, cache-control, nosniff) that the reference does not send',
 };
 

@@ -5,7 +5,6 @@ import { loadCatalog, type Catalog } from '../catalog/catalog';
 import { createAutoDebitGateway, createBuyerIdentity, createChannelRegistry, type ChannelDeps } from '../channels/registry';
 import type { Config } from '../config';
 import { createMetrics, type Metrics } from '../ops/metrics';
-import { createRequestIdFetch } from '../ops/request-id';
 import type { AgreementGateway } from '../payments/agreement-gateway';
 import { createAgreementService, type AgreementService } from '../payments/agreements';
 import type { ChannelRegistry } from '../payments/channel';
@@ -53,7 +52,8 @@ export async function createServices(config: Readonly<Config>, deps: ServiceDeps
     deps.channels ??
     createChannelRegistry(config, {
       ...deps,
-      fetch: createRequestIdFetch({ log, forward: config.sandboxMode, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+      // Each gateway call logged with its request id; the id goes to the gateway in sandbox mode only.
+      callLog: { logger: log, forwardRequestId: config.sandboxMode },
       observeGateway: (event) => {
         metrics.gatewayCall(event);
         deps.observeGateway?.(event);

@@ -1,6 +1,8 @@
+import type { GatewayCall } from '../payments/channel';
+
 /** The port through which a buyer signs in: an auth code from the wallet → our buyer id. */
 export interface BuyerIdentityProvider {
-  exchangeAuthCode(authCode: string): Promise<{ buyerId: string }>;
+  exchangeAuthCode(authCode: string, call?: GatewayCall): Promise<{ buyerId: string }>;
 }
 
 export class BuyerAuthError extends Error {

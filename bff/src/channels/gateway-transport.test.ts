@@ -2,7 +2,8 @@
  * The one gateway transport, against real HTTP servers on loopback: a redirecting gateway address
  * receives the request, but nothing reaches the redirect's target and the call is "unknown"; answers
  * are capped; a silent gateway times out; every call is reported to the observer. Each of the three
- * channel clients is checked against the redirect, since each must go through the transport.
+ * channel clients is checked against the redirect, since each must go through the transport. The
+ * request id given with a call is logged with it, and sent as x-request-id only when forwarding is on.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,7 @@ import { GatewayUnknownError } from '../errors';
 import { createAlipayHkClient } from './alipayhk/client';
 import { ALIPAYHK_FUNCTIONS } from './alipayhk/functions';
 import { createRsaSigner, createRsaVerifier, parseRsaKey } from './alipayhk/signing';
-import { createGatewayTransport, GatewayTransportError, type GatewayCallEvent } from './gateway-transport';
+import { createGatewayTransport, GatewayTransportError, type GatewayCallEvent, type GatewayCallLog } from './gateway-transport';
 import { createIntentsClient } from './intents/client';
 import { createLatipayClient, LATIPAY_PATHS } from './latipay/client';
 import { createLatipaySigner } from './latipay/signing';
@@ -215,7 +216,7 @@ describe('every channel client goes through the transport', () => {
     });
 
     const error = await rejection(
-      client.call(ALIPAYHK_FUNCTIONS.payQuery, { merchantTransId: 'TP1' }, { accessToken: 'access-token-secret' }),
+      client.call(ALIPAYHK_FUNCTIONS.payQuery, { merchantTransId: 'TP1' }, undefined, { accessToken: 'access-token-secret' }),
     );
 
     expect(error).toBeInstanceOf(GatewayUnknownError);
@@ -260,5 +261,91 @@ describe('every channel client goes through the transport', () => {
     // The token call carries the secret in its query string (docs/protocols/intents.md).
     expect(gateway.requests[0]!.url).toContain('client_secret=intents-client-secret');
     expect(target.requests).toHaveLength(0);
+  });
+});
+
+describe('the request id of a call', () => {
+  /** A fetch that records the headers it was given, and a call log that records its lines. */
+  function scene(forwardRequestId: boolean) {
+    const sent: Headers[] = [];
+    const fetchImpl: typeof fetch = async (_url, init) => {
+      sent.push(new Headers(init?.headers));
+      return new Response('{}', { status: 200 });
+    };
+    const lines: Array<{ fields: Record<string, unknown>; msg: string }> = [];
+    const callLog: GatewayCallLog = {
+      logger: { info: (fields, msg) => lines.push({ fields: fields as Record<string, unknown>, msg }) },
+      forwardRequestId,
+    };
+    return { sent, lines, callLog, fetchImpl };
+  }
+
+  const request = {
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body: '{"request":{"head":{"function":"alipay.intl.acquiring.common.payQuery","reqMsgId":"abc123"}}}',
+  };
+
+  it('forwarding on (sandbox mode): sent as x-request-id and logged beside the reqMsgId and path', async () => {
+    const { sent, lines, callLog, fetchImpl } = scene(true);
+    const transport = createGatewayTransport({ gateway: 'alipayhk', timeoutMs: 5000, fetch: fetchImpl, callLog });
+    await transport.send('payQuery', 'http://gateway.test/api/payQuery?x=1', request, { requestId: 'mp-attempt-1' });
+    expect(sent[0]?.get('x-request-id')).toBe('mp-attempt-1');
+    expect(sent[0]?.get('content-type')).toBe('application/json');
+    expect(lines).toEqual([{ fields: { reqId: 'mp-attempt-1', reqMsgId: 'abc123', gatewayPath: '/api/payQuery' }, msg: 'gateway call' }]);
+  });
+
+  it('forwarding off (live gateways): no x-request-id reaches the fetch, and the call is still logged', async () => {
+    const { sent, lines, callLog, fetchImpl } = scene(false);
+    const transport = createGatewayTransport({ gateway: 'alipayhk', timeoutMs: 5000, fetch: fetchImpl, callLog });
+    await transport.send('payQuery', 'http://gateway.test/api/payQuery', request, { requestId: 'mp-attempt-1' });
+    expect([...sent[0]!.keys()]).toEqual(['content-type']);
+    expect(lines).toEqual([{ fields: { reqId: 'mp-attempt-1', reqMsgId: 'abc123', gatewayPath: '/api/payQuery' }, msg: 'gateway call' }]);
+  });
+
+  it('no id (the reconciler): no header even when forwarding, and the line has no reqId', async () => {
+    const { sent, lines, callLog, fetchImpl } = scene(true);
+    const transport = createGatewayTransport({ gateway: 'latipay', timeoutMs: 5000, fetch: fetchImpl, callLog });
+    await transport.send('Latipay GET', 'http://gateway.test/v2/transaction/TP1?signature=s', { method: 'GET', headers: {} });
+    expect(sent[0]?.has('x-request-id')).toBe(false);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.fields.reqId).toBeUndefined();
+    // The path only: the query string (a signature, a client secret) is never logged.
+    expect(lines[0]!.fields).toEqual({ gatewayPath: '/v2/transaction/TP1', reqId: undefined });
+  });
+
+  it("each channel client hands its call's id to the transport", async () => {
+    const { sent, lines, callLog, fetchImpl } = scene(true);
+    const call = { requestId: 'h5-attempt-7' };
+    const latipay = createLatipayClient({
+      gatewayUrl: 'http://latipay.test',
+      signer: createLatipaySigner('k'),
+      timeoutMs: 5000,
+      fetch: fetchImpl,
+      callLog,
+    });
+    await latipay.post(LATIPAY_PATHS.miniAlipay, { user_id: 'U1' }, call);
+    await latipay.get(LATIPAY_PATHS.transaction('TP1'), { user_id: 'U1' }, { merchant_reference: 'TP1' }, call);
+    const intents = createIntentsClient({
+      gatewayUrl: 'http://intents.test',
+      uid: 'TPUID',
+      clientSecret: 'intents-client-secret',
+      timeoutMs: 5000,
+      fetch: async (url, init) => {
+        await fetchImpl(url, init);
+        return new Response(String(url).includes('/auth') ? '{"access_token":"t","expires_in":300}' : '{"code":0}', { status: 200 });
+      },
+      callLog,
+    });
+    await intents.call('/mch-api/v1/pa/payment_intents/query', { merchant_order_id: 'TP1' }, call);
+    // Latipay create and query, then the intents token request and query: all four under the id.
+    expect(sent.map((headers) => headers.get('x-request-id'))).toEqual(Array(4).fill('h5-attempt-7'));
+    expect(lines.map((line) => [line.fields.reqId, line.fields.gatewayPath])).toEqual([
+      ['h5-attempt-7', '/v2/minialipay'],
+      ['h5-attempt-7', '/v2/transaction/TP1'],
+      ['h5-attempt-7', '/mch-api/v1/auth'],
+      ['h5-attempt-7', '/mch-api/v1/pa/payment_intents/query'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('intents-client-secret');
   });
 });

@@ -3,9 +3,12 @@
  * Redirects are refused (a redirecting gateway address must not receive signed requests or access
  * tokens), answers are capped in size, every call has a deadline, and each of those failures — like
  * no answer or an HTTP 5xx — is one GatewayTransportError: the outcome is unknown, never a failure.
- * An optional observer sees every call (name, outcome, duration) for metrics.
+ * An optional observer sees every call (name, outcome, duration) for metrics. With `callLog`, each
+ * call is logged as 'gateway call' with the request id it was given (GatewayCall), and in sandbox mode
+ * that id is sent as `x-request-id`, so the sandbox's lines carry it too.
  */
 import { GatewayUnknownError } from '../errors';
+import type { GatewayCall } from '../payments/channel';
 
 export type GatewayName = 'alipayhk' | 'latipay' | 'intents';
 
@@ -37,6 +40,13 @@ export class GatewayTransportError extends GatewayUnknownError {
   }
 }
 
+/** Where each call's 'gateway call' line goes, and whether its request id travels with it. */
+export interface GatewayCallLog {
+  logger: { info(fields: object, msg: string): void };
+  /** Send the id as `x-request-id`: sandbox mode only; live gateways get only the headers their documentation names. */
+  forwardRequestId: boolean;
+}
+
 export interface GatewayTransportOptions {
   gateway: GatewayName;
   timeoutMs: number;
@@ -44,6 +54,7 @@ export interface GatewayTransportOptions {
   maxAnswerBytes?: number;
   fetch?: typeof fetch;
   observe?: GatewayCallObserver;
+  callLog?: GatewayCallLog;
 }
 
 export interface GatewayRequest {
@@ -59,17 +70,28 @@ export interface GatewayAnswer {
 }
 
 export interface GatewayTransport {
-  send(name: string, url: string, request: GatewayRequest): Promise<GatewayAnswer>;
+  send(name: string, url: string, request: GatewayRequest, call?: GatewayCall): Promise<GatewayAnswer>;
 }
 
 export const DEFAULT_MAX_ANSWER_BYTES = 256 * 1024;
 
-/** What a channel's client is given for its transport: the deadline, and the fetch and observer to use. */
-export type GatewayConnection = Pick<GatewayTransportOptions, 'timeoutMs' | 'fetch' | 'observe'>;
+/** The BFF's own request-id header (ops/request-id.ts), sent to the sandbox only. */
+const REQUEST_ID_HEADER = 'x-request-id';
+/** An AlipayHK body's `reqMsgId`, logged beside the request id so one grep finds both. */
+const REQ_MSG_ID = /"reqMsgId":"([^"\\]{1,64})"/;
+
+/** What a channel's client is given for its transport: the deadline, and the fetch, observer and call log to use. */
+export type GatewayConnection = Pick<GatewayTransportOptions, 'timeoutMs' | 'fetch' | 'observe' | 'callLog'>;
 
 /** The transport of one gateway, from its client's options (the default answer cap). */
 export function createTransportFor(gateway: GatewayName, options: GatewayConnection): GatewayTransport {
-  return createGatewayTransport({ gateway, timeoutMs: options.timeoutMs, fetch: options.fetch, observe: options.observe });
+  return createGatewayTransport({
+    gateway,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+    observe: options.observe,
+    callLog: options.callLog,
+  });
 }
 
 export function createGatewayTransport(options: GatewayTransportOptions): GatewayTransport {
@@ -84,13 +106,26 @@ export function createGatewayTransport(options: GatewayTransportOptions): Gatewa
     }
   }
 
-  async function send(name: string, url: string, request: GatewayRequest): Promise<GatewayAnswer> {
+  /** Logs the call with its request id; the request as sent (with the id only when it is forwarded). */
+  function logged(url: string, request: GatewayRequest, call: GatewayCall | undefined): GatewayRequest {
+    const callLog = options.callLog;
+    if (!callLog) return request;
+    const reqId = call?.requestId;
+    const reqMsgId = request.body === undefined ? undefined : REQ_MSG_ID.exec(request.body)?.[1];
+    // The path only: a query string may hold a signature or a client secret.
+    callLog.logger.info({ reqId, ...(reqMsgId ? { reqMsgId } : {}), gatewayPath: new URL(url).pathname }, 'gateway call');
+    if (!callLog.forwardRequestId || reqId === undefined) return request;
+    return { ...request, headers: { ...request.headers, [REQUEST_ID_HEADER]: reqId } };
+  }
+
+  async function send(name: string, url: string, request: GatewayRequest, call?: GatewayCall): Promise<GatewayAnswer> {
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     let status: number | undefined;
     try {
+      const sent = logged(url, request, call);
       // One deadline for the whole exchange: the headers and the body.
-      const response = await doFetch(url, { ...request, redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs) });
+      const response = await doFetch(url, { ...sent, redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs) });
       status = response.status;
       // A fetch that ignored `redirect: 'error'` (or a 304) still never counts as an answer.
       if (status >= 300 && status < 400) {

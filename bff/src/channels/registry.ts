@@ -9,13 +9,15 @@ import { createAlipayHkAgreementGateway } from './alipayhk/agreements';
 import type { AgreementGateway } from '../payments/agreement-gateway';
 import { createLatipayChannel } from './latipay';
 import { createIntentsChannel } from './intents';
-import type { GatewayCallObserver } from './gateway-transport';
+import type { GatewayCallLog, GatewayCallObserver } from './gateway-transport';
 
 export interface ChannelDeps {
   now?: () => Date;
   fetch?: typeof fetch;
   /** Sees every gateway call of every channel (name, outcome, duration): for metrics. */
   observeGateway?: GatewayCallObserver;
+  /** Logs every gateway call with its request id (and forwards the id in sandbox mode). */
+  callLog?: GatewayCallLog;
 }
 
 export function createChannelRegistry(config: Config, deps: ChannelDeps = {}): ChannelRegistry {

@@ -1,14 +1,14 @@
 /**
  * One id through a payment: `x-request-id` is taken from the caller when it is a plain token (the mini
  * program and the H5 page send one per payment attempt), made otherwise, echoed on the response and
- * on every log line of the request (pino's `reqId`). Gateway calls made while handling the request log
- * it beside their `reqMsgId`; in sandbox mode they also carry it to the sandbox, whose log lines then
- * show the same id. Live gateways get only the headers their documentation names.
+ * on every log line of the request (pino's `reqId`). Routes pass `request.id` down explicitly, as a
+ * GatewayCall (payments/channel.ts), through the services and the channel ports to the gateway
+ * transport, which logs each call with it beside its `reqMsgId` and, in sandbox mode, sends it along,
+ * so the sandbox's lines show the same id. Live gateways get only the headers their documentation
+ * names. No AsyncLocalStorage: its promise hooks cost every promise in the process.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -25,39 +25,13 @@ export function requestIdOf(req: IncomingMessage): string {
   return parseRequestId(req.headers[REQUEST_ID_HEADER]) ?? randomUUID();
 }
 
-const current = new AsyncLocalStorage<string>();
-
-/** The id of the request being handled, if any (the reconciler's calls have none). */
-export function currentRequestId(): string | undefined {
-  return current.getStore();
-}
-
-/** Runs each request's handling inside its id's context, and echoes the id. */
+/** Echoes the id on every response. */
 export const requestIdPlugin = fp(
   async (app) => {
     app.addHook('onRequest', (request, reply, done) => {
       reply.header(REQUEST_ID_HEADER, request.id);
-      current.run(request.id, done);
+      done();
     });
   },
   { name: 'tradepay-request-id' },
 );
-
-/**
- * The fetch the channels' transport uses: logs each gateway call with the request id and the
- * AlipayHK `reqMsgId` of its body, and (`forward`, sandbox mode) sends the id along.
- */
-export function createRequestIdFetch(options: { log: FastifyBaseLogger; forward: boolean; fetch?: typeof fetch }): typeof fetch {
-  const base = options.fetch ?? fetch;
-  return (input, init) => {
-    const reqId = currentRequestId();
-    const body = typeof init?.body === 'string' ? init.body : '';
-    const reqMsgId = /"reqMsgId":"([^"\\]{1,64})"/.exec(body)?.[1];
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    options.log.info({ reqId, ...(reqMsgId ? { reqMsgId } : {}), gatewayPath: url.pathname }, 'gateway call');
-    if (!options.forward || reqId === undefined) return base(input, init);
-    const headers = new Headers(init?.headers);
-    headers.set(REQUEST_ID_HEADER, reqId);
-    return base(input, { ...init, headers });
-  };
-}

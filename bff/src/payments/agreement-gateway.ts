@@ -7,7 +7,7 @@
  * handles every unknown in one place turn it back into GatewayUnknownError.
  */
 import { GatewayUnknownError } from '../errors';
-import type { ChannelOrder, PaymentEvidence, UnknownOutcome } from './channel';
+import type { ChannelOrder, GatewayCall, PaymentEvidence, UnknownOutcome } from './channel';
 
 /** A token pair as the wallet issued it. Expiries are ISO 8601 UTC. Never logged, never returned to a client. */
 export interface WalletTokens {
@@ -39,18 +39,21 @@ export interface AgreementGateway {
   /** The merchant the evidence must name. */
   readonly merchantId: string;
   /** Starts a binding: the URL of the wallet's consent page. */
-  prepare(input: { merchantAgreementId: string; state: string; redirectUrl: string }): Promise<GatewayAnswer<{ authUrl: string }>>;
+  prepare(
+    input: { merchantAgreementId: string; state: string; redirectUrl: string },
+    call?: GatewayCall,
+  ): Promise<GatewayAnswer<{ authUrl: string }>>;
   /** The consent page's single-use authCode → the agreement's first token pair (the same pair again on a retry). */
-  exchangeAuthCode(authCode: string): Promise<GatewayAnswer<WalletTokens>>;
+  exchangeAuthCode(authCode: string, call?: GatewayCall): Promise<GatewayAnswer<WalletTokens>>;
   /** The wallet user an access token belongs to (when the token answer did not name them). */
-  userId(accessToken: string): Promise<GatewayAnswer<string>>;
+  userId(accessToken: string, call?: GatewayCall): Promise<GatewayAnswer<string>>;
   /** A new pair for the refresh token (the old pair stops working). */
-  refresh(refreshToken: string): Promise<GatewayAnswer<WalletTokens>>;
-  query(merchantAgreementId: string): Promise<GatewayAnswer<AgreementState>>;
+  refresh(refreshToken: string, call?: GatewayCall): Promise<GatewayAnswer<WalletTokens>>;
+  query(merchantAgreementId: string, call?: GatewayCall): Promise<GatewayAnswer<AgreementState>>;
   /** Unbinds: later debits are refused by the wallet. */
-  cancel(merchantAgreementId: string): Promise<GatewayAnswer<null>>;
+  cancel(merchantAgreementId: string, call?: GatewayCall): Promise<GatewayAnswer<null>>;
   /** Debits the bound wallet for the order (same `merchantTransId` on every retry). */
-  pay(order: ChannelOrder, accessToken: string): Promise<AgreementPayResult>;
+  pay(order: ChannelOrder, accessToken: string, call?: GatewayCall): Promise<AgreementPayResult>;
 }
 
 /** Wallet codes of agreement.pay that a fresh access token may cure. */

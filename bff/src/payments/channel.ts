@@ -130,6 +130,15 @@ export interface RefundableOrder extends ChannelOrder {
   gatewayTransactionId: string | null;
 }
 
+/**
+ * Whom a gateway call is made for: the id of the HTTP request being handled, passed down explicitly to
+ * the transport, which logs it beside the call (and, in sandbox mode, sends it along). Background work
+ * (the reconciler) passes none. An optional last argument of every port method that reaches a gateway.
+ */
+export interface GatewayCall {
+  requestId?: string | undefined;
+}
+
 export interface Channel {
   readonly name: ChannelName;
   /** The merchant identity the gateway must state in its evidence. */
@@ -142,12 +151,19 @@ export interface Channel {
    * gateway): the order is stored first, so a notification for it always finds it.
    */
   readonly paymentIsLocal?: boolean;
-  createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction>;
-  queryPayment(order: ChannelOrder): Promise<PaymentQueryResult>;
-  cancelPayment(order: ChannelOrder): Promise<CancelResult>;
-  refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult>;
-  /** Verifies over the raw body; throws NotificationRejectedError (never returns unverified data). */
-  parseNotification(rawBody: string, headers: Record<string, string | string[] | undefined>): Promise<VerifiedNotification>;
+  createPayment(order: ChannelOrder, context: PaymentContext, call?: GatewayCall): Promise<PaymentAction>;
+  queryPayment(order: ChannelOrder, call?: GatewayCall): Promise<PaymentQueryResult>;
+  cancelPayment(order: ChannelOrder, call?: GatewayCall): Promise<CancelResult>;
+  refund(order: RefundableOrder, request: RefundRequest, call?: GatewayCall): Promise<RefundResult>;
+  /**
+   * Verifies over the raw body; throws NotificationRejectedError (never returns unverified data). A
+   * channel may ask the gateway to confirm (Latipay, intents), under `call`.
+   */
+  parseNotification(
+    rawBody: string,
+    headers: Record<string, string | string[] | undefined>,
+    call?: GatewayCall,
+  ): Promise<VerifiedNotification>;
   /** The acknowledgement the gateway expects; sent only after the commit. */
   acknowledge(notification: VerifiedNotification): Promise<NotificationReply>;
 }

@@ -3,6 +3,7 @@
  * reconciler's query, and cancel. Only the gateway's signed answer moves an order here.
  */
 import { toTradePayResult } from '@tradepay/shared';
+import type { GatewayCall } from './channel';
 import type { OrderRecord } from './store';
 import { backoffDelay } from './backoff';
 import { toChannelOrder } from './order-views';
@@ -34,8 +35,8 @@ export function createOrderChecks(ctx: OrderContext, evidence: ReturnType<typeof
    * One question to the gateway about a PENDING order, with its answer applied. Returns the order
    * and whether the answer was conclusive. A gateway error never fails an order.
    */
-  async function queryOnce(order: OrderRecord): Promise<QueryResult> {
-    const result = await channelFor(order.channel).queryPayment(toChannelOrder(order));
+  async function queryOnce(order: OrderRecord, call?: GatewayCall): Promise<QueryResult> {
+    const result = await channelFor(order.channel).queryPayment(toChannelOrder(order), call);
     if (result.status === 'PAID') {
       try {
         return { order: await evidence.applyPaid(order, result.evidence, 'query'), conclusive: true, status: 'PAID' };
@@ -73,7 +74,12 @@ export function createOrderChecks(ctx: OrderContext, evidence: ReturnType<typeof
    * money may have moved, ask the gateway (a few times, backing off, when it cannot say); whatever
    * the code, only the gateway's signed answer changes the order.
    */
-  async function confirm(id: string, resultCode: string, buyerId?: string | null): Promise<Outcome<OrderRecord, OrderRefusal>> {
+  async function confirm(
+    id: string,
+    resultCode: string,
+    buyerId?: string | null,
+    call?: GatewayCall,
+  ): Promise<Outcome<OrderRecord, OrderRefusal>> {
     const found = await getOrder(id, buyerId);
     if (found.kind !== 'ok') return found;
     let order = found.value;
@@ -84,7 +90,7 @@ export function createOrderChecks(ctx: OrderContext, evidence: ReturnType<typeof
     let attempts = state.attempts;
     for (let i = 0; i < confirmAttempts; i++) {
       if (i > 0) await pause(backoffDelay(i - 1, { baseMs: 200, capMs: 2_000 }, random));
-      const result = await queryOnce(order);
+      const result = await queryOnce(order, call);
       order = result.order;
       attempts = result.conclusive ? attempts : attempts + 1;
       if (result.conclusive) break;
@@ -105,26 +111,22 @@ export function createOrderChecks(ctx: OrderContext, evidence: ReturnType<typeof
    * Closes an unpaid order at the gateway: query first (the buyer may have just paid), then
    * payCancel, then CANCELLED. A paid order is never cancelled here; it is refunded by the shop.
    */
-  async function cancel(
-    id: string,
-    buyerId?: string | null,
-    reason = 'cancelled by the buyer',
-  ): Promise<Outcome<OrderRecord, OrderRefusal>> {
+  async function cancel(id: string, buyerId?: string | null, call?: GatewayCall): Promise<Outcome<OrderRecord, OrderRefusal>> {
     const found = await getOrder(id, buyerId);
     if (found.kind !== 'ok') return found;
     const order = found.value;
     if (order.status === 'CANCELLED') return ok(order);
     if (order.status !== 'PENDING') return { kind: 'order-not-cancellable', status: order.status };
-    const checked = await queryOnce(order);
+    const checked = await queryOnce(order, call);
     if (!checked.conclusive) return { kind: 'gateway-unknown' };
     if (checked.order.status !== 'PENDING') {
       if (checked.order.status === 'SUCCEEDED') return { kind: 'order-already-paid' };
       return ok(checked.order);
     }
-    const result = await channelFor(order.channel).cancelPayment(toChannelOrder(order));
+    const result = await channelFor(order.channel).cancelPayment(toChannelOrder(order), call);
     if (result.status === 'UNKNOWN') return { kind: 'gateway-unknown' };
     if (result.status === 'REFUSED') return { kind: 'cancel-refused', code: result.code };
-    return ok((await store.closeUnpaid(order.id, 'CANCELLED', reason)).order);
+    return ok((await store.closeUnpaid(order.id, 'CANCELLED', 'cancelled by the buyer')).order);
   }
 
   /** Queries the gateway for one PENDING order and applies a signed answer (the reconciler's step). */

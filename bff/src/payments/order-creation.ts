@@ -3,6 +3,7 @@
  * created by the channel (signed locally, or asked of the gateway after the order is stored).
  */
 import type { ChannelName, H5Wallet, OrderView, PaymentAction } from '@tradepay/shared';
+import type { GatewayCall } from './channel';
 import type { IdempotencyRecord, OrderRecord } from './store';
 import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from './idempotency';
 import { newPendingOrder, toChannelOrder, toNewOrderView, toOrderView } from './order-views';
@@ -39,7 +40,12 @@ export function createOrderCreation(ctx: OrderContext) {
     return idempotencyScope('create-order', input.buyerId ?? 'anonymous');
   }
 
-  async function replay(existing: IdempotencyRecord, requestHash: string, input: CreateOrderInput): Promise<CreateOrderOutcome> {
+  async function replay(
+    existing: IdempotencyRecord,
+    requestHash: string,
+    input: CreateOrderInput,
+    call: GatewayCall | undefined,
+  ): Promise<CreateOrderOutcome> {
     const outcome = idempotencyOutcome<CreateOrderResult['body']>(existing, requestHash);
     if (outcome.kind === 'conflict') return { kind: 'idempotency-key-reused' };
     if (outcome.kind === 'replay') return ok({ body: outcome.body, replayed: true });
@@ -47,14 +53,15 @@ export function createOrderCreation(ctx: OrderContext) {
     // finish that same order, with the same merchantTransId, rather than making a second one.
     const order = existing.orderId ? await store.getOrder(existing.orderId) : null;
     if (!order) return { kind: 'idempotency-key-in-use' };
-    return finishPayment(order, input);
+    return finishPayment(order, input, call);
   }
 
-  async function finishPayment(order: OrderRecord, input: CreateOrderInput): Promise<CreateOrderOutcome> {
-    const payment = await channelFor(order.channel).createPayment(toChannelOrder(order), {
-      clientIp: input.clientIp,
-      wallet: input.wallet,
-    });
+  async function finishPayment(order: OrderRecord, input: CreateOrderInput, call: GatewayCall | undefined): Promise<CreateOrderOutcome> {
+    const payment = await channelFor(order.channel).createPayment(
+      toChannelOrder(order),
+      { clientIp: input.clientIp, wallet: input.wallet },
+      call,
+    );
     const body = { order: toOrderView(order), payment };
     await store.attachPayment(
       order.id,
@@ -67,7 +74,7 @@ export function createOrderCreation(ctx: OrderContext) {
   }
 
   return {
-    async createOrder(input: CreateOrderInput): Promise<CreateOrderOutcome> {
+    async createOrder(input: CreateOrderInput, call?: GatewayCall): Promise<CreateOrderOutcome> {
       const channelName = input.channel ?? options.defaultChannel;
       const channel = options.channels.get(channelName);
       if (!channel) return { kind: 'channel-unavailable', channel: channelName };
@@ -97,16 +104,16 @@ export function createOrderCreation(ctx: OrderContext) {
         // Signing calls no gateway: sign first, then one write holds the order, its payment and the
         // answer a retry replays. A crash before the commit leaves nothing behind to finish.
         // The order object itself is viewed, signed for and stored: no record or copy is made of it.
-        const payment = await channel.createPayment(toChannelOrder(order), { clientIp: input.clientIp, wallet: input.wallet });
+        const payment = await channel.createPayment(toChannelOrder(order), { clientIp: input.clientIp, wallet: input.wallet }, call);
         order.payment = payment;
         const body = { order: toNewOrderView(order), payment };
         const inserted = await store.insertOrder(order, claim, claim ? { status: CREATED, body: JSON.stringify(body) } : undefined);
-        if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
+        if (!inserted.inserted) return replay(inserted.existing, requestHash, input, call);
         return ok({ body, replayed: false });
       }
       const inserted = await store.insertOrder(order, claim);
-      if (!inserted.inserted) return replay(inserted.existing, requestHash, input);
-      return finishPayment(inserted.order, input);
+      if (!inserted.inserted) return replay(inserted.existing, requestHash, input, call);
+      return finishPayment(inserted.order, input, call);
     },
   };
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { OrderNotRefundableError, RefundExceedsPaymentError, type OrderRecord, type RefundRecord, type Store } from './store';
 import { backoffDelay, sleep as realSleep, type BackoffPolicy } from './backoff';
-import { ChannelNotConfiguredError, type ChannelRegistry } from './channel';
+import { ChannelNotConfiguredError, type ChannelRegistry, type GatewayCall } from './channel';
 import { ok, type Outcome, type RefundRefusal } from './outcomes';
 import type { RuntimeOptions } from './service-options';
 import { toChannelOrder, toOrderView } from './order-service';
@@ -72,6 +72,7 @@ export function createRefundService(options: RefundServiceOptions) {
     refund: RefundRecord,
     owner: string | null = null,
     tries = attempts,
+    call?: GatewayCall,
   ): Promise<{ refund: RefundRecord; order: OrderRecord }> {
     const order = await store.getOrder(refund.orderId);
     if (!order) throw new Error(`refund ${refund.id} names a missing order`);
@@ -83,6 +84,7 @@ export function createRefundService(options: RefundServiceOptions) {
       const result = await channel.refund(
         { ...toChannelOrder(order), gatewayTransactionId: order.gatewayTransactionId },
         { merchantRefundId: refund.merchantRefundId, amount: refund.amount, reason: refund.reason, resend: done > 0 },
+        call,
       );
       done += 1;
       if (result.status === 'SUCCEEDED')
@@ -116,11 +118,13 @@ export function createRefundService(options: RefundServiceOptions) {
    * Executes the refund and stores a final answer for replays (a PENDING one is retried, by the
    * reconciler or by a retry under the same key).
    */
-  async function executeAndRecord(refund: RefundRecord, scope: string, key: string): Promise<RefundOutcome> {
+  async function executeAndRecord(refund: RefundRecord, scope: string, key: string, call: GatewayCall | undefined): Promise<RefundOutcome> {
     let result;
     try {
       result =
-        refund.status === 'PENDING' ? answer(await execute(refund)) : answer({ refund, order: (await store.getOrder(refund.orderId))! });
+        refund.status === 'PENDING'
+          ? answer(await execute(refund, null, attempts, call))
+          : answer({ refund, order: (await store.getOrder(refund.orderId))! });
     } catch (error) {
       if (error instanceof ChannelNotConfiguredError) return { kind: 'channel-unavailable' };
       throw error;
@@ -132,7 +136,7 @@ export function createRefundService(options: RefundServiceOptions) {
   return {
     execute,
 
-    async refund(input: RefundInput): Promise<RefundOutcome> {
+    async refund(input: RefundInput, call?: GatewayCall): Promise<RefundOutcome> {
       const order = await store.getOrder(input.orderId);
       if (!order) return { kind: 'order-not-found' };
       const amount = input.amount ?? order.amount - order.refundedAmount;
@@ -163,7 +167,7 @@ export function createRefundService(options: RefundServiceOptions) {
       if (!created.created) {
         return replay(created.existing);
       }
-      return executeAndRecord(created.refund, scope, input.idempotencyKey);
+      return executeAndRecord(created.refund, scope, input.idempotencyKey, call);
 
       async function replay(existing: StoredIdempotency): Promise<RefundOutcome> {
         const claimed = idempotencyOutcome<RefundAnswer>(existing, requestHash);
@@ -174,7 +178,7 @@ export function createRefundService(options: RefundServiceOptions) {
         const refund = refundId ? await store.getRefund(refundId) : null;
         if (!refund) return { kind: 'idempotency-key-in-use' };
         // Still pending: this retry retries the gateway call, with the same merchantRefundId.
-        return executeAndRecord(refund, scope, input.idempotencyKey);
+        return executeAndRecord(refund, scope, input.idempotencyKey, call);
       }
     },
   };

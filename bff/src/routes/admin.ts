@@ -34,12 +34,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const body = request.body ?? {};
       const result = answer(
-        await app.refunds.refund({
-          orderId: request.params.id,
-          amount: body.amount === undefined ? undefined : Number(body.amount),
-          reason: body.reason,
-          idempotencyKey: request.headers['idempotency-key'],
-        }),
+        await app.refunds.refund(
+          {
+            orderId: request.params.id,
+            amount: body.amount === undefined ? undefined : Number(body.amount),
+            reason: body.reason,
+            idempotencyKey: request.headers['idempotency-key'],
+          },
+          { requestId: request.id },
+        ),
       );
       request.log.info({ orderId: request.params.id, refundId: result.refund.id, status: result.refund.status }, 'refund');
       // 201: final answer; 202: accepted, the gateway has not confirmed yet (it will be retried).

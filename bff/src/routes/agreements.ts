@@ -57,7 +57,7 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       noBody(request);
-      const started = answer(await app.agreements.create(request.buyerId));
+      const started = answer(await app.agreements.create(request.buyerId, { requestId: request.id }));
       return reply.code(201).send({ agreement: started.agreement, authUrl: started.authUrl });
     },
   );
@@ -106,13 +106,16 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (query.client_id !== undefined && query.client_id !== app.config.alipayhk.clientId)
         request.log.warn({ clientId: query.client_id }, 'agreement return names another client_id');
       const result = answer(
-        await app.agreements.completeBinding({
-          merchantAgreementId: query.merchantAgreementId,
-          state: query.state,
-          authCode,
-          authResult: query.authResult,
-          error: query.error,
-        }),
+        await app.agreements.completeBinding(
+          {
+            merchantAgreementId: query.merchantAgreementId,
+            state: query.state,
+            authCode,
+            authResult: query.authResult,
+            error: query.error,
+          },
+          { requestId: request.id },
+        ),
       );
       const status = result.outcome === 'bound' ? 'ACTIVE' : result.agreement.status;
       const target = app.config.autoDebit?.returnPageUrl;
@@ -146,29 +149,33 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       // Another buyer's agreement is a 404, as on every route here; then the one binding function.
-      const agreement = answer(await app.agreements.get(request.params.id, request.buyerId));
+      const call = { requestId: request.id };
+      const agreement = answer(await app.agreements.get(request.params.id, request.buyerId, call));
       const result = answer(
-        await app.agreements.completeBinding({
-          agreementId: agreement.id,
-          state: request.body.authState,
-          authCode: request.body.authCode,
-          buyerId: request.buyerId,
-        }),
+        await app.agreements.completeBinding(
+          {
+            agreementId: agreement.id,
+            state: request.body.authState,
+            authCode: request.body.authCode,
+            buyerId: request.buyerId,
+          },
+          call,
+        ),
       );
-      return { agreement: answer(await app.agreements.get(result.agreement.id, request.buyerId)) };
+      return { agreement: answer(await app.agreements.get(result.agreement.id, request.buyerId, call)) };
     },
   );
 
   app.get(
     '/api/agreements/:id',
     { ...buyer, schema: oneAgreement('Read an agreement (asks the wallet when the stored status is older than a minute)') },
-    async (request) => ({ agreement: answer(await app.agreements.get(request.params.id, request.buyerId)) }),
+    async (request) => ({ agreement: answer(await app.agreements.get(request.params.id, request.buyerId, { requestId: request.id })) }),
   );
 
   /** DELETE and its POST twin: no body, then the one unbinding. */
   const revoke = async (request: FastifyRequest, id: string) => {
     noBody(request);
-    return { agreement: answer(await app.agreements.revoke(id, request.buyerId)) };
+    return { agreement: answer(await app.agreements.revoke(id, request.buyerId, { requestId: request.id })) };
   };
 
   app.delete(
@@ -200,12 +207,15 @@ export const agreementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const result = answer(
-        await app.agreements.charge({
-          agreementId: request.params.id,
-          buyerId: request.buyerId,
-          items: request.body.items,
-          idempotencyKey: request.headers['idempotency-key'],
-        }),
+        await app.agreements.charge(
+          {
+            agreementId: request.params.id,
+            buyerId: request.buyerId,
+            items: request.body.items,
+            idempotencyKey: request.headers['idempotency-key'],
+          },
+          { requestId: request.id },
+        ),
       );
       if (result.replayed) request.log.info({ agreementId: request.params.id, statusCode: result.statusCode }, 'charge replayed');
       const body = result.statusCode >= 400 ? { ...(result.body as object), requestId: request.id } : result.body;

@@ -56,7 +56,8 @@ export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       let notification;
       try {
-        notification = await channel.parseNotification(raw, request.headers);
+        // Latipay and intents may ask the gateway to confirm: under this request's id.
+        notification = await channel.parseNotification(raw, request.headers, { requestId: request.id });
       } catch (error) {
         logDiagnosis(error);
         // Verified, but its facts cannot be had yet (e.g. a paid webhook the query does not confirm):

@@ -29,14 +29,17 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/api/orders', { schema: CREATE_ORDER_SCHEMA }, async (request, reply) => {
     const result = answer(
-      await app.orders.createOrder({
-        items: request.body.items,
-        channel: request.body.channel,
-        wallet: request.body.wallet,
-        clientIp: request.ip,
-        buyerId: request.buyerId,
-        idempotencyKey: request.headers['idempotency-key'],
-      }),
+      await app.orders.createOrder(
+        {
+          items: request.body.items,
+          channel: request.body.channel,
+          wallet: request.body.wallet,
+          clientIp: request.ip,
+          buyerId: request.buyerId,
+          idempotencyKey: request.headers['idempotency-key'],
+        },
+        { requestId: request.id },
+      ),
     );
     request.log.info(
       { orderId: result.body.order.id, merchantTransId: result.body.order.merchantTransId, replayed: result.replayed },
@@ -58,7 +61,9 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      order: toOrderView(answer(await app.orders.confirm(request.params.id, request.body.resultCode, request.buyerId))),
+      order: toOrderView(
+        answer(await app.orders.confirm(request.params.id, request.body.resultCode, request.buyerId, { requestId: request.id })),
+      ),
     }),
   );
 
@@ -66,7 +71,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/orders/:id/cancel',
     { schema: oneOrder('Cancel an unpaid order (queried first, then closed at the gateway)') },
     async (request) => ({
-      order: toOrderView(answer(await app.orders.cancel(request.params.id, request.buyerId))),
+      order: toOrderView(answer(await app.orders.cancel(request.params.id, request.buyerId, { requestId: request.id }))),
     }),
   );
 };

@@ -25,7 +25,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let buyerId: string;
       if (request.body.authCode) {
         try {
-          buyerId = (await app.identity.exchangeAuthCode(request.body.authCode)).buyerId;
+          buyerId = (await app.identity.exchangeAuthCode(request.body.authCode, { requestId: request.id })).buyerId;
         } catch (error) {
           if (error instanceof BuyerAuthError) {
             throw error.kind === 'rejected'

@@ -115,7 +115,7 @@ async function charge(agreementId: string, items: object[] = [TART], headers: Re
 /** Calls the gateway as the BFF would, bypassing the BFF's own checks (to see what the wallet says). */
 async function gatewayCall(fn: CalledFunction, body: object, accessToken?: string) {
   const channel = stack.app.channels.get('alipayhk') as AlipayHkChannel;
-  const reply = await channel.client.call<any>(fn, body, accessToken ? { accessToken } : undefined);
+  const reply = await channel.client.call<any>(fn, body, undefined, accessToken ? { accessToken } : undefined);
   return reply.payload.body;
 }
 

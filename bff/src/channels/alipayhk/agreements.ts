@@ -7,7 +7,7 @@
 import { parseAmount } from '@tradepay/shared';
 import { GatewayUnknownError } from '../../errors';
 import type { AgreementGateway, AgreementPayResult, GatewayAnswer, WalletTokens } from '../../payments/agreement-gateway';
-import type { ChannelOrder } from '../../payments/channel';
+import type { ChannelOrder, GatewayCall } from '../../payments/channel';
 import type { AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
 import type { AlipayHkChannelConfig } from './index';
@@ -53,12 +53,13 @@ function refused<T>(info: ResultInfo): GatewayAnswer<T> {
 export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: AlipayHkAgreementConfig): AgreementGateway {
   async function applyToken(
     grant: { grantType: 'AUTHORIZATION_CODE'; authCode: string } | { grantType: 'REFRESH_TOKEN'; refreshToken: string },
+    call: GatewayCall | undefined,
   ): Promise<GatewayAnswer<WalletTokens>> {
-    const reply = await client.call<ApplyTokenBody>(ALIPAYHK_FUNCTIONS.applyToken, {
-      ...grant,
-      authMerchantId: config.merchantId,
-      authSite: AUTH_SITE,
-    });
+    const reply = await client.call<ApplyTokenBody>(
+      ALIPAYHK_FUNCTIONS.applyToken,
+      { ...grant, authMerchantId: config.merchantId, authSite: AUTH_SITE },
+      call,
+    );
     const body = reply.payload.body;
     if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
     const info = body.accessTokenInfo;
@@ -91,7 +92,7 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
   const gateway: AgreementGateway = {
     merchantId: config.merchantId,
 
-    async prepare({ merchantAgreementId, state, redirectUrl }) {
+    async prepare({ merchantAgreementId, state, redirectUrl }, call) {
       const reply = await client.call<{ resultInfo: ResultInfo; authSiteUrl?: string; authUrl?: string }>(
         ALIPAYHK_FUNCTIONS.prepareForRedirect,
         {
@@ -103,6 +104,7 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
           agreementPayAuthInfo: { merchantAgreementId },
           state,
         },
+        call,
       );
       const body = reply.payload.body;
       if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
@@ -112,15 +114,16 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
       return { ok: true, value: { authUrl } };
     },
 
-    exchangeAuthCode: (authCode) => applyToken({ grantType: 'AUTHORIZATION_CODE', authCode }),
-    userId: (accessToken) => fetchUserId(client, config.merchantId, accessToken),
-    refresh: (refreshToken) => applyToken({ grantType: 'REFRESH_TOKEN', refreshToken }),
+    exchangeAuthCode: (authCode, call) => applyToken({ grantType: 'AUTHORIZATION_CODE', authCode }, call),
+    userId: (accessToken, call) => fetchUserId(client, config.merchantId, accessToken, call),
+    refresh: (refreshToken, call) => applyToken({ grantType: 'REFRESH_TOKEN', refreshToken }, call),
 
-    async query(merchantAgreementId) {
-      const reply = await client.call<QueryByAuthInfoBody>(ALIPAYHK_FUNCTIONS.queryByAuthInfo, {
-        authMerchantId: config.merchantId,
-        merchantAgreementId,
-      });
+    async query(merchantAgreementId, call) {
+      const reply = await client.call<QueryByAuthInfoBody>(
+        ALIPAYHK_FUNCTIONS.queryByAuthInfo,
+        { authMerchantId: config.merchantId, merchantAgreementId },
+        call,
+      );
       const body = reply.payload.body;
       if (body.resultInfo.resultStatus !== 'S') return refused(body.resultInfo);
       return {
@@ -133,13 +136,17 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
       };
     },
 
-    async cancel(merchantAgreementId) {
-      const reply = await client.call(ALIPAYHK_FUNCTIONS.cancelByAuthInfo, { authMerchantId: config.merchantId, merchantAgreementId });
+    async cancel(merchantAgreementId, call) {
+      const reply = await client.call(
+        ALIPAYHK_FUNCTIONS.cancelByAuthInfo,
+        { authMerchantId: config.merchantId, merchantAgreementId },
+        call,
+      );
       const info = reply.payload.body.resultInfo;
       return info.resultStatus === 'S' ? { ok: true, value: null } : refused(info);
     },
 
-    async pay(order: ChannelOrder, accessToken: string): Promise<AgreementPayResult> {
+    async pay(order: ChannelOrder, accessToken: string, call?: GatewayCall): Promise<AgreementPayResult> {
       const reply = await client.call<AgreementPayResponseBody>(
         ALIPAYHK_FUNCTIONS.agreementPay,
         {
@@ -152,6 +159,7 @@ export function createAlipayHkAgreementGateway(client: AlipayHkClient, config: A
           // productScene is documented only as Prepay/Paybill (docs/protocols/alipayhk.md#functions): none is sent.
           extendInfo: '{}',
         },
+        call,
         { accessToken },
       );
       const body = reply.payload.body;
@@ -212,9 +220,9 @@ function answeringUnknown(gateway: AgreementGateway): AgreementGateway {
     refresh: answer(gateway.refresh),
     query: answer(gateway.query),
     cancel: answer(gateway.cancel),
-    async pay(order, accessToken) {
+    async pay(order, accessToken, call) {
       try {
-        return await gateway.pay(order, accessToken);
+        return await gateway.pay(order, accessToken, call);
       } catch (error) {
         return unknown(error);
       }

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GatewayUnknownError } from '../../errors';
-import { createTransportFor, type GatewayCallObserver } from '../gateway-transport';
+import type { GatewayCall } from '../../payments/channel';
+import { createTransportFor, type GatewayCallLog, type GatewayCallObserver } from '../gateway-transport';
 import { ALIPAYHK_PATHS, type AlipayHkFunction, type AlipayHkPaths, type CalledFunction } from './functions';
 import { cutSignedParts, rfc3339PerSecond, toEnvelopeText } from './sign-content';
 import { toWireSignature, type RsaSigner, type RsaVerifier, type SignatureEncoding } from './signing';
@@ -25,6 +26,7 @@ export interface AlipayHkClientOptions {
   now?: () => Date;
   fetch?: typeof fetch;
   observe?: GatewayCallObserver;
+  callLog?: GatewayCallLog;
 }
 
 export interface SignedRequest {
@@ -40,7 +42,12 @@ export interface GatewayReply<B> {
 
 export interface AlipayHkClient {
   signRequest(fn: AlipayHkFunction, body: object, extraHead?: { accessToken?: string }): Promise<SignedRequest>;
-  call<B = Record<string, unknown>>(fn: CalledFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>>;
+  call<B = Record<string, unknown>>(
+    fn: CalledFunction,
+    body: object,
+    call?: GatewayCall,
+    extraHead?: { accessToken?: string },
+  ): Promise<GatewayReply<B>>;
 }
 
 /** A fresh id per system request (≤64 chars); never reused, unlike the business ids. */
@@ -73,14 +80,20 @@ export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkCl
     return { payload, text: toEnvelopeText('request', content, toWireSignature(signature, encoding)) };
   }
 
-  async function call<B>(fn: CalledFunction, body: object, extraHead?: { accessToken?: string }): Promise<GatewayReply<B>> {
+  async function callFunction<B>(
+    fn: CalledFunction,
+    body: object,
+    call?: GatewayCall,
+    extraHead?: { accessToken?: string },
+  ): Promise<GatewayReply<B>> {
     const request = await signRequest(fn, body, extraHead);
     // Redirects refused, answer capped, deadline: no answer, a redirect or a 5xx is GatewayUnknownError.
-    const { status, text: raw } = await transport.send(fn, baseUrl + paths[fn], {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=UTF-8' },
-      body: request.text,
-    });
+    const { status, text: raw } = await transport.send(
+      fn,
+      baseUrl + paths[fn],
+      { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: request.text },
+      call,
+    );
     let payload: ResponsePayload<B>;
     try {
       const parts = cutSignedParts(raw, 'response');
@@ -102,5 +115,5 @@ export function createAlipayHkClient(options: AlipayHkClientOptions): AlipayHkCl
     return { payload, raw };
   }
 
-  return { signRequest, call };
+  return { signRequest, call: callFunction };
 }

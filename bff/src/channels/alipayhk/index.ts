@@ -5,12 +5,13 @@
  */
 import type { PaymentAction } from '@tradepay/shared';
 import { GatewayUnknownError } from '../../errors';
-import type { GatewayCallObserver } from '../gateway-transport';
+import type { GatewayCallLog, GatewayCallObserver } from '../gateway-transport';
 import type {
   AgreementNoticeChannel,
   CancelResult,
   Channel,
   ChannelOrder,
+  GatewayCall,
   PaymentQueryResult,
   RefundableOrder,
   RefundRequest,
@@ -60,7 +61,7 @@ export interface AlipayHkChannel extends Channel, AgreementNoticeChannel {
 
 export function createAlipayHkChannel(
   config: AlipayHkChannelConfig,
-  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
+  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver; callLog?: GatewayCallLog } = {},
 ): AlipayHkChannel {
   const now = deps.now ?? (() => new Date());
   const signer: RsaSigner = createRsaSigner(config.merchantPrivateKey, config.signAlgorithm);
@@ -76,6 +77,7 @@ export function createAlipayHkChannel(
     now,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
+    ...(deps.callLog ? { callLog: deps.callLog } : {}),
   });
   const evidence = (body: PayQueryResponseBody, raw: string, fallbackTransId: string) =>
     toPaymentEvidence(config.merchantId, 'query', body, raw, fallbackTransId);
@@ -102,13 +104,14 @@ export function createAlipayHkChannel(
       return { type: 'tradePay', orderStr: signed.text };
     },
 
-    async queryPayment(order: ChannelOrder): Promise<PaymentQueryResult> {
+    async queryPayment(order: ChannelOrder, call?: GatewayCall): Promise<PaymentQueryResult> {
       let reply;
       try {
-        reply = await client.call<PayQueryResponseBody>(ALIPAYHK_FUNCTIONS.payQuery, {
-          merchantId: config.merchantId,
-          merchantTransId: order.merchantTransId,
-        });
+        reply = await client.call<PayQueryResponseBody>(
+          ALIPAYHK_FUNCTIONS.payQuery,
+          { merchantId: config.merchantId, merchantTransId: order.merchantTransId },
+          call,
+        );
       } catch (error) {
         if (error instanceof GatewayUnknownError) return { status: 'UNKNOWN', reason: error.message };
         throw error;
@@ -126,12 +129,13 @@ export function createAlipayHkChannel(
       return { status: 'UNKNOWN', reason: `unmapped acquirementStatus ${String(acquirementStatus)}` };
     },
 
-    async cancelPayment(order: ChannelOrder): Promise<CancelResult> {
+    async cancelPayment(order: ChannelOrder, call?: GatewayCall): Promise<CancelResult> {
       try {
-        const reply = await client.call(ALIPAYHK_FUNCTIONS.payCancel, {
-          merchantId: config.merchantId,
-          merchantTransId: order.merchantTransId,
-        });
+        const reply = await client.call(
+          ALIPAYHK_FUNCTIONS.payCancel,
+          { merchantId: config.merchantId, merchantTransId: order.merchantTransId },
+          call,
+        );
         const info = reply.payload.body.resultInfo;
         return info.resultStatus === 'S' ? { status: 'CANCELLED' } : { status: 'REFUSED', code: info.resultCode };
       } catch (error) {
@@ -140,28 +144,33 @@ export function createAlipayHkChannel(
       }
     },
 
-    async refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult> {
+    async refund(order: RefundableOrder, request: RefundRequest, call?: GatewayCall): Promise<RefundResult> {
       try {
         // A payCancel of a paid same-day payment is itself the refund (AlipayHK refunds it and the
         // trade reads TRADE_CLOSED: https://docs.alipay.hk/alipayhkdocs/hk/hk_auto_debit/paycancel):
         // a payment the gateway reads as closed is recorded as refunded, and no second refund is sent.
-        const query = await client.call<PayQueryResponseBody>(ALIPAYHK_FUNCTIONS.payQuery, {
-          merchantId: config.merchantId,
-          acquirementId: order.gatewayTransactionId,
-        });
+        const query = await client.call<PayQueryResponseBody>(
+          ALIPAYHK_FUNCTIONS.payQuery,
+          { merchantId: config.merchantId, acquirementId: order.gatewayTransactionId },
+          call,
+        );
         if (
           query.payload.body.resultInfo.resultStatus === 'S' &&
           toNormalisedPaymentStatus(readAcquirementStatus(query.payload.body)) === 'CLOSED'
         ) {
           return { status: 'SUCCEEDED', gatewayRefundId: null };
         }
-        const reply = await client.call<RefundResponseBody>(ALIPAYHK_FUNCTIONS.refund, {
-          merchantId: config.merchantId,
-          acquirementId: order.gatewayTransactionId,
-          merchantRefundId: request.merchantRefundId,
-          refundAmount: { currency: order.currency, value: String(request.amount) },
-          refundReason: request.reason.slice(0, 256),
-        });
+        const reply = await client.call<RefundResponseBody>(
+          ALIPAYHK_FUNCTIONS.refund,
+          {
+            merchantId: config.merchantId,
+            acquirementId: order.gatewayTransactionId,
+            merchantRefundId: request.merchantRefundId,
+            refundAmount: { currency: order.currency, value: String(request.amount) },
+            refundReason: request.reason.slice(0, 256),
+          },
+          call,
+        );
         const body = reply.payload.body;
         if (body.resultInfo.resultStatus === 'S') return { status: 'SUCCEEDED', gatewayRefundId: body.refundId ?? null };
         return { status: 'FAILED', code: body.resultInfo.resultCode };

@@ -8,6 +8,7 @@
  */
 import { GatewayUnknownError } from '../../errors';
 import type { BuyerIdentityProvider } from '../../auth/identity';
+import type { GatewayCall } from '../../payments/channel';
 import { BuyerAuthError } from '../../auth/identity';
 import type { AlipayHkClient } from './client';
 import { ALIPAYHK_FUNCTIONS } from './functions';
@@ -39,8 +40,9 @@ export async function fetchUserId(
   client: AlipayHkClient,
   merchantId: string,
   accessToken: string,
+  call?: GatewayCall,
 ): Promise<{ ok: true; value: string } | { ok: false; code: string }> {
-  const reply = await client.call<GetUserInfoBody>(ALIPAYHK_FUNCTIONS.getUserInfo, { merchantId }, { accessToken });
+  const reply = await client.call<GetUserInfoBody>(ALIPAYHK_FUNCTIONS.getUserInfo, { merchantId }, call, { accessToken });
   const body = reply.payload.body;
   if (body.resultInfo.resultStatus !== 'S') return { ok: false, code: body.resultInfo.resultCode || 'UNKNOWN_FAILURE' };
   const id = readUserId(body);
@@ -49,15 +51,14 @@ export async function fetchUserId(
 
 export function createAlipayHkIdentity(client: AlipayHkClient, config: { merchantId: string }): BuyerIdentityProvider {
   return {
-    async exchangeAuthCode(authCode) {
+    async exchangeAuthCode(authCode, call) {
       let reply;
       try {
-        reply = await client.call<ApplyTokenBody>(ALIPAYHK_FUNCTIONS.applyToken, {
-          grantType: 'AUTHORIZATION_CODE',
-          authMerchantId: config.merchantId,
-          authSite: 'ALIPAY_HK',
-          authCode,
-        });
+        reply = await client.call<ApplyTokenBody>(
+          ALIPAYHK_FUNCTIONS.applyToken,
+          { grantType: 'AUTHORIZATION_CODE', authMerchantId: config.merchantId, authSite: 'ALIPAY_HK', authCode },
+          call,
+        );
       } catch (error) {
         if (error instanceof GatewayUnknownError) throw new BuyerAuthError('unavailable', error.message);
         throw error;
@@ -72,7 +73,7 @@ export function createAlipayHkIdentity(client: AlipayHkClient, config: { merchan
           throw new BuyerAuthError('rejected', 'applyToken answered no access token');
         let answer;
         try {
-          answer = await fetchUserId(client, config.merchantId, accessToken);
+          answer = await fetchUserId(client, config.merchantId, accessToken, call);
         } catch (error) {
           if (error instanceof GatewayUnknownError) throw new BuyerAuthError('unavailable', error.message);
           throw error;

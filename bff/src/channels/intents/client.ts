@@ -7,7 +7,8 @@
  * A readable refusal (`code` ≠ 0) is returned, not thrown: what it means depends on the call.
  */
 import { GatewayUnknownError } from '../../errors';
-import { createTransportFor, type GatewayCallObserver } from '../gateway-transport';
+import type { GatewayCall } from '../../payments/channel';
+import { createTransportFor, type GatewayCallLog, type GatewayCallObserver } from '../gateway-transport';
 import { TOKEN_PATH } from './endpoints';
 import { UNAUTHORIZED_CODES } from './status-map';
 import type { IntentsEnvelope, TokenData } from './wire-types';
@@ -33,6 +34,7 @@ export interface IntentsClientOptions {
   now?: () => Date;
   fetch?: typeof fetch;
   observe?: GatewayCallObserver;
+  callLog?: GatewayCallLog;
 }
 
 export interface IntentsReply<D> {
@@ -43,9 +45,9 @@ export interface IntentsReply<D> {
 }
 
 export interface IntentsClient {
-  call<D>(path: string, body: object): Promise<IntentsReply<D>>;
+  call<D>(path: string, body: object, call?: GatewayCall): Promise<IntentsReply<D>>;
   /** The current access token (fetching one if needed). Exposed for tests. */
-  accessToken(): Promise<string>;
+  accessToken(call?: GatewayCall): Promise<string>;
 }
 
 interface CachedToken {
@@ -62,18 +64,29 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
   // Concurrent callers share one token request instead of stampeding the endpoint.
   let inFlight: Promise<string> | null = null;
 
-  async function post(path: string, body: object | null, token: string | null, query = ''): Promise<{ status: number; raw: string }> {
+  async function post(
+    path: string,
+    body: object | null,
+    token: string | null,
+    call: GatewayCall | undefined,
+    query = '',
+  ): Promise<{ status: number; raw: string }> {
     // Redirects refused, answer capped, deadline: no answer, a redirect or a 5xx is GatewayUnknownError.
     // Named by `path` only: the token call's query string holds the client secret.
-    const { status, text: raw } = await transport.send(path, baseUrl + path + query, {
-      method: body === null ? 'GET' : 'POST',
-      headers: {
-        ...(body === null ? {} : { 'content-type': 'application/json; charset=UTF-8' }),
-        accept: 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+    const { status, text: raw } = await transport.send(
+      path,
+      baseUrl + path + query,
+      {
+        method: body === null ? 'GET' : 'POST',
+        headers: {
+          ...(body === null ? {} : { 'content-type': 'application/json; charset=UTF-8' }),
+          accept: 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body === null ? {} : { body: JSON.stringify(body) }),
       },
-      ...(body === null ? {} : { body: JSON.stringify(body) }),
-    });
+      call,
+    );
     return { status, raw };
   }
 
@@ -91,9 +104,9 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
     return body as IntentsEnvelope<D>;
   }
 
-  async function fetchToken(): Promise<string> {
+  async function fetchToken(call: GatewayCall | undefined): Promise<string> {
     const query = new URLSearchParams({ grant_type: 'client_credentials', uid: options.uid, client_secret: options.clientSecret });
-    const { status, raw } = await post(TOKEN_PATH, null, null, `?${query.toString()}`);
+    const { status, raw } = await post(TOKEN_PATH, null, null, call, `?${query.toString()}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
@@ -117,27 +130,28 @@ export function createIntentsClient(options: IntentsClientOptions): IntentsClien
     return data.access_token;
   }
 
-  async function accessToken(): Promise<string> {
+  /** A shared token fetch is made under the call of whichever request started it. */
+  async function accessToken(call?: GatewayCall): Promise<string> {
     if (cached && now().getTime() < cached.refreshAt) return cached.value;
-    inFlight ??= fetchToken().finally(() => {
+    inFlight ??= fetchToken(call).finally(() => {
       inFlight = null;
     });
     return inFlight;
   }
 
-  async function call<D>(path: string, body: object): Promise<IntentsReply<D>> {
-    let token = await accessToken();
-    let { status, raw } = await post(path, body, token);
+  async function callPath<D>(path: string, body: object, call?: GatewayCall): Promise<IntentsReply<D>> {
+    let token = await accessToken(call);
+    let { status, raw } = await post(path, body, token, call);
     if (status === 401 || isUnauthorized(raw)) {
       // Revoked or expired early: forget it and try once more with a fresh token.
       if (cached?.value === token) cached = null;
-      token = await accessToken();
-      ({ status, raw } = await post(path, body, token));
+      token = await accessToken(call);
+      ({ status, raw } = await post(path, body, token, call));
     }
     return { httpStatus: status, body: parse<D>(path, status, raw), raw };
   }
 
-  return { call, accessToken };
+  return { call: callPath, accessToken };
 }
 
 function isUnauthorized(raw: string): boolean {

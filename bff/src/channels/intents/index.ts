@@ -7,11 +7,12 @@
  */
 import { fromDecimalString, isCurrency, toDecimalString, type PaymentAction } from '@tradepay/shared';
 import { AppError, GatewayUnknownError, NotificationRejectedError } from '../../errors';
-import type { GatewayCallObserver } from '../gateway-transport';
+import type { GatewayCallLog, GatewayCallObserver } from '../gateway-transport';
 import type {
   CancelResult,
   Channel,
   ChannelOrder,
+  GatewayCall,
   NotificationReply,
   PaymentContext,
   PaymentEvidence,
@@ -53,7 +54,7 @@ const ACK_BODY = JSON.stringify({ code: 0, message: 'success' });
 
 export function createIntentsChannel(
   config: IntentsChannelConfig,
-  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
+  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver; callLog?: GatewayCallLog } = {},
 ): IntentsChannel {
   const merchantId = config.merchantId || DEFAULT_MERCHANT_LABEL;
   const client = createIntentsClient({
@@ -64,6 +65,7 @@ export function createIntentsChannel(
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
+    ...(deps.callLog ? { callLog: deps.callLog } : {}),
   });
 
   function toEvidence(source: PaymentEvidence['source'], data: Partial<IntentData>, raw: string, fallbackTransId: string): PaymentEvidence {
@@ -81,10 +83,10 @@ export function createIntentsChannel(
     };
   }
 
-  async function query(merchantTransId: string): Promise<PaymentQueryResult> {
+  async function query(merchantTransId: string, call: GatewayCall | undefined): Promise<PaymentQueryResult> {
     let reply: IntentsReply<IntentData>;
     try {
-      reply = await client.call<IntentData>(QUERY_PATH, { merchant_order_id: merchantTransId });
+      reply = await client.call<IntentData>(QUERY_PATH, { merchant_order_id: merchantTransId }, call);
     } catch (error) {
       if (error instanceof GatewayUnknownError) return { status: 'UNKNOWN', reason: error.message };
       throw error;
@@ -111,7 +113,7 @@ export function createIntentsChannel(
     currencies: ['HKD'],
     client,
 
-    async createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction> {
+    async createPayment(order: ChannelOrder, context: PaymentContext, call?: GatewayCall): Promise<PaymentAction> {
       const request: CreateIntentRequest = {
         amount: toDecimalString(order.amount, order.currency),
         currency: order.currency,
@@ -124,7 +126,7 @@ export function createIntentsChannel(
       };
       let reply: IntentsReply<IntentData>;
       try {
-        reply = await client.call<IntentData>(CREATE_PATH, request);
+        reply = await client.call<IntentData>(CREATE_PATH, request, call);
       } catch (error) {
         // The order keeps its merchantTransId: a retry (same Idempotency-Key) creates the same intent.
         if (error instanceof GatewayUnknownError)
@@ -142,12 +144,12 @@ export function createIntentsChannel(
       return { type: 'redirect', url };
     },
 
-    queryPayment: (order: ChannelOrder) => query(order.merchantTransId),
+    queryPayment: (order: ChannelOrder, call?: GatewayCall) => query(order.merchantTransId, call),
 
-    async cancelPayment(order: ChannelOrder): Promise<CancelResult> {
+    async cancelPayment(order: ChannelOrder, call?: GatewayCall): Promise<CancelResult> {
       let reply: IntentsReply<IntentData>;
       try {
-        reply = await client.call<IntentData>(CANCEL_PATH, { merchant_order_id: order.merchantTransId });
+        reply = await client.call<IntentData>(CANCEL_PATH, { merchant_order_id: order.merchantTransId }, call);
       } catch (error) {
         if (error instanceof IntentsAnswerError && (error.httpStatus === 404 || error.httpStatus === 405)) {
           // No cancel endpoint at this address (CANCEL_PATH is a guess). The order service queried
@@ -168,7 +170,7 @@ export function createIntentsChannel(
       return { status: 'REFUSED', code: String(body.code) };
     },
 
-    async refund(order: RefundableOrder, request: RefundRequest): Promise<RefundResult> {
+    async refund(order: RefundableOrder, request: RefundRequest, call?: GatewayCall): Promise<RefundResult> {
       const wire: RefundIntentRequest = {
         merchant_payment_order_id: order.merchantTransId,
         merchant_refund_id: request.merchantRefundId,
@@ -177,7 +179,7 @@ export function createIntentsChannel(
       };
       let reply: IntentsReply<RefundData>;
       try {
-        reply = await client.call<RefundData>(REFUND_PATH, wire);
+        reply = await client.call<RefundData>(REFUND_PATH, wire, call);
       } catch (error) {
         if (error instanceof GatewayUnknownError) return { status: 'UNKNOWN', reason: error.message };
         throw error;
@@ -190,7 +192,7 @@ export function createIntentsChannel(
       return { status: 'UNKNOWN', reason: `refund status ${String(body.data?.status)}` };
     },
 
-    async parseNotification(rawBody, headers): Promise<VerifiedNotification> {
+    async parseNotification(rawBody, headers, call): Promise<VerifiedNotification> {
       const header = SIGNATURE_HEADERS.map((name) => headers[name]).find((value) => typeof value === 'string');
       if (!verifyWebhookSignature(rawBody, config.apiKey, typeof header === 'string' ? header : undefined)) {
         throw new NotificationRejectedError('intents webhook signature does not verify', 'signature');
@@ -216,7 +218,7 @@ export function createIntentsChannel(
       let evidence = toEvidence('notification', data, rawBody, data.merchant_order_id);
       if (paid && (amountOf(data) === undefined || currencyOf(data) === undefined)) {
         // The documented example webhook names the order only: take the facts from a query instead.
-        const answer = await query(data.merchant_order_id);
+        const answer = await query(data.merchant_order_id, call);
         if (answer.status !== 'PAID') throw new GatewayUnknownError(`webhook says paid, query says ${answer.status}: retry later`);
         evidence = answer.evidence;
       }

@@ -5,7 +5,7 @@
  */
 import type { ChannelName } from '@tradepay/shared';
 import { AppError, NotificationRejectedError } from '../../errors';
-import type { NotificationReply, PaymentEvidence, VerifiedNotification } from '../../payments/channel';
+import type { GatewayCall, NotificationReply, PaymentEvidence, VerifiedNotification } from '../../payments/channel';
 import type { TransactionQuery } from './query';
 import { LatipaySignatureError, type LatipaySigner } from './signing';
 import { toClosedAs } from './status-map';
@@ -19,6 +19,7 @@ const FORM_FIELDS = ['merchant_reference', 'order_id', 'currency', 'amount', 'pa
 export async function parseLatipayCallback(
   rawBody: string,
   deps: { signer: LatipaySigner; query: TransactionQuery; userId: string },
+  call?: GatewayCall,
 ): Promise<VerifiedNotification> {
   const { signer, query } = deps;
   const params = new URLSearchParams(rawBody);
@@ -43,7 +44,7 @@ export async function parseLatipayCallback(
     throw error;
   }
   // Verified, but it proves nothing about *now*: confirm through the signed query.
-  const answer = await query(merchant_reference);
+  const answer = await query(merchant_reference, call);
   if (answer.kind === 'unknown') {
     // No acknowledgement: Latipay re-sends in about 30 s, and we ask again then.
     throw new AppError('GATEWAY_UNAVAILABLE', `Latipay callback verified, but the confirming query failed: ${answer.reason}`);

@@ -4,7 +4,8 @@
  * GatewayUnknownError: the outcome is unknown, never a failure.
  */
 import { GatewayUnknownError } from '../../errors';
-import { createTransportFor, type GatewayCallObserver, type GatewayRequest } from '../gateway-transport';
+import type { GatewayCall } from '../../payments/channel';
+import { createTransportFor, type GatewayCallLog, type GatewayCallObserver, type GatewayRequest } from '../gateway-transport';
 import type { SignableValue } from './sign-content';
 import type { LatipaySigner } from './signing';
 
@@ -14,6 +15,7 @@ export interface LatipayClientOptions {
   timeoutMs: number;
   fetch?: typeof fetch;
   observe?: GatewayCallObserver;
+  callLog?: GatewayCallLog;
 }
 
 export interface LatipayReply<T> {
@@ -31,18 +33,18 @@ export const LATIPAY_PATHS = {
 
 export interface LatipayClient {
   /** POSTs `fields` plus their signature as JSON. */
-  post<T>(path: string, fields: Record<string, string>): Promise<LatipayReply<T>>;
+  post<T>(path: string, fields: Record<string, string>, call?: GatewayCall): Promise<LatipayReply<T>>;
   /** GETs `path` with `query` plus its signature in the query string; `signed` fields join the signature. */
-  get<T>(path: string, query: Record<string, string>, signed: Record<string, SignableValue>): Promise<LatipayReply<T>>;
+  get<T>(path: string, query: Record<string, string>, signed: Record<string, SignableValue>, call?: GatewayCall): Promise<LatipayReply<T>>;
 }
 
 export function createLatipayClient(options: LatipayClientOptions): LatipayClient {
   const transport = createTransportFor('latipay', options);
   const baseUrl = options.gatewayUrl.replace(/\/+$/, '');
 
-  async function send<T>(what: string, url: string, init: GatewayRequest): Promise<LatipayReply<T>> {
+  async function send<T>(what: string, url: string, init: GatewayRequest, call: GatewayCall | undefined): Promise<LatipayReply<T>> {
     // Redirects refused, answer capped, deadline: no answer, a redirect or a 5xx is GatewayUnknownError.
-    const { status, text: raw } = await transport.send(`Latipay ${toCallName(what)}`, url, init);
+    const { status, text: raw } = await transport.send(`Latipay ${toCallName(what)}`, url, init, call);
     let body: T;
     try {
       body = JSON.parse(raw) as T;
@@ -56,17 +58,27 @@ export function createLatipayClient(options: LatipayClientOptions): LatipayClien
   }
 
   return {
-    post(path, fields) {
+    post(path, fields, call) {
       const body = { ...fields, signature: options.signer.signRequest(fields) };
-      return send(`POST ${path}`, baseUrl + path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json;charset=UTF-8', accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
+      return send(
+        `POST ${path}`,
+        baseUrl + path,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json;charset=UTF-8', accept: 'application/json' },
+          body: JSON.stringify(body),
+        },
+        call,
+      );
     },
-    get(path, query, signed) {
+    get(path, query, signed, call) {
       const search = new URLSearchParams({ ...query, signature: options.signer.signRequest(signed) });
-      return send(`GET ${path}`, `${baseUrl}${path}?${search.toString()}`, { method: 'GET', headers: { accept: 'application/json' } });
+      return send(
+        `GET ${path}`,
+        `${baseUrl}${path}?${search.toString()}`,
+        { method: 'GET', headers: { accept: 'application/json' } },
+        call,
+      );
     },
   };
 }

@@ -9,8 +9,8 @@
  */
 import { toDecimalString, type ChannelName, type PaymentAction } from '@tradepay/shared';
 import { AppError, GatewayUnknownError } from '../../errors';
-import type { GatewayCallObserver } from '../gateway-transport';
-import type { CancelResult, Channel, ChannelOrder, PaymentContext, PaymentQueryResult } from '../../payments/channel';
+import type { GatewayCallLog, GatewayCallObserver } from '../gateway-transport';
+import type { CancelResult, Channel, ChannelOrder, GatewayCall, PaymentContext, PaymentQueryResult } from '../../payments/channel';
 import { acknowledgeLatipayCallback, parseLatipayCallback } from './callback';
 import { createLatipayClient, LATIPAY_PATHS, type LatipayClient } from './client';
 import { createTransactionQuery } from './query';
@@ -34,7 +34,7 @@ const PRODUCT_NAME_MAX = 128;
 
 export function createLatipayChannel(
   config: LatipayChannelConfig,
-  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver } = {},
+  deps: { now?: () => Date; fetch?: typeof fetch; observeGateway?: GatewayCallObserver; callLog?: GatewayCallLog } = {},
 ): LatipayChannel {
   const signer = createLatipaySigner(config.apiKey);
   const client = createLatipayClient({
@@ -43,6 +43,7 @@ export function createLatipayChannel(
     timeoutMs: config.timeoutMs,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.observeGateway ? { observe: deps.observeGateway } : {}),
+    ...(deps.callLog ? { callLog: deps.callLog } : {}),
   });
   const query = createTransactionQuery(client, signer, config);
 
@@ -53,7 +54,7 @@ export function createLatipayChannel(
     client,
     signer,
 
-    async createPayment(order: ChannelOrder, context: PaymentContext): Promise<PaymentAction> {
+    async createPayment(order: ChannelOrder, context: PaymentContext, call?: GatewayCall): Promise<PaymentAction> {
       if (order.currency !== config.currency) {
         throw new AppError('CHANNEL_UNAVAILABLE', `The Latipay wallet settles in ${config.currency}; this order is in ${order.currency}`);
       }
@@ -70,7 +71,7 @@ export function createLatipayChannel(
       };
       let reply;
       try {
-        reply = await client.post<MiniAlipayResponse>(LATIPAY_PATHS.miniAlipay, fields);
+        reply = await client.post<MiniAlipayResponse>(LATIPAY_PATHS.miniAlipay, fields, call);
       } catch (error) {
         if (error instanceof GatewayUnknownError) throw new AppError('GATEWAY_UNAVAILABLE', 'Latipay did not answer; try again');
         throw error;
@@ -94,8 +95,8 @@ export function createLatipayChannel(
       );
     },
 
-    async queryPayment(order: ChannelOrder): Promise<PaymentQueryResult> {
-      const answer = await query(order.merchantTransId);
+    async queryPayment(order: ChannelOrder, call?: GatewayCall): Promise<PaymentQueryResult> {
+      const answer = await query(order.merchantTransId, call);
       if (answer.kind === 'unknown') return { status: 'UNKNOWN', reason: answer.reason };
       if (answer.kind === 'not-found') return { status: 'PENDING' };
       if (answer.status === 'PAID') return { status: 'PAID', evidence: answer.evidence };
@@ -109,16 +110,16 @@ export function createLatipayChannel(
      * still pays the old orderStr later, the callback/query brings the payment in and the order
      * service records it as a late payment to refund (it never silently drops money).
      */
-    async cancelPayment(order: ChannelOrder): Promise<CancelResult> {
-      const answer = await query(order.merchantTransId);
+    async cancelPayment(order: ChannelOrder, call?: GatewayCall): Promise<CancelResult> {
+      const answer = await query(order.merchantTransId, call);
       if (answer.kind === 'unknown') return { status: 'UNKNOWN', reason: answer.reason };
       if (answer.kind === 'found' && answer.status === 'PAID') return { status: 'REFUSED', code: 'ALREADY_PAID' };
       return { status: 'CANCELLED' };
     },
 
-    refund: (order, request) => sendLatipayRefund(client, config, order, request),
+    refund: (order, request, call) => sendLatipayRefund(client, config, order, request, call),
 
-    parseNotification: (rawBody) => parseLatipayCallback(rawBody, { signer, query, userId: config.userId }),
+    parseNotification: (rawBody, _headers, call) => parseLatipayCallback(rawBody, { signer, query, userId: config.userId }, call),
 
     acknowledge: acknowledgeLatipayCallback,
   };

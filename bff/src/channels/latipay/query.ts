@@ -4,7 +4,7 @@
  */
 import { fromDecimalString, isCurrency } from '@tradepay/shared';
 import { GatewayUnknownError } from '../../errors';
-import type { PaymentEvidence } from '../../payments/channel';
+import type { GatewayCall, PaymentEvidence } from '../../payments/channel';
 import { LATIPAY_PATHS, type LatipayClient } from './client';
 import { LatipaySignatureError, type LatipaySigner } from './signing';
 import { codeOf, ORDER_NOT_EXIST_CODE, SUCCESS_CODE, toNormalisedPaymentStatus, type NormalisedPaymentStatus } from './status-map';
@@ -17,7 +17,7 @@ export type QueryAnswer =
   | { kind: 'not-found'; raw: string }
   | { kind: 'unknown'; reason: string };
 
-export type TransactionQuery = (merchantReference: string) => Promise<QueryAnswer>;
+export type TransactionQuery = (merchantReference: string, call?: GatewayCall) => Promise<QueryAnswer>;
 
 /** Asks Latipay about one merchant_reference and verifies the answer's signature. */
 export function createTransactionQuery(
@@ -25,13 +25,14 @@ export function createTransactionQuery(
   signer: LatipaySigner,
   config: Pick<LatipayChannelConfig, 'userId' | 'payTimeZone'>,
 ): TransactionQuery {
-  return async function query(merchantReference: string): Promise<QueryAnswer> {
+  return async function query(merchantReference: string, call?: GatewayCall): Promise<QueryAnswer> {
     let reply;
     try {
       reply = await client.get<TransactionQueryResponse>(
         LATIPAY_PATHS.transaction(merchantReference),
         { user_id: config.userId },
         { merchant_reference: merchantReference, user_id: config.userId },
+        call,
       );
     } catch (error) {
       if (error instanceof GatewayUnknownError) return { kind: 'unknown', reason: error.message };

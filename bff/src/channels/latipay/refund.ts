@@ -4,7 +4,7 @@
  */
 import { toDecimalString } from '@tradepay/shared';
 import { GatewayUnknownError } from '../../errors';
-import type { RefundableOrder, RefundRequest, RefundResult } from '../../payments/channel';
+import type { GatewayCall, RefundableOrder, RefundRequest, RefundResult } from '../../payments/channel';
 import { LATIPAY_PATHS, type LatipayClient } from './client';
 import { codeOf, isDocumentedError, LATIPAY_REFUND_FAILURE_CODES, REFUND_ALREADY_DONE_CODE, SUCCESS_CODE } from './status-map';
 import type { RefundResponse } from './wire-types';
@@ -15,6 +15,7 @@ export async function sendLatipayRefund(
   config: Pick<LatipayChannelConfig, 'userId' | 'refundResend'>,
   order: RefundableOrder,
   request: RefundRequest,
+  call?: GatewayCall,
 ): Promise<RefundResult> {
   if (!order.gatewayTransactionId) return { status: 'FAILED', code: 'NO_LATIPAY_ORDER_ID' };
   if (request.resend && config.refundResend !== 'resend') {
@@ -28,13 +29,17 @@ export async function sendLatipayRefund(
   }
   let reply;
   try {
-    reply = await client.post<RefundResponse>(LATIPAY_PATHS.refund, {
-      user_id: config.userId,
-      order_id: order.gatewayTransactionId,
-      refund_amount: toDecimalString(request.amount, order.currency),
-      // "Notes about this refund": our merchantRefundId, for the portal; not a de-duplication key.
-      reference: request.merchantRefundId,
-    });
+    reply = await client.post<RefundResponse>(
+      LATIPAY_PATHS.refund,
+      {
+        user_id: config.userId,
+        order_id: order.gatewayTransactionId,
+        refund_amount: toDecimalString(request.amount, order.currency),
+        // "Notes about this refund": our merchantRefundId, for the portal; not a de-duplication key.
+        reference: request.merchantRefundId,
+      },
+      call,
+    );
   } catch (error) {
     if (error instanceof GatewayUnknownError) return { status: 'UNKNOWN', reason: error.message };
     throw error;

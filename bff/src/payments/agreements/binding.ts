@@ -4,6 +4,7 @@ import type { AgreementView } from '@tradepay/shared';
 import { GatewayUnknownError } from '../../errors';
 import type { AgreementRecord } from '../store';
 import { AGREEMENT_GONE_CODES, known, type WalletTokens } from '../agreement-gateway';
+import type { GatewayCall } from '../channel';
 import { newAgreementId, newMerchantAgreementId } from '../ids';
 import type { AgreementContext } from './context';
 import type { AgreementTokenOps } from './tokens';
@@ -60,13 +61,13 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
   const returnLeaseMs = options.returnLeaseMs ?? 60_000;
 
   /** Cancels at the wallet first (cancelByAuthInfo), then REVOKED. */
-  async function revokeActive(agreement: AgreementRecord): Answer<AgreementView> {
+  async function revokeActive(agreement: AgreementRecord, call: GatewayCall | undefined): Answer<AgreementView> {
     const at = now().toISOString();
     const parts = available();
     if (!parts) return { kind: 'auto-debit-unavailable' };
     let answer;
     try {
-      answer = known(await parts.gateway.cancel(agreement.merchantAgreementId));
+      answer = known(await parts.gateway.cancel(agreement.merchantAgreementId, call));
     } catch (error) {
       if (error instanceof GatewayUnknownError) return { kind: 'gateway-unknown' };
       throw error;
@@ -79,7 +80,7 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
 
   return {
     /** Starts a binding for the buyer: a PENDING agreement and the wallet's consent page. Wallet buyers only. */
-    async create(buyerId: string): Promise<BindingStart> {
+    async create(buyerId: string, call?: GatewayCall): Promise<BindingStart> {
       const parts = available();
       if (!parts) return { kind: 'auto-debit-unavailable' };
       const { gateway } = parts;
@@ -97,7 +98,7 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       let answer;
       try {
         answer = known(
-          await gateway.prepare({ merchantAgreementId: agreement.merchantAgreementId, state, redirectUrl: options.redirectUrl }),
+          await gateway.prepare({ merchantAgreementId: agreement.merchantAgreementId, state, redirectUrl: options.redirectUrl }, call),
         );
       } catch (error) {
         if (!(error instanceof GatewayUnknownError)) throw error;
@@ -121,7 +122,7 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
      * wallet user who agreed must be the agreement's buyer (else `WALLET_USER_MISMATCH`, cancelled at the
      * wallet). Only then ACTIVE.
      */
-    async completeBinding(input: BindingReturn): Answer<ReturnOutcome> {
+    async completeBinding(input: BindingReturn, call?: GatewayCall): Answer<ReturnOutcome> {
       const parts = available();
       if (!parts) return { kind: 'auto-debit-unavailable' };
       const { gateway } = parts;
@@ -168,7 +169,7 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
       let walletUser: string | null;
       let state;
       try {
-        const answer = known(await gateway.exchangeAuthCode(input.authCode));
+        const answer = known(await gateway.exchangeAuthCode(input.authCode, call));
         if (!answer.ok) {
           options.log?.warn({ agreementId: agreement.id, code: answer.code }, 'agreement authCode refused');
           return await fail('FAILED', answer.code);
@@ -176,12 +177,12 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
         tokens = answer.value;
         walletUser = tokens.customerId;
         if (walletUser === null) {
-          const user = known(await gateway.userId(tokens.accessToken));
+          const user = known(await gateway.userId(tokens.accessToken, call));
           walletUser = user.ok ? user.value : null;
           if (!user.ok) options.log?.warn({ agreementId: agreement.id, code: user.code }, 'getUserInfo refused');
         }
         // The granted scope: only an agreement authorisation makes the wallet know this merchantAgreementId.
-        state = known(await gateway.query(agreement.merchantAgreementId));
+        state = known(await gateway.query(agreement.merchantAgreementId, call));
       } catch (error) {
         return unknown(error);
       }
@@ -197,7 +198,7 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
         const result = await fail('FAILED', walletUser === null ? 'WALLET_USER_UNKNOWN' : 'WALLET_USER_MISMATCH');
         if (result.kind !== 'ok') return result;
         try {
-          const cancelled = known(await gateway.cancel(agreement.merchantAgreementId));
+          const cancelled = known(await gateway.cancel(agreement.merchantAgreementId, call));
           if (!cancelled.ok)
             options.log?.error(
               { agreementId: agreement.id, code: cancelled.code },
@@ -240,7 +241,7 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
     },
 
     /** Unbinds: the wallet first (cancelByAuthInfo), then REVOKED; later charges are refused by us and by the wallet. */
-    async revoke(id: string, buyerId: string): Answer<AgreementView> {
+    async revoke(id: string, buyerId: string, call?: GatewayCall): Answer<AgreementView> {
       const agreement = await own(id, buyerId);
       if (!agreement) return { kind: 'agreement-not-found' };
       const at = now().toISOString();
@@ -249,10 +250,10 @@ export function createAgreementBinding(ctx: AgreementContext, tokens: AgreementT
         const result = await store.transitionAgreement(agreement.id, ['PENDING'], 'REVOKED', { at });
         if (result.transitioned || result.agreement.status !== 'ACTIVE') return ok(await view(result.agreement));
         // It became ACTIVE meanwhile (the wallet's return won the race): unbind it at the wallet below.
-        return revokeActive(result.agreement);
+        return revokeActive(result.agreement, call);
       }
       if (agreement.status !== 'ACTIVE') return ok(await view(agreement));
-      return revokeActive(agreement);
+      return revokeActive(agreement, call);
     },
   };
 }

@@ -2,6 +2,7 @@
 import { GatewayUnknownError, NotificationRejectedError } from '../../errors';
 import { AgreementNotActiveError, DailyCapExceededError, type AgreementRecord, type IdempotencyRecord, type OrderRecord } from '../store';
 import { AGREEMENT_GONE_CODES, known, TOKEN_REFRESH_CODES } from '../agreement-gateway';
+import type { GatewayCall } from '../channel';
 import { idempotencyClaim, idempotencyOutcome, idempotencyScope, requestHash as hashRequest } from '../idempotency';
 import { newPendingOrder, toChannelOrder, toOrderView } from '../order-views';
 import { priceCart } from '../pricing';
@@ -67,13 +68,18 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
    * Idempotency-Key retry finds the first attempt unfinished: the wallet answers a repeat without a
    * second debit).
    */
-  async function debit(order: OrderRecord, token: string, idem: { scope: string; key: string } | undefined): Promise<ChargeResult> {
+  async function debit(
+    order: OrderRecord,
+    token: string,
+    idem: { scope: string; key: string } | undefined,
+    call: GatewayCall | undefined,
+  ): Promise<ChargeResult> {
     const { gateway } = enabled();
     let current = token;
     for (let attempt = 0; ; attempt += 1) {
       let result;
       try {
-        result = known(await gateway.pay(toChannelOrder(order), current));
+        result = known(await gateway.pay(toChannelOrder(order), current, call));
       } catch (error) {
         if (!(error instanceof GatewayUnknownError)) throw error;
         // Unknown: maybe debited. The order stays PENDING; confirm and the reconciler ask (payQuery) soon.
@@ -103,7 +109,7 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
       }
       if (attempt === 0 && TOKEN_REFRESH_CODES.has(result.code)) {
         try {
-          current = await retryToken(order.agreementId!, current);
+          current = await retryToken(order.agreementId!, current, call);
         } catch (error) {
           if (error instanceof AgreementEndedError) return refuse(order, 'AGREEMENT_NOT_ACTIVE', result.code, idem);
           if (error instanceof GatewayUnknownError) return finish(order, idem);
@@ -121,9 +127,9 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
   }
 
   /** The access token, or the refusal of the token step. */
-  async function tokenFor(agreement: AgreementRecord): Promise<Outcome<string, AgreementRefusal>> {
+  async function tokenFor(agreement: AgreementRecord, call: GatewayCall | undefined): Promise<Outcome<string, AgreementRefusal>> {
     try {
-      return ok(await accessToken(agreement));
+      return ok(await accessToken(agreement, call));
     } catch (error) {
       if (error instanceof AgreementEndedError) return { kind: 'agreement-not-active', status: null };
       if (error instanceof GatewayUnknownError) return { kind: 'gateway-unknown' };
@@ -136,6 +142,7 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
     requestHash: string,
     agreement: AgreementRecord,
     idem: { scope: string; key: string },
+    call: GatewayCall | undefined,
   ): Promise<ChargeOutcome> {
     const outcome = idempotencyOutcome(existing, requestHash);
     if (outcome.kind === 'conflict') return { kind: 'idempotency-key-reused' };
@@ -144,19 +151,22 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
     if (!order) return { kind: 'idempotency-key-in-use' };
     if (order.status !== 'PENDING') return ok({ ...(await finish(order, idem)), replayed: true });
     // The first attempt did not finish: drive the same charge (same merchantTransId) again.
-    const token = await tokenFor(agreement);
+    const token = await tokenFor(agreement, call);
     if (token.kind !== 'ok') return token;
-    return ok({ ...(await debit(order, token.value, idem)), replayed: true });
+    return ok({ ...(await debit(order, token.value, idem, call)), replayed: true });
   }
 
   return {
     /** A charge without the shopper: priced here, capped per day, paid by agreement.pay. */
-    async charge(input: {
-      agreementId: string;
-      buyerId: string;
-      items: { sku: string; quantity: number }[];
-      idempotencyKey?: string | undefined;
-    }): Promise<ChargeOutcome> {
+    async charge(
+      input: {
+        agreementId: string;
+        buyerId: string;
+        items: { sku: string; quantity: number }[];
+        idempotencyKey?: string | undefined;
+      },
+      call?: GatewayCall,
+    ): Promise<ChargeOutcome> {
       if (!available()) return { kind: 'auto-debit-unavailable' };
       const agreement = await own(input.agreementId, input.buyerId);
       if (!agreement) return { kind: 'agreement-not-found' };
@@ -170,7 +180,7 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
         : undefined;
       if (idem) {
         const existing = await store.findIdempotency(idem.scope, idem.key);
-        if (existing) return replay(existing, requestHash, agreement, idem);
+        if (existing) return replay(existing, requestHash, agreement, idem, call);
       }
       if (agreement.status !== 'ACTIVE') return { kind: 'agreement-not-active', status: agreement.status };
       const createdAt = now();
@@ -178,7 +188,7 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
       // Checked before any gateway call (a refresh included); the insert checks again, atomically.
       const chargedToday = await store.sumAgreementCharges(agreement.id, day.dayStart, day.dayEnd);
       if (chargedToday + cart.total > options.dailyCap) return capExceeded(chargedToday, options.dailyCap);
-      const token = await tokenFor(agreement);
+      const token = await tokenFor(agreement, call);
       if (token.kind !== 'ok') return token;
       const order = newPendingOrder({
         channel: 'alipayhk',
@@ -202,12 +212,12 @@ export function createAgreementCharges(ctx: AgreementContext, tokens: AgreementT
         }
         throw error;
       }
-      if (!inserted.inserted) return replay(inserted.existing, requestHash, agreement, idem!);
+      if (!inserted.inserted) return replay(inserted.existing, requestHash, agreement, idem!, call);
       options.log?.info(
         { orderId: inserted.order.id, agreementId: agreement.id, merchantTransId: inserted.order.merchantTransId },
         'auto-debit charge created',
       );
-      return ok(await debit(inserted.order, token.value, idem));
+      return ok(await debit(inserted.order, token.value, idem, call));
     },
   };
 

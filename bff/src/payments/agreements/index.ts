@@ -21,6 +21,7 @@
 import type { AgreementView } from '@tradepay/shared';
 import { GatewayUnknownError } from '../../errors';
 import { AGREEMENT_GONE_CODES, known } from '../agreement-gateway';
+import type { GatewayCall } from '../channel';
 import { createAgreementBinding } from './binding';
 import { createAgreementCharges } from './charges';
 import { createAgreementContext, hongKongDay, type AgreementServiceOptions } from './context';
@@ -50,13 +51,13 @@ export function createAgreementService(options: AgreementServiceOptions) {
     },
 
     /** The buyer's own agreement; an ACTIVE one is checked with the wallet when its status is older than a minute. */
-    async get(id: string, buyerId: string): Promise<Outcome<AgreementView, AgreementRefusal>> {
+    async get(id: string, buyerId: string, call?: GatewayCall): Promise<Outcome<AgreementView, AgreementRefusal>> {
       let agreement = await own(id, buyerId);
       if (!agreement) return { kind: 'agreement-not-found' };
       const checkedAt = agreement.statusCheckedAt ? Date.parse(agreement.statusCheckedAt) : 0;
       if (agreement.status === 'ACTIVE' && options.gateway && now().getTime() - checkedAt > statusMaxAgeMs) {
         try {
-          const answer = known(await options.gateway.query(agreement.merchantAgreementId));
+          const answer = known(await options.gateway.query(agreement.merchantAgreementId, call));
           if (answer.ok && answer.value.tokenStatus === 'REVOKED') agreement = await end(agreement, 'REVOKED', 'REVOKED_IN_WALLET');
           else if (!answer.ok && AGREEMENT_GONE_CODES.has(answer.code)) agreement = await end(agreement, 'REVOKED', answer.code);
           else if (answer.ok) await store.recordAgreementCheck(agreement.id, now().toISOString());

@@ -1,6 +1,7 @@
 /** Tokens: the wallet's token pair sealed at rest, opened only to be sent, refreshed once per agreement at a time. */
 import type { AgreementRecord, AgreementTokens } from '../store';
 import { AGREEMENT_GONE_CODES, known, type WalletTokens } from '../agreement-gateway';
+import type { GatewayCall } from '../channel';
 import { AgreementEndedError, type AgreementContext } from './context';
 
 export function createAgreementTokens(ctx: AgreementContext) {
@@ -25,14 +26,14 @@ export function createAgreementTokens(ctx: AgreementContext) {
     return enabled().cipher.open(sealed, `${agreement.id}:${which}`);
   }
 
-  /** A new token pair for the agreement (single-flight per agreement); returns the new access token. */
-  function refresh(agreement: AgreementRecord): Promise<string> {
+  /** A new token pair for the agreement (single-flight per agreement: under the first caller's call); returns the new access token. */
+  function refresh(agreement: AgreementRecord, call?: GatewayCall): Promise<string> {
     const running = refreshing.get(agreement.id);
     if (running) return running;
     const task = (async () => {
       const { gateway } = enabled();
       const version = agreement.tokenVersion;
-      const answer = known(await gateway.refresh(openToken(agreement, 'refresh')));
+      const answer = known(await gateway.refresh(openToken(agreement, 'refresh'), call));
       if (answer.ok) {
         const stored = await store.replaceAgreementTokens(agreement.id, version, seal(agreement.id, answer.value), now().toISOString());
         if (!stored.replaced) {
@@ -56,18 +57,18 @@ export function createAgreementTokens(ctx: AgreementContext) {
   }
 
   /** The access token to debit with: the stored one, or a fresh one when it expires within the margin. */
-  async function accessToken(agreement: AgreementRecord): Promise<string> {
+  async function accessToken(agreement: AgreementRecord, call?: GatewayCall): Promise<string> {
     const expiresAt = agreement.accessTokenExpiresAt ? Date.parse(agreement.accessTokenExpiresAt) : 0;
     if (expiresAt - now().getTime() > refreshMarginMs) return openToken(agreement, 'access');
-    return refresh(agreement);
+    return refresh(agreement, call);
   }
 
   /** After the wallet refused the token we used: someone may have refreshed already; else refresh now. */
-  async function retryToken(agreementId: string, usedToken: string): Promise<string> {
+  async function retryToken(agreementId: string, usedToken: string, call?: GatewayCall): Promise<string> {
     const latest = await store.getAgreement(agreementId);
     if (!latest || latest.status !== 'ACTIVE') throw new AgreementEndedError('agreement is no longer active');
     const stored = openToken(latest, 'access');
-    return stored !== usedToken ? stored : refresh(latest);
+    return stored !== usedToken ? stored : refresh(latest, call);
   }
 
   return { seal, openToken, refresh, accessToken, retryToken };
