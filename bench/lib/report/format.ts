@@ -72,13 +72,17 @@ export const CPU_CHANGES = {
     'loaded); the pino child made only when a line is written (17 → 4 µs); no per-request CORS hook; the order recorded, ' +
     'viewed and signed for as one object (payments 42 → 22 µs); the notification verified through crypto.verify; the ' +
     'request id passed down to the gateway transport instead of an AsyncLocalStorage, so no promise hooks on every ' +
-    'promise (bench/compare.dev.ts, 8 rounds: 0.648 → 0.637 ms of CPU per order, 1.02× the orders/s)',
+    'promise (bench/compare.dev.ts, two runs of 8 rounds: 0.661 → 0.623 and 0.648 → 0.637 ms of CPU per order, 1.07× and ' +
+    '1.02× the orders/s)',
   tried:
     'signing threads that batch a turn’s signatures (event loop 0.62 against 0.52 ms per order, all threads 1.28 against ' +
     '1.05: reverted); a hand-written rate limiter (≈1% of the event loop: @fastify/rate-limit kept, a well-kept plugin)',
   left:
-    '@fastify/rate-limit’s awaited promises (≈1% of the event loop), and the response headers ' +
-    'the contract adds (x-request-id, x-ratelimit-*, cache-control, nosniff) that the reference does not send',
+    'what the product carries and the reference does not (perf, 2026-12-02, µs of event loop per order, BFF against ' +
+    'reference): the two indexes the reconciler and the order list read (orders_unfinished, orders_buyer: SQLite 80 ' +
+    'against 64), the contract’s larger answer (1,790 against 1,327 bytes) and its headers (x-request-id, x-ratelimit-*, ' +
+    'cache-control, nosniff: reply, HTTP and sockets 88 against 63), and @fastify/rate-limit’s awaited promises (≈1% ' +
+    'of the event loop); none of it can go without a feature going with it',
 };
 
 /** One sentence on where a load run's time went: the BFF's cores, everyone else's, the event loop. */

@@ -101,7 +101,7 @@ export function missNotes(r: BenchResults): string[] {
         `order read before it narrowed to six columns, verification through crypto.verify, no child logger per notification. ` +
         `What the BFF still does beyond the reference: the channel's full parse and checks (head, function, merchant, ` +
         `amount and currency against the order: the same CPU as the reference's cut once warm), the metrics wrapper around ` +
-        `the store and the Fastify hooks of the full app; what would close it is ${CPU_CHANGES.left}.`,
+        `the store and the Fastify hooks of the full app, none of which can go without a feature going with it.`,
     );
   }
   if (failed.has('growth-post') || failed.has('growth-get')) {
