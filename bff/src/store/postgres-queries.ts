@@ -31,6 +31,7 @@ const SQL = Object.fromEntries(Object.entries(statements(POSTGRES_DIALECT)).map(
 // The hot statements are named, so PostgreSQL parses and plans them once per connection.
 const NAMED_STATEMENTS: ReadonlySet<StatementName> = new Set<StatementName>([
   'insertOrder',
+  'insertOrders',
   'insertOrderClaimed',
   'attachPayment',
   'attachPaymentAnswer',

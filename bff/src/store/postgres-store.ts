@@ -3,12 +3,14 @@
  * store: every change that depends on an order's state first locks that order's row
  * (`SELECT … FOR UPDATE`), so concurrent deliveries across instances still cause one transition;
  * background work claims rows with `FOR UPDATE SKIP LOCKED`. Commits are synchronous (the default),
- * so an acknowledgement always follows a durable write.
+ * so an acknowledgement always follows a durable write. Plain order inserts of one event-loop turn
+ * share one statement and its commit (postgres-batch.ts).
  */
 import pg from 'pg';
 import { canTransition, type PaymentAction } from '@tradepay/shared';
 import type { PaymentEvidence } from '../payments/channel';
 import { migratePostgres } from './migrate';
+import { createBatchQueue } from './postgres-batch';
 import { postgresQueries } from './postgres-queries';
 import {
   AUDIT_QUERIES,
@@ -28,7 +30,16 @@ import {
   type RefundRow,
 } from './rows';
 import { checkAgreementCharge, checkRefundable, notificationAnswer, statusAfterRefund } from './rules';
-import { agreementTransitionSql, orderParams, toPostgres, valuesFor, claimParams, leaseUntil, type Params } from './statements';
+import {
+  agreementTransitionSql,
+  orderColumns,
+  orderParams,
+  toPostgres,
+  valuesFor,
+  claimParams,
+  leaseUntil,
+  type Params,
+} from './statements';
 import {
   FINAL_AGREEMENT_STATUSES,
   type ClaimArgs,
@@ -51,29 +62,36 @@ export interface PostgresStoreOptions {
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const now = options.now ?? (() => new Date());
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  const max = options.max ?? 10;
+  const pool = new pg.Pool({ connectionString: options.connectionString, max });
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
   await migratePostgres(pool);
 
   const queries = postgresQueries(pool, now);
   const { tx, q, one, mustAgreement, maybe, lockOrder, getOrderIn, insertRefundRow, markPaidIn, claimIdem, sumCharges } = queries;
+  // Plain orders of one event-loop turn go as one INSERT (postgres-batch.ts); a few batches at once,
+  // leaving most of the pool to everything else.
+  const orders = createBatchQueue<NewOrder>({
+    runBatch: (batch) => q(pool, 'insertOrders', orderColumns(batch)),
+    runOne: (order) => q(pool, 'insertOrder', orderParams(order)),
+    maxInFlight: Math.max(1, Math.min(4, max - 1)),
+  });
 
   return {
     kind: 'postgres',
     async ping() {
       await pool.query('SELECT 1');
     },
-    // One statement per call, so each is one round trip and its own transaction (autocommit). The
-    // answer is the record as written (every column is a value just sent or its default), not a
-    // RETURNING * of the row with its 1.2 KB payment sent back and parsed again.
+    // A plain order joins the turn's group insert; a claimed one is one statement of its own (the claim
+    // and the order, autocommit). The answer is the record as written (every column is a value just
+    // sent or its default), not a RETURNING * of the row with its 1.2 KB payment sent back and parsed again.
     async insertOrder(order: NewOrder, claim?: IdempotencyClaim, response?: { status: number; body: string }): Promise<InsertOrderResult> {
-      const row = orderParams(order);
       if (!claim) {
-        await q(pool, 'insertOrder', row);
+        await orders.enqueue(order);
         return { inserted: true, order: toNewOrderRecord(order) };
       }
       const inserted = await one<{ id: string }>(pool, 'insertOrderClaimed', {
-        ...row,
+        ...orderParams(order),
         ...claim,
         responseStatus: response?.status ?? null,
         responseBody: response?.body ?? null,
@@ -244,6 +262,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await q(pool, 'completeIdem', { status, body, scope, key });
     },
     async close() {
+      await orders.drain();
       await pool.end();
     },
   };

@@ -45,6 +45,25 @@ export function orderParams(order: NewOrder) {
     nextCheckAt: order.nextCheckAt,
   };
 }
+/** insertOrders' parameters: insertOrder's, each the column of the batch's values, in the batch's order. */
+export function orderColumns(orders: readonly NewOrder[]) {
+  const rows = orders.map(orderParams);
+  const column = <K extends keyof (typeof rows)[number]>(name: K) => rows.map((row) => row[name]);
+  return {
+    id: column('id'),
+    merchantTransId: column('merchantTransId'),
+    channel: column('channel'),
+    buyerId: column('buyerId'),
+    status: column('status'),
+    currency: column('currency'),
+    amount: column('amount'),
+    items: column('items'),
+    payment: column('payment'),
+    createdAt: column('createdAt'),
+    expiresAt: column('expiresAt'),
+    nextCheckAt: column('nextCheckAt'),
+  };
+}
 /** The columns of PaymentFacts (rows.ts). */
 const PAYMENT_FACTS = 'id, channel, merchant_trans_id, status, amount, currency';
 const UNCHARGED = UNCHARGED_STATUSES.map((st) => `'${st}'`).join(', ');
@@ -59,6 +78,13 @@ export function statements(d: Dialect) {
         INSERT INTO idempotency_keys (scope, key, request_hash, order_id, created_at, response_status, response_body)
         VALUES (:scope, :key, :requestHash, :id, :createdAt, :responseStatus${d.int}, :responseBody) ON CONFLICT (scope, key) DO NOTHING RETURNING 1)
       INSERT INTO orders (${ORDER_COLUMNS}) SELECT ${orderValues(d)} WHERE EXISTS (SELECT 1 FROM claim) RETURNING id`,
+    // PostgreSQL only: many plain orders in one statement, a column array per parameter (postgres-batch.ts).
+    // One text for any number of rows, so it stays prepared; the names are insertOrder's, each an array.
+    insertOrders: `INSERT INTO orders (${ORDER_COLUMNS})
+      SELECT id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, created_at, expires_at, next_check_at
+      FROM unnest(:id::text[], :merchantTransId::text[], :channel::text[], :buyerId::text[], :status::text[], :currency::text[],
+        :amount::bigint[], :items::text[], :payment::text[], :createdAt::text[], :expiresAt::text[], :nextCheckAt::text[])
+        AS o (id, merchant_trans_id, channel, buyer_id, status, currency, amount, items, payment, created_at, expires_at, next_check_at)`,
     getOrder: 'SELECT * FROM orders WHERE id = :id',
     lockOrder: `SELECT * FROM orders WHERE id = :id${d.forUpdate}`,
     // A notification reads only what its decision and its answer need (not the items or the payment).
@@ -170,8 +196,12 @@ export function agreementTransitionSql(patch: Record<string, unknown>, bumpVersi
   return `UPDATE agreements SET ${sets.join(', ')} WHERE id = :__id AND status = :__from`;
 }
 
-/** Statements only PostgreSQL speaks (a data-changing CTE); SQLite does the same work in a transaction. */
-export const POSTGRES_ONLY: ReadonlySet<StatementName> = new Set<StatementName>(['insertOrderClaimed', 'attachPaymentAnswer']);
+/** Statements only PostgreSQL speaks (a data-changing CTE, array parameters); SQLite does the same work in a transaction. */
+export const POSTGRES_ONLY: ReadonlySet<StatementName> = new Set<StatementName>([
+  'insertOrderClaimed',
+  'insertOrders',
+  'attachPaymentAnswer',
+]);
 
 /** A lease ending `leaseMs` after `now`. */
 export const leaseUntil = (args: { now: Date; leaseMs: number }): string => new Date(args.now.getTime() + args.leaseMs).toISOString();
