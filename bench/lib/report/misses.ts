@@ -69,15 +69,12 @@ export function missNotes(r: BenchResults): string[] {
   if (failed.has('postgres-vs-sqlite')) {
     notes.push(
       onPostgres
-        ? `**PostgreSQL vs SQLite (${x(o.rounds.postgresToSqlite!)}).** An order on PostgreSQL is now one statement (one ` +
-            `round trip, its own commit): the claim, the order and its payment in one \`INSERT … RETURNING\` (a CTE when an ` +
-            `Idempotency-Key is given), prepared by name. The BFF's own CPU per order: ${ms(onPostgres.cpuMsPerOrder)} on ` +
-            `PostgreSQL vs ${ms(bff.cpuMsPerOrder)} on SQLite; the server's backends (parse-free execute, WAL insert, ` +
-            `a commit flush per order — PostgreSQL does not group commits unless \`commit_delay\` is set) run on the ` +
-            `same two cores and are not in that figure, and the server is shared with every other engineer's test run. ` +
-            `What would close it: group commit on the server (\`commit_delay\`/\`commit_siblings\`, a server setting, not ours), ` +
-            `or a pipelined batch of orders per round trip from the BFF (one transaction for the orders of one event-loop turn, ` +
-            `like the SQLite commit queue).`
+        ? `**PostgreSQL vs SQLite (${x(o.rounds.postgresToSqlite!)}).** The orders of one event-loop turn go to ` +
+            `PostgreSQL as one statement (\`INSERT … SELECT FROM unnest(…)\`, prepared by name: one round trip and one ` +
+            `commit per batch, up to four batches in flight). The BFF's own CPU per order: ${ms(onPostgres.cpuMsPerOrder)} on ` +
+            `PostgreSQL vs ${ms(bff.cpuMsPerOrder)} on SQLite; the server's backends run on the same two cores and are not ` +
+            `in that figure, and the server is shared with every other engineer's test run. What would close it: larger ` +
+            `batches (a short wait before each flush, latency traded for fewer commits), or a server on cores of its own.`
         : `**PostgreSQL vs SQLite: not measured.** Run \`pnpm bench --store postgres\` with DATABASE_URL naming a PostgreSQL.`,
     );
   }

@@ -110,9 +110,10 @@ export function ordersSection(r: BenchResults): string[] {
   if (o.postgres) {
     p(
       `**PostgreSQL.** ${o.postgres.url}, the schema made for this run and dropped after it; the BFF's migrations made the`,
-      'tables. An order is one statement — `INSERT … RETURNING *` (with an Idempotency-Key, a CTE that claims the key and',
-      'inserts the order only if the claim took) — carrying the signed payment and the replayable answer, sent as a named',
-      `(prepared) statement, its own transaction. Pool: \`DATABASE_POOL_SIZE\` (default 4, chosen by the sweep below). ${SIDE_BY_SIDE_POOL}`,
+      'tables. The orders of one event-loop turn are one statement (`INSERT … SELECT FROM unnest(…)`, a named prepared',
+      'statement, its own transaction: one round trip and one commit for the batch; if it fails, its orders are inserted one by',
+      'one, so only a colliding order fails); with an Idempotency-Key, an order is one CTE that claims the key and inserts the',
+      `order only if the claim took. Pool: \`DATABASE_POOL_SIZE\` (default 4, chosen by the sweep below). ${SIDE_BY_SIDE_POOL}`,
     );
   }
 
