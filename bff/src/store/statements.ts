@@ -45,24 +45,12 @@ export function orderParams(order: NewOrder) {
     nextCheckAt: order.nextCheckAt,
   };
 }
-/** insertOrders' parameters: insertOrder's, each the column of the batch's values, in the batch's order. */
-export function orderColumns(orders: readonly NewOrder[]) {
+type OrderParams = ReturnType<typeof orderParams>;
+/** insertOrders' parameters: insertOrder's names, each the column of the batch's values, in the batch's order. */
+export function orderColumns(orders: readonly NewOrder[]): { [K in keyof OrderParams]: OrderParams[K][] } {
   const rows = orders.map(orderParams);
-  const column = <K extends keyof (typeof rows)[number]>(name: K) => rows.map((row) => row[name]);
-  return {
-    id: column('id'),
-    merchantTransId: column('merchantTransId'),
-    channel: column('channel'),
-    buyerId: column('buyerId'),
-    status: column('status'),
-    currency: column('currency'),
-    amount: column('amount'),
-    items: column('items'),
-    payment: column('payment'),
-    createdAt: column('createdAt'),
-    expiresAt: column('expiresAt'),
-    nextCheckAt: column('nextCheckAt'),
-  };
+  const names = Object.keys(rows[0] ?? {}) as (keyof OrderParams)[];
+  return Object.fromEntries(names.map((name) => [name, rows.map((row) => row[name])])) as { [K in keyof OrderParams]: OrderParams[K][] };
 }
 /** The columns of PaymentFacts (rows.ts). */
 const PAYMENT_FACTS = 'id, channel, merchant_trans_id, status, amount, currency';
